@@ -1,0 +1,14 @@
+package org.memvirt.cli;
+
+import java.util.List;
+
+/** The sub-commands of {@code memvirt}, one line each, in the order {@code --help} lists them. */
+final class Commands {
+    static List<Object> all() {
+        return List.of(
+                new VersionCommand()
+        );
+    }
+
+    private Commands() {}
+}

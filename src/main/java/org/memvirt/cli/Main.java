@@ -1,0 +1,89 @@
+package org.memvirt.cli;
+
+import java.io.PrintWriter;
+
+import org.memvirt.MemvirtException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code memvirt} command: argument handling and wiring only. */
+@Command(name = "memvirt",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "KVM memory virtualization, real and modelled.",
+        subcommands = {CommandLine.HelpCommand.class},
+        sortOptions = false)
+public final class Main implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--debug", description = "Print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the command line with every sub-command registered in {@link Commands}. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object sub : Commands.all()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setExecutionExceptionHandler(Main::handleExecutionException);
+        cl.setParameterExceptionHandler(Main::handleParameterException);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    /** Runs memvirt with {@code args} and returns the exit status; never calls {@link System#exit}. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static void main(String[] args) {
+        int rc = execute(args);
+        System.out.flush();
+        System.exit(rc);
+    }
+
+    private static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean debug = parsed != null && parsed.expandedArgs().contains("--debug");
+        if (ex instanceof MemvirtException me) {
+            printMessage(err, me.getMessage());
+            if (debug) me.printStackTrace(err);
+            err.flush();
+            return me.exitCode();
+        }
+        err.println("memvirt: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
+        if (debug) ex.printStackTrace(err);
+        err.flush();
+        return 70; // EX_SOFTWARE (sysexits.h)
+    }
+
+    private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println("memvirt: " + ex.getMessage() + " (see 'memvirt " + commandPath(ex.getCommandLine()) + "--help')");
+        err.flush();
+        return 2; // usage error, as picocli and most CLIs
+    }
+
+    private static String commandPath(CommandLine cl) {
+        StringBuilder sb = new StringBuilder();
+        for (CommandLine c = cl; c != null && c.getParent() != null; c = c.getParent()) {
+            sb.insert(0, c.getCommandName() + " ");
+        }
+        return sb.toString();
+    }
+
+    /** Prints each line of a (possibly multi-line, QEMU-style) message prefixed with {@code memvirt: }. */
+    static void printMessage(PrintWriter err, String message) {
+        err.println(message.startsWith("memvirt") ? message : "memvirt: " + message);
+    }
+}

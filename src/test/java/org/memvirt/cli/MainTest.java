@@ -1,0 +1,56 @@
+package org.memvirt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void versionMatchesPom() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertThat(pom).contains("<version>" + Version.VERSION + "</version>");
+    }
+
+    @Test
+    void versionOptionPrintsVersionAndExitsZero() {
+        CliRun r = CliRun.of("--version");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out()).isEqualTo("memvirt " + Version.VERSION + "\n");
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitTwo() {
+        CliRun r = CliRun.of("--no-such-option");
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err().lines().count()).isEqualTo(1);
+        assertThat(r.err()).startsWith("memvirt: Unknown option: '--no-such-option'");
+    }
+
+    /** The result of running the CLI in-process with captured stdout and stderr. */
+    record CliRun(int rc, String out, String err) {
+        static synchronized CliRun of(String... args) {
+            PrintStream oldOut = System.out, oldErr = System.err;
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                System.setOut(o);
+                System.setErr(e);
+                var cl = Main.commandLine();
+                cl.setOut(new java.io.PrintWriter(o, true));
+                cl.setErr(new java.io.PrintWriter(e, true));
+                int rc = cl.execute(args);
+                return new CliRun(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+        }
+    }
+}
