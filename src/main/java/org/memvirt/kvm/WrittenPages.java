@@ -1,0 +1,66 @@
+package org.memvirt.kvm;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the workload last wrote to each region page of each process (nothing, a {@code touch} value, or a
+ * {@code fill} content), kept by the VMM so that {@code verify} can check guest memory host-side, exactly.
+ * Sparse: 4,096 pages per chunk, one byte per page.
+ */
+final class WrittenPages {
+    static final byte NONE = 0;
+    static final byte TOUCH = 1;
+    private static final int CHUNK_SHIFT = 12;
+    private static final int CHUNK = 1 << CHUNK_SHIFT;
+
+    /** A fill content as the guest computes it: Patterns.fill(kind, param, ...). */
+    record FillSpec(int kind, long param) {}
+
+    private final Map<Integer, Map<Long, byte[]>> byProcess = new HashMap<>();
+    private final List<FillSpec> fills = new ArrayList<>();
+
+    /** The state byte for a fill content (2 + its index; at most 254 different contents per run). */
+    synchronized byte fillState(FillSpec spec) {
+        int i = fills.indexOf(spec);
+        if (i < 0) {
+            if (fills.size() == 254) throw new KvmException("verify tracks at most 254 different fill contents");
+            fills.add(spec);
+            i = fills.size() - 1;
+        }
+        return (byte) (2 + i);
+    }
+
+    FillSpec fillSpec(byte state) {
+        return fills.get(state - 2);
+    }
+
+    synchronized void markRange(int pid, long firstPage, long pages, byte state) {
+        for (long p = firstPage; p < firstPage + pages; p++) markLocked(pid, p, state);
+    }
+
+    /** Marks the write accesses of a random-stream buffer (entries: page << 1 | write). */
+    synchronized void markWrites(int pid, long[] entries, int count) {
+        for (int i = 0; i < count; i++) if ((entries[i] & 1) != 0) markLocked(pid, entries[i] >>> 1, TOUCH);
+    }
+
+    private void markLocked(int pid, long page, byte state) {
+        byProcess.computeIfAbsent(pid, k -> new HashMap<>())
+                .computeIfAbsent(page >>> CHUNK_SHIFT, k -> new byte[CHUNK])[(int) (page & (CHUNK - 1))] = state;
+    }
+
+    /** Visits every written page: (pid, page, state). */
+    void forEach(PageVisitor visitor) {
+        byProcess.forEach((pid, chunks) -> chunks.forEach((chunk, states) -> {
+            for (int i = 0; i < CHUNK; i++) {
+                if (states[i] != NONE) visitor.visit(pid, (chunk << CHUNK_SHIFT) + i, states[i]);
+            }
+        }));
+    }
+
+    interface PageVisitor {
+        void visit(int pid, long page, byte state);
+    }
+}
