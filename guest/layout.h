@@ -25,6 +25,7 @@
 #define REGION_GVA    0x0000010000000000  /* every process's workload region (PML4 index 2) */
 #define MAX_VCPUS     8
 #define MAX_PROCS     256
+#define VEC_OOM       0xFF  /* fatal "vector": the guest frame allocator ran out of guest RAM */
 
 /* mailbox fields (byte offsets) */
 #define MB_OP      0x00

@@ -19,7 +19,7 @@ typedef unsigned short u16;
 #define PTE_USER   7UL                     /* present, writable, user (SDM Vol 3A 4.5, Table 4-19) */
 #define ADDR_MASK  0x000FFFFFFFFFF000UL    /* bits 51:12 */
 #define PAGE       4096UL
-#define VEC_OOM    0xFF                    /* not an x86 vector: the guest frame allocator ran out of RAM */
+
 
 struct shared {
     u64 lock, demand, next, region, nregions;
