@@ -16,7 +16,7 @@ final class KvmVcpu implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment regs = arena.allocate(KvmAbi.REGS);
     private final MemorySegment sregs = arena.allocate(KvmAbi.SREGS);
-    private volatile long pthread;
+    private volatile long tid;   // the kernel thread id of the thread that runs KVM_RUN
     private boolean closed;
 
     KvmVcpu(int index, int fd, int mmapSize) {
@@ -39,7 +39,7 @@ final class KvmVcpu implements AutoCloseable {
 
     /** Records the calling thread as the one that runs this vCPU (the target of {@link #kick()}). */
     void bindThread() {
-        pthread = Libc.pthreadSelf();
+        tid = Libc.gettid();
     }
 
     /** KVM_RUN until the next exit to user space; returns the exit reason, or {@link KvmAbi#EXIT_INTR} on a kick. */
@@ -51,7 +51,7 @@ final class KvmVcpu implements AutoCloseable {
     /** Makes a KVM_RUN in progress (or the next one) return to user space. Callable from any thread. */
     void kick() {
         run.set(JAVA_BYTE, KvmAbi.RUN_IMMEDIATE_EXIT, (byte) 1);
-        long t = pthread;
+        long t = tid;
         if (t != 0) Libc.kick(t);
     }
 
@@ -133,7 +133,7 @@ final class KvmVcpu implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            pthread = 0;
+            tid = 0;
             try {
                 Libc.munmap(run);
             } finally {

@@ -1,7 +1,5 @@
 package org.memvirt.kvm;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -14,9 +12,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc calls the kvm engine makes, as FFM downcall handles created once. Every call captures errno
- * ({@code captureCallState}); {@code open} and {@code ioctl} are variadic ({@code firstVariadicArg(2)}). A failed
- * call throws {@link KvmException} naming the call and the errno. Rarely used calls are linked on first use.
+ * The system calls the kvm engine makes, through one FFM downcall handle to glibc's variadic {@code syscall}, linked
+ * once. Every call captures errno ({@code captureCallState}); a failed call throws {@link KvmException} naming the
+ * call and the errno. (ioctl and open are variadic in libc too: a handle per argument shape would need
+ * {@code firstVariadicArg(2)}; going through {@code syscall} needs {@code firstVariadicArg(1)}.)
  */
 final class Libc {
     static final int O_RDWR = 2;            // linux include/uapi/asm-generic/fcntl.h
@@ -39,39 +38,28 @@ final class Libc {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-    private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
-    private static final MethodHandle IOCTL_PTR =
-            errnoCall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), true);
-    private static final MethodHandle IOCTL_LONG =
-            errnoCall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), true);
-    private static final MethodHandle MMAP = errnoCall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), false);
-    private static final MethodHandle MUNMAP =
-            errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), false);
-    private static final MethodHandle MADVISE =
-            errnoCall("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), false);
-    private static final MethodHandle PREAD =
-            errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), false);
+    // x86-64 system call numbers (linux arch/x86/entry/syscalls/syscall_64.tbl)
+    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
+            SYS_MADVISE = 28, SYS_GETPID = 39, SYS_FTRUNCATE = 77, SYS_GETTID = 186, SYS_TGKILL = 234,
+            SYS_OPENAT = 257, SYS_MEMFD_CREATE = 319;
+    private static final long AT_FDCWD = -100;   // include/uapi/linux/fcntl.h
 
-    /** Linked on first use: only file/memfd backends and the timeout watchdog need them. */
-    private static final class Rare {
-        static final MethodHandle MEMFD_CREATE =
-                errnoCall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
-        static final MethodHandle FTRUNCATE =
-                errnoCall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), false);
-        static final MethodHandle PTHREAD_SELF = LINKER.downcallHandle(
-                LINKER.defaultLookup().findOrThrow("pthread_self"), FunctionDescriptor.of(JAVA_LONG));
-        static final MethodHandle PTHREAD_KILL = LINKER.downcallHandle(
-                LINKER.defaultLookup().findOrThrow("pthread_kill"), FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    }
+    /**
+     * glibc's {@code long syscall(long number, ...)}: ONE downcall handle for every call the engine makes. Linking is
+     * the JVM's start-up cost (the first handle about 100 ms, each further one 11-22 ms, HOST.md), so one variadic
+     * handle with six long arguments (firstVariadicArg(1)) replaces ten. Pointers travel as addresses.
+     */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor fd, boolean variadic) {
-        Linker.Option errno = Linker.Option.captureCallState("errno");
-        Linker.Option[] options = variadic
-                ? new Linker.Option[] {errno, Linker.Option.firstVariadicArg(2)}
-                : new Linker.Option[] {errno};
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, options);
+    /** One system call; -1 and errno in the thread's capture state on failure. */
+    private static long sys(MemorySegment state, long nr, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) SYSCALL.invokeExact(state, nr, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw new AssertionError("bad downcall for syscall " + nr, t);
+        }
     }
 
     private static int errno(MemorySegment state) {
@@ -80,59 +68,34 @@ final class Libc {
 
     static int open(String path, int flags) {
         MemorySegment state = STATE.get();
-        int fd;
+        long fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
-        } catch (Throwable t) {
-            throw linkage("open", t);
+            fd = sys(state, SYS_OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags, 0, 0, 0);
         }
         if (fd < 0) throw new KvmException("open " + path, errno(state), Hints.forOpen(path, errno(state)));
-        return fd;
+        return (int) fd;
     }
 
     /** close(2); errors are ignored (the fd is gone either way, and a close must never mask the first error). */
     static void closeQuietly(int fd) {
-        if (fd < 0) return;
-        try {
-            int unused = (int) CLOSE.invokeExact(STATE.get(), fd);
-        } catch (Throwable t) {
-            throw linkage("close", t);
-        }
+        if (fd >= 0) sys(STATE.get(), SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     static int ioctl(String name, int fd, long request, MemorySegment arg) {
-        MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) IOCTL_PTR.invokeExact(state, fd, request, arg);
-        } catch (Throwable t) {
-            throw linkage(name, t);
-        }
-        if (rc < 0) throw new KvmException(name, errno(state), Hints.forIoctl(name));
-        return rc;
+        return ioctl(name, fd, request, arg.address());
     }
 
     static int ioctl(String name, int fd, long request, long arg) {
         MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) IOCTL_LONG.invokeExact(state, fd, request, arg);
-        } catch (Throwable t) {
-            throw linkage(name, t);
-        }
+        long rc = sys(state, SYS_IOCTL, fd, request, arg, 0, 0, 0);
         if (rc < 0) throw new KvmException(name, errno(state), Hints.forIoctl(name));
-        return rc;
+        return (int) rc;
     }
 
     /** KVM_RUN: returns 0, or the errno when it is EINTR/EAGAIN (a kick), and throws for any other failure. */
     static int ioctlRun(int fd, long request) {
         MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) IOCTL_LONG.invokeExact(state, fd, request, 0L);
-        } catch (Throwable t) {
-            throw linkage("KVM_RUN", t);
-        }
+        long rc = sys(state, SYS_IOCTL, fd, request, 0, 0, 0, 0);
         if (rc >= 0) return 0;
         int errno = errno(state);
         if (errno == Errno.EINTR || errno == Errno.EAGAIN) return errno;
@@ -142,100 +105,63 @@ final class Libc {
     /** mmap(2); the result is reinterpreted to {@code length} bytes. */
     static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
         MemorySegment state = STATE.get();
-        MemorySegment addr;
-        try {
-            addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw linkage("mmap", t);
-        }
-        if (addr.address() == -1L) throw new KvmException("mmap of " + length + " bytes", errno(state), "");
-        return addr.reinterpret(length);
+        long addr = sys(state, SYS_MMAP, 0, length, prot, flags, fd, offset);
+        if (addr == -1L) throw new KvmException("mmap of " + length + " bytes", errno(state), "");
+        return MemorySegment.ofAddress(addr).reinterpret(length);
     }
 
     static void munmap(MemorySegment mapping) {
         MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
-        } catch (Throwable t) {
-            throw linkage("munmap", t);
+        if (sys(state, SYS_MUNMAP, mapping.address(), mapping.byteSize(), 0, 0, 0, 0) < 0) {
+            throw new KvmException("munmap", errno(state), "");
         }
-        if (rc < 0) throw new KvmException("munmap", errno(state), "");
     }
 
     static void madvise(MemorySegment range, int advice, String name) {
         MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
-        } catch (Throwable t) {
-            throw linkage("madvise", t);
+        if (sys(state, SYS_MADVISE, range.address(), range.byteSize(), advice, 0, 0, 0) < 0) {
+            throw new KvmException("madvise(" + name + ")", errno(state), "");
         }
-        if (rc < 0) throw new KvmException("madvise(" + name + ")", errno(state), "");
     }
 
     /** pread(2) of {@code buf.byteSize()} bytes; returns the count read. */
     static long pread(int fd, MemorySegment buf, long offset) {
         MemorySegment state = STATE.get();
-        long n;
-        try {
-            n = (long) PREAD.invokeExact(state, fd, buf, buf.byteSize(), offset);
-        } catch (Throwable t) {
-            throw linkage("pread", t);
-        }
+        long n = sys(state, SYS_PREAD64, fd, buf.address(), buf.byteSize(), offset, 0, 0);
         if (n < 0) throw new KvmException("pread", errno(state), "");
         return n;
     }
 
     static int memfdCreate(String name, int flags) {
         MemorySegment state = STATE.get();
-        int fd;
+        long fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) Rare.MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), flags);
-        } catch (Throwable t) {
-            throw linkage("memfd_create", t);
+            fd = sys(state, SYS_MEMFD_CREATE, arena.allocateFrom(name).address(), flags, 0, 0, 0, 0);
         }
         if (fd < 0) {
             throw new KvmException("memfd_create", errno(state),
                     (flags & MFD_HUGETLB) != 0 ? "hugetlb needs huge pages reserved (vm.nr_hugepages)" : "");
         }
-        return fd;
+        return (int) fd;
     }
 
     static void ftruncate(int fd, long length) {
         MemorySegment state = STATE.get();
-        int rc;
-        try {
-            rc = (int) Rare.FTRUNCATE.invokeExact(state, fd, length);
-        } catch (Throwable t) {
-            throw linkage("ftruncate", t);
-        }
-        if (rc < 0) throw new KvmException("ftruncate", errno(state), "");
+        if (sys(state, SYS_FTRUNCATE, fd, length, 0, 0, 0, 0) < 0) throw new KvmException("ftruncate", errno(state), "");
     }
 
-    /** The calling thread's pthread_t, for {@link #kick}. */
-    static long pthreadSelf() {
-        try {
-            return (long) Rare.PTHREAD_SELF.invokeExact();
-        } catch (Throwable t) {
-            throw linkage("pthread_self", t);
-        }
+    /** The calling thread's kernel thread id, for {@link #kick}. */
+    static long gettid() {
+        return sys(STATE.get(), SYS_GETTID, 0, 0, 0, 0, 0, 0);
     }
 
     /**
-     * Interrupts a thread blocked in KVM_RUN with SIGPIPE, which the JVM's handler ignores (HotSpot
+     * Interrupts a thread blocked in KVM_RUN with SIGPIPE (tgkill), which the JVM's handler ignores (HotSpot
      * signals_posix.cpp: "Ignore SIGPIPE and SIGXFSZ"); KVM_RUN returns EINTR.
      */
-    static void kick(long pthread) {
-        try {
-            int unused = (int) Rare.PTHREAD_KILL.invokeExact(pthread, SIGPIPE);
-        } catch (Throwable t) {
-            throw linkage("pthread_kill", t);
-        }
-    }
-
-    private static AssertionError linkage(String name, Throwable t) {
-        return new AssertionError("bad downcall for " + name, t);
+    static void kick(long tid) {
+        MemorySegment state = STATE.get();
+        sys(state, SYS_TGKILL, sys(state, SYS_GETPID, 0, 0, 0, 0, 0, 0), tid, SIGPIPE, 0, 0, 0);
     }
 
     private Libc() {}

@@ -38,7 +38,13 @@ final class WrittenPages {
     }
 
     synchronized void markRange(int pid, long firstPage, long pages, byte state) {
-        for (long p = firstPage; p < firstPage + pages; p++) markLocked(pid, p, state);
+        Map<Long, byte[]> chunks = byProcess.computeIfAbsent(pid, k -> new HashMap<>());
+        for (long p = firstPage, end = firstPage + pages; p < end; ) {
+            long chunkEnd = Math.min(end, ((p >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+            byte[] states = chunks.computeIfAbsent(p >>> CHUNK_SHIFT, k -> new byte[CHUNK]);
+            java.util.Arrays.fill(states, (int) (p & (CHUNK - 1)), (int) (p & (CHUNK - 1)) + (int) (chunkEnd - p), state);
+            p = chunkEnd;
+        }
     }
 
     /** Marks the write accesses of a random-stream buffer (entries: page << 1 | write). */
