@@ -7,12 +7,14 @@ import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.RamRegion;
@@ -34,21 +36,34 @@ final class KvmMachine implements AutoCloseable {
     private final Vcpu[] vcpus;
     private long firstReadyNanos;
 
-    /** One vCPU with its own platform thread (KVM_RUN blocks; never a virtual thread). */
+    /**
+     * One vCPU. vCPU 0 runs on the caller's thread (no hand-off between the VMM and the guest, as in a C VMM); each
+     * further vCPU has its own platform thread (KVM_RUN blocks; never a virtual thread).
+     */
     private static final class Vcpu {
         final ExecutorService thread;
         KvmVcpu kvm;
         StatsReader stats;
         volatile boolean stop;
+        volatile boolean running;
         long userExits;
 
         Vcpu(int index) {
-            thread = Executors.newSingleThreadExecutor(r -> {
+            thread = index == 0 ? null : Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "vcpu-" + index);
                 t.setDaemon(true);
                 return t;
             });
         }
+    }
+
+    /** Kicks vCPUs whose op passed its deadline; one daemon thread for every VM of the process. */
+    private static final class Watchdog {
+        static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kvm-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Work run on a vCPU's own thread. */
@@ -153,14 +168,24 @@ final class KvmMachine implements AutoCloseable {
             final int cpu = i;
             Vcpu v = new Vcpu(cpu);
             vcpus[cpu] = v;
-            await(v.thread.submit(() -> {
+            Callable<Void> create = () -> {
                 v.kvm = vm.createVcpu(cpu);
-                v.kvm.bindThread();
                 v.stats = v.kvm.openStats();
                 v.kvm.setLongMode(PML4_PROC0, (int) KCODE_SEL, (int) KDATA_SEL);
                 v.kvm.setEntry(IMAGE_BASE, kernelStackTop(cpu), cpu);
                 return null;
-            }), Long.MAX_VALUE, "boot");
+            };
+            if (v.thread == null) {
+                try {
+                    create.call();
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new KvmException("vCPU " + cpu + ": " + e);
+                }
+            } else {
+                await(v.thread.submit(create), "boot");
+            }
         }
     }
 
@@ -196,53 +221,65 @@ final class KvmMachine implements AutoCloseable {
     // ---- running ----
 
     /**
-     * Runs {@code work} on each listed vCPU's thread at once and waits for all, or for {@code deadline}
-     * (System.nanoTime); a guest past its deadline is kicked out of KVM_RUN and reported as a {@link GuestFailure}.
+     * Runs {@code work} for each listed vCPU at once (vCPU 0 on this thread, the others on theirs) and waits for all.
+     * If {@code deadline} (System.nanoTime) passes first, the watchdog kicks every vCPU out of KVM_RUN and the op
+     * fails with a {@link GuestFailure} naming the RIP; any failure stops the other vCPUs too.
      */
     void onVcpus(int[] cpus, VcpuWork work, long deadline, String opText) {
-        List<Future<?>> futures = new ArrayList<>(cpus.length);
-        for (int cpu : cpus) {
-            futures.add(vcpus[cpu].thread.submit(() -> {
-                work.run(cpu);
-                return null;
-            }));
-        }
-        RuntimeException first = null;
-        for (Future<?> f : futures) {
-            try {
-                await(f, deadline, opText);
-            } catch (TimedOut t) {
-                stopAll(futures);
-                throw timeoutDiagnosis(futures, opText);
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                    stopAll(futures);
+        ScheduledFuture<?> dog = Watchdog.TIMER.schedule(this::stopAll, Math.max(0, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
+        try {
+            List<Future<?>> others = new ArrayList<>(cpus.length);
+            boolean here = false;
+            for (int cpu : cpus) {
+                if (vcpus[cpu].thread == null) {
+                    here = true;
+                } else {
+                    others.add(vcpus[cpu].thread.submit(() -> {
+                        work.run(cpu);
+                        return null;
+                    }));
                 }
             }
-        }
-        if (first != null) throw first;
-    }
-
-    /** After a timeout: the stopped vCPU's own message (with its RIP), else a plain one. */
-    private static GuestFailure timeoutDiagnosis(List<Future<?>> futures, String opText) {
-        for (Future<?> f : futures) {
-            try {
-                await(f, System.nanoTime() + TimeUnit.SECONDS.toNanos(1), opText);
-            } catch (GuestFailure g) {
-                return g;
-            } catch (RuntimeException e) {
-                // not this one
+            RuntimeException first = null;
+            if (here) {
+                try {
+                    work.run(0);
+                } catch (RuntimeException e) {
+                    first = e;
+                    stopAll();
+                }
             }
+            for (Future<?> f : others) {
+                try {
+                    await(f, opText);
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                        stopAll();
+                    }
+                }
+            }
+            if (first instanceof GuestFailure g) throw new GuestFailure(g.getMessage() + ", while running '" + opText + "'");
+            if (first != null) throw first;
+        } finally {
+            dog.cancel(false);
         }
-        return new GuestFailure("stopped: the guest ran past --timeout, while running '" + opText + "'");
     }
 
-    private void stopAll(List<Future<?>> futures) {
+    /** Stops every vCPU: sets its stop flag and kicks it until it has left KVM_RUN (at most 5 s). */
+    private void stopAll() {
         for (Vcpu v : vcpus) v.stop = true;
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < giveUp && futures.stream().anyMatch(f -> !f.isDone())) {
-            for (Vcpu v : vcpus) if (v.kvm != null) v.kvm.kick();
+        while (System.nanoTime() - giveUp < 0) {
+            boolean any = false;
+            for (Vcpu v : vcpus) {
+                if (v.running && v.kvm != null) {
+                    any = true;
+                    v.kvm.kick();
+                }
+            }
+            if (!any) return;
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -252,30 +289,17 @@ final class KvmMachine implements AutoCloseable {
         }
     }
 
-    private static void await(Future<?> f, long deadline, String opText) {
+    private static void await(Future<?> f, String opText) {
         try {
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-            f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new TimedOut(opText);
+            f.get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
-            if (c instanceof GuestFailure g) throw new GuestFailure(g.getMessage() + ", while running '" + opText + "'");
             if (c instanceof RuntimeException r) throw r;
             if (c instanceof Error err) throw err;
             throw new KvmException("vCPU thread failed: " + c);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KvmException("interrupted while running '" + opText + "'");
-        }
-    }
-
-    /** Thrown by the coordinator when the deadline passes; the vCPU's own failure then carries the RIP. */
-    static final class TimedOut extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        TimedOut(String opText) {
-            super(opText, null, false, false);
         }
     }
 
@@ -286,6 +310,16 @@ final class KvmMachine implements AutoCloseable {
     void resume(int cpu) {
         Vcpu v = vcpus[cpu];
         KvmVcpu k = v.kvm;
+        k.bindThread();
+        v.running = true;
+        try {
+            runToReport(cpu, v, k);
+        } finally {
+            v.running = false;
+        }
+    }
+
+    private void runToReport(int cpu, Vcpu v, KvmVcpu k) {
         for (;;) {
             if (v.stop) throw new GuestFailure("stopped: the guest ran past --timeout on vCPU " + cpu + " at RIP 0x" + Long.toHexString(k.rip()));
             int reason = k.run();
@@ -368,11 +402,13 @@ final class KvmMachine implements AutoCloseable {
     public void close() {
         for (Vcpu v : vcpus) {
             if (v == null) continue;
-            v.thread.shutdownNow();
-            try {
-                v.thread.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (v.thread != null) {
+                v.thread.shutdownNow();
+                try {
+                    v.thread.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             closeQuietly(v.stats);
             closeQuietly(v.kvm);
