@@ -48,12 +48,14 @@ final class GuestRam implements AutoCloseable {
         boolean prealloc = b != null && b.prealloc();
         boolean reserve = b != null && b.reserve();
         boolean merge = b == null ? machine.memMerge() : b.merge();
-        int noReserve = prealloc || reserve ? 0 : Libc.MAP_NORESERVE;
+        boolean hugetlb = b != null && Boolean.TRUE.equals(b.hugetlb());
+        // hugetlb pages are always reserved at mmap, so a short pool fails here and not with SIGBUS/EFAULT later
+        int noReserve = prealloc || reserve || hugetlb ? 0 : Libc.MAP_NORESERVE;
         int visibility = share ? Libc.MAP_SHARED : Libc.MAP_PRIVATE;
         int fd = switch (kind) {
             case "memory-backend-ram" -> -1;
             case "memory-backend-memfd" -> Libc.memfdCreate("memvirt-ram",
-                    Libc.MFD_CLOEXEC | (Boolean.TRUE.equals(b.hugetlb()) ? Libc.MFD_HUGETLB : 0));
+                    Libc.MFD_CLOEXEC | (hugetlb ? Libc.MFD_HUGETLB : 0));
             case "memory-backend-file" -> openFile(b.memPath());
             default -> throw new KvmException("memory backend " + kind + " is not supported by the kvm engine");
         };
@@ -61,7 +63,12 @@ final class GuestRam implements AutoCloseable {
         try {
             if (fd >= 0) Libc.ftruncate(fd, size);
             int flags = visibility | noReserve | (fd < 0 ? Libc.MAP_ANONYMOUS : 0);
-            mapping = Libc.mmap(size, Libc.PROT_RW, flags, fd, 0);
+            try {
+                mapping = Libc.mmap(size, Libc.PROT_RW, flags, fd, 0);
+            } catch (KvmException e) {
+                if (!hugetlb) throw e;
+                throw new KvmException(e.getMessage() + "; not enough free huge pages for hugetlb (vm.nr_hugepages)");
+            }
             if (merge) Libc.madvise(mapping, Libc.MADV_MERGEABLE, "MADV_MERGEABLE");
             if (prealloc) populate(mapping);
             return new GuestRam(mapping, layout, fd, merge);

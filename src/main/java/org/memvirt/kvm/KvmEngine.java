@@ -51,7 +51,7 @@ public final class KvmEngine implements Engine {
         Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         HostMmu mmu = HostMmu.detect();
-        try (KvmMachine machine = KvmMachine.boot(spec.machine(), timeout.toNanos())) {
+        try (KvmMachine machine = KvmMachine.boot(spec.machine(), deadline)) {
             StatsCollector stats = new StatsCollector(machine);
             OpDriver driver = new OpDriver(machine, deadline);
             List<RunResult.OpResult> ops = new ArrayList<>();

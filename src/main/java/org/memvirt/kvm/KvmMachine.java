@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +35,7 @@ final class KvmMachine implements AutoCloseable {
     private final StatsReader vmStats;
     private final Vcpu[] vcpus;
     private long firstReadyNanos;
+    private ScheduledFuture<?> watchdog;   // fires once, at the run's deadline (--timeout)
 
     /**
      * One vCPU. vCPU 0 runs on the caller's thread (no hand-off between the VMM and the guest, as in a C VMM); each
@@ -57,13 +58,17 @@ final class KvmMachine implements AutoCloseable {
         }
     }
 
-    /** Kicks vCPUs whose op passed its deadline; one daemon thread for every VM of the process. */
+    /** Stops VMs that pass their deadline; one daemon thread for every VM of the process, idle until then. */
     private static final class Watchdog {
-        static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kvm-watchdog");
             t.setDaemon(true);
             return t;
         });
+
+        static {
+            TIMER.setRemoveOnCancelPolicy(true);   // a cancelled VM's task leaves the queue at once
+        }
     }
 
     /** Work run on a vCPU's own thread. */
@@ -80,7 +85,7 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** Creates the VM, maps guest RAM, loads the runtime and boots every vCPU to the runtime's CPL3 loop. */
-    static KvmMachine boot(MachineConfig machine, long timeoutNanos) {
+    static KvmMachine boot(MachineConfig machine, long deadline) {
         int smp = machine.smp();
         if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -97,7 +102,9 @@ final class KvmMachine implements AutoCloseable {
             try {
                 m.loadRuntime();
                 m.startVcpus();
-                m.bootVcpus(System.nanoTime() + timeoutNanos);
+                m.watchdog = Watchdog.TIMER.schedule(m::stopAll, Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                m.bootVcpus();
                 return m;
             } catch (RuntimeException e) {
                 m.close();
@@ -190,11 +197,11 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** vCPU 0 first (it builds the IDT); then the others, each to its PORT_READY. */
-    private void bootVcpus(long deadline) {
+    private void bootVcpus() {
         long start = System.nanoTime();
         for (int cpu = 0; cpu < vcpus.length; cpu++) {
             int only = cpu;
-            onVcpus(new int[] {only}, this::resume, deadline, "boot");
+            onVcpus(new int[] {only}, this::resume, "boot");
             if (cpu == 0) firstReadyNanos = System.nanoTime() - start;
         }
     }
@@ -222,49 +229,43 @@ final class KvmMachine implements AutoCloseable {
 
     /**
      * Runs {@code work} for each listed vCPU at once (vCPU 0 on this thread, the others on theirs) and waits for all.
-     * If {@code deadline} (System.nanoTime) passes first, the watchdog kicks every vCPU out of KVM_RUN and the op
-     * fails with a {@link GuestFailure} naming the RIP; any failure stops the other vCPUs too.
+     * When the run's deadline passes, the watchdog kicks every vCPU out of KVM_RUN and the op fails with a
+     * {@link GuestFailure} naming the RIP; any failure stops the other vCPUs too.
      */
-    void onVcpus(int[] cpus, VcpuWork work, long deadline, String opText) {
-        ScheduledFuture<?> dog = Watchdog.TIMER.schedule(this::stopAll, Math.max(0, deadline - System.nanoTime()),
-                TimeUnit.NANOSECONDS);
-        try {
-            List<Future<?>> others = new ArrayList<>(cpus.length);
-            boolean here = false;
-            for (int cpu : cpus) {
-                if (vcpus[cpu].thread == null) {
-                    here = true;
-                } else {
-                    others.add(vcpus[cpu].thread.submit(() -> {
-                        work.run(cpu);
-                        return null;
-                    }));
-                }
+    void onVcpus(int[] cpus, VcpuWork work, String opText) {
+        List<Future<?>> others = new ArrayList<>(cpus.length);
+        boolean here = false;
+        for (int cpu : cpus) {
+            if (vcpus[cpu].thread == null) {
+                here = true;
+            } else {
+                others.add(vcpus[cpu].thread.submit(() -> {
+                    work.run(cpu);
+                    return null;
+                }));
             }
-            RuntimeException first = null;
-            if (here) {
-                try {
-                    work.run(0);
-                } catch (RuntimeException e) {
+        }
+        RuntimeException first = null;
+        if (here) {
+            try {
+                work.run(0);
+            } catch (RuntimeException e) {
+                first = e;
+                stopAll();
+            }
+        }
+        for (Future<?> f : others) {
+            try {
+                await(f, opText);
+            } catch (RuntimeException e) {
+                if (first == null) {
                     first = e;
                     stopAll();
                 }
             }
-            for (Future<?> f : others) {
-                try {
-                    await(f, opText);
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                        stopAll();
-                    }
-                }
-            }
-            if (first instanceof GuestFailure g) throw new GuestFailure(g.getMessage() + ", while running '" + opText + "'");
-            if (first != null) throw first;
-        } finally {
-            dog.cancel(false);
         }
+        if (first instanceof GuestFailure g) throw new GuestFailure(g.getMessage() + ", while running '" + opText + "'");
+        if (first != null) throw first;
     }
 
     /** Stops every vCPU: sets its stop flag and kicks it until it has left KVM_RUN (at most 5 s). */
@@ -400,6 +401,7 @@ final class KvmMachine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watchdog != null) watchdog.cancel(false);
         for (Vcpu v : vcpus) {
             if (v == null) continue;
             if (v.thread != null) {

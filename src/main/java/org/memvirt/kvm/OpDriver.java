@@ -121,7 +121,7 @@ final class OpDriver {
             machine.setProcess(cpu, pid);
             machine.post(cpu, op, lo * PAGE, (hi - lo) * PAGE, a2, a3);
         }
-        machine.onVcpus(active, machine::resume, deadline, opText);
+        machine.onVcpus(active, machine::resume, opText);
         long sum = 0;
         for (int cpu : active) sum += machine.result(cpu);
         return sum;
@@ -135,7 +135,7 @@ final class OpDriver {
     private void onCpu0(long op, long a0) {
         machine.setProcess(0, pid);
         machine.post(0, op, a0, 0, 0, 0);
-        machine.onVcpus(new int[] {0}, machine::resume, deadline, opText);
+        machine.onVcpus(new int[] {0}, machine::resume, opText);
     }
 
     private void random(Op.Random r) {
@@ -143,12 +143,12 @@ final class OpDriver {
         long pagesOver = range[1];
         machine.setProcess(0, pid);                  // demand off: vCPU 0 maps [0, over) first, ascending
         machine.post(0, OP_PREFAULT, 0, pagesOver * PAGE, 0, 0);
-        machine.onVcpus(new int[] {0}, machine::resume, deadline, opText);
+        machine.onVcpus(new int[] {0}, machine::resume, opText);
         int n = machine.vcpuCount();
         int[] active = activeSlices(r.count(), n);
         for (int cpu : active) machine.setProcess(cpu, pid);
         machine.onVcpus(active, cpu -> randomSlice(cpu, r, pagesOver, r.count() * cpu / n, r.count() * (cpu + 1) / n),
-                deadline, opText);
+                opText);
     }
 
     /** On vCPU {@code cpu}'s thread: streams accesses [from, to) of the op's sequence through the vCPU's buffer. */

@@ -56,4 +56,14 @@ class GuestRamBackendTest {
         assertThat(r.counters().get("verify_mismatches")).isZero();
         assertThat(dir.toFile().list()).isEmpty();
     }
+
+    @Test
+    void hugetlbMemfdWithoutFreeHugePagesFailsCleanly() throws java.io.IOException {
+        long freeHuge = java.nio.file.Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(l -> l.startsWith("HugePages_Free:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).sum();
+        org.junit.jupiter.api.Assumptions.assumeTrue(freeHuge == 0, "this host has free huge pages; the failure path needs none");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> touch16M(
+                new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true)))
+                .isInstanceOf(KvmException.class).hasMessageContaining("huge pages");
+    }
 }
