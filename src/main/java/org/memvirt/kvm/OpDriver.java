@@ -127,9 +127,12 @@ final class OpDriver {
         return sum;
     }
 
+    /** The vCPUs whose slice of {@code total} is not empty. */
     private static int[] activeSlices(long total, int n) {
-        return java.util.stream.IntStream.range(0, n)
-                .filter(cpu -> total * (cpu + 1) / n > total * cpu / n).toArray();
+        int count = 0;
+        int[] active = new int[n];
+        for (int cpu = 0; cpu < n; cpu++) if (total * (cpu + 1) / n > total * cpu / n) active[count++] = cpu;
+        return java.util.Arrays.copyOf(active, count);
     }
 
     private void onCpu0(long op, long a0) {

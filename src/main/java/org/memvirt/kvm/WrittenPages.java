@@ -21,6 +21,7 @@ final class WrittenPages {
 
     private final Map<Integer, Map<Long, byte[]>> byProcess = new HashMap<>();
     private final List<FillSpec> fills = new ArrayList<>();
+    private final List<long[]> pending = new ArrayList<>();   // {pid, firstPage, pages, state}, in op order
 
     /** The state byte for a fill content (2 + its index; at most 254 different contents per run). */
     synchronized byte fillState(FillSpec spec) {
@@ -37,7 +38,21 @@ final class WrittenPages {
         return fills.get(state - 2);
     }
 
+    /**
+     * Records that {@code [firstPage, firstPage + pages)} of process {@code pid} was written with {@code state}. O(1):
+     * ranges are applied to the page map lazily, in order, before the next per-page mark or visit (keeps the
+     * bookkeeping out of the op's wall time).
+     */
     synchronized void markRange(int pid, long firstPage, long pages, byte state) {
+        pending.add(new long[] {pid, firstPage, pages, state});
+    }
+
+    private void applyPending() {
+        for (long[] r : pending) applyRange((int) r[0], r[1], r[2], (byte) r[3]);
+        pending.clear();
+    }
+
+    private void applyRange(int pid, long firstPage, long pages, byte state) {
         Map<Long, byte[]> chunks = byProcess.computeIfAbsent(pid, k -> new HashMap<>());
         for (long p = firstPage, end = firstPage + pages; p < end; ) {
             long chunkEnd = Math.min(end, ((p >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
@@ -49,6 +64,7 @@ final class WrittenPages {
 
     /** Marks the write accesses of a random-stream buffer (entries: page << 1 | write). */
     synchronized void markWrites(int pid, long[] entries, int count) {
+        applyPending();
         for (int i = 0; i < count; i++) if ((entries[i] & 1) != 0) markLocked(pid, entries[i] >>> 1, TOUCH);
     }
 
@@ -58,7 +74,8 @@ final class WrittenPages {
     }
 
     /** Visits every written page: (pid, page, state). */
-    void forEach(PageVisitor visitor) {
+    synchronized void forEach(PageVisitor visitor) {
+        applyPending();
         byProcess.forEach((pid, chunks) -> chunks.forEach((chunk, states) -> {
             for (int i = 0; i < CHUNK; i++) {
                 if (states[i] != NONE) visitor.visit(pid, (chunk << CHUNK_SHIFT) + i, states[i]);
