@@ -28,6 +28,10 @@ public final class KvmEngine implements Engine {
 
     /** Decides from /dev/kvm and its ioctls, never from cpuinfo flags (HOST.md: PVM hosts have no vmx/svm). */
     public static Usability usable() {
+        String arch = System.getProperty("os.arch");
+        if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return new Usability(false, "the kvm engine runs on x86-64 Linux hosts, not " + System.getProperty("os.name") + "/" + arch);
+        }
         if (!Files.exists(Path.of(Kvm.DEVICE))) return new Usability(false, Kvm.DEVICE + " does not exist");
         try (Kvm kvm = Kvm.open()) {
             return new Usability(true, Kvm.DEVICE + " usable (API " + KvmAbi.API_VERSION + ", binary stats, "

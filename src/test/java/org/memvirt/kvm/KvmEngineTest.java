@@ -130,6 +130,17 @@ class KvmEngineTest {
     }
 
     @Test
+    void twoVcpusDemandPageUnmapAndRemapTheirSlices() {
+        long pages = 8 * MIB / 4096;
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 2), new Op.Demand(true), new Op.Touch(8 * MIB, 0),
+                new Op.Unmap(8 * MIB, 0), new Op.Remap(8 * MIB, 0), new Op.Verify()));
+        assertThat(r.ops().get(1).deltas().get("pf_guest")).isEqualTo(pages);
+        assertThat(r.ops().get(2).deltas().get("invlpg")).isEqualTo(pages);
+        assertThat(r.vcpus().get(0).get("invlpg")).isEqualTo(pages / 2);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
     void aGuestPastItsTimeoutIsStoppedWithExitStatus2() {
         RunSpec slow = Machines.spec(Machines.pc(2 * GIB, 1), new Op.Touch(GIB, 0));
         RunSpec spec = new RunSpec(slow.machine(), slow.workload(), slow.mmu(), false, "zen5", Duration.ofMillis(200), 1);
