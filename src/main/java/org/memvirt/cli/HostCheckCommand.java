@@ -2,6 +2,7 @@ package org.memvirt.cli;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 
 import org.memvirt.host.Check;
@@ -55,9 +56,10 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The JSON document: every fact of {@link HostCapabilities} plus the checks. */
-    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu, KsmState ksm, ThpState thp,
-                  HugePages hugePages, long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory,
-                  List<Check> checks, boolean passed) {}
+    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu,
+                  Map<String, Map<String, String>> kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
+                  long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory, List<Check> checks,
+                  boolean passed) {}
 
     @Override
     public Integer call() {
@@ -65,7 +67,8 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
         List<Check> checks = HostCheck.checks(host);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(new Report(host.cpu(), host.virtualization(), host.kvm(), host.mmu(), host.ksm(),
+            out.println(Json.write(new Report(host.cpu(), host.virtualization(), host.kvm(), host.mmu(),
+                    host.kvmModules().parameters(), host.ksm(),
                     host.thp(), host.hugePages(), host.swapTotalBytes(), host.swapDevices(), host.memory(), checks,
                     HostCheck.passed(checks))));
         } else {
@@ -86,6 +89,10 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
         fact(sb, "Virtualization", virtualization(host.virtualization()));
         fact(sb, "KVM", kvm(host.kvm()));
         fact(sb, "MMU mode", mmu(host.mmu()));
+        String vendor = host.virtualization().kvmModule();
+        if (vendor != null) {
+            fact(sb, vendor, parameters(host.kvmModules().parameters().get(vendor)));
+        }
         fact(sb, "KSM", ksm(host.ksm()));
         fact(sb, "THP", host.thp().enabled() == null ? "not available"
                 : "enabled=" + host.thp().enabled() + " defrag=" + host.thp().defrag());
@@ -151,8 +158,19 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static String hugePages(HugePages h) {
+        StringJoiner pools = new StringJoiner(", ", "; pools: ", "");
+        pools.setEmptyValue("");
+        for (HugePages.Pool p : h.pools()) {
+            pools.add(p.total() + " x " + (p.pageSizeBytes() >> 10) + " kB (" + p.free() + " free)");
+        }
         return h.total() + " x " + (h.pageSizeBytes() >> 10) + " kB, " + h.free() + " free, " + h.reserved()
-                + " reserved, " + h.surplus() + " surplus";
+                + " reserved, " + h.surplus() + " surplus" + pools;
+    }
+
+    private static String parameters(Map<String, String> params) {
+        StringJoiner j = new StringJoiner(" ");
+        params.forEach((k, v) -> j.add(k + "=" + v));
+        return j.toString();
     }
 
     private static String swap(HostCapabilities host) {

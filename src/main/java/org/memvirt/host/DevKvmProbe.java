@@ -99,6 +99,7 @@ public final class DevKvmProbe implements KvmProbe {
             return (int) ERRNO.get(state, 0L);
         }
 
+        @SuppressWarnings("restricted")                 // the JVM runs with --enable-native-access=ALL-UNNAMED
         private static MethodHandle link(String name, FunctionDescriptor fd, boolean variadic) {
             MemorySegment symbol = LINKER.defaultLookup().find(name)
                     .orElseThrow(() -> new HostException("libc has no symbol " + name));

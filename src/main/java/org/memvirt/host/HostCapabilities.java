@@ -8,9 +8,9 @@ import org.memvirt.report.FreeTable;
  * Everything host-check knows about a host, read once: the answer to "is KVM usable", "what MMU mode do guests
  * get", "how many vCPUs", and the memory, KSM, THP, swap and huge page state. All sizes are bytes.
  */
-public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu, KsmState ksm,
-                               ThpState thp, HugePages hugePages, long swapTotalBytes, List<SwapDevice> swapDevices,
-                               FreeTable memory) {
+public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu,
+                               KvmModules kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
+                               long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory) {
 
     /** This host, probing the real /dev/kvm. */
     public static HostCapabilities read() {
@@ -24,7 +24,8 @@ public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, Kv
         List<SwapDevice> swaps = SwapDevice.read(root);
         return new HostCapabilities(CpuSummary.of(cpu), Virtualization.read(root, cpu),
                 KvmStatus.of(probe.probe(root.resolve(KvmStatus.DEV_KVM))), Mmu.decide(root, cpu),
-                KsmState.read(root), ThpState.read(root), HugePages.of(meminfo), meminfo.swapTotal(), swaps,
+                KvmModules.read(root), KsmState.read(root), ThpState.read(root), HugePages.read(root, meminfo),
+                meminfo.swapTotal(), swaps,
                 meminfo.freeTable());
     }
 

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The directory under which this host's /proc, /sys and /dev are read: "/" for the real host, a fixture tree in tests.
@@ -52,6 +54,19 @@ public record HostRoot(Path root) {
     /** A module parameter from /sys/module/{module}/parameters/{name}, trimmed. */
     public Optional<String> moduleParameter(String module, String name) {
         return readValue("/sys/module/" + module + "/parameters/" + name);
+    }
+
+    /** The names in directory {@code absolute}, sorted; empty when it does not exist. */
+    public List<String> list(String absolute) {
+        Path dir = resolve(absolute);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new HostException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether /sys/module/{module} exists: the module is loaded (or built in). */

@@ -56,9 +56,10 @@ class HostCheckCommandTest {
                 Virtualization: no vmx/svm flags; kvm_pvm loaded (software virtualization, shadow paging, no EPT/VPID)
                 KVM:            usable: API 12, 2 vCPUs recommended, 1024 max, 32764 memslots, vCPU mmap 12288 bytes
                 MMU mode:       shadow (kvm_pvm); ept=N vpid=N ept_ad=N unrestricted_guest=N npt=N tdp_mmu=N
+                kvm_pvm:        force=N hb_mask=8388607 no_x2apic=N pvf_deny=0 pvm_debug=0 pvm_emul_batch=1024 pvm_native=Y pvm_wrap_single=N refault_assert=N stats=N verbose=N
                 KSM:            run=0 pages_to_scan=100 sleep_millisecs=20 max_page_sharing=256 merge_across_nodes=1 use_zero_pages=0 pages_shared=0 pages_sharing=0 full_scans=0
                 THP:            enabled=madvise defrag=madvise
-                Huge pages:     0 x 2048 kB, 0 free, 0 reserved, 0 surplus
+                Huge pages:     0 x 2048 kB, 0 free, 0 reserved, 0 surplus; pools: 0 x 2048 kB (0 free), 0 x 1048576 kB (0 free)
                 Swap:           none configured
 
                                total        used        free      shared  buff/cache   available

@@ -22,7 +22,8 @@ class HostCapabilitiesTest {
         assertThat(h.swapTotalBytes()).isEqualTo(8388604L * 1024);
         assertThat(h.swapDevices()).containsExactly(
                 new SwapDevice("/dev/sda2", "partition", 8388604L * 1024, 0, -2));
-        assertThat(h.hugePages()).isEqualTo(new HugePages(2L << 20, 512, 512, 0, 0));
+        assertThat(h.hugePages()).isEqualTo(new HugePages(2L << 20, 512, 512, 0, 0, List.of(
+                new HugePages.Pool(2L << 20, 512, 512), new HugePages.Pool(1L << 30, 0, 0))));
         assertThat(h.hugePages().totalBytes()).isEqualTo(1L << 30);
     }
 
@@ -78,6 +79,10 @@ class HostCapabilitiesTest {
         assertThat(h.thp()).isEqualTo(new ThpState("madvise", "madvise"));
         assertThat(h.swapConfigured()).isFalse();
         assertThat(h.memTotalBytes()).isEqualTo(24683652L * 1024);
+        assertThat(h.kvmModules().parameters()).containsOnlyKeys("kvm", "kvm_pvm");
+        assertThat(h.kvmModules().parameters().get("kvm_pvm")).containsEntry("pvm_native", "Y")
+                .containsEntry("hb_mask", "8388607").hasSize(11);
+        assertThat(h.kvmModules().parameters().get("kvm")).containsEntry("tdp_mmu", "N");
     }
 
     @Test

@@ -51,7 +51,7 @@ class HostReadersTest {
         assertThat(m.count("HugePages_Total")).isEqualTo(3);
         assertThat(m.memFree()).isZero();
         assertThat(m.has("MemFree")).isFalse();
-        assertThat(HugePages.of(m).totalBytes()).isEqualTo(6L << 20);
+        assertThat(HugePages.read(Fixtures.root(Fixtures.NO_KVM), m).totalBytes()).isEqualTo(6L << 20);
     }
 
     @Test
