@@ -115,7 +115,7 @@ public final class HostCheck {
             case "kvm_amd parameters" -> "kvm_amd npt=0: guests get shadow paging"
                     + (host.cpu().virtFlags().contains("npt")
                     ? "; to enable by hand: rmmod kvm_amd; modprobe kvm_amd npt=1" : "; the CPU has no NPT");
-            default -> "guests get shadow paging (" + mmu.source() + ")";
+            default -> "No two-dimensional paging (" + mmu.source() + ")";
         });
     }
 
@@ -142,6 +142,10 @@ public final class HostCheck {
         if (mmu.source().equals("kvm_amd parameters") && mmu.npt()) {
             return Optional.of(Check.note(name, NEVER_CHANGES + "; shadow paging: rmmod kvm_amd; "
                     + "modprobe kvm_amd npt=0; back: rmmod kvm_amd; modprobe kvm_amd npt=1"));
+        }
+        if (mmu.source().equals(Virtualization.PVM_MODULE)) {
+            return Optional.of(Check.note(name, "kvm_pvm offers shadow paging only; 'modprobe kvm_intel ept=0 vpid=0' "
+                    + "and 'ept=1 vpid=1' need kvm_intel and VT-x, which this host does not have"));
         }
         return Optional.empty();
     }

@@ -48,6 +48,7 @@ class HostCheckCommandTest {
                   memvirt: Checking for the KVM capabilities QEMU requires                      : PASS
                   memvirt: Checking if KVM can create a VM                                      : PASS
                   memvirt: Checking for two-dimensional paging (EPT/NPT)                        : WARN (kvm_pvm: software virtualization, shadow paging, no EPT/VPID; guests get shadow paging)
+                  memvirt: Checking for switching the MMU mode by hand                          : NOTE (kvm_pvm offers shadow paging only; 'modprobe kvm_intel ept=0 vpid=0' and 'ept=1 vpid=1' need kvm_intel and VT-x, which this host does not have)
                   memvirt: Checking for KSM (kernel samepage merging)                           : NOTE (KSM is off (run=0): MADV_MERGEABLE guest RAM is not merged until 'echo 1 > /sys/kernel/mm/ksm/run'; host-check changes nothing)
                   memvirt: Checking for transparent huge pages                                  : PASS
                   memvirt: Checking for swap                                                    : NOTE (No swap configured: guest RAM cannot be overcommitted beyond host RAM by swapping)

@@ -76,6 +76,9 @@ class HostCheckTest {
                 EXISTS, ACCESSIBLE, API, CAPS, CREATE_VM,
                 new Check("for two-dimensional paging (EPT/NPT)", WARN,
                         "kvm_pvm: software virtualization, shadow paging, no EPT/VPID; guests get shadow paging"),
+                new Check("for switching the MMU mode by hand", NOTE, "kvm_pvm offers shadow paging only; "
+                        + "'modprobe kvm_intel ept=0 vpid=0' and 'ept=1 vpid=1' need kvm_intel and VT-x, which this "
+                        + "host does not have"),
                 KSM_OFF, THP, NO_SWAP);
         assertThat(HostCheck.passed(checks)).isTrue();
     }
@@ -91,7 +94,7 @@ class HostCheckTest {
                 new Check("if device /dev/kvm exists", FAIL, "Check that the 'kvm-intel' or 'kvm-amd' modules are "
                         + "loaded & the BIOS has enabled virtualization"),
                 new Check("for two-dimensional paging (EPT/NPT)", WARN,
-                        "guests get shadow paging (no KVM vendor module and no vmx/svm flags)"));
+                        "No two-dimensional paging (no KVM vendor module and no vmx/svm flags)"));
         assertThat(checks).contains(new Check("for transparent huge pages", WARN,
                 "THP is 'never': guest RAM is backed by 4 KiB pages only"));
         assertThat(HostCheck.passed(checks)).isFalse();
