@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt host-check}: is this host ready for KVM guests, and what will they get. Changes nothing. */
 @Command(name = "host-check", mixinStandardHelpOptions = true,
-        description = {"Check this host like virt-host-validate, deciding KVM usability from /dev/kvm itself, and",
-                "report the MMU mode guests get (EPT, NPT or shadow), KSM, THP, swap, huge pages and memory.",
-                "Never changes host settings. Exit status 1 if any check FAILs."})
+        description = "Check this host like virt-host-validate, deciding KVM usability from /dev/kvm itself, and "
+                + "report the MMU mode guests get (EPT, NPT or shadow), KSM, THP, swap, huge pages and memory. "
+                + "Never changes host settings. Exit status 1 if any check FAILs.")
 final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     static final String PREFIX = "memvirt";
 
@@ -41,6 +41,11 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--json", description = "Print every fact as JSON.")
     boolean json;
+
+    @Option(names = "--unit", paramLabel = "UNIT", defaultValue = "MEBI",
+            description = "Unit of the free table, as free's -b -k -m -g and --kilo ...: bytes, kibi, mebi (default), "
+                    + "gibi, tebi, pebi, kilo, mega, giga, tera, peta.")
+    FreeUnit unit;
 
     private final HostRoot root;
     private final KvmProbe probe;
@@ -72,14 +77,14 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                     host.thp(), host.hugePages(), host.swapTotalBytes(), host.swapDevices(), host.memory(), checks,
                     HostCheck.passed(checks))));
         } else {
-            out.print(text(host, checks));
+            out.print(text(host, checks, unit));
         }
         out.flush();
         return HostCheck.passed(checks) ? 0 : 1;
     }
 
     /** The human report: check lines, a facts block, and the host's {@code free -m}. */
-    static String text(HostCapabilities host, List<Check> checks) {
+    static String text(HostCapabilities host, List<Check> checks, FreeUnit unit) {
         StringBuilder sb = new StringBuilder();
         for (Check c : checks) {
             sb.append(line(c)).append('\n');
@@ -98,7 +103,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                 : "enabled=" + host.thp().enabled() + " defrag=" + host.thp().defrag());
         fact(sb, "Huge pages", hugePages(host.hugePages()));
         fact(sb, "Swap", swap(host));
-        sb.append('\n').append(host.memory().render(FreeUnit.MEBI));
+        sb.append('\n').append(host.memory().render(unit));
         return sb.toString();
     }
 

@@ -22,6 +22,7 @@ class HostCheckCommandTest {
     record Run(int rc, String out) {
         static Run of(String fixture, String... args) {
             CommandLine cl = new CommandLine(new HostCheckCommand(Fixtures.root(fixture), new FixtureKvmProbe()));
+            cl.setCaseInsensitiveEnumValuesAllowed(true);                 // as Main.commandLine() does
             StringWriter out = new StringWriter();
             cl.setOut(new PrintWriter(out, true));
             return new Run(cl.execute(args), out.toString());
@@ -119,6 +120,15 @@ class HostCheckCommandTest {
         assertThat(j.at("/memory/total").asLong()).isEqualTo(131907584L * 1024);
         assertThat(j.at("/memory/swap_used").asLong()).isEqualTo(1048576L * 1024);
         assertThat(j.at("/kvm/max_vcpus").asInt()).isEqualTo(1024);
+    }
+
+    @Test
+    void unitSelectsTheFreeColumnsUnit() {
+        assertThat(Run.of(Fixtures.PVM, "--unit", "gibi").out()).endsWith("""
+                               total        used        free      shared  buff/cache   available
+                Mem:              23           0          23           0           0          23
+                Swap:              0           0           0
+                """);
     }
 
     @Test
