@@ -51,6 +51,17 @@ public record HostRoot(Path root) {
         return read(absolute).map(s -> s.lines().findFirst().orElse("").trim());
     }
 
+    /** A sysfs choice file such as "always [madvise] never": the word in brackets, or the whole value. */
+    public Optional<String> readChoice(String absolute) {
+        return readValue(absolute).map(HostRoot::bracketed);
+    }
+
+    static String bracketed(String value) {
+        int open = value.indexOf('[');
+        int close = value.indexOf(']', open + 1);
+        return open >= 0 && close > open ? value.substring(open + 1, close) : value;
+    }
+
     /** A module parameter from /sys/module/{module}/parameters/{name}, trimmed. */
     public Optional<String> moduleParameter(String module, String name) {
         return readValue("/sys/module/" + module + "/parameters/" + name);

@@ -16,7 +16,7 @@ public record KsmState(boolean available, Long run, Long pagesToScan, Long sleep
                 num(root, "use_zero_pages"), num(root, "pages_shared"), num(root, "pages_sharing"),
                 num(root, "pages_unshared"), num(root, "pages_volatile"), num(root, "full_scans"),
                 num(root, "general_profit"), num(root, "ksm_zero_pages"),
-                root.readValue(DIR + "advisor_mode").map(ThpState::bracketed).orElse(null));
+                root.readChoice(DIR + "advisor_mode").orElse(null));
     }
 
     /** run == 1: ksmd merges MADV_MERGEABLE areas (0 stops, 2 unmerges everything). */

@@ -72,9 +72,9 @@ class HostReadersTest {
 
     @Test
     void thpBracketedChoice() {
-        assertThat(ThpState.bracketed("always [madvise] never")).isEqualTo("madvise");
-        assertThat(ThpState.bracketed("[always] madvise never")).isEqualTo("always");
-        assertThat(ThpState.bracketed("never")).isEqualTo("never");
+        assertThat(HostRoot.bracketed("always [madvise] never")).isEqualTo("madvise");
+        assertThat(HostRoot.bracketed("[always] madvise never")).isEqualTo("always");
+        assertThat(HostRoot.bracketed("never")).isEqualTo("never");
     }
 
     @Test
