@@ -18,6 +18,11 @@ public record Axis(Quantity quantity, boolean log, double lo, double hi, double[
         if (!(max > min)) max = min + (q == Quantity.BYTES ? 1024 : 1);
         Quantity.Unit unit = q.unitFor(Math.max(Math.abs(min), Math.abs(max)));
         double stepInUnits = q.niceStep((max - min) / unit.divisor() / TARGET_TICKS);
+        while (q == Quantity.BYTES && stepInUnits < 1 && unit.divisor() >= 1024) {
+            // 0.2 GiB reads worse than 256 MiB: step in the next smaller unit, with a power of two
+            unit = new Quantity.Unit(unit.divisor() / 1024, "");
+            stepInUnits = q.niceStep((max - min) / unit.divisor() / TARGET_TICKS);
+        }
         double step = stepInUnits * unit.divisor();
         long first = (long) Math.ceil(min / step - 1e-9);
         long last = (long) Math.floor(max / step + 1e-9);
@@ -26,7 +31,8 @@ public record Axis(Quantity quantity, boolean log, double lo, double hi, double[
         String[] labels = new String[n];
         for (int i = 0; i < n; i++) {
             ticks[i] = (first + i) * step;
-            labels[i] = Quantity.label(ticks[i], unit, stepInUnits);
+            // bytes: each tick in its own unit (512 MiB, 1 GiB, 1.5 GiB), exact since steps are powers of two
+            labels[i] = q == Quantity.BYTES ? q.format(ticks[i]) : Quantity.label(ticks[i], unit, stepInUnits);
         }
         return new Axis(q, false, min, max, ticks, labels);
     }
