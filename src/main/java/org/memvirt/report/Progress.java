@@ -1,7 +1,10 @@
 package org.memvirt.report;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -40,12 +43,24 @@ public final class Progress implements RunListener, AutoCloseable {
     }
 
     /**
-     * The bar the CLI wants: drawing on {@code stderr} only when the process's standard streams are a terminal
-     * ({@link Console#isTerminal}, JDK 22+) and {@code json} output was not asked for.
+     * The bar the CLI wants: drawing on {@code stderr} only when {@code json} output was not asked for, the process
+     * has an interactive console ({@link Console#isTerminal}, JDK 22+, which looks at stdin and stdout) and file
+     * descriptor 2 itself is a terminal (so {@code 2>log} gets no bar either).
      */
     public static Progress forStderr(PrintStream stderr, boolean json) {
         Console console = System.console();
-        return new Progress(stderr, System::nanoTime, !json && console != null && console.isTerminal());
+        boolean terminal = console != null && console.isTerminal() && isTerminal(Path.of("/proc/self/fd/2"));
+        return new Progress(stderr, System::nanoTime, !json && terminal);
+    }
+
+    /** Whether the file descriptor link {@code fdLink} points at a terminal device; true where /proc cannot tell. */
+    static boolean isTerminal(Path fdLink) {
+        try {
+            String target = Files.readSymbolicLink(fdLink).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return true;   // no /proc: Console#isTerminal alone decides
+        }
     }
 
     public boolean enabled() {

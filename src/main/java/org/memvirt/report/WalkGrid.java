@@ -158,7 +158,7 @@ public record WalkGrid(String title, int guestLevels, int nestedLevels, List<Cel
                 + (order > 0 ? Palette.INK : Palette.MUTED) + "\"", order > 0 ? Integer.toString(order) : "–");
         if (!c.label().isEmpty()) {
             svg.text(x + (CELL_WIDTH - 4) / 2.0, y + 41, "middle", "font-size=\"10\" fill=\"" + Palette.MUTED + "\"",
-                    fit(c.label(), (CELL_WIDTH - 10) / 6));
+                    fit(c.label(), (CELL_WIDTH - 16) / 6));
         }
         svg.end();
     }

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProgressTest {
     private static final long MS = 1_000_000L;
@@ -86,6 +90,16 @@ class ProgressTest {
         assertThat(Progress.forStderr(out, true).enabled()).isFalse();
         // the build runs tests with piped standard streams, so there is no terminal here either
         assertThat(Progress.forStderr(out, false).enabled()).isFalse();
+    }
+
+    @Test
+    void stderrCountsAsATerminalOnlyWhenItIsATtyDevice(@TempDir Path dir) throws IOException {
+        Path pts = Files.createSymbolicLink(dir.resolve("pts"), Path.of("/dev/pts/3"));
+        Path pipe = Files.createSymbolicLink(dir.resolve("pipe"), Path.of("pipe:[12345]"));
+        Path file = Files.createSymbolicLink(dir.resolve("file"), Path.of("/tmp/log"));
+        assertThat(Progress.isTerminal(pts)).isTrue();
+        assertThat(Progress.isTerminal(pipe)).isFalse();
+        assertThat(Progress.isTerminal(file)).isFalse();
     }
 
     @Test
