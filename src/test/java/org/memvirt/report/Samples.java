@@ -82,18 +82,25 @@ final class Samples {
     }
 
     static RunResult run(String mmu, long exits, long pfFixed, long pfGuest, long invlpg, long tlbFlush) {
-        Counters totals = new Counters(Map.of("exits", exits, "pf_fixed", pfFixed, "pf_guest", pfGuest,
+        Counters totals = counters("exits", exits, "pf_fixed", pfFixed, "pf_guest", pfGuest,
                 "invlpg", invlpg, "tlb_flush", tlbFlush, "mmu_shadow_zapped", mmu.equals("shadow") ? 37L : 0L,
-                "tlb_miss", 1_000_000L + exits, "walk_refs", 24L * pfFixed));
+                "tlb_miss", 1_000_000L + exits, "walk_refs", 24L * pfFixed);
         List<RunResult.OpResult> ops = List.of(
-                new RunResult.OpResult("touch 1G seq", 850_000_000L, new Counters(Map.of("exits", exits / 2,
-                        "pf_fixed", pfFixed, "tlb_miss", 262_144L))),
-                new RunResult.OpResult("invlpg 0x7f0000000000 x 4096", 12_000_000L, new Counters(Map.of(
-                        "exits", exits / 2, "invlpg", invlpg, "pf_guest", pfGuest, "mmu_shadow_zapped", 3L))),
-                new RunResult.OpResult("cr3-switch 64", 4_500L, new Counters(Map.of("tlb_flush", tlbFlush))));
+                new RunResult.OpResult("touch 1G seq", 850_000_000L, counters("exits", exits / 2,
+                        "pf_fixed", pfFixed, "tlb_miss", 262_144L)),
+                new RunResult.OpResult("invlpg 0x7f0000000000 x 4096", 12_000_000L, counters(
+                        "exits", exits / 2, "invlpg", invlpg, "pf_guest", pfGuest, "mmu_shadow_zapped", 3L)),
+                new RunResult.OpResult("cr3-switch 64", 4_500L, counters("tlb_flush", tlbFlush)));
         return new RunResult("sim", "--engine sim", mmu, false,
                 new RunResult.MemoryPicture(GIB, 1020 * MIB, 512 * MIB, 0, 0, 0, mmu.equals("shadow") ? 4 * MIB : 2 * MIB),
                 totals, List.of(totals), ops);
+    }
+
+    /** Counters in the order given: name, value, name, value, ... */
+    static Counters counters(Object... nameValue) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) m.put((String) nameValue[i], ((Number) nameValue[i + 1]).longValue());
+        return new Counters(m);
     }
 
     static List<RunResult> compare() {
