@@ -42,7 +42,7 @@ public record Axis(Quantity quantity, boolean log, double lo, double hi, double[
         Axis a = linear(q, 0, max);
         double step = a.ticks.length > 1 ? a.ticks[1] - a.ticks[0] : a.hi;
         double top = a.ticks[a.ticks.length - 1];
-        return top >= max - 1e-9 * Math.abs(max) ? a : linear(q, 0, top + step);
+        return linear(q, 0, top >= max ? top : top + step);
     }
 
     /** A log axis from 1 to the power of ten at or above {@code max}, one tick per decade: 1, 10, 100, 1k, ... */

@@ -48,12 +48,8 @@ public enum Quantity {
     /** {@code value} labelled in {@code unit}, with as many decimals as {@code stepInUnits} needs: 0, 1.5 GiB, 200 ms. */
     static String label(double value, Unit unit, double stepInUnits) {
         if (value == 0) return "0";
-        int decimals = 0;
-        double s = stepInUnits;
-        while (decimals < 3 && Math.abs(s - Math.rint(s)) > 1e-9) {
-            s *= 10;
-            decimals++;
-        }
+        // a 1-2-5 step below one unit needs as many decimals as its first significant digit: 0.5 -> 1, 0.05 -> 2
+        int decimals = stepInUnits >= 1 ? 0 : Math.min(12, (int) Math.ceil(-Math.log10(stepInUnits) - 1e-9));
         return String.format(Locale.ROOT, "%." + decimals + "f", value / unit.divisor()) + unit.suffix();
     }
 
