@@ -30,6 +30,14 @@ class KvmEngineTest {
         return new KvmEngine().run(spec, RunListener.NONE);
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static void show(String what, Counters c) {
         System.out.printf("%s: pf_fixed=%d pf_taken=%d pf_guest=%d invlpg=%d tlb_flush=%d exits=%d user_exits=%d "
                 + "mmu_pte_write=%d mmu_unsync=%d insn_emulation=%d%n", what, c.get("pf_fixed"), c.get("pf_taken"),
@@ -43,6 +51,9 @@ class KvmEngineTest {
         System.out.println("-m 4G touch 1G: resident " + r.memory().residentBytes());
         assertThat(r.memory().configuredBytes()).isEqualTo(4 * GIB);
         assertThat(r.memory().residentBytes()).isBetween(GIB, GIB + GIB / 10);
+        com.fasterxml.jackson.databind.JsonNode json = readJson(org.memvirt.report.Json.write(r));   // what --json prints
+        assertThat(json.at("/memory/resident_bytes").asLong()).isBetween(GIB, GIB + GIB / 10);
+        assertThat(json.at("/engine").asText()).isEqualTo("kvm");
     }
 
     @Test
