@@ -83,7 +83,9 @@ public final class KvmEngine implements Engine {
         GuestRam ram = machine.ram();
         Map<String, Long> smaps = ProcReader.smapsOf(ram.hostAddress());
         Map<String, Long> ksm = ram.mergeable() ? ProcReader.ksmStat() : Map.of();
-        long rssKb = smaps.getOrDefault("Rss", 0L);
+        // hugetlb pages are not in Rss (linux Documentation/filesystems/proc.rst: Shared_Hugetlb, Private_Hugetlb)
+        long rssKb = smaps.getOrDefault("Rss", 0L) + smaps.getOrDefault("Shared_Hugetlb", 0L)
+                + smaps.getOrDefault("Private_Hugetlb", 0L);
         long tables = machine.shared(GuestLayout.SH_TABLES);
         Map<String, Long> own = new LinkedHashMap<>();
         own.put("guest_frames", machine.shared(GuestLayout.SH_FRAMES));

@@ -66,4 +66,23 @@ class GuestRamBackendTest {
                 new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true)))
                 .isInstanceOf(KvmException.class).hasMessageContaining("huge pages");
     }
+
+    @Test
+    void hugetlbMemfdBacksGuestRamWithHugePages() throws java.io.IOException {
+        Path knob = Path.of("/proc/sys/vm/nr_hugepages");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(knob), "cannot reserve huge pages here (not root)");
+        String before = java.nio.file.Files.readString(knob).trim();
+        try {
+            java.nio.file.Files.writeString(knob, Long.toString(Long.parseLong(before) + SIZE / (2 * MIB)));
+            RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true));
+            assertThat(r.counters().get("verify_mismatches")).isZero();
+            // faulted in whole 2 MiB pages: 16 MiB touched, the runtime's 2 MiB, and the page tables' huge page
+            assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 24 * MIB);
+            assertThat(r.memory().residentBytes() % (2 * MIB)).isZero();
+        } catch (KvmException e) {
+            org.junit.jupiter.api.Assumptions.abort("the kernel did not hand out the huge pages: " + e.getMessage());
+        } finally {
+            java.nio.file.Files.writeString(knob, before);
+        }
+    }
 }
