@@ -1,5 +1,6 @@
 package org.memvirt.kvm;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +18,17 @@ final class ProcReader {
         String head = Long.toHexString(address) + "-";
         Map<String, Long> fields = new LinkedHashMap<>();
         boolean inside = false;
-        for (String line : lines("/proc/self/smaps")) {
-            if (isHeader(line)) {
-                if (inside) break;
-                inside = line.startsWith(head);
-            } else if (inside) {
-                putKb(fields, line);
+        try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/self/smaps"))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {   // stops after the mapping
+                if (isHeader(line)) {
+                    if (inside) break;
+                    inside = line.startsWith(head);
+                } else if (inside) {
+                    putKb(fields, line);
+                }
             }
+        } catch (IOException e) {
+            throw new KvmException("cannot read /proc/self/smaps: " + e.getMessage());
         }
         return fields;
     }

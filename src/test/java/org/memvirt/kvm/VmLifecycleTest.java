@@ -23,14 +23,17 @@ class VmLifecycleTest {
         KvmEngine engine = new KvmEngine();
         var spec = Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(64 * 1024, 0));
         engine.run(spec, RunListener.NONE);                            // warm: links, classes, thread-locals
-        long fds = openFds(), maps = mappings();
+        long fds = openFds(), maps = mappings(), rss = ProcReader.status().get("RssAnon");
         for (int i = 0; i < 1000; i++) {
             RunResult r = engine.run(spec, RunListener.NONE);
             assertThat(r.ops().getFirst().deltas().get("user_exits")).isEqualTo(1);
         }
-        System.out.println("after 1000 cycles: fds " + fds + " -> " + openFds() + ", mappings " + maps + " -> " + mappings());
+        long rssAfter = ProcReader.status().get("RssAnon");
+        System.out.println("after 1000 cycles: fds " + fds + " -> " + openFds() + ", mappings " + maps + " -> " + mappings()
+                + ", RssAnon " + rss + " -> " + rssAfter + " kB");
         assertThat(openFds()).isEqualTo(fds);
         assertThat(mappings()).isBetween(maps - 8, maps + 8);          // the JVM itself maps and unmaps a few
+        // (RssAnon is printed, not asserted: it is dominated by the Java heap growing before a GC)
     }
 
     @Test
