@@ -2,7 +2,7 @@
  * Baseline for docs/PERFORMANCE.md (kvm engine): the smallest C VMM that boots the same guest runtime
  * (target/classes/guest/runtime.bin) exactly as the Java engine does and times the same guest ops.
  * Built and run by scripts/bench-kvm. Usage: kvm_touch_harness RUNTIME_BIN RAM_MIB TOUCH_MIB
- * Prints key=value lines: ready_epoch_ns, setup_ns, first_touch_ns, retouch_ns (median of 5), vmm_rss_kb, guest_rss_kb.
+ * Prints key=value lines: ready_epoch_ns, setup_ns, first_touch_ns, retouch_ns (median of 9), vmm_rss_kb, guest_rss_kb.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "layout.h"
 
-#define RETOUCHES 5
+#define RETOUCHES 9
 
 static uint8_t *ram;
 static int vcpu;

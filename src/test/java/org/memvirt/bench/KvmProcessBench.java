@@ -23,12 +23,12 @@ import org.memvirt.workload.Workload;
  * <ul>
  *   <li>{@code start}: a one-step workload on -m 1G; prints the epoch time when the first step starts (every vCPU
  *       has run the guest runtime's boot and reported ready), for "process start to first guest instruction".</li>
- *   <li>{@code touch RAM_MIB TOUCH_MIB}: first touch of TOUCH_MIB, the median of 5 re-touches, then the VMM's RSS
+ *   <li>{@code touch RAM_MIB TOUCH_MIB}: first touch of TOUCH_MIB, the median of 9 re-touches, then the VMM's RSS
  *       beyond guest RAM.</li>
  * </ul>
  */
 public final class KvmProcessBench {
-    private static final int RETOUCHES = 5;   // as the C harness: the re-touch figure is the median of 5 rounds
+    private static final int RETOUCHES = 9;   // as the C harness: the re-touch figure is the median of 9 rounds
 
     public static void main(String[] args) {
         switch (args[0]) {
