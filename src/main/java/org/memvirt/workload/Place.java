@@ -6,9 +6,14 @@ interface Place {
     /** The prefix for {@code line}:{@code column} (1-based, within the op text), e.g. {@code workload:1:7}. */
     String at(int line, int column);
 
-    /** Shorthand text that is the whole source: positions are its own. */
+    /** A shorthand file: positions are its own, {@code plan.txt:1:7}. */
     static Place text(String source) {
         return (line, column) -> source + ":" + line + ":" + column;
+    }
+
+    /** Shorthand from the command line: {@code workload: 1:7}, the way QEMU prefixes an option's errors. */
+    static Place command(String name) {
+        return (line, column) -> name + ": " + line + ":" + column;
     }
 
     /**

@@ -35,7 +35,7 @@ public final class WorkloadParser {
 
     /** Shorthand whose trace files are resolved against {@code baseDir}. */
     public static Workload parseShorthand(String text, Path baseDir) {
-        return new Workload(ShorthandParser.steps(text, Place.text(SHORTHAND_SOURCE), baseDir), text);
+        return new Workload(ShorthandParser.steps(text, Place.command(SHORTHAND_SOURCE), baseDir), text);
     }
 
     /**
