@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,9 +25,11 @@ public final class WorkloadParser {
     private static final String OP_KEY = "op", VCPU_KEY = "vcpu";
 
     /** The map key whose value follows the op name directly ({@code {op: touch, size: 1G}} is {@code touch 1G}). */
-    private static final Map<String, String> POSITIONAL_KEY = Map.of("touch", "size", "read", "size", "fill", "size",
-            "unmap", "size", "remap", "size", "random", "count", "processes", "count", "switch", "count",
-            "demand", "mode", "sleep", "duration");
+    private static final Map<String, String> POSITIONAL_KEY = Map.ofEntries(Map.entry("touch", "size"),
+            Map.entry("read", "size"), Map.entry("fill", "size"), Map.entry("unmap", "size"), Map.entry("remap", "size"),
+            Map.entry("random", "count"), Map.entry("processes", "count"), Map.entry("switch", "count"),
+            Map.entry("demand", "mode"), Map.entry("sleep", "duration"), Map.entry("repeat", "times"),
+            Map.entry("trace", "file"));
 
     /** {@code --workload "touch 1G; sleep 10s"}; trace files are resolved against the current directory. */
     public static Workload parseShorthand(String text) {
@@ -151,7 +154,8 @@ public final class WorkloadParser {
 
     /** A {@code repeat} map's {@code body:} list as {@code { op; op }}. */
     private static String body(List<LocatedTree> items, String source, int number) {
-        StringBuilder text = new StringBuilder("{");
+        StringJoiner text = new StringJoiner("; ", "{ ", " }");
+        text.setEmptyValue("{ }");
         for (LocatedTree item : items) {
             String op = switch (item) {
                 case LocatedTree.Scalar scalar -> scalar.text();
@@ -159,9 +163,9 @@ public final class WorkloadParser {
                 case LocatedTree.Sequence sequence -> throw new WorkloadException(
                         where(source, sequence, number) + ": expected an op string or an op map, found a list");
             };
-            text.append(' ').append(op).append(';');
+            text.add(op);
         }
-        return text.append(" }").toString();
+        return text.toString();
     }
 
     private static int vcpu(LocatedTree node, String source, int number, String opText) {
