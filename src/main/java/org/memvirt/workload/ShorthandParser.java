@@ -336,7 +336,7 @@ final class ShorthandParser {
     }
 
     static String oneLine(String text) {
-        return text.strip().replaceAll("\\s*\\n\\s*", "; ").replaceAll("\\{;", "{").replaceAll("[ \\t]+", " ");
+        return text.strip().replaceAll("\\s*\\n\\s*", "; ").replace(";;", ";").replace("{;", "{").replace("; }", " }").replaceAll("[ \\t]+", " ");
     }
 
     private static int lineStart(String text, int offset) {
