@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -42,6 +43,8 @@ public final class LackeyTrace {
                 if (count == packed.length) packed = Arrays.copyOf(packed, count * 2);
                 packed[count++] = access;
             }
+        } catch (NoSuchFileException e) {
+            throw new WorkloadException("cannot read trace " + file + ": no such file", e);
         } catch (IOException e) {
             throw new WorkloadException("cannot read trace " + file + ": " + e.getMessage(), e);
         }

@@ -34,6 +34,7 @@ class LackeyTraceTest {
         assertThat(trace.file()).isEqualTo("sample.lackey");
         assertThat(trace.accesses()).hasSize(6);
         assertThat(WorkloadFormat.format(trace)).isEqualTo("trace sample.lackey");
+        assertThat(trace).isEqualTo(new Op.Trace("sample.lackey", LackeyTrace.read(resources().resolve("sample.lackey"))));
         assertThat(Footprint.regionEnd(trace)).isEqualTo(0x401000);
         assertThat(Footprint.pages(trace)).isEqualTo(4);
         assertThat(Footprint.accesses(trace)).isEqualTo(6);
@@ -54,7 +55,7 @@ class LackeyTraceTest {
         assertThatThrownBy(() -> LackeyTrace.read(dir.resolve("empty.lackey")))
                 .hasMessage(dir.resolve("empty.lackey") + ": no data accesses (' L', ' S' or ' M' lines) in the trace");
         assertThatThrownBy(() -> LackeyTrace.read(dir.resolve("missing.lackey")))
-                .hasMessageStartingWith("cannot read trace " + dir.resolve("missing.lackey"));
+                .hasMessage("cannot read trace " + dir.resolve("missing.lackey") + ": no such file");
     }
 
     @Test
