@@ -58,19 +58,17 @@ public final class QemuSize {
      * errors: {@code Value 'TEXT' is out of range for parameter 'NAME'}, or {@code Parameter 'NAME' expects a
      * non-negative number below 2^64} followed by the two {@link #SUFFIX_HINT} lines.
      *
-     * @param warnings receives the deprecation warnings printed on the way (also on failure, via the exception)
+     * @param warnings receives the deprecation warnings printed on the way, also when it then fails
      */
     public static long parseOption(String parameter, String text, List<String> warnings) {
         Outcome outcome = strtosz(text, BYTES);
+        warnings.addAll(outcome.warnings());
         return switch (outcome) {
-            case Bytes(long bytes, List<String> w) -> {
-                warnings.addAll(w);
-                yield bytes;
-            }
-            case OutOfRange(List<String> w) -> throw new ConfigException(
-                    "Value '" + text + "' is out of range for parameter '" + parameter + "'", w);
-            case Invalid(List<String> w) -> throw new ConfigException(
-                    "Parameter '" + parameter + "' expects a non-negative number below 2^64\n" + SUFFIX_HINT, w);
+            case Bytes b -> b.bytes();
+            case OutOfRange r -> throw new ConfigException(
+                    "Value '" + text + "' is out of range for parameter '" + parameter + "'");
+            case Invalid i -> throw new ConfigException(
+                    "Parameter '" + parameter + "' expects a non-negative number below 2^64\n" + SUFFIX_HINT);
         };
     }
 

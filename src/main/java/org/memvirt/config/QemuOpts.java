@@ -1,0 +1,121 @@
+package org.memvirt.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code key=value,...} syntax of QEMU's option strings (qemu util/qemu-option.c {@code opts_do_parse} and
+ * util/keyval.c): {@code ,,} escapes a comma, the first element without {@code =} takes the implied key, and later
+ * elements without {@code =} are QemuOpts short-form booleans ({@code foo} means {@code foo=on}, {@code nofoo}
+ * {@code foo=off}, with QEMU's deprecation warning).
+ */
+final class QemuOpts {
+
+    /** One {@code key=value} pair in the order given. */
+    record Opt(String name, String value) {}
+
+    /**
+     * QemuOpts parsing ({@code qemu_opts_parse_noisily} with {@code permit_abbrev}): the pairs, in order.
+     *
+     * @param impliedName the list's {@code implied_opt_name}, or null
+     * @param warnings receives the short-form boolean warnings, each as {@code short-form ... deprecated\nPlease use ...}
+     */
+    static List<Opt> parse(String params, String impliedName, List<String> warnings) {
+        List<Opt> opts = new ArrayList<>();
+        String firstName = impliedName;
+        int p = 0;
+        while (p < params.length()) {
+            int len = 0;
+            while (p + len < params.length() && params.charAt(p + len) != '=' && params.charAt(p + len) != ',') len++;
+            String name;
+            StringBuilder value = new StringBuilder();
+            if (p + len >= params.length() || params.charAt(p + len) != '=') {
+                if (firstName != null) {
+                    name = firstName;
+                    p = readValue(params, p, value);
+                } else {
+                    name = params.substring(p, p + len);
+                    p += len;
+                    String prefix = "";
+                    if (name.startsWith("no")) {
+                        name = name.substring(2);
+                        value.append("off");
+                        prefix = "no";
+                    } else {
+                        value.append("on");
+                    }
+                    warnings.add("short-form boolean option '" + prefix + name + "' deprecated\n"
+                            + "Please use " + (name.equals("delay") ? "nodelay=" + (prefix.isEmpty() ? "off" : "on")
+                                    : name + "=" + value) + " instead");
+                }
+            } else {
+                name = params.substring(p, p + len);
+                p = readValue(params, p + len + 1, value);
+            }
+            if (p < params.length()) p++;                          // the ',' separator
+            firstName = null;
+            opts.add(new Opt(name, value.toString()));
+        }
+        return opts;
+    }
+
+    /** {@code get_opt_value}: up to the next single ',', with ",," read as ','. Returns the index of the stop. */
+    private static int readValue(String params, int p, StringBuilder value) {
+        while (p < params.length()) {
+            char c = params.charAt(p);
+            if (c == ',') {
+                if (p + 1 < params.length() && params.charAt(p + 1) == ',') {
+                    value.append(',');
+                    p += 2;
+                    continue;
+                }
+                break;
+            }
+            value.append(c);
+            p++;
+        }
+        return p;
+    }
+
+    /**
+     * keyval parsing ({@code keyval_parse}, used by {@code -machine}): like {@link #parse} but an element without
+     * {@code =} after the first is an error, and keys must be well-formed.
+     */
+    static List<Opt> keyval(String params, String impliedKey) {
+        List<Opt> opts = new ArrayList<>();
+        int p = 0;
+        boolean first = true;
+        while (p < params.length()) {
+            int len = 0;
+            while (p + len < params.length() && params.charAt(p + len) != '=' && params.charAt(p + len) != ',') len++;
+            StringBuilder value = new StringBuilder();
+            String key;
+            if (p + len >= params.length() || params.charAt(p + len) != '=') {
+                if (!first || impliedKey == null) {
+                    throw new ConfigException("Expected '=' after parameter '" + params.substring(p, p + len) + "'");
+                }
+                key = impliedKey;
+                p = readValue(params, p, value);
+            } else {
+                key = params.substring(p, p + len);
+                checkKey(key);
+                p = readValue(params, p + len + 1, value);
+            }
+            if (p < params.length()) p++;
+            first = false;
+            opts.add(new Opt(key, value.toString()));
+        }
+        return opts;
+    }
+
+    /** keyval.c key fragments: a letter, then letters, digits, '-' and '_', separated by '.'. */
+    private static void checkKey(String key) {
+        for (String fragment : key.split("\\.", -1)) {
+            boolean ok = !fragment.isEmpty() && Character.isLetter(fragment.charAt(0)) && fragment.chars()
+                    .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_'));
+            if (!ok) throw new ConfigException("Invalid parameter '" + key + "'");
+        }
+    }
+
+    private QemuOpts() {}
+}
