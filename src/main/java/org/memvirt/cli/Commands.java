@@ -7,7 +7,8 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new VersionCommand(),
-                new ConfigCommand()
+                new ConfigCommand(),
+                new PlanCommand()
         );
     }
 

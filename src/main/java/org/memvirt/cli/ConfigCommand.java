@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt config [QEMU options] [--json]}: the guest memory configuration QEMU 7.2 would build. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = {"Resolve QEMU memory options (-m, -machine/-M, -object memory-backend-*, -smp, -mem-path,",
-                "-mem-prealloc, -cpu) the way QEMU 7.2 does: RAM size, the split around the PCI hole, the e820",
-                "map QEMU passes the firmware under KVM, the hotplug window and the RAM backend."})
+        description = "Resolve QEMU memory options (-m, -machine/-M, -object memory-backend-*, -smp, -mem-path,"
+                + " -mem-prealloc, -cpu) the way QEMU 7.2 does: RAM size, the split around the PCI hole, the e820"
+                + " map QEMU passes the firmware under KVM, the hotplug window and the RAM backend.")
 final class ConfigCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
