@@ -60,7 +60,7 @@ class ConfigCommandTest {
     }
 
     @Test
-    void case10_hexWarningOnStderrAndResult() {
+    void case10_hexWarningOnStderrAndResult() throws Exception {
         MainTest.CliRun r = run("-m", "0x100", "--json");
         assertThat(r.rc()).isZero();
         assertThat(r.err()).isEqualTo("memvirt: warning: Using a multiplier suffix on hex numbers is deprecated: 0x100M\n");
