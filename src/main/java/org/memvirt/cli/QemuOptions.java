@@ -70,8 +70,13 @@ public final class QemuOptions {
      * the program name), also those printed before an error; the error itself is rethrown for the CLI to print.
      */
     public MachineConfig resolve(PrintWriter err, int maxVcpus) {
+        return resolve(err, maxVcpus, maxVcpus);
+    }
+
+    /** {@link #resolve(PrintWriter, int)} with KVM's recommended (soft) vCPU limit too, which only warns. */
+    public MachineConfig resolve(PrintWriter err, int recommendedVcpus, int maxVcpus) {
         try {
-            MachineConfig config = QemuArgs.parse(args, maxVcpus);
+            MachineConfig config = QemuArgs.parse(args, recommendedVcpus, maxVcpus);
             printWarnings(err, config.warnings());
             return config;
         } catch (ConfigException e) {

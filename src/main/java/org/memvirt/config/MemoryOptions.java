@@ -24,11 +24,12 @@ final class MemoryOptions {
      * neither location nor {@code warning: } prefix; the caller adds them.
      */
     void add(String arg, List<String> rawWarnings) {
+        if (QemuOpts.findId(arg) != null) throw new ConfigException("Invalid parameter 'id'");   // merge_lists
         for (QemuOpts.Opt opt : QemuOpts.parse(arg, "size", rawWarnings)) {
             switch (opt.name()) {
                 case "size", "maxmem" -> QemuSize.parseOption(opt.name(), opt.value(), rawWarnings);
                 case "slots" -> parseNumber(opt.name(), opt.value());
-                case "id" -> { continue; }
+                case "id" -> { continue; }                          // opts_do_parse skips it
                 default -> throw new ConfigException("Invalid parameter '" + opt.name() + "'");
             }
             opts.remove(opt.name());

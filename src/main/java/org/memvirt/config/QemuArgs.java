@@ -51,9 +51,17 @@ public final class QemuArgs {
      * @throws ConfigException with QEMU's message and the warnings printed before it
      */
     public static MachineConfig parse(List<String> args, int maxVcpus) {
+        return parse(args, maxVcpus, maxVcpus);
+    }
+
+    /**
+     * Resolves a QEMU command line with both of KVM's vCPU limits: above {@code recommendedVcpus}
+     * (KVM_CAP_NR_VCPUS) QEMU warns, above {@code maxVcpus} (KVM_CAP_MAX_VCPUS) it fails.
+     */
+    public static MachineConfig parse(List<String> args, int recommendedVcpus, int maxVcpus) {
         QemuArgs q = new QemuArgs();
         try {
-            return q.run(args, maxVcpus);
+            return q.run(args, recommendedVcpus, maxVcpus);
         } catch (ConfigException e) {
             List<String> all = new ArrayList<>(q.warnings);
             all.addAll(e.warnings());
@@ -61,7 +69,7 @@ public final class QemuArgs {
         }
     }
 
-    private MachineConfig run(List<String> args, int maxVcpus) {
+    private MachineConfig run(List<String> args, int recommendedVcpus, int maxVcpus) {
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             if (FLAGS.contains(option)) {
@@ -82,7 +90,7 @@ public final class QemuArgs {
         memoryKeys.putAll(memory.machineKeys());
         MachineProperties props = MachineProperties.apply(machine, machineDict, warnings);
         MemoryOptions.Resolved mem = MemoryOptions.resolve(memoryKeys, warnings);
-        int cpus = SmpOptions.resolve(machine, smp, maxVcpus);
+        int cpus = SmpOptions.resolve(machine, smp, recommendedVcpus, maxVcpus, warnings);
         Map<String, MemoryBackend> backends = new LinkedHashMap<>();
         for (BackendObject o : objects.values()) backends.put(o.id(), o.create(props.memMerge(), memPrealloc));
         long ramSize = mem.ramSize();
@@ -120,7 +128,7 @@ public final class QemuArgs {
                 }
             }
             case "-object" -> addObject(value, raw);
-            case "-smp" -> SmpOptions.add(smp, value, raw);
+            case "-smp" -> SmpOptions.add(smp, value);
             case "-mem-path" -> memPath = value;
             case "-cpu" -> cpu = CpuModel.parse(value);
             default -> throw new IllegalStateException(option);
@@ -128,10 +136,7 @@ public final class QemuArgs {
     }
 
     private void addObject(String value, List<String> raw) {
-        String id = null;
-        for (QemuOpts.Opt opt : QemuOpts.parse(value, "qom-type", new ArrayList<>())) {
-            if (opt.name().equals("id")) id = opt.value();
-        }
+        String id = QemuOpts.findId(value);
         if (id != null && !BackendObject.wellFormedId(id)) {
             throw new ConfigException("Parameter 'id' expects an identifier\n"
                     + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.");

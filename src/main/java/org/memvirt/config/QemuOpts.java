@@ -59,6 +59,17 @@ final class QemuOpts {
         return opts;
     }
 
+    /**
+     * {@code opts_parse_id}: the value of the first element named {@code id} when parsed without an implied name
+     * (so a bare {@code id} is {@code id=on}), or null.
+     */
+    static String findId(String params) {
+        for (Opt opt : parse(params, null, new ArrayList<>())) {
+            if (opt.name().equals("id")) return opt.value();
+        }
+        return null;
+    }
+
     /** {@code get_opt_value}: up to the next single ',', with ",," read as ','. Returns the index of the stop. */
     private static int readValue(String params, int p, StringBuilder value) {
         while (p < params.length()) {

@@ -99,6 +99,7 @@ class QemuArgsTest {
         assertThat(error("-m", "1G,maxmem=1050625K,slots=1"))
                 .hasMessage("maximum memory size must by aligned to multiple of 4096 bytes");
         assertThat(error("-m", "1G,foo=1")).hasMessage("-m 1G,foo=1: Invalid parameter 'foo'");
+        assertThat(error("-m", "1G,id=x")).hasMessage("-m 1G,id=x: Invalid parameter 'id'");
         assertThat(parse("-m", "1G,slots=0x10,maxmem=2G").layout().slots()).isEqualTo(16);
         for (String bad : List.of("08", "abc", "1.5", "")) {
             assertThat(error("-m", "1G,slots=" + bad + ",maxmem=4G"))
@@ -230,14 +231,31 @@ class QemuArgsTest {
     void smp() {
         assertThat(parse().smp()).isEqualTo(1);
         assertThat(parse("-smp", "4").smp()).isEqualTo(4);
-        assertThat(parse("-smp", "sockets=2,cores=2").smp()).isEqualTo(4);
-        assertThat(error("-smp", "0")).hasMessage("Invalid CPU topology: CPU topology parameters must be greater than zero");
-        assertThat(error("-smp", "x")).hasMessage("-smp x: Parameter 'cpus' expects a number");
+        assertThat(parse("-smp", "sockets=2,cores=3").smp()).isEqualTo(6);
+        assertThat(parse("-smp", "1,maxcpus=2").smp()).isEqualTo(1);
+        MachineConfig zero = parse("-smp", "0");                       // QEMU 7.2: deprecated, treated as omitted
+        assertThat(zero.smp()).isEqualTo(1);
+        assertThat(zero.warnings()).containsExactly("warning: Deprecated CPU topology (considered invalid): CPU"
+                + " topology parameters must be greater than zero");
+        assertThat(error("-smp", "x")).hasMessage("Parameter 'smp.cpus' expects integer");
+        assertThat(error("-smp", "1,foo=2")).hasMessage("Parameter 'smp.foo' is unexpected");
+        assertThat(error("-smp", "1,x")).hasMessage("-smp 1,x: Expected '=' after parameter 'x'");
         assertThat(error("-smp", "256")).hasMessage("Invalid SMP CPUs 256. The max CPUs supported by machine "
                 + "'pc-i440fx-7.2' is 255");
+        assertThat(error("-smp", "-1")).hasMessage("Invalid SMP CPUs -1. The max CPUs supported by machine "
+                + "'pc-i440fx-7.2' is 255");
+        assertThat(error("-smp", "4,maxcpus=2")).hasMessage("Invalid CPU topology: maxcpus must be equal to or greater"
+                + " than smp: sockets (1) * dies (1) * cores (2) * threads (1) == maxcpus (2) < smp_cpus (4)");
+        assertThat(error("-smp", "5,sockets=2")).hasMessage("Invalid CPU topology: product of the hierarchy must match"
+                + " maxcpus: sockets (2) * dies (1) * cores (2) * threads (1) != maxcpus (5)");
         ConfigException kvm = catchThrowableOfType(ConfigException.class,
                 () -> QemuArgs.parse(List.of("-smp", "4"), 2));
         assertThat(kvm).hasMessage("Number of SMP cpus requested (4) exceeds the maximum cpus supported by KVM (2)");
+        assertThat(kvm.warnings()).containsExactly(
+                "warning: Number of SMP cpus requested (4) exceeds the recommended cpus supported by KVM (2)");
+        assertThat(QemuArgs.parse(List.of("-smp", "4"), 2, 1024).warnings()).containsExactly(
+                "warning: Number of SMP cpus requested (4) exceeds the recommended cpus supported by KVM (2)",
+                "warning: Number of hotpluggable cpus requested (4) exceeds the recommended cpus supported by KVM (2)");
     }
 
     @Test
