@@ -131,6 +131,20 @@ class QemuArgsTest {
     }
 
     @Test
+    void amdRelocatesHighRamAbove1TiBUnderKvm() {
+        // checked against qemu-system-x86_64 7.2 -accel kvm on an AMD host (info mtree)
+        MemoryLayout l = layout("-m", "4G,slots=1,maxmem=1010G", "-cpu", "qemu64,phys-bits=42");
+        assertThat(l.aboveFourGStart()).isEqualTo(0x10000000000L);
+        assertThat(l.deviceMemory()).isEqualTo(new DeviceMemory(0x10040000000L, 0x1fc00000000L - 0x10040000000L));
+        assertThat(layout("-m", "4G,slots=1,maxmem=1010G", "-cpu", "Skylake-Client,phys-bits=42").aboveFourGStart())
+                .isEqualTo(0x10000000000L);                                 // KVM copies the host vendor
+        assertThat(layout("-M", "pc-i440fx-7.0", "-m", "4G,slots=1,maxmem=1010G", "-cpu", "qemu64,phys-bits=42")
+                .aboveFourGStart()).isEqualTo(0x100000000L);                 // enforce_amd_1tb_hole from 7.1
+        assertThat(layout("-m", "4G,slots=1,maxmem=1010G", "-cpu", "qemu64,phys-bits=42,vendor=GenuineIntel")
+                .aboveFourGStart()).isEqualTo(0x100000000L);
+    }
+
+    @Test
     void oldMachineWithoutReservedMemory() {
         ConfigException e = error("-M", "pc-i440fx-2.0", "-m", "1G,slots=2,maxmem=4G");
         assertThat(e).hasMessage("\"-memory 'slots|maxmem'\" is not supported by: pc-i440fx-2.0");
@@ -160,7 +174,7 @@ class QemuArgsTest {
                 new E820Entry(0xFEFFC000L, 0xFF000000L, "reserved"),
                 new E820Entry(0x100000000L, 0x240000000L, "ram"),
                 new E820Entry(0xFD00000000L, 0x10000000000L, "reserved"));
-        assertThat(layout("-cpu", "Skylake-Client", "-m", "1G").e820()).containsExactly(
+        assertThat(layout("-cpu", "Skylake-Client,vendor=GenuineIntel", "-m", "1G").e820()).containsExactly(
                 new E820Entry(0, 0x40000000L, "ram"),
                 new E820Entry(0xFEFFC000L, 0xFF000000L, "reserved"));
     }
