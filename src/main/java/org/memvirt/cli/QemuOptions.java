@@ -26,9 +26,12 @@ public final class QemuOptions {
             + "(QEMU -m: a bare number is MiB).")
     void m(List<String> values) { add("-m", values); }
 
-    @Option(names = {"-machine", "-M"}, arity = "1", paramLabel = "[type=]name[,prop=value...]",
+    @Option(names = "-machine", arity = "1", paramLabel = "[type=]name[,prop=value...]",
             description = "pc, q35, microvm or pc-i440fx-X.Y / pc-q35-X.Y; max-ram-below-4g=, mem-merge=, memory-backend=.")
     void machine(List<String> values) { add("-machine", values); }
+
+    @Option(names = "-M", arity = "1", paramLabel = "[type=]name[,prop=value...]", description = "Same as -machine.")
+    void machineShort(List<String> values) { add("-M", values); }
 
     @Option(names = "-object", arity = "1", paramLabel = "memory-backend-{ram|file|memfd},id=ID,size=SIZE[,...]",
             description = "A RAM backend (share, prealloc, reserve, merge, mem-path, hugetlb).")

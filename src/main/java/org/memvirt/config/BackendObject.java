@@ -10,7 +10,8 @@ import java.util.Map;
  * are kept as nullable values: unset ones take the defaults of {@code backends/hostmem*.c} when the backend is created.
  */
 record BackendObject(String id, String kind, long size, Boolean share, Boolean prealloc, Boolean reserve,
-        Boolean merge, String memPath, Boolean hugetlb) {
+        Boolean merge, String memPath, Boolean hugetlb, String policy, boolean hostNodes) {
+    static final List<String> POLICIES = List.of("default", "preferred", "bind", "interleave");
 
     static final List<String> KINDS = List.of("memory-backend-ram", "memory-backend-file", "memory-backend-memfd");
     private static final List<String> COMMON_BOOLS = List.of("dump", "merge", "prealloc", "share", "reserve",
@@ -32,6 +33,8 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
         if (id == null) throw new ConfigException("Parameter 'id' is missing");
         Boolean merge = null, prealloc = null, share = null, reserve = null, hugetlb = null;
         Long size = null;
+        String policy = "default";
+        boolean hostNodes = false;
         for (String name : List.of("dump", "host-nodes", "merge", "policy", "prealloc", "prealloc-threads",
                 "prealloc-context", "share", "reserve", "size", "x-use-canonical-path-for-ramblock-id")) {
             String value = opts.remove(name);
@@ -41,7 +44,14 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
                 case "prealloc" -> prealloc = bool(name, value);
                 case "share" -> share = bool(name, value);
                 case "reserve" -> reserve = bool(name, value);
-                case "size" -> size = size(name, value);
+                case "size" -> size = size(name, value, rawWarnings);
+                case "policy" -> {
+                    if (!POLICIES.contains(value)) {
+                        throw new ConfigException("Parameter 'policy' does not accept value '" + value + "'");
+                    }
+                    policy = value;
+                }
+                case "host-nodes" -> hostNodes = true;
                 case "prealloc-threads" -> MemoryOptions.parseNumber(name, value);
                 default -> { if (COMMON_BOOLS.contains(name)) bool(name, value); }
             }
@@ -54,20 +64,20 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
                 if (value == null && name.equals("mem-path")) throw new ConfigException("Parameter 'mem-path' is missing");
                 if (value == null) continue;
                 if (name.equals("mem-path")) memPath = value;
-                else if (name.equals("align")) size(name, value);
+                else if (name.equals("align")) size(name, value, rawWarnings);
                 else bool(name, value);
             }
         } else if (kind.equals("memory-backend-memfd")) {
             for (String name : List.of("hugetlb", "hugetlbsize", "seal")) {
                 String value = opts.remove(name);
                 if (value == null) continue;
-                if (name.equals("hugetlbsize")) size(name, value);
+                if (name.equals("hugetlbsize")) size(name, value, rawWarnings);
                 else if (name.equals("hugetlb")) hugetlb = bool(name, value);
                 else bool(name, value);
             }
         }
         if (!opts.isEmpty()) throw new ConfigException("Invalid parameter '" + opts.keySet().iterator().next() + "'");
-        return new BackendObject(id, kind, size, share, prealloc, reserve, merge, memPath, hugetlb);
+        return new BackendObject(id, kind, size, share, prealloc, reserve, merge, memPath, hugetlb, policy, hostNodes);
     }
 
     /** Creation-time checks ({@code backends/hostmem.c} property setters) and the defaults of unset properties. */
@@ -76,6 +86,13 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
             throw new ConfigException("property 'size' of " + kind + " doesn't take value '0'");
         }
         boolean pre = prealloc != null ? prealloc : memPrealloc;        // -mem-prealloc is a global default
+        if (hostNodes && policy.equals("default")) {
+            throw new ConfigException("host-nodes must be empty for policy default, or you should explicitly specify"
+                    + " a policy other than default");
+        }
+        if (!hostNodes && !policy.equals("default")) {
+            throw new ConfigException("host-nodes must be set for policy " + policy);
+        }
         boolean res = reserve == null || reserve;
         if (pre && !res) throw new ConfigException("'prealloc=on' and 'reserve=off' are incompatible");
         boolean shared = share != null ? share : kind.equals("memory-backend-memfd");   // memfd: share=on
@@ -94,8 +111,10 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
     }
 
     /** The opts visitor's size: {@code qemu_strtosz}, bytes by default, no MiB fix-up. */
-    private static long size(String name, String value) {
-        if (QemuSize.strtosz(value, QemuSize.BYTES) instanceof QemuSize.Bytes b) return b.bytes();
+    private static long size(String name, String value, List<String> rawWarnings) {
+        QemuSize.Outcome outcome = QemuSize.strtosz(value, QemuSize.BYTES);
+        rawWarnings.addAll(outcome.warnings());
+        if (outcome instanceof QemuSize.Bytes b) return b.bytes();
         throw new ConfigException("Parameter '" + name + "' expects a size value");
     }
 

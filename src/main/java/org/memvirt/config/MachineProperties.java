@@ -30,7 +30,12 @@ record MachineProperties(boolean memMerge, String memoryBackend, long maxRamBelo
                 case "type" -> { }
                 case "mem-merge" -> memMerge = BackendObject.bool(name, value);
                 case "memory-backend" -> backend = value;
-                case "max-ram-below-4g" -> maxBelow = maxRamBelow4g(value, warnings);
+                case "max-ram-below-4g" -> {
+                    if (machine.family().equals("microvm")) {           // a pc machine property in 7.2
+                        throw new ConfigException("Property '" + typeName(machine) + "." + name + "' not found");
+                    }
+                    maxBelow = maxRamBelow4g(value, warnings);
+                }
                 default -> {
                     if (!name.startsWith("memory.") && !IGNORED.contains(name) && !name.startsWith("smp.")) {
                         throw new ConfigException("Property '" + typeName(machine) + "." + name + "' not found");

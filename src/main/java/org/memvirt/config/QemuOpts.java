@@ -89,8 +89,9 @@ final class QemuOpts {
     }
 
     /**
-     * keyval parsing ({@code keyval_parse}, used by {@code -machine}): like {@link #parse} but an element without
-     * {@code =} after the first is an error, and keys must be well-formed.
+     * keyval parsing ({@code util/keyval.c keyval_parse_one}, used by {@code -machine}, {@code -smp}, {@code -cpu}):
+     * only the first element may omit its key, and its value then ends at the first ',' (no escaping); every other
+     * element needs a well-formed key and '='.
      */
     static List<Opt> keyval(String params, String impliedKey) {
         List<Opt> opts = new ArrayList<>();
@@ -99,22 +100,21 @@ final class QemuOpts {
         while (p < params.length()) {
             int len = 0;
             while (p + len < params.length() && params.charAt(p + len) != '=' && params.charAt(p + len) != ',') len++;
-            StringBuilder value = new StringBuilder();
-            String key;
-            if (p + len >= params.length() || params.charAt(p + len) != '=') {
-                if (!first || impliedKey == null) {
-                    throw new ConfigException("Expected '=' after parameter '" + params.substring(p, p + len) + "'");
-                }
-                key = impliedKey;
-                p = readValue(params, p, value);
+            boolean hasEquals = p + len < params.length() && params.charAt(p + len) == '=';
+            String key = params.substring(p, p + len);
+            if (len > 0 && !hasEquals && first && impliedKey != null) {
+                opts.add(new Opt(impliedKey, key));
+                p += len;
+                if (p < params.length()) p++;
             } else {
-                key = params.substring(p, p + len);
                 checkKey(key);
+                if (!hasEquals) throw new ConfigException("Expected '=' after parameter '" + key + "'");
+                StringBuilder value = new StringBuilder();
                 p = readValue(params, p + len + 1, value);
+                if (p < params.length()) p++;
+                opts.add(new Opt(key, value.toString()));
             }
-            if (p < params.length()) p++;
             first = false;
-            opts.add(new Opt(key, value.toString()));
         }
         return opts;
     }
@@ -122,8 +122,8 @@ final class QemuOpts {
     /** keyval.c key fragments: a letter, then letters, digits, '-' and '_', separated by '.'. */
     private static void checkKey(String key) {
         for (String fragment : key.split("\\.", -1)) {
-            boolean ok = !fragment.isEmpty() && Character.isLetter(fragment.charAt(0)) && fragment.chars()
-                    .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_'));
+            boolean ok = !fragment.isEmpty() && fragment.charAt(0) < 128 && Character.isLetter(fragment.charAt(0))
+                    && fragment.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_'));
             if (!ok) throw new ConfigException("Invalid parameter '" + key + "'");
         }
     }
