@@ -77,6 +77,9 @@ final class ConfigCommand implements Runnable {
                     onOff(b.merge()), b.memPath() == null ? "" : " mem-path=" + b.memPath(),
                     b.hugetlb() == null ? "" : " hugetlb=" + onOff(b.hugetlb()));
         }
+        if (!c.warnings().isEmpty()) {
+            out.println("warnings:       " + c.warnings().size() + " (printed on stderr)");
+        }
         out.println("e820 (QEMU fw_cfg etc/e820 under KVM, sorted):");
         int i = 0;
         for (E820Entry e : l.e820()) {

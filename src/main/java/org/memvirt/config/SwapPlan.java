@@ -18,12 +18,15 @@ public record SwapPlan(List<Guests> guests, long hostRam, long hostReserve, long
 
     /** {@code count} guests of {@code sizeBytes} each. */
     public record Guests(long count, long sizeBytes) {
-        /** Parses {@code NxSIZE} (a bare SIZE means one guest); SIZE as {@link QemuSize#parseMiB}. */
+        /**
+         * Parses {@code NxSIZE} (a bare SIZE means one guest; N has no leading zero, so {@code 0x10} is a hex size);
+         * SIZE as {@link QemuSize#parseMiB}.
+         */
         public static Guests parse(String text) {
             int x = text.indexOf('x');
             long count = 1;
             String size = text;
-            if (x > 0 && text.substring(0, x).chars().allMatch(Character::isDigit)) {
+            if (x > 0 && text.charAt(0) != '0' && text.substring(0, x).chars().allMatch(Character::isDigit)) {
                 count = Long.parseLong(text.substring(0, x));
                 size = text.substring(x + 1);
             }

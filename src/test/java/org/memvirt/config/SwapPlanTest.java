@@ -32,6 +32,7 @@ class SwapPlanTest {
         assertThat(SwapPlan.Guests.parse("64x1G")).isEqualTo(new SwapPlan.Guests(64, GiB));
         assertThat(SwapPlan.Guests.parse("2G")).isEqualTo(new SwapPlan.Guests(1, 2 * GiB));
         assertThat(SwapPlan.Guests.parse("3x0x10")).isEqualTo(new SwapPlan.Guests(3, 16L << 20));
+        assertThat(SwapPlan.Guests.parse("0x10")).isEqualTo(new SwapPlan.Guests(1, 16L << 20));
     }
 
     @Test
