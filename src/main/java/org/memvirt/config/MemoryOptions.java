@@ -54,6 +54,11 @@ final class MemoryOptions {
 
     /** Stage 3 ({@code machine_set_mem}) over the merged {@code memory.*} keys. */
     static Resolved resolve(Map<String, String> memory, List<String> warnings) {
+        for (String key : memory.keySet()) {
+            if (!List.of("size", "max-size", "slots").contains(key)) {
+                throw new ConfigException("Parameter 'memory." + key + "' is unexpected");
+            }
+        }
         long size = DEFAULT_RAM_SIZE;
         boolean hasSize = memory.containsKey("size");
         if (hasSize) size = keyvalSize("memory.size", memory.get("size"), warnings);

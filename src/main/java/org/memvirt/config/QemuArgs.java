@@ -123,6 +123,11 @@ public final class QemuArgs {
             case "-m" -> memory.add(value, raw);
             case "-machine", "-M" -> {
                 for (QemuOpts.Opt opt : QemuOpts.keyval(value, "type")) {
+                    if (opt.name().startsWith("smp.")) {                // the same dict -smp merges into
+                        smp.remove(opt.name().substring(4));
+                        smp.put(opt.name().substring(4), opt.value());
+                        continue;
+                    }
                     machineDict.remove(opt.name());
                     machineDict.put(opt.name(), opt.value());
                 }
