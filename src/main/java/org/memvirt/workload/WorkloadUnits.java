@@ -1,12 +1,15 @@
 package org.memvirt.workload;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.memvirt.config.QemuSize;
+
 /**
- * The number grammars of the workload language, each with its canonical form: sizes (QEMU's size grammar with
- * {@code -m}'s rule that a suffix-less number is MiB), counts (decimal, optional K/M/G = 10^3/10^6/10^9) and
+ * The number grammars of the workload language, each with its canonical form: sizes (QEMU's size grammar, a
+ * suffix-less number being MiB as for {@code -m}), counts (decimal, optional K/M/G = 10^3/10^6/10^9) and
  * durations (ns/us/ms/s/m/h). Parse methods throw {@link IllegalArgumentException} with a short reason.
  */
 public final class WorkloadUnits {
@@ -21,15 +24,14 @@ public final class WorkloadUnits {
     private static final long[] DURATION_NANOS = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
 
     /**
-     * Bytes of a size such as {@code 1G}, {@code 512M}, {@code 1.5G}, {@code 4096B} or {@code 0x1000B}. As with
-     * QEMU's {@code -m}, a size whose last character is a digit is MiB ({@code 512} = 512 MiB, {@code 1.5} = 1.5 MiB).
+     * Bytes of a size such as {@code 1G}, {@code 512M}, {@code 1.5G}, {@code 4096B}: QEMU's size grammar where, as for
+     * {@code -m}, a number without a suffix letter is MiB ({@code 512} = 512 MiB, {@code 1.5} = 1.5 MiB).
      */
     public static long parseSize(String text) {
-        if (text.isEmpty()) throw new IllegalArgumentException("empty size");
-        String withUnit = Character.isDigit(text.charAt(text.length() - 1)) ? text + "M" : text;   // qemu vl.c: -m legacy MiB
-        long bytes = SizeStandIn.parse(withUnit);
-        if (bytes < 0) throw new IllegalArgumentException("not a size below 2^63 bytes");
-        return bytes;
+        return switch (QemuSize.strtosz(text, QemuSize.MEBIBYTES)) {   // qemu util/cutils.c qemu_strtosz_MiB
+            case QemuSize.Bytes(long bytes, List<String> warnings) when bytes >= 0 -> bytes;
+            default -> throw new IllegalArgumentException("not a size below 2^63 bytes");
+        };
     }
 
     /** The canonical size text: the largest suffix of K..E that divides {@code bytes} exactly, else {@code NB}. */

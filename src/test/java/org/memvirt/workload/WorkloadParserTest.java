@@ -45,6 +45,9 @@ class WorkloadParserTest {
         assertThat(op("touch 4k at 0")).isEqualTo(new Op.Touch(4096, 0));
         assertThat(op("touch 0x10")).isEqualTo(new Op.Touch(16 * M, 0));            // -m 0x100 = 256 MiB too
         assertThat(op("touch 1T")).isEqualTo(new Op.Touch(1L << 40, 0));
+        assertThat(op("touch 0x1f")).isEqualTo(new Op.Touch(31 * M, 0));            // qemu_strtosz_MiB: hex digits, then MiB
+        assertThat(op("touch 1.M")).isEqualTo(new Op.Touch(M, 0));
+        assertThat(op("touch 0.25G")).isEqualTo(new Op.Touch(G / 4, 0));
     }
 
     @Test
@@ -145,6 +148,9 @@ class WorkloadParserTest {
         assertThat(error("verify }")).isEqualTo("workload: 1:8: unexpected '}' without a 'repeat N {' (in '}')");
         assertThat(error("trace \"a b")).isEqualTo("workload: 1:7: unterminated quoted word (in 'trace \"a b')");
         assertThat(error("touch 8E")).isEqualTo("workload: 1:7: expected a size after 'touch', found '8E' (in 'touch 8E')");
+        assertThat(error("touch 16E")).isEqualTo("workload: 1:7: expected a size after 'touch', found '16E' (in 'touch 16E')");
+        assertThat(error("touch 1GB")).isEqualTo("workload: 1:7: expected a size after 'touch', found '1GB' (in 'touch 1GB')");
+        assertThat(error("touch 1e3")).isEqualTo("workload: 1:7: expected a size after 'touch', found '1e3' (in 'touch 1e3')");
         assertThat(error("touch 4E at 4E")).isEqualTo("workload: 1:13: range end is at or above 2^63 bytes (in 'touch 4E at 4E')");
     }
 }
