@@ -10,7 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class WorkloadParserProperties {
+class WorkloadParserFuzzTest {
 
     /** Any text made of workload words either parses or fails with a one-line WorkloadException, never otherwise. */
     @Property(tries = 1000)
