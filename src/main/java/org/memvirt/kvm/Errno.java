@@ -4,6 +4,7 @@ package org.memvirt.kvm;
 final class Errno {
     static final int EINTR = 4;   // errno-base.h
     static final int EAGAIN = 11; // errno-base.h
+    static final int ENOMEM = 12; // errno-base.h
 
     private static final String[] NAMES = new String[134];
 

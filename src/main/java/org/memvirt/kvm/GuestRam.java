@@ -26,9 +26,11 @@ final class GuestRam implements AutoCloseable {
     private final long aboveFourGStart;
     private final int fd;
     private final boolean merge;
+    private final boolean noReserve;
     private boolean closed;
 
-    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge) {
+    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve) {
+        this.noReserve = noReserve;
         this.mapping = mapping;
         this.regions = layout.ramRegions();
         this.belowFourG = layout.belowFourG();
@@ -63,15 +65,21 @@ final class GuestRam implements AutoCloseable {
         try {
             if (fd >= 0) Libc.ftruncate(fd, size);
             int flags = visibility | noReserve | (fd < 0 ? Libc.MAP_ANONYMOUS : 0);
+            boolean fellBack = false;
             try {
                 mapping = Libc.mmap(size, Libc.PROT_RW, flags, fd, 0);
             } catch (KvmException e) {
-                if (!hugetlb) throw e;
-                throw new KvmException(e.getMessage() + "; not enough free huge pages for hugetlb (vm.nr_hugepages)");
+                if (hugetlb) throw new KvmException(e.getMessage() + "; not enough free huge pages for hugetlb (vm.nr_hugepages)");
+                if (noReserve != 0 || prealloc || e.errno() != Errno.ENOMEM) throw e;
+                // reserve=on (QEMU's default) and the kernel's overcommit heuristic refuses to commit all of guest RAM
+                // (e.g. -m 64G on a 24 GiB host without swap; QEMU stops here with "cannot set up guest memory").
+                // The mapping is lazy either way, so map it MAP_NORESERVE and say so (guest_ram_noreserve = 1).
+                mapping = Libc.mmap(size, Libc.PROT_RW, flags | Libc.MAP_NORESERVE, fd, 0);
+                fellBack = true;
             }
             if (merge) Libc.madvise(mapping, Libc.MADV_MERGEABLE, "MADV_MERGEABLE");
             if (prealloc) populate(mapping);
-            return new GuestRam(mapping, layout, fd, merge);
+            return new GuestRam(mapping, layout, fd, merge, noReserve != 0 || fellBack);
         } catch (RuntimeException e) {
             if (mapping != null) Libc.munmap(mapping);
             Libc.closeQuietly(fd);
@@ -155,6 +163,11 @@ final class GuestRam implements AutoCloseable {
 
     boolean mergeable() {
         return merge;
+    }
+
+    /** Whether guest RAM was mapped MAP_NORESERVE (no commit charge for untouched RAM). */
+    boolean noReserve() {
+        return noReserve;
     }
 
     @Override

@@ -93,6 +93,7 @@ public final class KvmEngine implements Engine {
         own.put("guest_ram_rss_kb", rssKb);
         own.put("guest_ram_anon_huge_kb", smaps.getOrDefault("AnonHugePages", 0L));
         own.put("guest_ram_swap_kb", smaps.getOrDefault("Swap", 0L));
+        own.put("guest_ram_noreserve", ram.noReserve() ? 1L : 0L);
         own.put("vmm_rss_kb", ProcReader.status().getOrDefault("VmRSS", 0L) - rssKb);
         ksm.forEach(own::put);
         if (driver.verifiedPages() > 0) {
