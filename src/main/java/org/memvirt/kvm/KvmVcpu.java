@@ -49,7 +49,8 @@ final class KvmVcpu implements AutoCloseable {
     }
 
     /** Makes a KVM_RUN in progress (or the next one) return to user space. Callable from any thread. */
-    void kick() {
+    synchronized void kick() {
+        if (closed) return;                       // the watchdog may race with close(): never touch an unmapped kvm_run
         run.set(JAVA_BYTE, KvmAbi.RUN_IMMEDIATE_EXIT, (byte) 1);
         long t = tid;
         if (t != 0) Libc.kick(t);
@@ -130,7 +131,7 @@ final class KvmVcpu implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             tid = 0;
