@@ -92,8 +92,8 @@ final class KvmMachine implements AutoCloseable {
         try {
             Kvm kvm = add(opened, Kvm.open());
             if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
+            GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
             KvmVm vm = add(opened, kvm.createVm());
-            GuestRam ram = add(opened, GuestRam.map(machine));
             ram.registerWith(vm);
             StatsReader vmStats = add(opened, vm.openStats());
             Vcpu[] vcpus = new Vcpu[smp];
