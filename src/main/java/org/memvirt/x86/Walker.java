@@ -85,7 +85,7 @@ public final class Walker implements LinearTranslator {
             }
             entry = mem.readLong(entryPa);
             out.refs++;
-            if (log != null) log.add(dim, level, entryGpa, entryPa, entry);
+            if (log != null) log.add(dim, level, dim == RefLog.NESTED ? la : entryGpa, entryPa, entry);
             entryGpas[level] = entryGpa;
             entryPas[level] = entryPa;
             entries[level] = entry;
