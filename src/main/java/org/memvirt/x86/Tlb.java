@@ -23,7 +23,8 @@ public final class Tlb {
     private final int sets, ways, setMask;
     private final int[] shifts;
     private final Replacement replacement;
-    private final long[] keys, ctxs, epts, values, stamps;
+    private final long[] slots;                                    // per slot: key, ctx, ept, value (one 32-byte run)
+    private final long[] stamps;
     private final int[] index;
     private final int indexMask;
     private long clock, random = 0x2545_F491_4F6C_DD1DL;
@@ -45,18 +46,15 @@ public final class Tlb {
         this.shifts = pageShifts.clone();
         Arrays.sort(this.shifts);
         this.replacement = replacement;
-        keys = new long[entries];
-        ctxs = new long[entries];
-        epts = new long[entries];
-        values = new long[entries];
+        slots = new long[entries * 4];
         stamps = new long[entries];
-        Arrays.fill(keys, EMPTY);
+        for (int i = 0; i < entries; i++) slots[4 * i] = EMPTY;
         index = new int[Integer.highestOneBit(entries * 4 - 1) << 1];
         indexMask = index.length - 1;
     }
 
     public String name() { return name; }
-    public int entries() { return keys.length; }
+    public int entries() { return stamps.length; }
     public int ways() { return ways; }
     public int sets() { return sets; }
     public long hits() { return hits; }
@@ -86,7 +84,7 @@ public final class Tlb {
             if (slot >= 0) {
                 hits++;
                 if (replacement == Replacement.LRU) stamps[slot] = ++clock;
-                return values[slot];
+                return slots[4 * slot + 3];
             }
         }
         misses++;
@@ -106,14 +104,14 @@ public final class Tlb {
         int slot = find(key, ctx, ept);
         if (slot < 0) {
             slot = victim((int) (va >>> s) & setMask);
-            if (keys[slot] != EMPTY) remove(slot);
-            keys[slot] = key;
-            ctxs[slot] = ctx;
-            epts[slot] = ept;
+            if (slots[4 * slot] != EMPTY) remove(slot);
+            slots[4 * slot] = key;
+            slots[4 * slot + 1] = ctx;
+            slots[4 * slot + 2] = ept;
             if (global) globals++;
             addToIndex(slot);
         }
-        values[slot] = v;
+        slots[4 * slot + 3] = v;
         stamps[slot] = ++clock;
         return true;
     }
@@ -126,15 +124,16 @@ public final class Tlb {
      */
     public int invalidate(long va, int vpid, int pcid, long ept, boolean globals) {
         int dropped = 0;
-        for (int slot = 0; slot < keys.length; slot++) {
-            long key = keys[slot];
+        for (int slot = 0; slot < stamps.length; slot++) {
+            long key = slots[4 * slot];
             if (key == EMPTY) continue;
             if (va != ANY && (va >>> (key & 63)) != (key >>> 6)) continue;
-            int v = (int) (ctxs[slot] >>> 16);
+            long ctx = slots[4 * slot + 1];
+            int v = (int) (ctx >>> 16);
             if (vpid == ALL_BUT_VPID0 ? v == 0 : vpid != ANY_VPID && v != vpid) continue;
-            long e = epts[slot];
+            long e = slots[4 * slot + 2];
             if (ept == ANY_EPT ? e == EPT_NONE : ept != ANY && e != ept) continue;
-            int p = (int) (ctxs[slot] & 0xFFFF);
+            int p = (int) (ctx & 0xFFFF);
             if (p == GLOBAL_PCID ? !globals : pcid != ANY_PCID && p != pcid) continue;
             remove(slot);
             dropped++;
@@ -150,7 +149,7 @@ public final class Tlb {
     /** Number of valid entries. */
     public int size() {
         int n = 0;
-        for (long k : keys) if (k != EMPTY) n++;
+        for (int i = 0; i < stamps.length; i++) if (slots[4 * i] != EMPTY) n++;
         return n;
     }
 
@@ -160,17 +159,19 @@ public final class Tlb {
 
     private int find(final long key, final long ctx, final long ept) {
         final int[] idx = index;
+        final long[] sl = slots;
         final int mask = indexMask;
         for (int h = hash(key, ctx) & mask; ; h = (h + 1) & mask) {
             final int s = idx[h] - 1;
             if (s < 0) return -1;
-            if (keys[s] == key && ctxs[s] == ctx && epts[s] == ept) return s;
+            final int b = s << 2;
+            if (sl[b] == key && sl[b + 1] == ctx && sl[b + 2] == ept) return s;
         }
     }
 
     private int victim(int set) {
         final int base = set * ways;
-        for (int w = 0; w < ways; w++) if (keys[base + w] == EMPTY) return base + w;
+        for (int w = 0; w < ways; w++) if (slots[4 * (base + w)] == EMPTY) return base + w;
         if (replacement == Replacement.RANDOM) {
             random ^= random << 13;
             random ^= random >>> 7;
@@ -183,19 +184,19 @@ public final class Tlb {
     }
 
     private void addToIndex(int slot) {
-        int h = hash(keys[slot], ctxs[slot]) & indexMask;
+        int h = hash(slots[4 * slot], slots[4 * slot + 1]) & indexMask;
         while (index[h] != 0) h = (h + 1) & indexMask;
         index[h] = slot + 1;
     }
 
     /** Frees {@code slot} and deletes it from the index by backward shifting (linear probing, no tombstones). */
     private void remove(int slot) {
-        int p = hash(keys[slot], ctxs[slot]) & indexMask;
+        int p = hash(slots[4 * slot], slots[4 * slot + 1]) & indexMask;
         while (index[p] != slot + 1) p = (p + 1) & indexMask;
         index[p] = 0;
         for (int j = (p + 1) & indexMask; index[j] != 0; j = (j + 1) & indexMask) {
             int s = index[j] - 1;
-            int home = hash(keys[s], ctxs[s]) & indexMask;
+            int home = hash(slots[4 * s], slots[4 * s + 1]) & indexMask;
             boolean stays = p <= j ? (home > p && home <= j) : (home > p || home <= j);
             if (!stays) {
                 index[p] = index[j];
@@ -203,9 +204,9 @@ public final class Tlb {
                 p = j;
             }
         }
-        if ((ctxs[slot] & 0xFFFF) == GLOBAL_PCID) globals--;
-        keys[slot] = EMPTY;
-        values[slot] = MISS;
+        if ((slots[4 * slot + 1] & 0xFFFF) == GLOBAL_PCID) globals--;
+        slots[4 * slot] = EMPTY;
+        slots[4 * slot + 3] = MISS;
     }
 
     private static int hash(long key, long ctx) {
