@@ -10,6 +10,7 @@ public final class Mmu {
     private final LinearTranslator walker;
     private final PageWalkCache nestedPwc;
     private final NestedTlb nestedTlb;
+    private final long eptTag;
     private long walks, tlbHits;
 
     /** {@code nestedPwc} and {@code nestedTlb} are the nested dimension's caches (null for a 1D walker). */
@@ -18,6 +19,7 @@ public final class Mmu {
         this.walker = walker;
         this.nestedPwc = nestedPwc;
         this.nestedTlb = nestedTlb;
+        this.eptTag = walker.eptTag();
     }
 
     public TlbHierarchy tlb() { return tlb; }
@@ -33,7 +35,7 @@ public final class Mmu {
     public boolean translate(final long la, final int access, final CpuMode mode, final WalkResult out) {
         final boolean fetch = Access.fetch(access);
         final int vpid = mode.vpid, pcid = mode.pcid();
-        final long ept = walker.eptTag();
+        final long ept = eptTag;
         final long v = tlb.lookup(la, fetch, vpid, pcid, ept);
         if (v != Tlb.MISS && hitAllows(v, access, mode)) {
             out.reset(la);

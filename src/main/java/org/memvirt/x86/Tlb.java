@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One set-associative translation cache tagged by VPID, PCID and EPT root (SDM Vol 3A §4.10.2, Vol 3C §28.3.1):
- * slots in parallel {@code long[]}s, an open-addressing index for O(1) hits at any associativity, and LRU, FIFO or
- * random replacement within a set. Also the building block of {@link PageWalkCache} and {@link NestedTlb}.
+ * keys in a compact {@code long[]} scanned per set (up to 16 ways) or found through an open-addressing index (wider
+ * sets, so a 96-way fully associative TLB still hits in O(1)), and LRU, FIFO or random replacement within a set. Also the building block of {@link PageWalkCache} and {@link NestedTlb}.
  */
 public final class Tlb {
     /** Replacement policy within a set. */
@@ -23,13 +23,15 @@ public final class Tlb {
     private final int sets, ways, setMask;
     private final int[] shifts;
     private final Replacement replacement;
-    private final long[] slots;                                    // per slot: key, ctx, ept, value (one 32-byte run)
-    private final long[] stamps;
-    private final int[] index;
+    private final long[] keys;                                     // per slot: (va >>> shift) << 6 | shift, or EMPTY
+    private final long[] meta;                                     // per slot: ctx, ept, value, stamp (one 32-byte run)
+    private final int[] index;                                     // slot + 1 by hash; only when ways > SCAN_WAYS
     private final int indexMask;
+    private final int[] perShift = new int[64];
     private long clock, random = 0x2545_F491_4F6C_DD1DL;
     private int globals;
     private long hits, misses;
+    private static final int SCAN_WAYS = 16;                       // up to 16 ways a set is scanned, above it hashed
 
     /**
      * @param entries total slots; {@code ways} per set ({@code ways == entries} is fully associative)
@@ -46,15 +48,15 @@ public final class Tlb {
         this.shifts = pageShifts.clone();
         Arrays.sort(this.shifts);
         this.replacement = replacement;
-        slots = new long[entries * 4];
-        stamps = new long[entries];
-        for (int i = 0; i < entries; i++) slots[4 * i] = EMPTY;
-        index = new int[Integer.highestOneBit(entries * 4 - 1) << 1];
-        indexMask = index.length - 1;
+        keys = new long[entries];
+        meta = new long[entries * 4];
+        Arrays.fill(keys, EMPTY);
+        index = ways > SCAN_WAYS ? new int[Integer.highestOneBit(entries * 4 - 1) << 1] : null;
+        indexMask = index == null ? 0 : index.length - 1;
     }
 
     public String name() { return name; }
-    public int entries() { return stamps.length; }
+    public int entries() { return keys.length; }
     public int ways() { return ways; }
     public int sets() { return sets; }
     public long hits() { return hits; }
@@ -78,13 +80,16 @@ public final class Tlb {
         final int[] sh = shifts;
         for (int i = 0; i < sh.length; i++) {
             final int s = sh[i];
-            final long key = ((va >>> s) << 6) | s;
-            int slot = find(key, ctx(vpid, pcid), ept);
-            if (slot < 0 && globals > 0) slot = find(key, ctx(vpid, GLOBAL_PCID), ept);
+            if (perShift[s] == 0) continue;
+            final long vpn = va >>> s;
+            final long key = (vpn << 6) | s;
+            final int set = (int) vpn & setMask;
+            int slot = find(key, ctx(vpid, pcid), ept, set);
+            if (slot < 0 && globals > 0) slot = find(key, ctx(vpid, GLOBAL_PCID), ept, set);
             if (slot >= 0) {
                 hits++;
-                if (replacement == Replacement.LRU) stamps[slot] = ++clock;
-                return slots[4 * slot + 3];
+                if (replacement == Replacement.LRU) meta[4 * slot + 3] = ++clock;
+                return meta[4 * slot + 2];
             }
         }
         misses++;
@@ -101,18 +106,20 @@ public final class Tlb {
         long v = s == shift ? value : TlbEntry.smash(value, va, s);
         long key = ((va >>> s) << 6) | s;
         long ctx = ctx(vpid, global ? GLOBAL_PCID : pcid);
-        int slot = find(key, ctx, ept);
+        int set = (int) (va >>> s) & setMask;
+        int slot = find(key, ctx, ept, set);
         if (slot < 0) {
-            slot = victim((int) (va >>> s) & setMask);
-            if (slots[4 * slot] != EMPTY) remove(slot);
-            slots[4 * slot] = key;
-            slots[4 * slot + 1] = ctx;
-            slots[4 * slot + 2] = ept;
+            slot = victim(set);
+            if (keys[slot] != EMPTY) remove(slot);
+            keys[slot] = key;
+            meta[4 * slot] = ctx;
+            meta[4 * slot + 1] = ept;
+            perShift[s]++;
             if (global) globals++;
-            addToIndex(slot);
+            if (index != null) addToIndex(slot);
         }
-        slots[4 * slot + 3] = v;
-        stamps[slot] = ++clock;
+        meta[4 * slot + 2] = v;
+        meta[4 * slot + 3] = ++clock;
         return true;
     }
 
@@ -124,14 +131,14 @@ public final class Tlb {
      */
     public int invalidate(long va, int vpid, int pcid, long ept, boolean globals) {
         int dropped = 0;
-        for (int slot = 0; slot < stamps.length; slot++) {
-            long key = slots[4 * slot];
+        for (int slot = 0; slot < keys.length; slot++) {
+            long key = keys[slot];
             if (key == EMPTY) continue;
             if (va != ANY && (va >>> (key & 63)) != (key >>> 6)) continue;
-            long ctx = slots[4 * slot + 1];
+            long ctx = meta[4 * slot];
             int v = (int) (ctx >>> 16);
             if (vpid == ALL_BUT_VPID0 ? v == 0 : vpid != ANY_VPID && v != vpid) continue;
-            long e = slots[4 * slot + 2];
+            long e = meta[4 * slot + 1];
             if (ept == ANY_EPT ? e == EPT_NONE : ept != ANY && e != ept) continue;
             int p = (int) (ctx & 0xFFFF);
             if (p == GLOBAL_PCID ? !globals : pcid != ANY_PCID && p != pcid) continue;
@@ -149,7 +156,7 @@ public final class Tlb {
     /** Number of valid entries. */
     public int size() {
         int n = 0;
-        for (int i = 0; i < stamps.length; i++) if (slots[4 * i] != EMPTY) n++;
+        for (long k : keys) if (k != EMPTY) n++;
         return n;
     }
 
@@ -157,21 +164,27 @@ public final class Tlb {
         return ((long) (vpid & 0xFFFF) << 16) | pcid;
     }
 
-    private int find(final long key, final long ctx, final long ept) {
+    private int find(final long key, final long ctx, final long ept, final int set) {
+        final long[] k = keys, m = meta;
+        if (index == null) {
+            final int base = set * ways, end = base + ways;
+            for (int s = base; s < end; s++) {
+                if (k[s] == key && m[4 * s] == ctx && m[4 * s + 1] == ept) return s;
+            }
+            return -1;
+        }
         final int[] idx = index;
-        final long[] sl = slots;
         final int mask = indexMask;
         for (int h = hash(key, ctx) & mask; ; h = (h + 1) & mask) {
             final int s = idx[h] - 1;
             if (s < 0) return -1;
-            final int b = s << 2;
-            if (sl[b] == key && sl[b + 1] == ctx && sl[b + 2] == ept) return s;
+            if (k[s] == key && m[4 * s] == ctx && m[4 * s + 1] == ept) return s;
         }
     }
 
     private int victim(int set) {
         final int base = set * ways;
-        for (int w = 0; w < ways; w++) if (slots[4 * (base + w)] == EMPTY) return base + w;
+        for (int w = 0; w < ways; w++) if (keys[base + w] == EMPTY) return base + w;
         if (replacement == Replacement.RANDOM) {
             random ^= random << 13;
             random ^= random >>> 7;
@@ -179,24 +192,32 @@ public final class Tlb {
             return base + (int) Long.remainderUnsigned(random, ways);
         }
         int best = base;
-        for (int w = 1; w < ways; w++) if (stamps[base + w] < stamps[best]) best = base + w;
+        for (int w = 1; w < ways; w++) if (meta[4 * (base + w) + 3] < meta[4 * best + 3]) best = base + w;
         return best;
     }
 
     private void addToIndex(int slot) {
-        int h = hash(slots[4 * slot], slots[4 * slot + 1]) & indexMask;
+        int h = hash(keys[slot], meta[4 * slot]) & indexMask;
         while (index[h] != 0) h = (h + 1) & indexMask;
         index[h] = slot + 1;
     }
 
-    /** Frees {@code slot} and deletes it from the index by backward shifting (linear probing, no tombstones). */
+    /** Frees {@code slot}; with an index, deletes it by backward shifting (linear probing, no tombstones). */
     private void remove(int slot) {
-        int p = hash(slots[4 * slot], slots[4 * slot + 1]) & indexMask;
+        if (index != null) unindex(slot);
+        if ((meta[4 * slot] & 0xFFFF) == GLOBAL_PCID) globals--;
+        perShift[(int) (keys[slot] & 63)]--;
+        keys[slot] = EMPTY;
+        meta[4 * slot + 2] = MISS;
+    }
+
+    private void unindex(int slot) {
+        int p = hash(keys[slot], meta[4 * slot]) & indexMask;
         while (index[p] != slot + 1) p = (p + 1) & indexMask;
         index[p] = 0;
         for (int j = (p + 1) & indexMask; index[j] != 0; j = (j + 1) & indexMask) {
             int s = index[j] - 1;
-            int home = hash(slots[4 * s], slots[4 * s + 1]) & indexMask;
+            int home = hash(keys[s], meta[4 * s]) & indexMask;
             boolean stays = p <= j ? (home > p && home <= j) : (home > p || home <= j);
             if (!stays) {
                 index[p] = index[j];
@@ -204,9 +225,6 @@ public final class Tlb {
                 p = j;
             }
         }
-        if ((slots[4 * slot + 1] & 0xFFFF) == GLOBAL_PCID) globals--;
-        slots[4 * slot] = EMPTY;
-        slots[4 * slot + 3] = MISS;
     }
 
     private static int hash(long key, long ctx) {
