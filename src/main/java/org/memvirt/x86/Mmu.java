@@ -38,11 +38,7 @@ public final class Mmu {
         final long ept = eptTag;
         final long v = tlb.lookup(la, fetch, vpid, pcid, ept);
         if (v != Tlb.MISS && hitAllows(v, access, mode)) {
-            out.reset(la);
-            out.tlbHit = true;
-            out.pa = TlbEntry.pa(v, la);
-            out.pageShift = TlbEntry.pageShift(v);
-            out.rights = v & (Permissions.RIGHTS | Pte.D | Pte.G | Pte.PK_MASK | TlbEntry.NESTED_RWX);
+            out.hit(la, v);
             tlbHits++;
             return true;
         }
@@ -57,6 +53,10 @@ public final class Mmu {
     }
 
     private static boolean hitAllows(long v, int access, CpuMode mode) {
+        if (access == Access.USER && (v & (Pte.US | TlbEntry.NESTED_R)) == (Pte.US | TlbEntry.NESTED_R)
+                && !mode.pke()) {
+            return true;                                           // the common user read: U/S and nested R suffice
+        }
         if (Permissions.check(v, Pte.protectionKey(v), access, mode) != 0) return false;
         if (Access.write(access)) return (v & Pte.D) != 0 && (v & TlbEntry.NESTED_W) != 0;
         if (Access.fetch(access)) return (v & TlbEntry.NESTED_X) != 0;

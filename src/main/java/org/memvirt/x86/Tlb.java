@@ -228,7 +228,6 @@ public final class Tlb {
     }
 
     private static int hash(long key, long ctx) {
-        long h = (key ^ (ctx * 0xC2B2_AE3D_27D4_EB4FL)) * 0x9E37_79B9_7F4A_7C15L;
-        return (int) (h ^ (h >>> 29));
+        return (int) (((key + (ctx << 40)) * 0x9E37_79B9_7F4A_7C15L) >>> 40);   // Fibonacci hashing
     }
 }

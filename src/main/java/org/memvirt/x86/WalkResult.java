@@ -44,6 +44,23 @@ public final class WalkResult {
         tlbHit = false;
     }
 
+    /** Fills this result from a TLB hit on entry {@code v} ({@link TlbEntry} layout): no references, no gpa. */
+    void hit(long linear, long v) {
+        fault = NONE;
+        errorCode = 0;
+        la = linear;
+        faultGpa = 0;
+        gpa = 0;
+        final int shift = TlbEntry.pageShift(v);
+        final long mask = (1L << shift) - 1;
+        pa = (v & TlbEntry.FRAME & ~mask) | (linear & mask);
+        pageShift = shift;
+        guestPageShift = 0;
+        rights = v & (Permissions.RIGHTS | Pte.D | Pte.G | Pte.PK_MASK | TlbEntry.NESTED_RWX);
+        refs = 0;
+        tlbHit = true;
+    }
+
     public boolean ok() { return fault == NONE; }
 
     public static String kindName(int fault) {

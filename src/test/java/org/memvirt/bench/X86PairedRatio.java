@@ -18,6 +18,7 @@ public final class X86PairedRatio {
         h.setUp();
         double[] ratios = new double[rounds];
         double[] walks = new double[rounds], limits = new double[rounds], hits = new double[rounds];
+        double[] plains = new double[rounds];
         double[] walksCpu = new double[rounds], limitsCpu = new double[rounds], hitsCpu = new double[rounds];
         java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
         long sink = 0;
@@ -38,6 +39,10 @@ public final class X86PairedRatio {
             while (System.nanoTime() - t0 < 100_000_000L) { sink += bench.tlbHitStream(h); n++; }
             double hs = n * X86TranslateBench.BATCH * 1e9 / (System.nanoTime() - t0);
             double hc = n * X86TranslateBench.BATCH * 1e9 / (tm.getCurrentThreadCpuTime() - c0);
+            t0 = System.nanoTime();
+            n = 0;
+            while (System.nanoTime() - t0 < 100_000_000L) { sink += bench.plainArrayLookup(h); n++; }
+            double pl = n * X86TranslateBench.BATCH * 1e9 / (System.nanoTime() - t0);
             if (r < 0) continue;                                   // warm-up rounds
             walks[r] = w;
             limits[r] = l;
@@ -46,13 +51,15 @@ public final class X86PairedRatio {
             walksCpu[r] = wc;
             limitsCpu[r] = lc;
             hitsCpu[r] = hc;
+            plains[r] = hs / pl;
         }
         System.out.printf("host %s, medians of %d paired rounds: 2D random stream %.0f/s wall (%.0f per CPU-second), "
                         + "physical limit %.0f/s wall (%.0f per CPU-second), ratio %.3f (min %.3f max %.3f); "
-                        + "TLB-hit stream %.0f/s wall (%.0f per CPU-second) (sink %d)%n", s.hostPage, rounds,
+                        + "TLB-hit stream %.0f/s wall (%.0f per CPU-second), ratio to a plain 64-entry array lookup %.3f (sink %d)%n",
+                s.hostPage, rounds,
                 median(walks), median(walksCpu), median(limits), median(limitsCpu), median(ratios),
                 Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0),
-                median(hits), median(hitsCpu), sink & 1);
+                median(hits), median(hitsCpu), median(plains), sink & 1);
     }
 
     static double median(double[] v) {

@@ -44,6 +44,7 @@ public class X86TranslateBench {
         Mmu mmu;
         CpuMode mode;
         final WalkResult r = new WalkResult();
+        final long[] frames = new long[64];
         int i;
 
         @Setup(Level.Trial)
@@ -52,7 +53,10 @@ public class X86TranslateBench {
             as.mapRange(GVA_BASE, 64L << 12);
             mmu = as.mmu(TlbConfig.zen5(), null);
             mode = as.guestMode();
-            for (int k = 0; k < 64; k++) mmu.translate(GVA_BASE + ((long) k << 12), Access.USER, mode, r);
+            for (int k = 0; k < 64; k++) {
+                mmu.translate(GVA_BASE + ((long) k << 12), Access.USER, mode, r);
+                frames[k] = r.pa;
+            }
         }
     }
 
@@ -121,6 +125,21 @@ public class X86TranslateBench {
         for (int k = 0; k < BATCH; k++) {
             mmu.translate(GVA_BASE + ((long) (i++ & 63) << 12) + 0x10, Access.USER, mode, r);
             sum += r.pa;
+        }
+        s.i = i;
+        return sum;
+    }
+
+    /** Baseline of (a): the cheapest possible "translation", one load from a 64-entry frame table plus the offset. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long plainArrayLookup(HitStream s) {
+        long sum = 0;
+        final long[] frames = s.frames;
+        int i = s.i;
+        for (int k = 0; k < BATCH; k++) {
+            long gva = GVA_BASE + ((long) (i++ & 63) << 12) + 0x10;
+            sum += frames[(int) (gva >>> 12) & 63] | (gva & 0xFFF);
         }
         s.i = i;
         return sum;
