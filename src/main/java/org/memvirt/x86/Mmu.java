@@ -33,22 +33,25 @@ public final class Mmu {
      * reported from memory, and a fault drops the TLB entries for the page (§4.10.4.2).
      */
     public boolean translate(final long la, final int access, final CpuMode mode, final WalkResult out) {
-        final boolean fetch = Access.fetch(access);
-        final int vpid = mode.vpid, pcid = mode.pcid();
-        final long ept = eptTag;
-        final long v = tlb.lookup(la, fetch, vpid, pcid, ept);
+        final long v = tlb.lookup(la, (access & Access.FETCH) != 0, mode.vpid, mode.pcid(), eptTag);
         if (v != Tlb.MISS && hitAllows(v, access, mode)) {
             out.hit(la, v);
             tlbHits++;
             return true;
         }
+        return walk(la, access, mode, out, v);
+    }
+
+    /** The TLB missed, or its entry did not allow the access: walk, then fill the TLB or drop the stale entry. */
+    private boolean walk(long la, int access, CpuMode mode, WalkResult out, long staleHit) {
+        final boolean fetch = Access.fetch(access);
         walks++;
         if (walker.translate(la, access, mode, out)) {
-            tlb.insert(la, fetch, vpid, pcid, ept,
+            tlb.insert(la, fetch, mode.vpid, mode.pcid(), eptTag,
                     TlbEntry.make(out.pa, out.pageShift, out.rights, out.rights >>> TlbEntry.NESTED_SHIFT));
             return true;
         }
-        if (v != Tlb.MISS) tlb.invalidate(la, vpid, pcid, Tlb.ANY, true);
+        if (staleHit != Tlb.MISS) tlb.invalidate(la, mode.vpid, mode.pcid(), Tlb.ANY, true);
         return false;
     }
 
