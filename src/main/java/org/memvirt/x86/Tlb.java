@@ -30,6 +30,7 @@ public final class Tlb {
     private final int[] perShift = new int[64];
     private long clock, random = 0x2545_F491_4F6C_DD1DL;
     private int globals;
+    private boolean smashes;                                       // some entry is a piece of a larger page
     private long hits, misses;
     private static final int SCAN_WAYS = 16;                       // up to 16 ways a set is scanned, above it hashed
 
@@ -104,6 +105,7 @@ public final class Tlb {
         int s = fitShift(shift);
         if (s < 0) return false;
         long v = s == shift ? value : TlbEntry.smash(value, va, s);
+        if (s != shift) smashes = true;
         long key = ((va >>> s) << 6) | s;
         long ctx = ctx(vpid, global ? GLOBAL_PCID : pcid);
         int set = (int) (va >>> s) & setMask;
@@ -130,11 +132,24 @@ public final class Tlb {
      * @return the number of entries dropped
      */
     public int invalidate(long va, int vpid, int pcid, long ept, boolean globals) {
+        if (va != ANY && index == null && !smashes) {              // one set per held page size
+            int dropped = 0;
+            for (int s : shifts) {
+                if (perShift[s] == 0) continue;
+                int base = ((int) (va >>> s) & setMask) * ways;
+                dropped += invalidate(base, base + ways, va, vpid, pcid, ept, globals);
+            }
+            return dropped;
+        }
+        return invalidate(0, keys.length, va, vpid, pcid, ept, globals);
+    }
+
+    private int invalidate(int from, int to, long va, int vpid, int pcid, long ept, boolean globals) {
         int dropped = 0;
-        for (int slot = 0; slot < keys.length; slot++) {
+        for (int slot = from; slot < to; slot++) {
             long key = keys[slot];
             if (key == EMPTY) continue;
-            if (va != ANY && (va >>> (key & 63)) != (key >>> 6)) continue;
+            if (va != ANY && !covers(key, meta[4 * slot + 2], va)) continue;
             long ctx = meta[4 * slot];
             int v = (int) (ctx >>> 16);
             if (vpid == ALL_BUT_VPID0 ? v == 0 : vpid != ANY_VPID && v != vpid) continue;
@@ -158,6 +173,14 @@ public final class Tlb {
         int n = 0;
         for (long k : keys) if (k != EMPTY) n++;
         return n;
+    }
+
+    /** True if the entry (key, value) translates {@code va}; a smashed piece stands for its whole original page. */
+    private static boolean covers(long key, long value, long va) {
+        int s = (int) (key & 63);
+        int orig = Math.max(s, TlbEntry.originalShift(value));
+        long entryVa = (key >>> 6) << s;
+        return (va >>> orig) == (entryVa >>> orig);
     }
 
     private static long ctx(int vpid, int pcid) {

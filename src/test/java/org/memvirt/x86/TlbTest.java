@@ -56,6 +56,28 @@ class TlbTest {
     }
 
     @Test
+    void invlpgAnywhereInASmashedPageDropsEveryPiece() {
+        Tlb t = TlbSpec.of("2M only", 16, 4, "4K", "2M").build();
+        long page = 0x4000_0000L;
+        t.insert(page + 0x12_3456L, 30, 0, 0, Tlb.EPT_NONE, false, value(0x8000_0000L, 30, false));
+        t.insert(page + 0x3FF_0000L, 30, 0, 0, Tlb.EPT_NONE, false, value(0x8000_0000L, 30, false));
+        assertThat(t.size()).isEqualTo(2);
+        assertThat(TlbEntry.originalShift(t.lookup(page, 0, 0, Tlb.EPT_NONE))).isEqualTo(30);
+        assertThat(t.invalidate(page + 0x2000_0000L, 0, 0, Tlb.ANY, true)).isEqualTo(2);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void invlpgOfOnePageLeavesItsNeighbours() {
+        Tlb t = TlbSpec.of("STLB", 2048, 16, "4K", "2M", "1G").build();
+        for (long p = 0; p < 64; p++) t.insert(p << 12, 12, 0, 0, Tlb.EPT_NONE, false, value(p << 12, 12, false));
+        assertThat(t.invalidate(5L << 12, 0, 0, Tlb.ANY, true)).isEqualTo(1);
+        assertThat(t.size()).isEqualTo(63);
+        assertThat(t.lookup(5L << 12, 0, 0, Tlb.EPT_NONE)).isEqualTo(Tlb.MISS);
+        assertThat(t.lookup(6L << 12, 0, 0, Tlb.EPT_NONE)).isNotEqualTo(Tlb.MISS);
+    }
+
+    @Test
     void globalEntryMatchesEveryPcidButNotAnotherVpid() {
         Tlb t = TlbSpec.of("t", 16, 4, "4K").build();
         t.insert(0x1000, 12, 3, 7, Tlb.EPT_NONE, true, value(0x9000, 12, true));
