@@ -22,9 +22,13 @@ class TlbProperties {
     static final long[] EPTPS = {0, Eptp.make(0x1000_0000L, 4, true), Eptp.make(0x2000_0000L, 4, false)};
 
     /** A cached translation, identified by {@code id} (stored in its frame). */
-    record Entry(int id, long va, int shift, int vpid, int pcid, int eptIndex, boolean global) {
+    record Entry(int id, long va, int shift, int vpid, int pcid, int eptIndex, boolean global, boolean fetch) {
         long ept() { return EPT_TAGS[eptIndex]; }
         boolean covers(long la) { return (la >>> shift) == (va >>> shift); }
+        Entry withId(int newId) {
+            return new Entry(newId, va, shift, vpid, pcid, eptIndex, global, fetch);
+        }
+
         long value() {
             return TlbEntry.make((long) (id + 1) << 30, shift, Pte.RW | Pte.US | Pte.D | (global ? Pte.G : 0), 7);
         }
@@ -39,7 +43,8 @@ class TlbProperties {
                 0xFFFF_8000_0000_0000L).flatMap(base -> Arbitraries.longs().between(0, 3).map(k -> base + (k << 12)));
         return Combinators.combine(Arbitraries.integers().between(0, 1 << 20), va, Arbitraries.of(12, 12, 21, 30),
                 Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(0, 2), Arbitraries.of(false, false, true)).as(Entry::new);
+                Arbitraries.integers().between(0, 2), Arbitraries.of(false, false, true), Arbitraries.of(false, true))
+                .as(Entry::new);
     }
 
     @Provide
@@ -51,13 +56,14 @@ class TlbProperties {
     }
 
     @Property(tries = 300)
-    void noLookupReturnsAMappingTheSdmSaysIsGone(@ForAll @Size(max = 40) List<@From("entries") Entry> entries,
+    void noLookupReturnsAMappingTheSdmSaysIsGone(@ForAll @Size(max = 40) List<@From("entries") Entry> generated,
                                                  @ForAll("ops") Op op, @ForAll boolean zen5) {
+        List<Entry> entries = unique(generated);
         TlbHierarchy tlb = new TlbHierarchy(zen5 ? TlbConfig.zen5() : TlbConfig.goldenCove());
         PageWalkCache pwc = PageWalkCache.defaults();
         Mmu mmu = new Mmu(tlb, new Walker(new SparsePhysMemory()).pageWalkCache(pwc), null, null);
         for (Entry e : entries) {
-            tlb.insert(e.va(), false, e.vpid(), e.pcid(), e.ept(), e.value());
+            tlb.insert(e.va(), e.fetch(), e.vpid(), e.pcid(), e.ept(), e.value());
             pwc.insert(e.va(), 2, e.vpid(), e.pcid(), e.ept(), (long) (e.id() + 1) << 12, Pte.RW);
         }
         CpuMode mode = CpuMode.longMode(op.pcid());
@@ -76,8 +82,13 @@ class TlbProperties {
         }
     }
 
+    /** The entries numbered by position, so a hit names exactly one inserted translation. */
+    static List<Entry> unique(List<Entry> generated) {
+        return java.util.stream.IntStream.range(0, generated.size()).mapToObj(i -> generated.get(i).withId(i)).toList();
+    }
+
     static boolean lookupFinds(TlbHierarchy tlb, Entry e) {
-        long v = tlb.lookup(e.va(), false, e.vpid(), e.pcid(), e.ept());
+        long v = tlb.lookup(e.va(), e.fetch(), e.vpid(), e.pcid(), e.ept());
         return v != Tlb.MISS && (TlbEntry.frame(v) >>> 30) == e.id() + 1;
     }
 
@@ -140,12 +151,13 @@ class TlbProperties {
 
     @Property(tries = 300)
     void entriesOfOneVpidPcidOrEptpAreNeverReturnedForAnother(
-            @ForAll @Size(max = 60) List<@From("entries") Entry> entries, @ForAll @Size(max = 30) List<@From("entries") Entry> probes,
-            @ForAll boolean zen5) {
+            @ForAll @Size(max = 60) List<@From("entries") Entry> generated,
+            @ForAll @Size(max = 30) List<@From("entries") Entry> probes, @ForAll boolean zen5) {
+        List<Entry> entries = unique(generated);
         TlbHierarchy tlb = new TlbHierarchy(zen5 ? TlbConfig.zen5() : TlbConfig.goldenCove());
-        for (Entry e : entries) tlb.insert(e.va(), false, e.vpid(), e.pcid(), e.ept(), e.value());
+        for (Entry e : entries) tlb.insert(e.va(), e.fetch(), e.vpid(), e.pcid(), e.ept(), e.value());
         for (Entry probe : probes) {
-            long v = tlb.lookup(probe.va(), false, probe.vpid(), probe.pcid(), probe.ept());
+            long v = tlb.lookup(probe.va(), probe.fetch(), probe.vpid(), probe.pcid(), probe.ept());
             if (v == Tlb.MISS) continue;
             int id = (int) (TlbEntry.frame(v) >>> 30) - 1;
             Entry owner = entries.stream().filter(e -> e.id() == id && e.covers(probe.va())
