@@ -86,6 +86,51 @@ public final class PageTableBuilder {
         return table + 8L * Paging.index(va, level);
     }
 
+    /**
+     * The physical address of the present leaf entry (PTE, or a 2-MByte / 1-GByte PDE / PDPTE) translating
+     * {@code va}, or -1 if {@code va} is unmapped.
+     */
+    public long leafEntryAddress(long va) {
+        long found = findLeaf(va);
+        return found < 0 ? -1 : found >>> 3 << 3;
+    }
+
+    /** Clears the leaf entry translating {@code va} (the tables stay); returns the old entry, or 0 if unmapped. */
+    public long unmap(long va) {
+        long at = leafEntryAddress(va);
+        if (at < 0) return 0;
+        long old = mem.readLong(at);
+        mem.writeLong(at, 0);
+        return old;
+    }
+
+    /**
+     * Replaces the flags of the leaf translating {@code va} by {@code leafFlags}, keeping its address (and PS in a
+     * 2-MByte or 1-GByte leaf); returns the old entry.
+     */
+    public long protect(long va, long leafFlags) {
+        long found = findLeaf(va);
+        if (found < 0) throw new X86Exception("0x" + Long.toHexString(va) + " is not mapped");
+        long at = found >>> 3 << 3;
+        int level = (int) (found & 7);
+        long old = mem.readLong(at);
+        mem.writeLong(at, (old & Pte.ADDR) | (level > 1 ? Pte.PS : 0) | leafFlags);   // PS is bit 7 in both formats
+        return old;
+    }
+
+    /** Entry address | level (entries are 8-byte aligned, so the level fits in the low 3 bits), or -1. */
+    private long findLeaf(long va) {
+        long table = root;
+        for (int l = levels; l >= 1; l--) {
+            long entryPa = table + 8L * Paging.index(va, l);
+            long e = mem.readLong(entryPa);
+            if (!present(e)) return -1;
+            if (leaf(e, l)) return entryPa | l;
+            table = e & Pte.ADDR;
+        }
+        return -1;
+    }
+
     private long tableFor(long va, int leafLevel) {
         long table = root;
         for (int l = levels; l > leafLevel; l--) {

@@ -125,6 +125,24 @@ class WalkerTest {
     }
 
     @Test
+    void builderUnmapsAndReprotectsLeavesOfAnySize() {
+        b.map(0x20_0000L, 0xC0_0000L, Paging.SHIFT_2M, Pte.P | Pte.RW | Pte.US);
+        b.map(LA & ~0xFFFL, 0x5555_5000L, Paging.SHIFT_4K, Pte.P | Pte.RW | Pte.US);
+        assertThat(b.leafEntryAddress(0x21_0000L)).isEqualTo(b.entryAddress(0x20_0000L, 2));
+        long old = b.protect(0x21_0000L, Pte.P | Pte.US);
+        assertThat(old).isEqualTo(0xC0_0000L | Pte.P | Pte.RW | Pte.US | Pte.PS);
+        assertThat(walk(0x21_0000L, Access.USER | Access.WRITE)).isFalse();
+        assertThat(r.errorCode).isEqualTo(PfErrorCode.P | PfErrorCode.W | PfErrorCode.U);
+        assertThat(walk(0x21_0000L, Access.USER)).isTrue();
+        assertThat(r.pa).isEqualTo(0xC1_0000L);
+        assertThat(b.unmap(LA)).isEqualTo(0x5555_5000L | Pte.P | Pte.RW | Pte.US);
+        assertThat(walk(LA, Access.USER)).isFalse();
+        assertThat(r.errorCode).isEqualTo(PfErrorCode.U);
+        assertThat(b.unmap(LA)).isZero();
+        assertThat(b.leafEntryAddress(LA)).isEqualTo(-1);
+    }
+
+    @Test
     void globalFlagReportedOnlyWithPge() {
         b.map(LA & ~0xFFFL, 0x5555_5000L, Paging.SHIFT_4K, Pte.P | Pte.G);
         assertThat(walk(LA, 0)).isTrue();
