@@ -58,7 +58,14 @@ public record AddressSpaceSpec(String mmu, Integer guestLevels, Integer hostLeve
         if (text == null || text.isBlank()) return f | Pte.RW | Pte.US;
         for (String part : text.toLowerCase(Locale.ROOT).split("[,+ ]+")) {
             if (part.startsWith("pk=")) {
-                f = Pte.withProtectionKey(f, Integer.parseInt(part.substring(3)));
+                int key;
+                try {
+                    key = Integer.parseInt(part.substring(3));
+                } catch (NumberFormatException e) {
+                    key = -1;
+                }
+                if (key < 0 || key > 15) throw new X86Exception("protection key must be 0..15, not '" + part + "'");
+                f = Pte.withProtectionKey(f, key);
                 continue;
             }
             f = switch (part) {
