@@ -170,6 +170,15 @@ class KvmEngineTest {
     }
 
     @Test
+    void twoVcpusPastTheTimeoutAreBothStopped() {
+        RunSpec slow = Machines.spec(Machines.pc(2 * GIB, 2), new Op.Touch(GIB, 0));
+        RunSpec spec = new RunSpec(slow.machine(), slow.workload(), slow.mmu(), false, "zen5", Duration.ofMillis(300), 1);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> run(spec)).isInstanceOf(GuestFailure.class).hasMessageContaining("--timeout");
+        assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+    }
+
+    @Test
     void aGuestOutOfMemoryIsAOneLineDiagnosis() {
         assertThatThrownBy(() -> run(Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(8 * MIB, 0))))
                 .isInstanceOf(GuestFailure.class).hasMessageContaining("guest out of memory");
