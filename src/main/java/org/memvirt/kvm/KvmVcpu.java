@@ -17,6 +17,7 @@ final class KvmVcpu implements AutoCloseable {
     private final MemorySegment regs = arena.allocate(KvmAbi.REGS);
     private final MemorySegment sregs = arena.allocate(KvmAbi.SREGS);
     private volatile long tid;   // the kernel thread id of the thread that runs KVM_RUN
+    private Thread boundThread;
     private boolean closed;
 
     KvmVcpu(int index, int fd, int mmapSize) {
@@ -37,9 +38,13 @@ final class KvmVcpu implements AutoCloseable {
         return index;
     }
 
-    /** Records the calling thread as the one that runs this vCPU (the target of {@link #kick()}). */
+    /** Records the calling thread as the one that runs this vCPU (the target of {@link #kick()}); cheap if unchanged. */
     void bindThread() {
-        tid = Libc.gettid();
+        Thread current = Thread.currentThread();
+        if (current != boundThread) {
+            tid = Libc.gettid();
+            boundThread = current;
+        }
     }
 
     /** KVM_RUN until the next exit to user space; returns the exit reason, or {@link KvmAbi#EXIT_INTR} on a kick. */
