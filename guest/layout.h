@@ -57,6 +57,10 @@
 #define SH_TABLES      0x50  /* of which page-table pages */
 #define SH_REGION_MAX  0x58  /* workload region size in bytes */
 #define SH_NPROC       0x60
+#define SH_FREE_TOP    0x68  /* entries on the free-frame stack (frames the balloon gave back; LIFO) */
+#define SH_BALLOON     0x70  /* pages in the balloon: virtio-balloon's 'actual' */
+#define SH_STACK       0x78  /* GPA of the page stack: u32 PFNs, free stack from entry 0 up, balloon from the top down */
+#define SH_STACK_CAP   0x80  /* entries in the page stack (one per guest RAM page) */
 #define SH_CR3         0x100 /* u64[MAX_PROCS]: PML4 GPA of each process */
 
 /* ops (MB_OP) */
@@ -70,11 +74,15 @@
 #define OP_SWITCH     7  /* a0 count; r0 = the process running afterwards */
 #define OP_UNMAP      8  /* a0 offset, a1 bytes; r0 = pages unmapped (= INVLPGs) */
 #define OP_REMAP      9  /* a0 offset, a1 bytes; r0 = pages remapped */
+#define OP_BALLOON   10  /* a0 target pages (num_pages); r0 = actual afterwards */
 
 /* ports (OUT from the guest; the VMM counts each as a user-space exit) */
 #define PORT_DONE     0xE0
 #define PORT_READY    0xE1
 #define PORT_FATAL    0xE2
+#define PORT_INFLATE  0xE3  /* value = PFN pairs in the vCPU's buffer: {pfn, region page or ~0} */
+#define PORT_DEFLATE  0xE4  /* value = PFN pairs in the vCPU's buffer */
+#define BALLOON_BATCH 256   /* linux include/uapi/linux/virtio_balloon.h VIRTIO_BALLOON_ARRAY_PFNS_MAX */
 
 /* system calls: UD2 from CPL3, service number in rax (entry.S isr_syscall) */
 #define SYS_SET_CR3      1  /* rdi = cr3 */

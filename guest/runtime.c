@@ -25,13 +25,16 @@ struct shared {
     u64 lock, demand, next, region, nregions;
     struct { u64 start, end; } ram[2];
     u64 frames, tables, region_max, nproc;
-    u64 pad[19];
+    u64 free_top, balloon, stack, stack_cap;
+    u64 pad[15];
     u64 cr3[MAX_PROCS];
 };
 _Static_assert(__builtin_offsetof(struct shared, ram) == SH_START0, "SH_START0");
 _Static_assert(__builtin_offsetof(struct shared, frames) == SH_FRAMES, "SH_FRAMES");
 _Static_assert(__builtin_offsetof(struct shared, nproc) == SH_NPROC, "SH_NPROC");
 _Static_assert(__builtin_offsetof(struct shared, cr3) == SH_CR3, "SH_CR3");
+_Static_assert(__builtin_offsetof(struct shared, free_top) == SH_FREE_TOP, "SH_FREE_TOP");
+_Static_assert(__builtin_offsetof(struct shared, stack_cap) == SH_STACK_CAP, "SH_STACK_CAP");
 
 struct mbox {
     u64 op, a0, a1, a2, a3, a4, a5, cr3, pid, r0, r1, r2, r3, vector, error, rip, cr2, loaded;
@@ -114,8 +117,10 @@ static void unlock(void) {
     __atomic_store_n(&SH->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Frames never used before are zero: guest RAM starts zeroed. Returns 0 when RAM is exhausted. Lock held. */
-static u64 alloc_frame_locked(void) {
+#define STACK ((volatile u32 *) SH->stack)
+
+/* A frame never handed out before (zero: guest RAM starts zeroed), or 0 when there is none left. Lock held. */
+static u64 unused_frame_locked(void) {
     u64 f = SH->next;
     while (f >= SH->ram[SH->region].end) {
         if (SH->region + 1 >= SH->nregions) return 0;
@@ -123,7 +128,13 @@ static u64 alloc_frame_locked(void) {
         f = SH->ram[SH->region].start;
     }
     SH->next = f + PAGE;
-    SH->frames++;
+    return f;
+}
+
+/* The free stack first (LIFO: the frame the balloon gave back last), then never-used frames. 0: no RAM. Lock held. */
+static u64 alloc_frame_locked(void) {
+    u64 f = SH->free_top ? (u64) STACK[--SH->free_top] << 12 : unused_frame_locked();
+    if (f) SH->frames++;
     return f;
 }
 
@@ -269,6 +280,89 @@ static void processes(u64 cpu, u64 count) {
     SH->nproc = count;
 }
 
+/* ---- the balloon driver (a port-I/O equivalent of virtio-balloon, docs/overcommit-kvm.md) ---- */
+struct batch { u64 *pairs, *gvas, n, ng; };
+
+/* Hands a batch to the VMM: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
+static void balloon_flush(struct batch *b, u64 port) {
+    if (b->ng) sys3(SYS_INVLPG_LIST, b->ng, (u64) b->gvas, 0);
+    if (b->n) outl(port, b->n);
+    b->n = b->ng = 0;
+}
+
+/* The highest region page below *scan that holds a frame (present or unmapped): its PTE, or 0. */
+static volatile u64 *reclaim_candidate(u64 pml4, u64 *scan) {
+    while (*scan) {
+        *scan -= PAGE;
+        volatile u64 *pte = walk(pml4, REGION_GVA + *scan, 0);
+        if (pte && (*pte & ADDR_MASK)) return pte;
+    }
+    return 0;
+}
+
+/*
+ * fill_balloon: takes free frames (free stack, then never-used frames); when the guest has none left it reclaims
+ * the running process's region pages from the top down (their content is dropped). Stops short of the target when
+ * nothing is left ("Out of puff!"). Returns 'actual'.
+ */
+static u64 balloon_inflate(u64 cpu, u64 pml4, u64 target) {
+    struct batch b = { BUF(cpu), BUF(cpu) + 2 * BALLOON_BATCH, 0, 0 };
+    u64 scan = SH->region_max;
+    while (SH->balloon < target) {
+        u64 page = ~0UL;
+        lock();
+        u64 f = SH->free_top ? (u64) STACK[--SH->free_top] << 12 : unused_frame_locked();
+        unlock();
+        if (!f) {
+            volatile u64 *pte = reclaim_candidate(pml4, &scan);
+            if (!pte) break;
+            f = *pte & ADDR_MASK;
+            *pte = 0;
+            page = scan >> 12;
+            b.gvas[b.ng++] = REGION_GVA + scan;
+            lock();
+            SH->frames--;
+            unlock();
+        }
+        STACK[SH->stack_cap - 1 - SH->balloon] = (u32) (f >> 12);
+        SH->balloon++;
+        b.pairs[2 * b.n] = f >> 12;
+        b.pairs[2 * b.n + 1] = page;
+        if (++b.n == BALLOON_BATCH) balloon_flush(&b, PORT_INFLATE);
+    }
+    balloon_flush(&b, PORT_INFLATE);
+    return SH->balloon;
+}
+
+/* Pushes a told-about batch on the free stack. */
+static void balloon_release(struct batch *b) {
+    lock();
+    for (u64 i = 0; i < b->n; i++) STACK[SH->free_top++] = (u32) b->pairs[2 * i];
+    unlock();
+}
+
+/* leak_balloon: the most recently ballooned pages first; tells the VMM, then frees them (MUST_TELL_HOST order). */
+static u64 balloon_deflate(u64 cpu, u64 target) {
+    struct batch b = { BUF(cpu), 0, 0, 0 };
+    while (SH->balloon > target) {
+        b.pairs[2 * b.n] = STACK[SH->stack_cap - SH->balloon];
+        b.pairs[2 * b.n + 1] = ~0UL;
+        SH->balloon--;
+        if (++b.n == BALLOON_BATCH) {
+            u64 n = b.n;
+            balloon_flush(&b, PORT_DEFLATE);
+            b.n = n;
+            balloon_release(&b);
+            b.n = 0;
+        }
+    }
+    u64 n = b.n;
+    balloon_flush(&b, PORT_DEFLATE);
+    b.n = n;
+    balloon_release(&b);
+    return SH->balloon;
+}
+
 static void run_op(u64 cpu, volatile struct mbox *m) {
     if (m->cr3 != m->loaded) {
         sys3(SYS_SET_CR3, m->cr3, 0, 0);
@@ -315,6 +409,9 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
     case OP_REMAP: m->r0 = remap(pml4, start, end); break;
+    case OP_BALLOON:
+        m->r0 = m->a0 > SH->balloon ? balloon_inflate(cpu, pml4, m->a0) : balloon_deflate(cpu, m->a0);
+        break;
     default: break;
     }
 }

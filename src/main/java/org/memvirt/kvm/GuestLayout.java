@@ -31,12 +31,14 @@ final class GuestLayout {
 
     static final long SH_LOCK = 0x00, SH_DEMAND = 0x08, SH_NEXT = 0x10, SH_REGION = 0x18, SH_NREGIONS = 0x20,
             SH_START0 = 0x28, SH_END0 = 0x30, SH_START1 = 0x38, SH_END1 = 0x40, SH_FRAMES = 0x48, SH_TABLES = 0x50,
-            SH_REGION_MAX = 0x58, SH_NPROC = 0x60, SH_CR3 = 0x100;
+            SH_REGION_MAX = 0x58, SH_NPROC = 0x60, SH_FREE_TOP = 0x68, SH_BALLOON = 0x70, SH_STACK = 0x78,
+            SH_STACK_CAP = 0x80, SH_CR3 = 0x100;
 
     static final long OP_NOP = 0, OP_TOUCH = 1, OP_READ = 2, OP_FILL = 3, OP_RANDOM = 4, OP_PREFAULT = 5,
-            OP_PROCESSES = 6, OP_SWITCH = 7, OP_UNMAP = 8, OP_REMAP = 9;
+            OP_PROCESSES = 6, OP_SWITCH = 7, OP_UNMAP = 8, OP_REMAP = 9, OP_BALLOON = 10;
 
-    static final long PORT_DONE = 0xE0, PORT_READY = 0xE1, PORT_FATAL = 0xE2;
+    static final long PORT_DONE = 0xE0, PORT_READY = 0xE1, PORT_FATAL = 0xE2, PORT_INFLATE = 0xE3, PORT_DEFLATE = 0xE4;
+    static final long BALLOON_BATCH = 256;   // linux include/uapi/linux/virtio_balloon.h VIRTIO_BALLOON_ARRAY_PFNS_MAX
 
     static final long KCODE_SEL = 0x08, KDATA_SEL = 0x10;
 

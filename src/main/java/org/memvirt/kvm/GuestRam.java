@@ -27,10 +27,12 @@ final class GuestRam implements AutoCloseable {
     private final int fd;
     private final boolean merge;
     private final boolean noReserve;
+    private final boolean share;
     private boolean closed;
 
-    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve) {
+    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve, boolean share) {
         this.noReserve = noReserve;
+        this.share = share;
         this.mapping = mapping;
         this.regions = layout.ramRegions();
         this.belowFourG = layout.belowFourG();
@@ -79,7 +81,7 @@ final class GuestRam implements AutoCloseable {
             }
             if (merge) Libc.madvise(mapping, Libc.MADV_MERGEABLE, "MADV_MERGEABLE");
             if (prealloc) populate(mapping);
-            return new GuestRam(mapping, layout, fd, merge, noReserve != 0 || fellBack);
+            return new GuestRam(mapping, layout, fd, merge, noReserve != 0 || fellBack, share);
         } catch (RuntimeException e) {
             if (mapping != null) Libc.munmap(mapping);
             Libc.closeQuietly(fd);
@@ -143,6 +145,15 @@ final class GuestRam implements AutoCloseable {
             throw new KvmException("guest-physical address 0x" + Long.toHexString(gpa) + " is not RAM");
         }
         return off;
+    }
+
+    /**
+     * Gives {@code bytes} at RAM-block offset {@code offset} back to the host (QEMU ram_block_discard_range):
+     * MADV_DONTNEED for private RAM, MADV_REMOVE for shared RAM (a file or memfd: punches the hole).
+     */
+    void discard(long offset, long bytes) {
+        if (share) Libc.madvise(mapping.asSlice(offset, bytes), Libc.MADV_REMOVE, "MADV_REMOVE");
+        else Libc.madvise(mapping.asSlice(offset, bytes), Libc.MADV_DONTNEED, "MADV_DONTNEED");
     }
 
     long readLong(long gpa) {

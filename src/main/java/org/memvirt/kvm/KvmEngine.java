@@ -100,12 +100,23 @@ public final class KvmEngine implements Engine {
             own.put("verify_pages", driver.verifiedPages());
             own.put("verify_mismatches", driver.verifyMismatches());
         }
+        BalloonHost balloon = machine.balloon();
+        long ballooned = machine.shared(GuestLayout.SH_BALLOON);
+        if (balloon.batches() > 0) {
+            own.put("balloon_num_pages", driver.balloonTarget());
+            own.put("balloon_actual_pages", ballooned);
+            own.put("balloon_inflated_pages", balloon.inflatedPages());
+            own.put("balloon_deflated_pages", balloon.deflatedPages());
+            own.put("balloon_reclaimed_pages", balloon.reclaimedPages());
+            own.put("balloon_batches", balloon.batches());
+            own.put("balloon_discard_errors", balloon.discardErrors());
+        }
         own.putAll(freeM());
         List<Counters> vcpus = new ArrayList<>();
         for (int cpu = 0; cpu < machine.vcpuCount(); cpu++) vcpus.add(stats.vcpuTotals(cpu, start, end));
         long shared = ksm.getOrDefault("ksm_merging_pages", 0L) * 4096;
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
-                smaps.getOrDefault("AnonHugePages", 0L) * 1024, smaps.getOrDefault("Swap", 0L) * 1024, shared, 0,
+                smaps.getOrDefault("AnonHugePages", 0L) * 1024, smaps.getOrDefault("Swap", 0L) * 1024, shared, ballooned * 4096,
                 tables * 4096);
         return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().key(), mmu.vpid(), memory,
                 stats.totals(start, end).plus(new Counters(own)), vcpus, ops);

@@ -34,6 +34,7 @@ final class KvmMachine implements AutoCloseable {
     private final GuestRam ram;
     private final StatsReader vmStats;
     private final Vcpu[] vcpus;
+    private final BalloonHost balloon;
     private long firstReadyNanos;
     private ScheduledFuture<?> watchdog;   // fires once, at the run's deadline (--timeout)
 
@@ -82,6 +83,7 @@ final class KvmMachine implements AutoCloseable {
         this.ram = ram;
         this.vmStats = vmStats;
         this.vcpus = vcpus;
+        this.balloon = new BalloonHost(ram);
     }
 
     /** Creates the VM, maps guest RAM, loads the runtime and boots every vCPU to the runtime's CPL3 loop. */
@@ -160,7 +162,13 @@ final class KvmMachine implements AutoCloseable {
             ram.writeLong(SHARED_BASE + SH_START1, regions.get(1).gpa());
             ram.writeLong(SHARED_BASE + SH_END1, regions.get(1).end());
         }
-        ram.writeLong(SHARED_BASE + SH_NEXT, RUNTIME_END);
+        // the balloon's page stack (one u32 PFN per guest page) comes first; it costs the host only what is used
+        long stackCap = totalRam() / 4096;
+        long stackBytes = (stackCap * 4 + 4095) & ~4095L;
+        if (low.end() < RUNTIME_END + stackBytes + (1L << 20)) throw new KvmException("too little RAM below 4 GiB for the guest runtime");
+        ram.writeLong(SHARED_BASE + SH_STACK, RUNTIME_END);
+        ram.writeLong(SHARED_BASE + SH_STACK_CAP, stackCap);
+        ram.writeLong(SHARED_BASE + SH_NEXT, RUNTIME_END + stackBytes);
         ram.writeLong(SHARED_BASE + SH_REGION_MAX, totalRam());
         ram.writeLong(SHARED_BASE + SH_NPROC, 1);
         ram.writeLong(SHARED_BASE + SH_CR3, PML4_PROC0);
@@ -217,6 +225,11 @@ final class KvmMachine implements AutoCloseable {
 
     GuestRam ram() {
         return ram;
+    }
+
+    /** The VMM's side of the balloon device. */
+    BalloonHost balloon() {
+        return balloon;
     }
 
     long totalRam() {
@@ -333,6 +346,10 @@ final class KvmMachine implements AutoCloseable {
                 long port = k.ioPort();
                 if (port == PORT_DONE || port == PORT_READY) return;
                 if (port == PORT_FATAL) throw guestFatal(cpu);
+                if (port == PORT_INFLATE || port == PORT_DEFLATE) {
+                    balloon.onBatch(cpu, port == PORT_INFLATE, k.ioData(), ram.readLong(mailbox(cpu) + MB_PID));
+                    continue;
+                }
             }
             VcpuExit exit = VcpuExit.decode(reason, k);
             throw new GuestFailure(VcpuExit.describe(exit) + " on vCPU " + cpu + " at RIP 0x" + Long.toHexString(k.rip()));

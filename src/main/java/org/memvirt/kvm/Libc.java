@@ -26,6 +26,7 @@ final class Libc {
     static final int MAP_ANONYMOUS = 0x20;  // mman-common.h
     static final int MAP_NORESERVE = 0x4000; // arch/x86/include/uapi/asm/mman.h via asm-generic/mman.h
     static final int MADV_DONTNEED = 4;     // mman-common.h
+    static final int MADV_REMOVE = 9;       // mman-common.h
     static final int MADV_MERGEABLE = 12;   // mman-common.h
     static final int MADV_POPULATE_WRITE = 23; // mman-common.h (Linux 5.14)
     static final int MFD_CLOEXEC = 1;       // include/uapi/linux/memfd.h

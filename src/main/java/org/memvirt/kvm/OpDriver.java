@@ -28,9 +28,11 @@ final class OpDriver {
     private final AtomicLong verifyMismatches = new AtomicLong();
     private String opText = "";
     private int pid;
+    private long balloonTarget;
 
     OpDriver(KvmMachine machine, long deadline) {
         this.machine = machine;
+        machine.balloon().setListener(written::dropped);
         this.regionBytes = machine.totalRam();
         this.deadline = deadline;
     }
@@ -46,7 +48,6 @@ final class OpDriver {
     /** Checks, before the VM starts, that the kvm engine can run every op of the workload. */
     static void checkSupported(Op op) {
         switch (op) {
-            case Op.Balloon b -> throw new KvmException("balloon is not supported by the kvm engine yet");
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
             case Op.Switch s when s.pcid() -> throw new KvmException("switch with pcid is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
@@ -83,7 +84,7 @@ final class OpDriver {
             case Op.Repeat(int times, java.util.List<Op> body) -> {
                 for (int i = 0; i < times; i++) for (Op o : body) exec(o);
             }
-            case Op.Balloon b -> throw new KvmException("balloon is not supported by the kvm engine yet");
+            case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(action, bytes);
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
         }
     }
@@ -171,6 +172,27 @@ final class OpDriver {
             machine.resume(cpu);
             done += count;
         }
+    }
+
+    /**
+     * Sets the balloon's target (virtio-balloon {@code num_pages}, in 4 KiB pages) and lets the guest's driver move
+     * toward it on vCPU 0; the guest stops short when it has nothing left to give ("Out of puff!").
+     */
+    private void balloon(Op.BalloonAction action, long bytes) {
+        long pages = bytes / PAGE, actual = machine.shared(SH_BALLOON);
+        long target = switch (action) {
+            case INFLATE -> actual + pages;
+            case DEFLATE -> Math.max(0, actual - pages);
+            case TO -> pages;
+        };
+        if (target > machine.totalRam() / PAGE) throw new KvmException("'" + opText + "': the balloon cannot exceed guest RAM");
+        balloonTarget = target;
+        onCpu0(OP_BALLOON, target);
+    }
+
+    /** The balloon's last target (num_pages). */
+    long balloonTarget() {
+        return balloonTarget;
     }
 
     private void processes(int count) {
