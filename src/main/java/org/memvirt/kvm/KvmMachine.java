@@ -35,6 +35,7 @@ final class KvmMachine implements AutoCloseable {
     private final StatsReader vmStats;
     private final Vcpu[] vcpus;
     private final BalloonHost balloon;
+    private UffdSwap swap;   // null: no resident limit
     private long firstReadyNanos;
     private ScheduledFuture<?> watchdog;   // fires once, at the run's deadline (--timeout)
 
@@ -88,6 +89,11 @@ final class KvmMachine implements AutoCloseable {
 
     /** Creates the VM, maps guest RAM, loads the runtime and boots every vCPU to the runtime's CPL3 loop. */
     static KvmMachine boot(MachineConfig machine, long deadline) {
+        return boot(machine, deadline, 0);
+    }
+
+    /** As {@link #boot(MachineConfig, long)}, with the VMM keeping at most {@code residentLimit} bytes resident (0: no limit). */
+    static KvmMachine boot(MachineConfig machine, long deadline, long residentLimit) {
         int smp = machine.smp();
         if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -225,6 +231,16 @@ final class KvmMachine implements AutoCloseable {
 
     GuestRam ram() {
         return ram;
+    }
+
+    /** The VMM's swap counters (swap_out_pages, swap_in_pages, ...); empty without a resident limit. */
+    java.util.Map<String, Long> swapCounters() {
+        return swap == null ? java.util.Map.of() : swap.counters();
+    }
+
+    /** Guest RAM the VMM has in its own swap file. */
+    long vmmSwappedBytes() {
+        return swap == null ? 0 : swap.swappedBytes();
     }
 
     /** The VMM's side of the balloon device. */

@@ -20,6 +20,7 @@ import java.lang.invoke.VarHandle;
 final class Libc {
     static final int O_RDWR = 2;            // linux include/uapi/asm-generic/fcntl.h
     static final int O_CLOEXEC = 0x80000;   // fcntl.h
+    static final int PROT_NONE = 0x0;       // mman-common.h
     static final int PROT_RW = 0x3;         // linux include/uapi/asm-generic/mman-common.h PROT_READ | PROT_WRITE
     static final int MAP_SHARED = 0x01;     // mman-common.h
     static final int MAP_PRIVATE = 0x02;    // mman-common.h
@@ -40,7 +41,7 @@ final class Libc {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     // x86-64 system call numbers (linux arch/x86/entry/syscalls/syscall_64.tbl)
-    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
+    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
             SYS_MADVISE = 28, SYS_GETPID = 39, SYS_FTRUNCATE = 77, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_OPENAT = 257, SYS_MEMFD_CREATE = 319;
     private static final long AT_FDCWD = -100;   // include/uapi/linux/fcntl.h
@@ -109,6 +110,13 @@ final class Libc {
         long addr = sys(state, SYS_MMAP, 0, length, prot, flags, fd, offset);
         if (addr == -1L) throw new KvmException("mmap of " + length + " bytes", errno(state), "");
         return MemorySegment.ofAddress(addr).reinterpret(length);
+    }
+
+    static void mprotect(MemorySegment range, int prot) {
+        MemorySegment state = STATE.get();
+        if (sys(state, SYS_MPROTECT, range.address(), range.byteSize(), prot, 0, 0, 0) < 0) {
+            throw new KvmException("mprotect", errno(state), "");
+        }
     }
 
     static void munmap(MemorySegment mapping) {

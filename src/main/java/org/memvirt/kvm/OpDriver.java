@@ -29,9 +29,12 @@ final class OpDriver {
     private String opText = "";
     private int pid;
     private long balloonTarget;
+    private final KsmSession ksm;   // null: ksmd is not ours to wait for
+    private long ksmSettleNanos;
 
-    OpDriver(KvmMachine machine, long deadline) {
+    OpDriver(KvmMachine machine, long deadline, KsmSession ksm) {
         this.machine = machine;
+        this.ksm = ksm;
         machine.balloon().setListener(written::dropped);
         this.regionBytes = machine.totalRam();
         this.deadline = deadline;
@@ -206,9 +209,22 @@ final class OpDriver {
         pid = (int) machine.result(0);
     }
 
+    /** Nanoseconds the {@code sleep} ops spent waiting for KSM to settle. */
+    long ksmSettleNanos() {
+        return ksmSettleNanos;
+    }
+
+    /**
+     * {@code sleep D}. With a KSM session and mem-merge on, time passes for ksmd: the sleep ends once merging has
+     * settled ({@link KsmSession#settle}) or after D, whichever comes first. Otherwise the VMM sleeps D.
+     */
     private void sleep(long nanos) {
         if (System.nanoTime() + nanos - deadline > 0) {
             throw new GuestFailure("stopped: the run would pass --timeout in '" + opText + "'");
+        }
+        if (ksm != null && machine.ram().mergeable()) {
+            ksmSettleNanos += ksm.settle(nanos);
+            return;
         }
         try {
             TimeUnit.NANOSECONDS.sleep(nanos);
