@@ -21,6 +21,7 @@ final class BalloonHost {
     }
 
     private final GuestRam ram;
+    private final UffdSwap swap;   // null without a resident limit
     private final long[] offsets = new long[(int) GuestLayout.BALLOON_BATCH];
     private ReclaimListener listener = (pid, page) -> { };
     private long inflated;
@@ -29,8 +30,9 @@ final class BalloonHost {
     private long reclaimed;
     private long discardErrors;
 
-    BalloonHost(GuestRam ram) {
+    BalloonHost(GuestRam ram, UffdSwap swap) {
         this.ram = ram;
+        this.swap = swap;
     }
 
     void setListener(ReclaimListener listener) {
@@ -65,7 +67,8 @@ final class BalloonHost {
             int j = i + 1;
             while (j < count && offsets[j] == offsets[j - 1] + PAGE) j++;
             try {
-                ram.discard(offsets[i], (j - i) * PAGE);
+                if (swap != null) swap.discard(ram, offsets[i], (j - i) * PAGE);
+                else ram.discard(offsets[i], (j - i) * PAGE);
             } catch (KvmException e) {
                 discardErrors++;   // QEMU ignores discard errors too (hugetlb backing, a 4 KiB hole is impossible)
             }

@@ -35,7 +35,7 @@ final class KvmMachine implements AutoCloseable {
     private final StatsReader vmStats;
     private final Vcpu[] vcpus;
     private final BalloonHost balloon;
-    private UffdSwap swap;   // null: no resident limit
+    private final UffdSwap swap;   // null: no resident limit
     private long firstReadyNanos;
     private ScheduledFuture<?> watchdog;   // fires once, at the run's deadline (--timeout)
 
@@ -78,13 +78,22 @@ final class KvmMachine implements AutoCloseable {
         void run(int cpu);
     }
 
-    private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus) {
+    private static UffdSwap startSwap(MachineConfig machine, GuestRam ram, long limit) {
+        var b = machine.backend();
+        if (b != null && (b.share() || b.prealloc() || !b.kind().equals("memory-backend-ram") || Boolean.TRUE.equals(b.hugetlb()))) {
+            throw new KvmException("--resident-limit needs private, lazily allocated guest RAM (memory-backend-ram, share=off, no prealloc)");
+        }
+        return UffdSwap.start(ram, limit);
+    }
+
+    private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus, UffdSwap swap) {
+        this.swap = swap;
         this.kvm = kvm;
         this.vm = vm;
         this.ram = ram;
         this.vmStats = vmStats;
         this.vcpus = vcpus;
-        this.balloon = new BalloonHost(ram);
+        this.balloon = new BalloonHost(ram, swap);
     }
 
     /** Creates the VM, maps guest RAM, loads the runtime and boots every vCPU to the runtime's CPL3 loop. */
@@ -101,11 +110,12 @@ final class KvmMachine implements AutoCloseable {
             Kvm kvm = add(opened, Kvm.open());
             if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
             GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
+            UffdSwap swap = residentLimit > 0 ? add(opened, startSwap(machine, ram, residentLimit)) : null;
             KvmVm vm = add(opened, kvm.createVm());
             ram.registerWith(vm);
             StatsReader vmStats = add(opened, vm.openStats());
             Vcpu[] vcpus = new Vcpu[smp];
-            KvmMachine m = new KvmMachine(kvm, vm, ram, vmStats, vcpus);
+            KvmMachine m = new KvmMachine(kvm, vm, ram, vmStats, vcpus, swap);
             opened.clear();
             try {
                 m.loadRuntime();
@@ -450,6 +460,7 @@ final class KvmMachine implements AutoCloseable {
         }
         closeQuietly(vmStats);
         closeQuietly(vm);
+        closeQuietly(swap);
         closeQuietly(ram);
         closeQuietly(kvm);
     }

@@ -1,0 +1,59 @@
+package org.memvirt.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.memvirt.kvm.Machines.MIB;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.workload.WorkloadParser;
+
+/** The VMM's own swap: a resident limit enforced through userfaultfd; content survives eviction. */
+@Tag("kvm")
+class UffdSwapTest {
+    @BeforeEach
+    void needsKvmAndUffd() {
+        Machines.assumeKvm();
+        String why = UffdSwap.unavailableReason();
+        Assumptions.assumeTrue(why == null, "userfaultfd not usable here: " + why);
+    }
+
+    private static RunResult run(String ram, String workload, long limit) {
+        return new KvmEngine(new KvmOptions(null, limit)).run(new RunSpec(QemuArgs.parse(List.of("-m", ram)),
+                WorkloadParser.parseShorthand(workload), MmuMode.SHADOW, false, "zen5", Duration.ofMinutes(3), 1),
+                RunListener.NONE);
+    }
+
+    @Test
+    void touchingFourTimesTheLimitKeepsRssUnderItAndVerifyPasses() {
+        RunResult r = run("512M", "touch 256M; verify", 64 * MIB);
+        var c = r.counters();
+        System.out.printf("uffd swap, limit 64M, touch 256M + verify: rss %d, swapped %d, swap_out %d, swap_in %d, "
+                        + "faults %d, zero fills %d, verify %d/%d, ops %s%n", r.memory().residentBytes(),
+                r.memory().swappedBytes(), c.get("swap_out_pages"), c.get("swap_in_pages"), c.get("uffd_faults"),
+                c.get("uffd_zero_fills"), c.get("verify_pages"), c.get("verify_mismatches"),
+                r.ops().stream().map(o -> o.op() + " " + o.nanos() / 1_000_000 + " ms").toList());
+        assertThat(c.get("verify_pages")).isEqualTo(65_536);
+        assertThat(c.get("verify_mismatches")).isZero();
+        assertThat(c.get("swap_in_pages")).isPositive();
+        assertThat(c.get("swap_out_pages")).isGreaterThanOrEqualTo(65_536 - 64 * 256);
+        assertThat(r.memory().residentBytes()).isLessThanOrEqualTo(64 * MIB + 2 * MIB);
+        assertThat(r.memory().swappedBytes()).isEqualTo(c.get("swap_file_pages") * 4096);
+    }
+
+    @Test
+    void ballooningASwappedOutRangeForgetsItsSwappedContent() {
+        RunResult r = run("160M", "touch 150M; balloon inflate 100M; balloon deflate 100M; read 100M at 50M; verify", 32 * MIB);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get("balloon_reclaimed_pages")).isPositive();
+    }
+}
