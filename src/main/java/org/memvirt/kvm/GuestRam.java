@@ -168,6 +168,11 @@ final class GuestRam implements AutoCloseable {
         else Libc.madvise(mapping.asSlice(offset, bytes), Libc.MADV_DONTNEED, "MADV_DONTNEED");
     }
 
+    /** Asks the host kernel to reclaim all of guest RAM now (MADV_PAGEOUT, Linux 5.4): to swap, where swap is on. */
+    void pageOut() {
+        Libc.madvise(mapping, Libc.MADV_PAGEOUT, "MADV_PAGEOUT");
+    }
+
     long readLong(long gpa) {
         return mapping.get(ValueLayout.JAVA_LONG, gpaToOffset(gpa));
     }

@@ -29,6 +29,7 @@ final class Libc {
     static final int MADV_DONTNEED = 4;     // mman-common.h
     static final int MADV_REMOVE = 9;       // mman-common.h
     static final int MADV_MERGEABLE = 12;   // mman-common.h
+    static final int MADV_PAGEOUT = 21;     // mman-common.h (Linux 5.4)
     static final int MADV_POPULATE_WRITE = 23; // mman-common.h (Linux 5.14)
     static final int MFD_CLOEXEC = 1;       // include/uapi/linux/memfd.h
     static final int MFD_HUGETLB = 4;       // memfd.h
