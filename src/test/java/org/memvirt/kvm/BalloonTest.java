@@ -47,9 +47,10 @@ class BalloonTest {
         RunResult r = run("516M", "touch 512M; balloon inflate 256M");
         long after = r.memory().residentBytes();
         long reclaimed = r.counters().get("balloon_reclaimed_pages");
-        System.out.printf("balloon: RSS %d -> %d bytes (drop %d = %.2f MiB), actual %d, reclaimed %d, batches %d%n",
-                before, after, before - after, (before - after) / (double) MIB, r.counters().get("balloon_actual_pages"),
-                reclaimed, r.counters().get("balloon_batches"));
+        System.out.printf("balloon: RSS %d -> %d bytes (drop %d = %.2f MiB), actual %d, reclaimed %d, batches %d, "
+                        + "inflate %d ms, user_exits %d%n", before, after, before - after, (before - after) / (double) MIB,
+                r.counters().get("balloon_actual_pages"), reclaimed, r.counters().get("balloon_batches"),
+                r.ops().get(1).nanos() / 1_000_000, r.ops().get(1).deltas().get("user_exits"));
         assertThat(r.counters().get("balloon_actual_pages")).isEqualTo(65_536);
         assertThat(reclaimed).isEqualTo(65_536 - 125);
         assertThat((double) (before - after)).isBetween(256 * MIB * 0.98, 256 * MIB * 1.02);

@@ -35,8 +35,13 @@ class UffdSwapTest {
 
     @Test
     void touchingFourTimesTheLimitKeepsRssUnderItAndVerifyPasses() {
+        RunResult base = run("512M", "touch 256M; verify", 0);   // same run, no limit: the baseline for the ratio
         RunResult r = run("512M", "touch 256M; verify", 64 * MIB);
         var c = r.counters();
+        System.out.printf("uffd swap cost: touch 256M %d ms vs %d ms without a limit (ratio %.2f); verify %d vs %d ms%n",
+                r.ops().get(0).nanos() / 1_000_000, base.ops().get(0).nanos() / 1_000_000,
+                r.ops().get(0).nanos() / (double) base.ops().get(0).nanos(), r.ops().get(1).nanos() / 1_000_000,
+                base.ops().get(1).nanos() / 1_000_000);
         System.out.printf("uffd swap, limit 64M, touch 256M + verify: rss %d, swapped %d, swap_out %d, swap_in %d, "
                         + "faults %d, zero fills %d, verify %d/%d, ops %s%n", r.memory().residentBytes(),
                 r.memory().swappedBytes(), c.get("swap_out_pages"), c.get("swap_in_pages"), c.get("uffd_faults"),
