@@ -283,10 +283,10 @@ static void processes(u64 cpu, u64 count) {
 /* ---- the balloon driver (a port-I/O equivalent of virtio-balloon, docs/overcommit-kvm.md) ---- */
 struct batch { u64 *pairs, *gvas, n, ng; };
 
-/* Hands a batch to the VMM: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
-static void balloon_flush(struct batch *b, u64 port) {
+/* Hands an inflate batch to the VMM: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
+static void inflate_flush(struct batch *b) {
     if (b->ng) sys3(SYS_INVLPG_LIST, b->ng, (u64) b->gvas, 0);
-    if (b->n) outl(port, b->n);
+    if (b->n) outl(PORT_INFLATE, b->n);
     b->n = b->ng = 0;
 }
 
@@ -328,38 +328,32 @@ static u64 balloon_inflate(u64 cpu, u64 pml4, u64 target) {
         SH->balloon++;
         b.pairs[2 * b.n] = f >> 12;
         b.pairs[2 * b.n + 1] = page;
-        if (++b.n == BALLOON_BATCH) balloon_flush(&b, PORT_INFLATE);
+        if (++b.n == BALLOON_BATCH) inflate_flush(&b);
     }
-    balloon_flush(&b, PORT_INFLATE);
+    inflate_flush(&b);
     return SH->balloon;
 }
 
-/* Pushes a told-about batch on the free stack. */
-static void balloon_release(struct batch *b) {
+/* Tells the VMM about a deflate batch, then pushes its frames on the free stack (MUST_TELL_HOST order). */
+static void deflate_flush(struct batch *b) {
+    if (!b->n) return;
+    outl(PORT_DEFLATE, b->n);
     lock();
     for (u64 i = 0; i < b->n; i++) STACK[SH->free_top++] = (u32) b->pairs[2 * i];
     unlock();
+    b->n = 0;
 }
 
-/* leak_balloon: the most recently ballooned pages first; tells the VMM, then frees them (MUST_TELL_HOST order). */
+/* leak_balloon: the most recently ballooned pages first. Returns 'actual'. */
 static u64 balloon_deflate(u64 cpu, u64 target) {
     struct batch b = { BUF(cpu), 0, 0, 0 };
     while (SH->balloon > target) {
         b.pairs[2 * b.n] = STACK[SH->stack_cap - SH->balloon];
         b.pairs[2 * b.n + 1] = ~0UL;
         SH->balloon--;
-        if (++b.n == BALLOON_BATCH) {
-            u64 n = b.n;
-            balloon_flush(&b, PORT_DEFLATE);
-            b.n = n;
-            balloon_release(&b);
-            b.n = 0;
-        }
+        if (++b.n == BALLOON_BATCH) deflate_flush(&b);
     }
-    u64 n = b.n;
-    balloon_flush(&b, PORT_DEFLATE);
-    b.n = n;
-    balloon_release(&b);
+    deflate_flush(&b);
     return SH->balloon;
 }
 
