@@ -24,6 +24,7 @@ final class Libc {
     static final int PROT_RW = 0x3;         // linux include/uapi/asm-generic/mman-common.h PROT_READ | PROT_WRITE
     static final int MAP_SHARED = 0x01;     // mman-common.h
     static final int MAP_PRIVATE = 0x02;    // mman-common.h
+    static final int MAP_FIXED = 0x10;      // mman-common.h
     static final int MAP_ANONYMOUS = 0x20;  // mman-common.h
     static final int MAP_NORESERVE = 0x4000; // arch/x86/include/uapi/asm/mman.h via asm-generic/mman.h
     static final int MADV_DONTNEED = 4;     // mman-common.h
@@ -116,6 +117,13 @@ final class Libc {
         long addr = sys(state, SYS_MMAP, 0, length, prot, flags, fd, offset);
         if (addr == -1L) throw new KvmException("mmap of " + length + " bytes", errno(state), "");
         return MemorySegment.ofAddress(addr).reinterpret(length);
+    }
+
+    /** Fresh zero anonymous memory over {@code range} (MAP_FIXED): whatever was mapped there is gone, the address stays ours. */
+    static void mmapFixedAnonymous(MemorySegment range) {
+        MemorySegment state = STATE.get();
+        long addr = sys(state, SYS_MMAP, range.address(), range.byteSize(), PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (addr == -1L) throw new KvmException("mmap(MAP_FIXED) of " + range.byteSize() + " bytes", errno(state), "");
     }
 
     static void mprotect(MemorySegment range, int prot) {

@@ -32,6 +32,8 @@ final class UffdSwap implements AutoCloseable {
     private static final int MSG_SIZE = 32;                   // sizeof(struct uffd_msg)
     private static final int MSGS = 64;
     private static final int EEXIST = 17;                     // errno-base.h
+    private static final int EVICT_BATCH = 64;     // pages evicted at once at the limit: a run costs one mremap + pwrite
+    private static final int READ_AHEAD = 8;       // linux Documentation/admin-guide/sysctl/vm.rst page-cluster 3: 2^3
 
     private final long base;
     private final long pages;
@@ -49,6 +51,7 @@ final class UffdSwap implements AutoCloseable {
     private final long[] resident;
     private final long[] queued;
     private final int[] ring;
+    private final long[] victims = new long[EVICT_BATCH];
     private int head;
     private int size;
     private long residentPages;
@@ -68,11 +71,11 @@ final class UffdSwap implements AutoCloseable {
         this.pinnedBelow = GuestLayout.RUNTIME_END / PAGE;
         this.uffd = uffd;
         this.swapFd = swapFd;
-        this.buf = arena.allocate(PAGE, PAGE);
+        this.buf = arena.allocate(READ_AHEAD * PAGE, PAGE);
         this.msgs = arena.allocate((long) MSG_SIZE * MSGS, 8);
         this.pollfd = arena.allocate(8, 8);
         this.arg = arena.allocate(40, 8);
-        this.scratch = Libc.mmap(PAGE, Libc.PROT_RW, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+        this.scratch = Libc.mmap(EVICT_BATCH * PAGE, Libc.PROT_RW, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
         int words = (int) ((pages + 63) / 64);
         this.inSwap = new long[words];
         this.resident = new long[words];
@@ -154,36 +157,46 @@ final class UffdSwap implements AutoCloseable {
         }
     }
 
-    /** Brings page {@code page} in (from swap or as zeros), evicting first when at the limit. */
+    /**
+     * Brings page {@code page} in, evicting first when at the limit: from the swap file with up to 7 following
+     * swapped pages (swap-in read-ahead), or as one page of zeros.
+     */
     private synchronized void resolve(long page) {
         faults++;
         if (test(resident, page)) {   // a second fault on a page already brought in: just wake the waiter
             wake(page);
             return;
         }
-        while (residentPages >= limitPages && evictOne()) { }
-        if (test(inSwap, page)) {
-            if (Libc.preadAt(swapFd, buf.address(), PAGE, page * PAGE) != PAGE) throw new KvmException("short read from the swap file");
-            clear(inSwap, page);
-            swappedPages--;
-            swapIns++;
+        boolean fromSwap = test(inSwap, page);
+        int run = 1;
+        while (fromSwap && run < READ_AHEAD && page + run < pages && test(inSwap, page + run)) run++;
+        while (residentPages + run > limitPages && evictBatch()) { }
+        if (fromSwap) {
+            if (Libc.preadAt(swapFd, buf.address(), run * PAGE, page * PAGE) != run * PAGE) {
+                throw new KvmException("short read from the swap file");
+            }
+            for (int i = 0; i < run; i++) clear(inSwap, page + i);
+            swappedPages -= run;
+            swapIns += run;
         } else {
-            buf.fill((byte) 0);
+            buf.asSlice(0, PAGE).fill((byte) 0);
             zeroFills++;
         }
         arg.fill((byte) 0);
         arg.set(JAVA_LONG, 0, base + page * PAGE);
         arg.set(JAVA_LONG, 8, buf.address());
-        arg.set(JAVA_LONG, 16, PAGE);
+        arg.set(JAVA_LONG, 16, run * PAGE);
         int rc = Libc.ioctlOrErrno(uffd, UFFDIO_COPY, arg.address());
         if (rc == -EEXIST) {
             wake(page);
         } else if (rc < 0) {
             throw new KvmException("UFFDIO_COPY", -rc, "");
         }
-        set(resident, page);
-        residentPages++;
-        if (page >= pinnedBelow) enqueue(page);
+        for (int i = 0; i < run; i++) {
+            set(resident, page + i);
+            if (page + i >= pinnedBelow) enqueue(page + i);
+        }
+        residentPages += run;
     }
 
     private void wake(long page) {
@@ -192,25 +205,43 @@ final class UffdSwap implements AutoCloseable {
         Libc.ioctl("UFFDIO_WAKE", uffd, UFFDIO_WAKE, arg);
     }
 
-    /** Evicts the oldest resident page; false when there is none to evict. */
-    private boolean evictOne() {
-        while (size > 0) {
+    /** Evicts up to EVICT_BATCH of the oldest resident pages, run by run; false when there is none to evict. */
+    private boolean evictBatch() {
+        int n = 0;
+        while (size > 0 && n < EVICT_BATCH) {
             int page = ring[head];
             head = (head + 1) % ring.length;
             size--;
             clear(queued, page);
-            if (!test(resident, page)) continue;   // given to the balloon since
-            long hva = base + page * PAGE;
-            Libc.mremapFixed(hva, PAGE, scratch.address(), Libc.MREMAP_DONTUNMAP);   // the slot is missing from now on
-            Libc.pwriteFully(swapFd, scratch.address(), PAGE, page * PAGE);
-            clear(resident, page);
-            residentPages--;
-            set(inSwap, page);
-            swappedPages++;
-            swapOuts++;
-            return true;
+            if (test(resident, page)) victims[n++] = page;   // else: given to the balloon since
         }
-        return false;
+        if (n == 0) return false;
+        java.util.Arrays.sort(victims, 0, n);
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            while (j < n && victims[j] == victims[j - 1] + 1) j++;
+            evictRun(victims[i], j - i);
+            i = j;
+        }
+        return true;
+    }
+
+    /**
+     * Moves {@code count} pages from {@code page} on out of guest RAM atomically (their slots are missing from then
+     * on), writes them to the swap file at the same offsets, and frees them.
+     */
+    private void evictRun(long page, int count) {
+        long hva = base + page * PAGE, bytes = count * PAGE;
+        Libc.mremapFixed(hva, bytes, scratch.address(), Libc.MREMAP_DONTUNMAP);
+        Libc.pwriteFully(swapFd, scratch.address(), bytes, page * PAGE);
+        Libc.mmapFixedAnonymous(scratch);
+        for (int i = 0; i < count; i++) {
+            clear(resident, page + i);
+            set(inSwap, page + i);
+        }
+        residentPages -= count;
+        swappedPages += count;
+        swapOuts += count;
     }
 
     private void enqueue(long page) {
