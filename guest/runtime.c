@@ -280,13 +280,80 @@ static void processes(u64 cpu, u64 count) {
     SH->nproc = count;
 }
 
-/* ---- the balloon driver (a port-I/O equivalent of virtio-balloon, docs/overcommit-kvm.md) ---- */
-struct batch { u64 *pairs, *gvas, n, ng; };
+/* ---- the virtio-balloon driver (virtio-mmio transport, split virtqueues; docs/overcommit-kvm.md) ---- */
+#define VIO(off) (*(volatile u32 *) (VIRTIO_MMIO_BASE + (off)))
+#define STATUS_ACK 1
+#define STATUS_DRIVER 2
+#define STATUS_DRIVER_OK 4
+#define STATUS_FEATURES_OK 8
 
-/* Hands an inflate batch to the VMM: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
+struct vq_desc { u64 addr; u32 len; u16 flags; u16 next; };
+struct vq_avail { u16 flags, idx, ring[VQ_NUM]; };
+struct vq_used { u16 flags, idx; struct { u32 id, len; } ring[VQ_NUM]; };
+
+static void queue_setup(u64 q, u64 page) {
+    VIO(VIO_QUEUE_SEL) = (u32) q;
+    VIO(VIO_QUEUE_NUM) = VQ_NUM;
+    VIO(VIO_QUEUE_DESC) = (u32) page;
+    VIO(VIO_QUEUE_DESC + 4) = 0;
+    VIO(VIO_QUEUE_DRIVER) = (u32) (page + VQ_AVAIL_OFF);
+    VIO(VIO_QUEUE_DRIVER + 4) = 0;
+    VIO(VIO_QUEUE_DEVICE) = (u32) (page + VQ_USED_OFF);
+    VIO(VIO_QUEUE_DEVICE + 4) = 0;
+    VIO(VIO_QUEUE_READY) = 1;
+}
+
+/* virtio 1.x 3.1.1 driver initialization: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1), FEATURES_OK, queues, DRIVER_OK. */
+static int balloon_probe(void) {
+    static int ready;
+    if (ready) return 1;
+    if (VIO(VIO_MAGIC) != 0x74726976 || VIO(VIO_VERSION) != 2 || VIO(VIO_DEVICE_ID) != 5) return 0;
+    VIO(VIO_STATUS) = 0;
+    VIO(VIO_STATUS) = STATUS_ACK;
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER;
+    VIO(VIO_DEV_FEAT_SEL) = 0;
+    u32 low = VIO(VIO_DEV_FEAT) & 1;            /* VIRTIO_BALLOON_F_MUST_TELL_HOST (bit 0): the driver honours it */
+    VIO(VIO_DRV_FEAT_SEL) = 0;
+    VIO(VIO_DRV_FEAT) = low;
+    VIO(VIO_DRV_FEAT_SEL) = 1;
+    VIO(VIO_DRV_FEAT) = 1;                      /* VIRTIO_F_VERSION_1 (bit 32) */
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK;
+    if (!(VIO(VIO_STATUS) & STATUS_FEATURES_OK)) return 0;
+    queue_setup(0, VQ_INFLATE);
+    queue_setup(1, VQ_DEFLATE);
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK;
+    ready = 1;
+    return 1;
+}
+
+/*
+ * tell_host: one buffer (an array of le32 PFNs) on queue q, notify, and wait until the device has used it. The
+ * device here completes the buffer while handling the notify exit, so the used index has moved when the write returns.
+ */
+static void tell_host(u64 q, u32 *pfns, u64 n) {
+    u64 page = q ? VQ_DEFLATE : VQ_INFLATE;
+    volatile struct vq_desc *d = (volatile struct vq_desc *) page;
+    volatile struct vq_avail *a = (volatile struct vq_avail *) (page + VQ_AVAIL_OFF);
+    volatile struct vq_used *u = (volatile struct vq_used *) (page + VQ_USED_OFF);
+    u16 idx = a->idx, used = u->idx;
+    volatile struct vq_desc *e = &d[idx % VQ_NUM];
+    e->addr = (u64) pfns;
+    e->len = (u32) (n * 4);
+    e->flags = 0;
+    e->next = 0;
+    a->ring[idx % VQ_NUM] = (u16) (idx % VQ_NUM);
+    __atomic_store_n(&a->idx, (u16) (idx + 1), __ATOMIC_RELEASE);
+    VIO(VIO_QUEUE_NOTIFY) = (u32) q;
+    while (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == used) { }
+}
+
+struct batch { u32 *pfns; u64 *dropped, *gvas, n, ng; };
+
+/* Hands an inflate batch to the device: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
 static void inflate_flush(struct batch *b) {
     if (b->ng) sys3(SYS_INVLPG_LIST, b->ng, (u64) b->gvas, 0);
-    if (b->n) outl(PORT_INFLATE, b->n);
+    if (b->n) tell_host(0, b->pfns, b->n);
+    VIO(VIO_CFG_ACTUAL) = (u32) SH->balloon;
     b->n = b->ng = 0;
 }
 
@@ -305,8 +372,7 @@ static volatile u64 *reclaim_candidate(u64 pml4, u64 *scan) {
  * the running process's region pages from the top down (their content is dropped). Stops short of the target when
  * nothing is left ("Out of puff!"). Returns 'actual'.
  */
-static u64 balloon_inflate(u64 cpu, u64 pml4, u64 target) {
-    struct batch b = { BUF(cpu), BUF(cpu) + 2 * BALLOON_BATCH, 0, 0 };
+static u64 balloon_inflate(struct batch *b, u64 pml4, u64 target) {
     u64 scan = SH->region_max;
     while (SH->balloon < target) {
         u64 page = ~0UL;
@@ -319,42 +385,52 @@ static u64 balloon_inflate(u64 cpu, u64 pml4, u64 target) {
             f = *pte & ADDR_MASK;
             *pte = 0;
             page = scan >> 12;
-            b.gvas[b.ng++] = REGION_GVA + scan;
+            b->gvas[b->ng++] = REGION_GVA + scan;
             lock();
             SH->frames--;
             unlock();
         }
         STACK[SH->stack_cap - 1 - SH->balloon] = (u32) (f >> 12);
         SH->balloon++;
-        b.pairs[2 * b.n] = f >> 12;
-        b.pairs[2 * b.n + 1] = page;
-        if (++b.n == BALLOON_BATCH) inflate_flush(&b);
+        b->pfns[b->n] = (u32) (f >> 12);
+        b->dropped[b->n] = page;
+        if (++b->n == BALLOON_BATCH) inflate_flush(b);
     }
-    inflate_flush(&b);
+    inflate_flush(b);
     return SH->balloon;
 }
 
-/* Tells the VMM about a deflate batch, then pushes its frames on the free stack (MUST_TELL_HOST order). */
+/* Tells the device about a deflate batch, then pushes its frames on the free stack (MUST_TELL_HOST order). */
 static void deflate_flush(struct batch *b) {
-    if (!b->n) return;
-    outl(PORT_DEFLATE, b->n);
-    lock();
-    for (u64 i = 0; i < b->n; i++) STACK[SH->free_top++] = (u32) b->pairs[2 * i];
-    unlock();
+    if (b->n) {
+        tell_host(1, b->pfns, b->n);
+        lock();
+        for (u64 i = 0; i < b->n; i++) STACK[SH->free_top++] = b->pfns[i];
+        unlock();
+    }
+    VIO(VIO_CFG_ACTUAL) = (u32) SH->balloon;
     b->n = 0;
 }
 
 /* leak_balloon: the most recently ballooned pages first. Returns 'actual'. */
-static u64 balloon_deflate(u64 cpu, u64 target) {
-    struct batch b = { BUF(cpu), 0, 0, 0 };
+static u64 balloon_deflate(struct batch *b, u64 target) {
     while (SH->balloon > target) {
-        b.pairs[2 * b.n] = STACK[SH->stack_cap - SH->balloon];
-        b.pairs[2 * b.n + 1] = ~0UL;
+        b->pfns[b->n] = STACK[SH->stack_cap - SH->balloon];
+        b->dropped[b->n] = ~0UL;
         SH->balloon--;
-        if (++b.n == BALLOON_BATCH) deflate_flush(&b);
+        if (++b->n == BALLOON_BATCH) deflate_flush(b);
     }
-    deflate_flush(&b);
+    deflate_flush(b);
     return SH->balloon;
+}
+
+/* update_balloon_size: reads num_pages from the device's config and moves toward it; ~0 when there is no device. */
+static u64 balloon_update(u64 cpu, u64 pml4) {
+    if (!balloon_probe()) return ~0UL;
+    u64 *buf = BUF(cpu);
+    struct batch b = { (u32 *) buf, buf + BUF_DROPPED_OFF / 8, buf + 2 * BUF_DROPPED_OFF / 8, 0, 0 };
+    u64 target = VIO(VIO_CFG_NUM_PAGES);
+    return target > SH->balloon ? balloon_inflate(&b, pml4, target) : balloon_deflate(&b, target);
 }
 
 static void run_op(u64 cpu, volatile struct mbox *m) {
@@ -403,9 +479,7 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
     case OP_REMAP: m->r0 = remap(pml4, start, end); break;
-    case OP_BALLOON:
-        m->r0 = m->a0 > SH->balloon ? balloon_inflate(cpu, pml4, m->a0) : balloon_deflate(cpu, m->a0);
-        break;
+    case OP_BALLOON: m->r0 = balloon_update(cpu, pml4); break;
     default: break;
     }
 }

@@ -1,37 +1,66 @@
 package org.memvirt.kvm;
 
-import static org.memvirt.kvm.GuestLayout.buffer;
+import static org.memvirt.kvm.GuestLayout.*;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * The VMM's side of the guest's balloon: a port-I/O equivalent of the traditional virtio-balloon device (virtio 1.x
- * "Memory Balloon Device": inflateq/deflateq carrying arrays of 4 KiB PFNs, at most 256 per buffer). An inflate batch
- * is discarded with MADV_DONTNEED (QEMU hw/virtio/virtio-balloon.c balloon_inflate_page: ram_block_discard_range), so
- * the host frees the pages and the guest reads zeros after it takes them back; a deflate batch is acknowledged only
- * (QEMU's MADV_WILLNEED is a hint). 'actual' is the guest's count, read from its shared state.
+ * The VMM's virtio-balloon device (virtio 1.x §5.5 "Traditional Memory Balloon Device", device ID 5) on the virtio-mmio
+ * transport (§4.2.2, version 2) at {@link GuestLayout#VIRTIO_MMIO_BASE}: registers, feature negotiation, config
+ * ({@code num_pages} set by the host, {@code actual} written by the driver), and two split virtqueues, inflateq and
+ * deflateq, whose buffers are arrays of le32 PFNs. Buffers are completed while the notify exit is handled, so the
+ * guest never waits for an interrupt. An inflated PFN is discarded with MADV_DONTNEED (QEMU hw/virtio/virtio-balloon.c
+ * balloon_inflate_page: ram_block_discard_range); a deflated one is only acknowledged (QEMU's MADV_WILLNEED is a hint).
+ * No statistics queue.
  */
 final class BalloonHost {
     private static final long PAGE = 4096;
     private static final long NO_REGION_PAGE = -1;   // ~0 from the guest: a free frame, not a reclaimed region page
+    private static final int MAGIC = 0x7472_6976;    // "virt" (virtio 1.x 4.2.2)
+    private static final int DEVICE_ID = 5;          // virtio 1.x 5: memory balloon
+    private static final int QUEUE_NUM_MAX = 128;    // QEMU's balloon queues have 128 entries
+    private static final long FEATURES = 1L << 32 | 1L;   // VIRTIO_F_VERSION_1 (32) | VIRTIO_BALLOON_F_MUST_TELL_HOST (0)
+    private static final int STATUS_FEATURES_OK = 8; // virtio 1.x 2.1
+    private static final int DESC_F_NEXT = 1;        // virtio 1.x 2.7.5 VIRTQ_DESC_F_NEXT
 
     /** Told about each region page the guest dropped to fill the balloon (its content is gone). */
     interface ReclaimListener {
         void reclaimed(int pid, long regionPage);
     }
 
+    /** One split virtqueue's registers and the device's position in it. */
+    private static final class Queue {
+        int num;
+        boolean ready;
+        long desc, driver, device;
+        int lastAvail;
+    }
+
     private final GuestRam ram;
+    private final MemorySegment mem;
     private final UffdSwap swap;   // null without a resident limit
-    private final long[] offsets = new long[(int) GuestLayout.BALLOON_BATCH];
+    private final long[] offsets = new long[QUEUE_NUM_MAX * (int) BALLOON_BATCH];
+    private final Queue[] queues = {new Queue(), new Queue()};
     private ReclaimListener listener = (pid, page) -> { };
+    private int status;
+    private int deviceFeatureSel;
+    private int driverFeatureSel;
+    private long driverFeatures;
+    private int queueSel;
+    private int numPages;
+    private int actual;
     private long inflated;
     private long deflated;
     private long batches;
     private long reclaimed;
     private long discardErrors;
+    private long mmioExits;
 
     BalloonHost(GuestRam ram, UffdSwap swap) {
         this.ram = ram;
+        this.mem = ram.mapping();
         this.swap = swap;
     }
 
@@ -39,25 +68,145 @@ final class BalloonHost {
         this.listener = listener;
     }
 
-    /** On the vCPU's thread, at the guest's OUT: {@code count} pairs {pfn, region page} in the vCPU's buffer. */
-    void onBatch(int cpu, boolean inflate, int count, long pid) {
-        if (count < 0 || count > GuestLayout.BALLOON_BATCH) throw new GuestFailure("balloon batch of " + count + " PFNs from vCPU " + cpu);
-        batches++;
-        long buf = buffer(cpu);
-        for (int i = 0; i < count; i++) {
-            long pfn = ram.readLong(buf + 16L * i), page = ram.readLong(buf + 16L * i + 8);
-            offsets[i] = ram.gpaToOffset(pfn * PAGE);
-            if (inflate && page != NO_REGION_PAGE) {
+    /** The host's request: the balloon should hold {@code pages} 4 KiB pages (config {@code num_pages}). */
+    void setNumPages(long pages) {
+        numPages = (int) pages;
+    }
+
+    static boolean owns(long gpa) {
+        return gpa >= VIRTIO_MMIO_BASE && gpa < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE;
+    }
+
+    /** On the vCPU's thread, at KVM_EXIT_MMIO inside the device's window. */
+    void mmio(int cpu, KvmVcpu k, long pid) {
+        mmioExits++;
+        long off = k.mmioAddress() - VIRTIO_MMIO_BASE;
+        if (k.mmioIsWrite()) write(cpu, off, (int) k.mmioWriteValue(), pid);
+        else k.setMmioReadValue(Integer.toUnsignedLong(read(off)));
+    }
+
+    private int read(long off) {
+        Queue q = queues[Math.min(queueSel, 1)];
+        return switch ((int) off) {
+            case (int) VIO_MAGIC -> MAGIC;
+            case (int) VIO_VERSION -> 2;
+            case (int) VIO_DEVICE_ID -> DEVICE_ID;
+            case (int) VIO_DEV_FEAT -> deviceFeatureSel > 1 ? 0 : (int) (FEATURES >>> (32 * deviceFeatureSel));
+            case (int) VIO_QUEUE_NUM_MAX -> queueSel < 2 ? QUEUE_NUM_MAX : 0;
+            case (int) VIO_QUEUE_READY -> q.ready ? 1 : 0;
+            case (int) VIO_INT_STATUS, (int) VIO_CONFIG_GEN -> 0;
+            case (int) VIO_STATUS -> status;
+            case (int) VIO_CFG_NUM_PAGES -> numPages;
+            case (int) VIO_CFG_ACTUAL -> actual;
+            default -> 0;
+        };
+    }
+
+    private void write(int cpu, long off, int value, long pid) {
+        Queue q = queues[Math.min(queueSel, 1)];
+        switch ((int) off) {
+            case (int) VIO_DEV_FEAT_SEL -> deviceFeatureSel = value;
+            case (int) VIO_DRV_FEAT_SEL -> driverFeatureSel = value;
+            case (int) VIO_DRV_FEAT -> {
+                if (driverFeatureSel < 2) {
+                    long shift = 32L * driverFeatureSel;
+                    driverFeatures = driverFeatures & ~(0xFFFF_FFFFL << shift) | (Integer.toUnsignedLong(value) << shift);
+                }
+            }
+            case (int) VIO_QUEUE_SEL -> queueSel = value;
+            case (int) VIO_QUEUE_NUM -> q.num = value;
+            case (int) VIO_QUEUE_READY -> q.ready = value == 1;
+            case (int) VIO_QUEUE_DESC -> q.desc = low(q.desc, value);
+            case (int) VIO_QUEUE_DESC + 4 -> q.desc = high(q.desc, value);
+            case (int) VIO_QUEUE_DRIVER -> q.driver = low(q.driver, value);
+            case (int) VIO_QUEUE_DRIVER + 4 -> q.driver = high(q.driver, value);
+            case (int) VIO_QUEUE_DEVICE -> q.device = low(q.device, value);
+            case (int) VIO_QUEUE_DEVICE + 4 -> q.device = high(q.device, value);
+            case (int) VIO_STATUS -> setStatus(value);
+            case (int) VIO_QUEUE_NOTIFY -> notify(cpu, value, pid);
+            case (int) VIO_CFG_ACTUAL -> actual = value;
+            default -> { }
+        }
+    }
+
+    /** Writing 0 resets the device; FEATURES_OK stays set only when the driver took nothing the device lacks. */
+    private void setStatus(int value) {
+        if (value == 0) {
+            status = 0;
+            driverFeatures = 0;
+            for (int i = 0; i < queues.length; i++) queues[i] = new Queue();
+            return;
+        }
+        if ((value & STATUS_FEATURES_OK) != 0 && (driverFeatures & ~FEATURES) != 0) value &= ~STATUS_FEATURES_OK;
+        status = value;
+    }
+
+    private static long low(long v, int value) {
+        return v & 0xFFFF_FFFF_0000_0000L | Integer.toUnsignedLong(value);
+    }
+
+    private static long high(long v, int value) {
+        return v & 0xFFFF_FFFFL | Integer.toUnsignedLong(value) << 32;
+    }
+
+    /** Completes every buffer the driver made available on queue {@code index} (0 inflateq, 1 deflateq). */
+    private void notify(int cpu, int index, long pid) {
+        if (index < 0 || index > 1 || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
+        Queue q = queues[index];
+        int availIdx = u16(q.driver + 2);
+        while (q.lastAvail != availIdx) {
+            int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
+            int pfns = processChain(cpu, q, head, index == 0, pid);
+            int usedIdx = u16(q.device + 2);
+            long elem = q.device + 4 + 8L * (usedIdx % q.num);
+            mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem), head);
+            mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem + 4), 0);   // nothing written into the buffers
+            mem.set(ValueLayout.JAVA_SHORT, ram.gpaToOffset(q.device + 2), (short) (usedIdx + 1));
+            q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
+            batches++;
+            if (index == 0) inflated += pfns;
+            else deflated += pfns;
+        }
+    }
+
+    /** Reads the PFN arrays of one descriptor chain; discards them for inflate. Returns the PFN count. */
+    private int processChain(int cpu, Queue q, int head, boolean inflate, long pid) {
+        int count = 0;
+        for (int i = head, hops = 0; ; hops++) {
+            if (hops >= q.num) throw new GuestFailure("balloon: descriptor chain loops");
+            long d = q.desc + 16L * i;
+            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
+            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
+            int flags = u16(d + 12);
+            for (long p = 0; p < len / 4; p++) {
+                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(addr + 4 * p)));
+                if (count == offsets.length) throw new GuestFailure("balloon: more than " + offsets.length + " PFNs in one buffer");
+                offsets[count++] = ram.gpaToOffset(pfn * PAGE);
+            }
+            if ((flags & DESC_F_NEXT) == 0) break;
+            i = u16(d + 14);
+        }
+        if (inflate) {
+            noteDropped(cpu, count, pid);
+            discardRuns(count);
+        }
+        return count;
+    }
+
+    /** The harness's record (not device protocol): which region pages the guest dropped for this batch. */
+    private void noteDropped(int cpu, int count, long pid) {
+        long list = buffer(cpu) + BUF_DROPPED_OFF;
+        for (int i = 0; i < Math.min(count, (int) BALLOON_BATCH); i++) {
+            long page = ram.readLong(list + 8L * i);
+            if (page != NO_REGION_PAGE) {
                 reclaimed++;
                 listener.reclaimed((int) pid, page);
             }
         }
-        if (!inflate) {
-            deflated += count;
-            return;
-        }
-        inflated += count;
-        discardRuns(count);
+    }
+
+    private int u16(long gpa) {
+        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, ram.gpaToOffset(gpa)));
     }
 
     /** One madvise per run of contiguous pages of the batch. */
@@ -70,10 +219,15 @@ final class BalloonHost {
                 if (swap != null) swap.discard(ram, offsets[i], (j - i) * PAGE);
                 else ram.discard(offsets[i], (j - i) * PAGE);
             } catch (KvmException e) {
-                discardErrors++;   // QEMU ignores discard errors too (hugetlb backing, a 4 KiB hole is impossible)
+                discardErrors++;   // QEMU ignores discard errors too (hugetlb backing: a 4 KiB hole is impossible)
             }
             i = j;
         }
+    }
+
+    /** virtio-balloon config {@code actual}, as the driver last wrote it. */
+    long actualPages() {
+        return Integer.toUnsignedLong(actual);
     }
 
     long inflatedPages() {
@@ -94,5 +248,9 @@ final class BalloonHost {
 
     long discardErrors() {
         return discardErrors;
+    }
+
+    long mmioExits() {
+        return mmioExits;
     }
 }

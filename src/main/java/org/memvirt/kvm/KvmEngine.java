@@ -144,12 +144,13 @@ public final class KvmEngine implements Engine {
         long ballooned = machine.shared(GuestLayout.SH_BALLOON);
         if (balloon.batches() > 0) {
             own.put("balloon_num_pages", driver.balloonTarget());
-            own.put("balloon_actual_pages", ballooned);
+            own.put("balloon_actual_pages", balloon.actualPages());
             own.put("balloon_inflated_pages", balloon.inflatedPages());
             own.put("balloon_deflated_pages", balloon.deflatedPages());
             own.put("balloon_reclaimed_pages", balloon.reclaimedPages());
             own.put("balloon_batches", balloon.batches());
             own.put("balloon_discard_errors", balloon.discardErrors());
+            own.put("balloon_mmio_exits", balloon.mmioExits());
         }
         long swappedBytes = smaps.get("Swap") * 1024;
         own.putAll(machine.swapCounters());

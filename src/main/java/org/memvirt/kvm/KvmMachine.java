@@ -159,7 +159,13 @@ final class KvmMachine implements AutoCloseable {
 
     /** The boot loader's part: GVA == GPA for all guest-physical space up to the end of RAM, 2 MiB pages, user. */
     private void writeIdentityMap() {
-        long bigPages = (ram.gpaEnd() + TWO_MIB - 1) / TWO_MIB;
+        for (RamRegion r : ram.regions()) {
+            if (r.gpa() < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE && VIRTIO_MMIO_BASE < r.end()) {
+                throw new KvmException("guest RAM overlaps the balloon's virtio-mmio window at 0x" + Long.toHexString(VIRTIO_MMIO_BASE));
+            }
+        }
+        // guest-physical space up to the end of RAM, and at least the virtio-mmio window (the balloon's registers)
+        long bigPages = Math.max((ram.gpaEnd() + TWO_MIB - 1) / TWO_MIB, VIRTIO_MMIO_BASE / TWO_MIB + 1);
         if (bigPages > IDMAP_PDS * 512) throw new KvmException("the kvm engine maps guest-physical space up to 256 GiB");
         ram.writeLong(PML4_PROC0, IDMAP_PDPT | PTE_USER);
         long pds = (bigPages + 511) / 512;
@@ -368,14 +374,15 @@ final class KvmMachine implements AutoCloseable {
                 continue;
             }
             v.userExits++;
+            if (reason == KvmAbi.EXIT_MMIO && BalloonHost.owns(k.mmioAddress())) {
+                balloon.mmio(cpu, k, ram.readLong(mailbox(cpu) + MB_PID));
+                continue;
+            }
             if (reason == KvmAbi.EXIT_IO) {
                 long port = k.ioPort();
                 if (port == PORT_DONE || port == PORT_READY) return;
                 if (port == PORT_FATAL) throw guestFatal(cpu);
-                if (port == PORT_INFLATE || port == PORT_DEFLATE) {
-                    balloon.onBatch(cpu, port == PORT_INFLATE, k.ioData(), ram.readLong(mailbox(cpu) + MB_PID));
-                    continue;
-                }
+
             }
             VcpuExit exit = VcpuExit.decode(reason, k);
             throw new GuestFailure(VcpuExit.describe(exit) + " on vCPU " + cpu + " at RIP 0x" + Long.toHexString(k.rip()));

@@ -190,7 +190,9 @@ final class OpDriver {
         };
         if (target > machine.totalRam() / PAGE) throw new KvmException("'" + opText + "': the balloon cannot exceed guest RAM");
         balloonTarget = target;
-        onCpu0(OP_BALLOON, target);
+        machine.balloon().setNumPages(target);
+        onCpu0(OP_BALLOON, 0);
+        if (machine.result(0) == -1) throw new KvmException("'" + opText + "': the guest found no virtio-balloon device");
     }
 
     /** The balloon's last target (num_pages). */
