@@ -81,4 +81,31 @@ class KsmTest {
         assertThat(o.ksm().get("ksm_global_pages_sharing") + o.ksm().get("ksm_global_pages_shared"))
                 .isGreaterThanOrEqualTo(2 * PAGES_64M);
     }
+
+    @Test
+    void zeroFilledPagesMergeWithTheZeroPageWhenAsked() {
+        Map<String, String> before = knobs();
+        KsmSettings zero = new KsmSettings(5000, 20, true, 3, Duration.ofSeconds(60));
+        RunResult r = new KvmEngine(new KvmOptions(zero, 0))
+                .run(spec("256M", "fill 64M content=zero; sleep 60s"), RunListener.NONE);
+        assertThat(knobs()).isEqualTo(before);
+        System.out.printf("use_zero_pages, fill 64M zero: ksm_zero_pages %d, ksm_merging_pages %d, global ksm_zero_pages "
+                        + "%d, pages_sharing %d%n", r.counters().get("ksm_zero_pages"), r.counters().get("ksm_merging_pages"),
+                r.counters().get("ksm_global_ksm_zero_pages"), r.counters().get("ksm_global_pages_sharing"));
+        assertThat(r.counters().get("ksm_zero_pages")).isBetween(PAGES_64M, PAGES_64M + 600);
+        assertThat(r.counters().get("ksm_merging_pages")).isLessThan(64);
+    }
+
+    @Test
+    void aJvmThatExitsWithoutClosingTheSessionStillRestoresKsm() throws Exception {
+        Map<String, String> before = knobs();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KsmHookChild.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes()).trim();
+        assertThat(child.waitFor()).as(out).isZero();
+        System.out.println("KSM child while running: " + out + "; after exit: " + knobs());
+        assertThat(out).contains("run=1 pages_to_scan=4321");
+        assertThat(knobs()).isEqualTo(before);
+    }
 }

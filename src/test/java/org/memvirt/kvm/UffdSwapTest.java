@@ -61,4 +61,21 @@ class UffdSwapTest {
         assertThat(r.counters().get("verify_mismatches")).isZero();
         assertThat(r.counters().get("balloon_reclaimed_pages")).isPositive();
     }
+
+    @Test
+    void aScenarioVmUnderALimitSwapsWhileItsNeighbourDoesNot() {
+        RunSpec spec = new RunSpec(QemuArgs.parse(List.of("-m", "256M")), WorkloadParser.parseShorthand("touch 96M; verify"),
+                MmuMode.SHADOW, false, "zen5", Duration.ofMinutes(2), 1);
+        KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(List.of(new KvmScenarioRunner.VmSpec("limited", spec, 32 * MIB),
+                new KvmScenarioRunner.VmSpec("free", spec)), null, Duration.ofMinutes(2));
+        KvmScenarioRunner.VmOutcome limited = o.vms().get(0), free = o.vms().get(1);
+        System.out.printf("scenario: limited resident %d swapped %d; free resident %d swapped %d%n", limited.residentBytes(),
+                limited.swappedBytes(), free.residentBytes(), free.swappedBytes());
+        assertThat(limited.residentBytes()).isLessThanOrEqualTo(32 * MIB);
+        assertThat(limited.swappedBytes()).isGreaterThanOrEqualTo(64 * MIB);
+        assertThat(free.swappedBytes()).isZero();
+        assertThat(free.residentBytes()).isGreaterThan(96 * MIB);
+        for (KvmScenarioRunner.VmOutcome v : o.vms()) assertThat(v.result().counters().get("verify_mismatches")).isZero();
+        assertThat(o.ksm().values()).isEmpty();
+    }
 }
