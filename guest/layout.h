@@ -15,6 +15,7 @@
 #define KSTACK_SIZE   0x001000
 #define IMAGE_BASE    0x010000  /* the runtime's flat binary (code, data, bss); entry at its first byte */
 #define IMAGE_LIMIT   0x050000
+#define VQ_STATS      0x005000  /* the balloon's statsq; its one stats buffer at VQ_STATS + VQ_STATS_BUF_OFF */
 #define VQ_INFLATE    0x006000  /* the balloon's inflateq (split virtqueue: descriptors, avail ring, used ring) */
 #define VQ_DEFLATE    0x007000  /* ... and its deflateq */
 #define USTACK_BASE   0x050000  /* CPL3 stacks */
@@ -111,6 +112,8 @@
 #define VIO_CFG_ACTUAL   0x104
 #define VQ_AVAIL_OFF     0x100  /* inside a VQ_* page: descriptors at 0, avail ring here, used ring at VQ_USED_OFF */
 #define VQ_USED_OFF      0x200
+#define VQ_STATS_BUF_OFF 0x400  /* 8 packed {le16 tag; le64 val} entries, tags 0..7 (virtio 1.x 5.5.6.3) */
+#define VQ_STATS_TAGS    8
 #define BUF_DROPPED_OFF  0x1000 /* in vCPU 0's buffer: the region page of each PFN of the last batch, ~0 for a free frame */
 
 /* system calls: UD2 from CPL3, service number in rax (entry.S isr_syscall) */

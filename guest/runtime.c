@@ -303,16 +303,40 @@ static void queue_setup(u64 q, u64 page) {
     VIO(VIO_QUEUE_READY) = 1;
 }
 
+static void put_buffer(u64 page, u64 q, u64 addr, u32 len);
+
+/* Free frames: the free stack plus frames never handed out. */
+static u64 free_frames(void) {
+    u64 n = SH->free_top;
+    for (u64 r = SH->region; r < SH->nregions; r++) {
+        u64 from = r == SH->region ? SH->next : SH->ram[r].start;
+        if (SH->ram[r].end > from) n += (SH->ram[r].end - from) / PAGE;
+    }
+    return n;
+}
+
+/* Fills the stats buffer (tags 0..7: swap in/out, major/minor faults, free, total, available, caches) and gives it. */
+static void stats_give(void) {
+    volatile unsigned char *e = (volatile unsigned char *) (VQ_STATS + VQ_STATS_BUF_OFF);
+    u64 free = free_frames() * PAGE;
+    u64 vals[VQ_STATS_TAGS] = { 0, 0, 0, 0, free, (SH->stack_cap - SH->balloon) * PAGE, free, 0 };
+    for (u64 t = 0; t < VQ_STATS_TAGS; t++, e += 10) {
+        *(volatile u16 *) e = (u16) t;
+        *(volatile u64 *) (e + 2) = vals[t];   /* packed: the qword is unaligned, as the spec lays it out */
+    }
+    put_buffer(VQ_STATS, 2, VQ_STATS + VQ_STATS_BUF_OFF, VQ_STATS_TAGS * 10);
+}
+
 /* virtio 1.x 3.1.1 driver initialization: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1), FEATURES_OK, queues, DRIVER_OK. */
 static int balloon_probe(void) {
-    static int ready;
-    if (ready) return 1;
+    static int ready;   /* 0 not yet, 1 ready, 2 ready with a statistics queue */
+    if (ready) return ready;
     if (VIO(VIO_MAGIC) != 0x74726976 || VIO(VIO_VERSION) != 2 || VIO(VIO_DEVICE_ID) != 5) return 0;
     VIO(VIO_STATUS) = 0;
     VIO(VIO_STATUS) = STATUS_ACK;
     VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER;
     VIO(VIO_DEV_FEAT_SEL) = 0;
-    u32 low = VIO(VIO_DEV_FEAT) & 1;            /* VIRTIO_BALLOON_F_MUST_TELL_HOST (bit 0): the driver honours it */
+    u32 low = VIO(VIO_DEV_FEAT) & 3;            /* MUST_TELL_HOST (bit 0, honoured) and STATS_VQ (bit 1) */
     VIO(VIO_DRV_FEAT_SEL) = 0;
     VIO(VIO_DRV_FEAT) = low;
     VIO(VIO_DRV_FEAT_SEL) = 1;
@@ -321,29 +345,35 @@ static int balloon_probe(void) {
     if (!(VIO(VIO_STATUS) & STATUS_FEATURES_OK)) return 0;
     queue_setup(0, VQ_INFLATE);
     queue_setup(1, VQ_DEFLATE);
+    if (low & 2) queue_setup(2, VQ_STATS);
     VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK;
-    ready = 1;
-    return 1;
+    ready = 1 + (low & 2 ? 1 : 0);
+    return ready;
 }
 
 /*
  * tell_host: one buffer (an array of le32 PFNs) on queue q, notify, and wait until the device has used it. The
  * device here completes the buffer while handling the notify exit, so the used index has moved when the write returns.
  */
-static void tell_host(u64 q, u32 *pfns, u64 n) {
-    u64 page = q ? VQ_DEFLATE : VQ_INFLATE;
+static void put_buffer(u64 page, u64 q, u64 addr, u32 len) {
     volatile struct vq_desc *d = (volatile struct vq_desc *) page;
     volatile struct vq_avail *a = (volatile struct vq_avail *) (page + VQ_AVAIL_OFF);
-    volatile struct vq_used *u = (volatile struct vq_used *) (page + VQ_USED_OFF);
-    u16 idx = a->idx, used = u->idx;
+    u16 idx = a->idx;
     volatile struct vq_desc *e = &d[idx % VQ_NUM];
-    e->addr = (u64) pfns;
-    e->len = (u32) (n * 4);
+    e->addr = addr;
+    e->len = len;
     e->flags = 0;
     e->next = 0;
     a->ring[idx % VQ_NUM] = (u16) (idx % VQ_NUM);
     __atomic_store_n(&a->idx, (u16) (idx + 1), __ATOMIC_RELEASE);
     VIO(VIO_QUEUE_NOTIFY) = (u32) q;
+}
+
+static void tell_host(u64 q, u32 *pfns, u64 n) {
+    u64 page = q ? VQ_DEFLATE : VQ_INFLATE;
+    volatile struct vq_used *u = (volatile struct vq_used *) (page + VQ_USED_OFF);
+    u16 used = u->idx;
+    put_buffer(page, q, (u64) pfns, (u32) (n * 4));
     while (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == used) { }
 }
 
@@ -430,7 +460,17 @@ static u64 balloon_update(u64 cpu, u64 pml4) {
     u64 *buf = BUF(cpu);
     struct batch b = { (u32 *) buf, buf + BUF_DROPPED_OFF / 8, buf + 2 * BUF_DROPPED_OFF / 8, 0, 0 };
     u64 target = VIO(VIO_CFG_NUM_PAGES);
-    return target > SH->balloon ? balloon_inflate(&b, pml4, target) : balloon_deflate(&b, target);
+    u64 actual = target > SH->balloon ? balloon_inflate(&b, pml4, target) : balloon_deflate(&b, target);
+    /* the initial stats buffer (virtio 1.x 5.5.6.3), then a refill whenever the device has used it (stats_request) */
+    static u16 stats_seen;
+    static int stats_given;
+    volatile struct vq_used *su = (volatile struct vq_used *) (VQ_STATS + VQ_USED_OFF);
+    if (balloon_probe() == 2 && (!stats_given || su->idx != stats_seen)) {
+        stats_given = 1;
+        stats_seen = su->idx;
+        stats_give();
+    }
+    return actual;
 }
 
 static void run_op(u64 cpu, volatile struct mbox *m) {

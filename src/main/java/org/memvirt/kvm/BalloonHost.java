@@ -9,11 +9,11 @@ import java.util.Arrays;
 /**
  * The VMM's virtio-balloon device (virtio 1.x §5.5 "Traditional Memory Balloon Device", device ID 5) on the virtio-mmio
  * transport (§4.2.2, version 2) at {@link GuestLayout#VIRTIO_MMIO_BASE}: registers, feature negotiation, config
- * ({@code num_pages} set by the host, {@code actual} written by the driver), and two split virtqueues, inflateq and
- * deflateq, whose buffers are arrays of le32 PFNs. Buffers are completed while the notify exit is handled, so the
+ * ({@code num_pages} set by the host, {@code actual} written by the driver), and three split virtqueues: inflateq and
+ * deflateq, whose buffers are arrays of le32 PFNs, and statsq, whose one buffer the device holds until it wants fresh
+ * figures (virtio 1.x 5.5.6.3). Buffers are completed while the notify exit is handled, so the
  * guest never waits for an interrupt. An inflated PFN is discarded with MADV_DONTNEED (QEMU hw/virtio/virtio-balloon.c
  * balloon_inflate_page: ram_block_discard_range); a deflated one is only acknowledged (QEMU's MADV_WILLNEED is a hint).
- * No statistics queue.
  */
 final class BalloonHost {
     private static final long PAGE = 4096;
@@ -21,7 +21,11 @@ final class BalloonHost {
     private static final int MAGIC = 0x7472_6976;    // "virt" (virtio 1.x 4.2.2)
     private static final int DEVICE_ID = 5;          // virtio 1.x 5: memory balloon
     private static final int QUEUE_NUM_MAX = 128;    // QEMU's balloon queues have 128 entries
-    private static final long FEATURES = 1L << 32 | 1L;   // VIRTIO_F_VERSION_1 (32) | VIRTIO_BALLOON_F_MUST_TELL_HOST (0)
+    // VIRTIO_F_VERSION_1 (32) | VIRTIO_BALLOON_F_STATS_VQ (1) | VIRTIO_BALLOON_F_MUST_TELL_HOST (0)
+    private static final long FEATURES = 1L << 32 | 1L << 1 | 1L;
+    /** QEMU's names of the statistics tags 0..7 (hw/virtio/virtio-balloon.c balloon_stat_names), snake_case. */
+    static final String[] STAT_NAMES = {"swap_in", "swap_out", "major_faults", "minor_faults", "free_memory",
+        "total_memory", "available_memory", "disk_caches"};
     private static final int STATUS_FEATURES_OK = 8; // virtio 1.x 2.1
     private static final int DESC_F_NEXT = 1;        // virtio 1.x 2.7.5 VIRTQ_DESC_F_NEXT
 
@@ -42,7 +46,10 @@ final class BalloonHost {
     private final MemorySegment mem;
     private final UffdSwap swap;   // null without a resident limit
     private final long[] offsets = new long[QUEUE_NUM_MAX * (int) BALLOON_BATCH];
-    private final Queue[] queues = {new Queue(), new Queue()};
+    private final Queue[] queues = {new Queue(), new Queue(), new Queue()};
+    private final long[] stats = new long[STAT_NAMES.length];
+    private boolean statsValid;
+    private int statsHead = -1;   // the stats buffer the device holds, or -1
     private ReclaimListener listener = (pid, page) -> { };
     private int status;
     private int deviceFeatureSel;
@@ -86,13 +93,13 @@ final class BalloonHost {
     }
 
     private int read(long off) {
-        Queue q = queues[Math.min(queueSel, 1)];
+        Queue q = queues[Math.min(queueSel, 2)];
         return switch ((int) off) {
             case (int) VIO_MAGIC -> MAGIC;
             case (int) VIO_VERSION -> 2;
             case (int) VIO_DEVICE_ID -> DEVICE_ID;
             case (int) VIO_DEV_FEAT -> deviceFeatureSel > 1 ? 0 : (int) (FEATURES >>> (32 * deviceFeatureSel));
-            case (int) VIO_QUEUE_NUM_MAX -> queueSel < 2 ? QUEUE_NUM_MAX : 0;
+            case (int) VIO_QUEUE_NUM_MAX -> queueSel < 3 ? QUEUE_NUM_MAX : 0;
             case (int) VIO_QUEUE_READY -> q.ready ? 1 : 0;
             case (int) VIO_INT_STATUS, (int) VIO_CONFIG_GEN -> 0;
             case (int) VIO_STATUS -> status;
@@ -103,7 +110,7 @@ final class BalloonHost {
     }
 
     private void write(int cpu, long off, int value, long pid) {
-        Queue q = queues[Math.min(queueSel, 1)];
+        Queue q = queues[Math.min(queueSel, 2)];
         switch ((int) off) {
             case (int) VIO_DEV_FEAT_SEL -> deviceFeatureSel = value;
             case (int) VIO_DRV_FEAT_SEL -> driverFeatureSel = value;
@@ -135,6 +142,7 @@ final class BalloonHost {
             status = 0;
             driverFeatures = 0;
             for (int i = 0; i < queues.length; i++) queues[i] = new Queue();
+            statsHead = -1;
             return;
         }
         if ((value & STATUS_FEATURES_OK) != 0 && (driverFeatures & ~FEATURES) != 0) value &= ~STATUS_FEATURES_OK;
@@ -149,24 +157,64 @@ final class BalloonHost {
         return v & 0xFFFF_FFFFL | Integer.toUnsignedLong(value) << 32;
     }
 
-    /** Completes every buffer the driver made available on queue {@code index} (0 inflateq, 1 deflateq). */
+    /** Completes every buffer the driver made available on queue {@code index} (0 inflateq, 1 deflateq, 2 statsq). */
     private void notify(int cpu, int index, long pid) {
-        if (index < 0 || index > 1 || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
+        if (index < 0 || index > 2 || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
         Queue q = queues[index];
+        if (index == 2) {
+            takeStats(q);
+            return;
+        }
         int availIdx = u16(q.driver + 2);
         while (q.lastAvail != availIdx) {
             int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
             int pfns = processChain(cpu, q, head, index == 0, pid);
-            int usedIdx = u16(q.device + 2);
-            long elem = q.device + 4 + 8L * (usedIdx % q.num);
-            mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem), head);
-            mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem + 4), 0);   // nothing written into the buffers
-            mem.set(ValueLayout.JAVA_SHORT, ram.gpaToOffset(q.device + 2), (short) (usedIdx + 1));
+            use(q, head);
             q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
             batches++;
             if (index == 0) inflated += pfns;
             else deflated += pfns;
         }
+    }
+
+    /** Puts {@code head} on the used ring (nothing written into the buffer). */
+    private void use(Queue q, int head) {
+        int usedIdx = u16(q.device + 2);
+        long elem = q.device + 4 + 8L * (usedIdx % q.num);
+        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem), head);
+        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem + 4), 0);
+        mem.set(ValueLayout.JAVA_SHORT, ram.gpaToOffset(q.device + 2), (short) (usedIdx + 1));
+    }
+
+    /** Reads the driver's stats buffer ({le16 tag; le64 val} packed, 10 bytes each) and keeps it until the next request. */
+    private void takeStats(Queue q) {
+        int availIdx = u16(q.driver + 2);
+        while (q.lastAvail != availIdx) {
+            int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
+            q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
+            long d = q.desc + 16L * head;
+            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
+            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
+            for (int e = 0; e + 10 <= len; e += 10) {
+                int tag = u16(addr + e);
+                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, ram.gpaToOffset(addr + e + 2));
+                if (tag < stats.length) stats[tag] = val;
+            }
+            statsValid = true;
+            statsHead = head;
+        }
+    }
+
+    /** Asks the driver for fresh statistics: returns the held stats buffer (the driver refills it at its next run). */
+    void requestStats() {
+        if (statsHead < 0 || !queues[2].ready) return;
+        use(queues[2], statsHead);
+        statsHead = -1;
+    }
+
+    /** The driver's last statistics by QEMU's names (bytes or counts), or null before the first buffer. */
+    long[] stats() {
+        return statsValid ? stats.clone() : null;
     }
 
     /** Reads the PFN arrays of one descriptor chain; discards them for inflate. Returns the PFN count. */

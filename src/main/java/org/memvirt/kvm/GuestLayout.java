@@ -41,7 +41,8 @@ final class GuestLayout {
     static final long BALLOON_BATCH = 256;   // linux include/uapi/linux/virtio_balloon.h VIRTIO_BALLOON_ARRAY_PFNS_MAX
 
     // the virtio-balloon device (virtio-mmio, virtio 1.x 4.2.2)
-    static final long VIRTIO_MMIO_BASE = 0xFEB00000L, VIRTIO_MMIO_SIZE = 0x200, VQ_NUM = 16, VQ_INFLATE = 0x006000,
+    static final long VIRTIO_MMIO_BASE = 0xFEB00000L, VIRTIO_MMIO_SIZE = 0x200, VQ_NUM = 16, VQ_INFLATE = 0x006000, VQ_STATS = 0x005000,
+            VQ_STATS_BUF_OFF = 0x400, VQ_STATS_TAGS = 8,
             VQ_DEFLATE = 0x007000, VQ_AVAIL_OFF = 0x100, VQ_USED_OFF = 0x200, BUF_DROPPED_OFF = 0x1000;
     static final long VIO_MAGIC = 0x000, VIO_VERSION = 0x004, VIO_DEVICE_ID = 0x008, VIO_DEV_FEAT = 0x010,
             VIO_DEV_FEAT_SEL = 0x014, VIO_DRV_FEAT = 0x020, VIO_DRV_FEAT_SEL = 0x024, VIO_QUEUE_SEL = 0x030,

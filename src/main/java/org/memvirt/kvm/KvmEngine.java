@@ -151,6 +151,8 @@ public final class KvmEngine implements Engine {
             own.put("balloon_batches", balloon.batches());
             own.put("balloon_discard_errors", balloon.discardErrors());
             own.put("balloon_mmio_exits", balloon.mmioExits());
+            long[] st = balloon.stats();
+            if (st != null) for (int i = 0; i < st.length; i++) own.put("balloon_stat_" + BalloonHost.STAT_NAMES[i], st[i]);
         }
         long swappedBytes = smaps.get("Swap") * 1024;
         own.putAll(machine.swapCounters());

@@ -191,6 +191,7 @@ final class OpDriver {
         if (target > machine.totalRam() / PAGE) throw new KvmException("'" + opText + "': the balloon cannot exceed guest RAM");
         balloonTarget = target;
         machine.balloon().setNumPages(target);
+        machine.balloon().requestStats();   // the driver refills the stats buffer after this op
         onCpu0(OP_BALLOON, 0);
         if (machine.result(0) == -1) throw new KvmException("'" + opText + "': the guest found no virtio-balloon device");
     }

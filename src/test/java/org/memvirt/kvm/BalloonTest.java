@@ -36,9 +36,14 @@ class BalloonTest {
         assertThat(r.counters().get("balloon_inflated_pages")).isEqualTo(65_536);
         assertThat(r.counters().get("balloon_reclaimed_pages")).isZero();
         assertThat(r.counters().get("balloon_batches")).isEqualTo(256);
-        // 33 register accesses to bring the device up, 1 read of num_pages, per batch a notify and an actual write,
-        // and the final actual write after the loop
-        assertThat(r.counters().get("balloon_mmio_exits")).isEqualTo(33 + 1 + 2 * 256 + 1);
+        // 42 register accesses to bring the device up (3 queues), 1 read of num_pages, per batch a notify and an
+        // actual write, the final actual write after the loop, and the stats queue's notify
+        assertThat(r.counters().get("balloon_mmio_exits")).isEqualTo(42 + 1 + 2 * 256 + 1 + 1);
+        // virtio stats after the op: MemTotal shrank by the balloon (no DEFLATE_ON_OOM); free = RAM - runtime - page stack (1 MiB) - used
+        assertThat(r.counters().get("balloon_stat_total_memory")).isEqualTo((1024 - 256) * MIB);
+        assertThat(r.counters().get("balloon_stat_free_memory"))
+                .isEqualTo(1024 * MIB - 2 * MIB - MIB - r.counters().get("guest_frames") * 4096 - 256 * MIB);
+        assertThat(r.counters().get("balloon_stat_available_memory")).isEqualTo(r.counters().get("balloon_stat_free_memory"));
         assertThat(r.memory().balloonedBytes()).isEqualTo(256 * MIB);
         assertThat(r.counters().get("verify_mismatches")).isZero();
     }
@@ -67,6 +72,9 @@ class BalloonTest {
         assertThat(r.counters().get("verify_pages")).isEqualTo(131_072);
         assertThat(r.counters().get("verify_mismatches")).isZero();
         RunResult t = run("516M", "touch 512M; balloon to 256M; balloon to 0; touch 256M at 256M; verify");
+        System.out.println("balloon stats after 'balloon to 0': free " + t.counters().get("balloon_stat_free_memory")
+                + ", total " + t.counters().get("balloon_stat_total_memory"));
+        assertThat(t.counters().get("balloon_stat_total_memory")).isEqualTo(516 * MIB);
         assertThat(t.counters().get("verify_mismatches")).isZero();
         assertThat(t.counters().get("balloon_inflated_pages")).isEqualTo(65_536);
         assertThat(t.memory().residentBytes()).isGreaterThan(512 * MIB);
