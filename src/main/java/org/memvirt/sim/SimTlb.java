@@ -1,0 +1,167 @@
+package org.memvirt.sim;
+
+import java.util.Arrays;
+
+/**
+ * One vCPU's data TLBs (a first-level DTLB backed by a second-level TLB, LRU within a set) and its PDE cache,
+ * holding linear/combined mappings tagged by VPID and PCID (SDM Vol 3C §28.3.1). Stand-in until the engine uses
+ * the x86 package's TLB hierarchy.
+ *
+ * <p>Keys are {@code tag << 36 | vpn} with {@code tag = vpid << 12 | pcid}; values {@code gfn << 1 | writable}.
+ * Allocation-free.
+ */
+final class SimTlb {
+    static final long MISS = -1;
+    private static final long EMPTY = -1;
+
+    private final long[] l1Key, l1Val, l1Stamp;
+    private final long[] l2Key, l2Val, l2Stamp;
+    private final int l1Mask, l1Ways, l2Mask, l2Ways;
+    private final long[] pdeKey, pdeVal;
+    private final int pdeMask;
+    private long clock;
+    private int live;        // entries possibly valid since the last full flush (flushes skip an empty TLB)
+
+    SimTlb(TlbGeometry g) {
+        l1Ways = g.l1Ways();
+        l2Ways = g.l2Ways();
+        l1Mask = g.l1Sets() - 1;
+        l2Mask = g.l2Sets() - 1;
+        l1Key = filled(g.l1Entries());
+        l1Val = new long[g.l1Entries()];
+        l1Stamp = new long[g.l1Entries()];
+        l2Key = filled(g.l2Entries());
+        l2Val = new long[g.l2Entries()];
+        l2Stamp = new long[g.l2Entries()];
+        pdeKey = filled(g.pdeCacheEntries());
+        pdeVal = new long[g.pdeCacheEntries()];
+        pdeMask = g.pdeCacheEntries() - 1;
+    }
+
+    private static long[] filled(int n) {
+        long[] a = new long[n];
+        Arrays.fill(a, EMPTY);
+        return a;
+    }
+
+    static long key(long tag, long vpn) {
+        return tag << 36 | vpn;
+    }
+
+    private static int set(long key, int mask) {
+        return (int) (key ^ (key >>> 36) * 0x9E37_79B9L) & mask;
+    }
+
+    long lookupL1(long key) {
+        final long[] keys = l1Key;
+        final int base = set(key, l1Mask) * l1Ways;
+        for (int w = base, end = base + l1Ways; w < end; w++) {
+            if (keys[w] == key) {
+                l1Stamp[w] = ++clock;
+                return l1Val[w];
+            }
+        }
+        return MISS;
+    }
+
+    long lookupL2(long key) {
+        final long[] keys = l2Key;
+        final int base = set(key, l2Mask) * l2Ways;
+        for (int w = base, end = base + l2Ways; w < end; w++) {
+            if (keys[w] == key) {
+                l2Stamp[w] = ++clock;
+                return l2Val[w];
+            }
+        }
+        return MISS;
+    }
+
+    void fillL1(long key, long val) {
+        insert(l1Key, l1Val, l1Stamp, set(key, l1Mask) * l1Ways, l1Ways, key, val);
+    }
+
+    /** A walk's result goes into both levels. */
+    void fill(long key, long val) {
+        insert(l2Key, l2Val, l2Stamp, set(key, l2Mask) * l2Ways, l2Ways, key, val);
+        insert(l1Key, l1Val, l1Stamp, set(key, l1Mask) * l1Ways, l1Ways, key, val);
+    }
+
+    private void insert(long[] keys, long[] vals, long[] stamps, int base, int ways, long key, long val) {
+        int victim = base;
+        for (int w = base, end = base + ways; w < end; w++) {
+            if (keys[w] == key || keys[w] == EMPTY) { victim = w; break; }
+            if (stamps[w] < stamps[victim]) victim = w;
+        }
+        keys[victim] = key;
+        vals[victim] = val;
+        stamps[victim] = ++clock;
+        live++;
+    }
+
+    /** INVLPG / INVVPID type 0: the page's entries in both levels and every PDE-cache entry of the tag (SDM §4.10.4.1). */
+    void invalidatePage(long tag, long vpn) {
+        long key = key(tag, vpn);
+        drop(l1Key, set(key, l1Mask) * l1Ways, l1Ways, key);
+        drop(l2Key, set(key, l2Mask) * l2Ways, l2Ways, key);
+        flushPde(tag);
+    }
+
+    private static void drop(long[] keys, int base, int ways, long key) {
+        for (int w = base, end = base + ways; w < end; w++) if (keys[w] == key) keys[w] = EMPTY;
+    }
+
+    /** Every entry of one (VPID, PCID) tag. */
+    void flushTag(long tag) {
+        if (live == 0) return;
+        dropTag(l1Key, tag);
+        dropTag(l2Key, tag);
+        flushPde(tag);
+    }
+
+    /** Every entry of one VPID, all PCIDs (INVVPID single context). */
+    void flushVpid(int vpid) {
+        if (live == 0) return;
+        dropVpid(l1Key, vpid);
+        dropVpid(l2Key, vpid);
+        for (int i = 0; i < pdeKey.length; i++) if (pdeKey[i] != EMPTY && (pdeKey[i] >>> 39) == vpid) pdeKey[i] = EMPTY;
+    }
+
+    /** Everything. */
+    void flushAll() {
+        if (live == 0) return;
+        Arrays.fill(l1Key, EMPTY);
+        Arrays.fill(l2Key, EMPTY);
+        Arrays.fill(pdeKey, EMPTY);
+        live = 0;
+    }
+
+    private static void dropTag(long[] keys, long tag) {
+        for (int i = 0; i < keys.length; i++) if (keys[i] != EMPTY && (keys[i] >>> 36) == tag) keys[i] = EMPTY;
+    }
+
+    private static void dropVpid(long[] keys, int vpid) {
+        for (int i = 0; i < keys.length; i++) if (keys[i] != EMPTY && (keys[i] >>> 48) == vpid) keys[i] = EMPTY;
+    }
+
+    // ---- PDE cache: (tag, va[47:21]) -> the next table (SDM §4.10.3.1) -----------------------------------
+
+    static long pdeKey(long tag, long va) {
+        return tag << 27 | ((va >>> 21) & ((1L << 27) - 1));
+    }
+
+    long lookupPde(long pdeKey) {
+        int i = (int) (pdeKey ^ (pdeKey >>> 27) * 0x9E37_79B9L) & pdeMask;
+        return pdeKey == this.pdeKey[i] ? pdeVal[i] : MISS;
+    }
+
+    void fillPde(long pdeKey, long val) {
+        int i = (int) (pdeKey ^ (pdeKey >>> 27) * 0x9E37_79B9L) & pdeMask;
+        this.pdeKey[i] = pdeKey;
+        pdeVal[i] = val;
+        live++;
+    }
+
+    private void flushPde(long tag) {
+        for (int i = 0; i < pdeKey.length; i++) if (pdeKey[i] != EMPTY && (pdeKey[i] >>> 27) == tag) pdeKey[i] = EMPTY;
+    }
+}
