@@ -39,6 +39,11 @@ public final class SimEngine implements Engine {
 
     @Override
     public RunResult run(RunSpec spec, RunListener listener) {
+        return run(spec, listener, vm -> {});
+    }
+
+    /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
+    RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
@@ -56,6 +61,7 @@ public final class SimEngine implements Engine {
             long nanos = cost.nanos(cost.vmCycles(delta)) + runner.takeSleptNanos();
             ops.add(new RunResult.OpResult(step.text(), nanos, Stat.snapshot(delta)));
             listener.stepProgress(1.0);
+            afterStep.accept(vm);
         }
         return result(vm, spec, ops);
     }
