@@ -467,7 +467,7 @@ final class ShadowMmu implements Mmu {
     /** kvm_invalidate_pcid under shadow paging, with CR4.PCIDE = 1. */
     private void invalidatePcid(Vcpu v, long pcid) {
         syncRoots(v);                                        // KVM_REQ_MMU_SYNC
-        v.flushTlbRequest();                                 // KVM_REQ_TLB_FLUSH_CURRENT
+        v.request(Vcpu.REQ_TLB_FLUSH_CURRENT);
         for (int i = 0; i < NUM_PREV_ROOTS; i++) {
             if (v.prevRoot[i] != null && (v.prevPgd[i] & Paging.CR3_PCID) == pcid) {
                 releaseRoot(v.prevRoot[i]);
@@ -547,7 +547,7 @@ final class ShadowMmu implements Mmu {
     /** kvm_flush_remote_tlbs: every vCPU flushes on its next entry. */
     private void remoteFlush() {
         vmStats[Stat.REMOTE_TLB_FLUSH]++;
-        for (Vcpu v : vm.vcpus) v.flushTlbRequest();
+        for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
     }
 
     /** Checks every shadow page's invariants (tests call this). */

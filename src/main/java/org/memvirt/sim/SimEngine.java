@@ -55,6 +55,7 @@ public final class SimEngine implements Engine {
             listener.stepStarted(i, steps.size(), step.text());
             long[] before = vm.totals();
             runner.run(step.op(), runner.vcpusFor(step.vcpu()));
+            for (Vcpu v : vm.vcpus) v.serviceRequests();        // every vCPU re-enters the guest after the step
             long[] after = vm.totals();
             long[] delta = new long[Stat.COUNT];
             for (int k = 0; k < Stat.COUNT; k++) delta[k] = after[k] - before[k];

@@ -176,6 +176,6 @@ final class TdpMmu implements Mmu {
         t[i] = 0;
         vmStats[Stat.PAGES_4K]--;
         vmStats[Stat.REMOTE_TLB_FLUSH]++;                    // kvm_flush_remote_tlbs after the zap
-        for (Vcpu v : vm.vcpus) v.flushTlbRequest();
+        for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
     }
 }

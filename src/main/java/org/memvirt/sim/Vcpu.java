@@ -15,6 +15,9 @@ final class Vcpu {
     long cr3;                       // PML4 gpa | PCID
     long tag;                       // vpid << 12 | pcid
     GuestOs.Process process;
+    private int requests;           // pending KVM requests, serviced on the next VM entry (x86.c vcpu_enter_guest)
+    static final int REQ_TLB_FLUSH = 1;          // KVM_REQ_TLB_FLUSH: kvm_vcpu_flush_tlb_all
+    static final int REQ_TLB_FLUSH_CURRENT = 2;  // KVM_REQ_TLB_FLUSH_CURRENT: kvm_vcpu_flush_tlb_current
     // shadow paging: the root and KVM's cached previous roots (arch/x86/include/asm/kvm_host.h KVM_MMU_NUM_PREV_ROOTS)
     ShadowPage root;
     long rootPgd;
@@ -39,6 +42,7 @@ final class Vcpu {
 
     /** The guest frame behind {@code gva} for a data access, taking every TLB miss, walk, fault and exit on the way. */
     long translate(long gva, boolean write) {
+        if (requests != 0) serviceRequests();
         final long[] s = stats;
         s[Stat.ACCESSES]++;
         final long key = SimTlb.key(tag, gva >>> Paging.PAGE_SHIFT);
@@ -60,6 +64,7 @@ final class Vcpu {
         }
         stats[Stat.STLB_MISSES]++;
         for (int i = 0; i < MAX_RETRIES; i++) {
+            if (requests != 0) serviceRequests();
             long r = vm.mmu.walk(this, gva, write);
             if (r >= 0) {
                 tlb.fill(SimTlb.key(tag, gva >>> Paging.PAGE_SHIFT), r);
@@ -77,9 +82,20 @@ final class Vcpu {
         if (vpid == 0) tlb.flushAll();
     }
 
-    /** KVM's local flush request (kvm_vcpu_flush_tlb_all / _current / _guest: x86.c ++vcpu->stat.tlb_flush). */
-    void flushTlbRequest() {
+    /** Raises a KVM request; requests coalesce until the vCPU next enters the guest. */
+    void request(int request) {
+        requests |= request;
+    }
+
+    /**
+     * The VM entry's request processing: one flush however many requests were raised, a full flush covering the
+     * current-context one (x86.c kvm_vcpu_flush_tlb_all / kvm_vcpu_flush_tlb_current: ++vcpu->stat.tlb_flush).
+     */
+    void serviceRequests() {
+        if (requests == 0) return;
         stats[Stat.TLB_FLUSH]++;
-        tlb.flushAll();
+        if ((requests & REQ_TLB_FLUSH) != 0) tlb.flushAll();
+        else tlb.flushVpid(vpid);
+        requests = 0;
     }
 }
