@@ -214,15 +214,20 @@ public final class SimEngine implements Engine {
             AccessStream stream = new AccessStream(pages, r.writesPercent(), r.distribution(), r.seed());
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
-                GuestOs.Process p = v.process;
-                if (!vm.guest.demand) for (long n = 0; n < pages; n++) vm.guest.ensureMapped(v, p, gva(n));
-                for (long i = share(r.count(), on.size(), k); i > 0; i--) {
-                    long a = stream.next();
-                    long n = a >>> 1;
-                    boolean write = (a & 1) != 0;
-                    long gfn = v.translate(gva(n), write);
-                    if (write) vm.write(gfn, Patterns.touch(p.pid, n));
-                }
+                if (!vm.guest.demand) for (long n = 0; n < pages; n++) vm.guest.ensureMapped(v, v.process, gva(n));
+                randomAccesses(vm, v, stream, share(r.count(), on.size(), k));
+            }
+        }
+
+        /** The hot loop of {@code random}: small on purpose, so the JIT compiles it with translate inlined. */
+        private static void randomAccesses(SimVm vm, Vcpu v, AccessStream stream, long count) {
+            final int pid = v.process.pid;
+            for (long i = count; i > 0; i--) {
+                final long a = stream.next();
+                final long n = a >>> 1;
+                final boolean write = (a & 1) != 0;
+                final long gfn = v.translate(gva(n), write);
+                if (write) vm.write(gfn, Patterns.touch(pid, n));
             }
         }
 
