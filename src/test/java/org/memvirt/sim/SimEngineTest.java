@@ -206,4 +206,15 @@ class SimEngineTest {
         // 1 GiB of data, 514 guest page-table pages and the runtime's 2 boot pages
         assertThat(r.memory().residentBytes()).isEqualTo(GIB + (514 + 2) * 4096L);
     }
+
+    @Test
+    void guestFramesContinueAboveFourGibAfterThePciHole() {
+        // q35 with 8 GiB: 2 GiB at 0, 6 GiB at 4 GiB; 3 GiB of touches need frames from both windows
+        RunResult r = run(machine(8 * GIB, 1), MmuMode.EPT, true, new Op.Touch(3 * GIB, 0), new Op.Verify());
+        assertThat(r.counters().get("verify_errors")).isZero();
+        assertThat(r.counters().get("verify_pages")).isEqualTo(3 * GIB / 4096);
+        long tables = r.counters().get("guest_pt_pages");
+        assertThat(tables).isEqualTo(2 + 1 + 3 + 3 * 512);   // boot PML4 + kernel PDPT, PDPT, 3 PDs, 1536 PTs
+        assertThat(r.memory().residentBytes()).isEqualTo(3 * GIB + tables * 4096);
+    }
 }
