@@ -550,8 +550,26 @@ final class ShadowMmu implements Mmu {
         for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
     }
 
-    /** Checks every shadow page's invariants (tests call this). */
+    /**
+     * Checks every shadow page's invariants (tests call this), and that a synced shadow page agrees with the guest
+     * table it shadows: each present spte maps the frame (or links the table) its gpte names.
+     */
     void checkInvariants() {
-        for (ShadowPage sp : hash.values()) sp.checkInvariants();
+        for (ShadowPage sp : hash.values()) {
+            sp.checkInvariants();
+            if (sp.unsync) continue;
+            long[] gptes = pts.table(sp.gfn);
+            for (int i = 0; i < Paging.ENTRIES; i++) {
+                long spte = sp.spt[i];
+                if (!Paging.present(spte)) continue;
+                long gpte = gptes[i];
+                long target = sp.level == 1 ? Paging.pteToGfn(spte) : byId.get((int) (spte >>> Paging.PAGE_SHIFT)).gfn;
+                if (!Paging.present(gpte) || Paging.pteToGfn(gpte) != target) {
+                    throw new IllegalStateException("synced shadow page of gfn 0x" + Long.toHexString(sp.gfn) + " level "
+                            + sp.level + " index " + i + ": spte 0x" + Long.toHexString(spte) + " but gpte 0x"
+                            + Long.toHexString(gpte));
+                }
+            }
+        }
     }
 }
