@@ -135,6 +135,18 @@ final class TdpMmu implements Mmu {
         t[i] = Paging.gfnToPte(vm.ram.gfnToRamPage(gfn), present);
     }
 
+    /** The leaf entry of {@code gfn} as it is, 0 if unmapped (tests read the A/D bits). */
+    long peekLeaf(long gfn) {
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        long[] t = tables.get(0);
+        for (int level = TDP_LEVELS; level > 1; level--) {
+            long e = t[Paging.index(gpa, level)];
+            if ((e & present) == 0) return 0;
+            t = tables.get((int) (e >>> Paging.PAGE_SHIFT));
+        }
+        return t[Paging.index(gpa, 1)];
+    }
+
     private void ensureMapped(Vcpu v, long gfn) {
         if (leaf(gfn, true) == 0) violation(v, gfn);
     }
