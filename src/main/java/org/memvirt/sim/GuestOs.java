@@ -36,6 +36,7 @@ final class GuestOs {
     private final GuestPageTables pts;
     private final FrameAllocator frames;
     final List<Process> processes = new ArrayList<>();
+    Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
     boolean demand;
     private long[] balloon = new long[256];
     private int balloonPages;
@@ -49,10 +50,10 @@ final class GuestOs {
     /** The runtime's kernel half and process 0, built by the boot vCPU. */
     void boot(Vcpu v) {
         createTable(v, KERNEL_PDPT_GFN);
-        newProcess(v);
+        running = newProcess(v);
         for (Vcpu c : vm.vcpus) {
-            c.process = processes.get(0);
-            c.loadCr3(processes.get(0).cr3(false));
+            c.process = running;
+            c.loadCr3(running.cr3(false));
         }
     }
 
@@ -118,7 +119,10 @@ final class GuestOs {
         return table;
     }
 
-    /** Clears P in the PTE of a mapped page and INVLPGs it on every vCPU running the process (shootdown). */
+    /**
+     * Clears P in the PTE of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no shootdown:
+     * the frame is kept, so another vCPU's stale entry still reaches the same frame).
+     */
     void unmap(Vcpu v, Process p, long gva) {
         long table = leafTable(p, gva);
         if (table < 0) return;
@@ -127,7 +131,6 @@ final class GuestOs {
         if (!Paging.present(pte)) return;
         vm.mmu.guestPteWrite(v, table, index, pte & ~Paging.P);
         vm.mmu.invlpg(v, gva);
-        for (Vcpu other : vm.vcpus) if (other != v && other.process == p) vm.mmu.invlpg(other, gva);
     }
 
     /** Sets the PTE of an unmapped page back to its frame; no INVLPG (a not-present entry is never cached). */
@@ -140,11 +143,18 @@ final class GuestOs {
         vm.mmu.guestPteWrite(v, table, index, pte | Paging.P);
     }
 
-    /** MOV CR3 to the next process round-robin. */
+    /** MOV CR3 on {@code v} to the process after the running one, round-robin; it becomes the running process. */
     void switchProcess(Vcpu v, boolean pcid) {
-        Process next = processes.get((v.process.pid + 1) % processes.size());
-        v.process = next;
-        vm.mmu.movCr3(v, next.cr3(pcid));
+        running = processes.get((running.pid + 1) % processes.size());
+        v.process = running;
+        vm.mmu.movCr3(v, running.cr3(pcid));
+    }
+
+    /** Before running its part of an op, a vCPU loads the running process's CR3 if it has another one loaded. */
+    void enterRunning(Vcpu v) {
+        if (v.process == running) return;
+        v.process = running;
+        vm.mmu.movCr3(v, running.cr3(false));
     }
 
     /** The balloon driver takes {@code pages} frames from the allocator and gives them to the host. */

@@ -127,12 +127,14 @@ public final class SimEngine implements Engine {
                 case Op.Read(long bytes, long offset) -> pages(on, offset, bytes, Kind.READ, null);
                 case Op.Fill(long bytes, long offset, Op.Content content) -> pages(on, offset, bytes, Kind.FILL, content);
                 case Op.Random r -> random(on, r);
-                case Op.Processes(int count) -> vm.guest.setProcesses(on.get(0), count);
+                case Op.Processes(int count) -> {
+                    vm.guest.enterRunning(on.get(0));
+                    vm.guest.setProcesses(on.get(0), count);
+                }
                 case Op.Switch(long count, boolean pcid) -> {
-                    for (int k = 0; k < on.size(); k++) {
-                        Vcpu v = on.get(k);
-                        for (long i = share(count, on.size(), k); i > 0; i--) vm.guest.switchProcess(v, pcid);
-                    }
+                    Vcpu v = on.get(0);                  // process ops run on one vCPU (vCPU 0 unless pinned)
+                    vm.guest.enterRunning(v);
+                    for (long i = count; i > 0; i--) vm.guest.switchProcess(v, pcid);
                 }
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
@@ -164,6 +166,8 @@ public final class SimEngine implements Engine {
                 Vcpu v = on.get(k);
                 long from = first + start(pages, on.size(), k);
                 long to = first + start(pages, on.size(), k + 1);
+                if (from == to) continue;
+                vm.guest.enterRunning(v);
                 switch (kind) {
                     case TOUCH, READ, FILL -> access(v, from, to, kind, content);
                     case UNMAP -> { for (long n = from; n < to; n++) vm.guest.unmap(v, v.process, gva(n)); }
@@ -212,10 +216,15 @@ public final class SimEngine implements Engine {
             if (r.over() > vm.ram.ramPages() << Paging.PAGE_SHIFT)
                 throw new SimException("random over " + r.over() + " bytes exceeds the guest's RAM");
             AccessStream stream = new AccessStream(pages, r.writesPercent(), r.distribution(), r.seed());
+            Vcpu first = on.get(0);                      // demand off: one vCPU maps [0, over) first, ascending
+            vm.guest.enterRunning(first);
+            if (!vm.guest.demand) for (long n = 0; n < pages; n++) vm.guest.ensureMapped(first, first.process, gva(n));
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
-                if (!vm.guest.demand) for (long n = 0; n < pages; n++) vm.guest.ensureMapped(v, v.process, gva(n));
-                randomAccesses(vm, v, stream, share(r.count(), on.size(), k));
+                long count = share(r.count(), on.size(), k);
+                if (count == 0) continue;
+                vm.guest.enterRunning(v);
+                randomAccesses(vm, v, stream, count);
             }
         }
 
@@ -234,16 +243,17 @@ public final class SimEngine implements Engine {
         private void trace(List<Vcpu> on, long[] accesses) {
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
-                GuestOs.Process p = v.process;
                 int from = (int) start(accesses.length, on.size(), k), to = (int) start(accesses.length, on.size(), k + 1);
+                if (from == to) continue;
+                vm.guest.enterRunning(v);
                 for (int i = from; i < to; i++) {
                     long a = accesses[i];
                     long gva = a & ~7L;
                     if (gva < 0 || gva >= GuestOs.USER_TOP) throw new SimException("trace address 0x" + Long.toHexString(gva) + " is not a user address");
-                    if (!vm.guest.demand) vm.guest.ensureMapped(v, p, gva);
+                    if (!vm.guest.demand) vm.guest.ensureMapped(v, v.process, gva);
                     boolean write = (a & 1) != 0;
                     long gfn = v.translate(gva, write);
-                    if (write) vm.write(gfn, Patterns.touch(p.pid, gva >>> Paging.PAGE_SHIFT));
+                    if (write) vm.write(gfn, Patterns.touch(v.process.pid, gva >>> Paging.PAGE_SHIFT));
                 }
             }
         }
