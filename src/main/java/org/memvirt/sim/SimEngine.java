@@ -47,7 +47,7 @@ public final class SimEngine implements Engine {
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
-        Runner runner = new Runner(vm, cost);
+        Runner runner = new Runner(vm, listener);
         List<RunResult.OpResult> ops = new ArrayList<>();
         List<Workload.Step> steps = spec.workload().steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -99,13 +99,19 @@ public final class SimEngine implements Engine {
 
     /** Executes ops on the VM's vCPUs. */
     private static final class Runner {
+        private static final int PROGRESS_CHUNK = 1 << 16;   // accesses between progress reports
         private final SimVm vm;
-        private final CostModel cost;
+        private final RunListener listener;
         private long sleptNanos;
+        private int depth;                                   // > 0 inside a repeat: only the repeat reports progress
 
-        Runner(SimVm vm, CostModel cost) {
+        Runner(SimVm vm, RunListener listener) {
             this.vm = vm;
-            this.cost = cost;
+            this.listener = listener;
+        }
+
+        private void progress(double done) {
+            if (depth == 0) listener.stepProgress(done);
         }
 
         List<Vcpu> vcpusFor(int pinned) {
@@ -146,7 +152,12 @@ public final class SimEngine implements Engine {
                 }
                 case Op.Verify() -> vm.verify();
                 case Op.Repeat(int times, List<Op> body) -> {
-                    for (int i = 0; i < times; i++) for (Op o : body) run(o, on);
+                    for (int i = 0; i < times; i++) {
+                        depth++;
+                        for (Op o : body) run(o, on);
+                        depth--;
+                        progress((i + 1.0) / times);
+                    }
                 }
                 case Op.Trace(String file, long[] accesses) -> trace(on, accesses);
             }
@@ -169,7 +180,13 @@ public final class SimEngine implements Engine {
                 if (from == to) continue;
                 vm.guest.enterRunning(v);
                 switch (kind) {
-                    case TOUCH, READ, FILL -> access(v, from, to, kind, content);
+                    case TOUCH, READ, FILL -> {
+                        if (!vm.guest.demand) for (long n = from; n < to; n++) vm.guest.ensureMapped(v, v.process, gva(n));
+                        for (long c = from; c < to; c += PROGRESS_CHUNK) {
+                            access(v, c, Math.min(to, c + PROGRESS_CHUNK), kind, content);
+                            progress((k + (double) (Math.min(to, c + PROGRESS_CHUNK) - from) / (to - from)) / on.size());
+                        }
+                    }
                     case UNMAP -> { for (long n = from; n < to; n++) vm.guest.unmap(v, v.process, gva(n)); }
                     case REMAP -> { for (long n = from; n < to; n++) vm.guest.remap(v, v.process, gva(n)); }
                 }
@@ -178,7 +195,6 @@ public final class SimEngine implements Engine {
 
         private void access(Vcpu v, long from, long to, Kind kind, Op.Content content) {
             GuestOs.Process p = v.process;
-            if (!vm.guest.demand) for (long n = from; n < to; n++) vm.guest.ensureMapped(v, p, gva(n));
             final boolean write = kind != Kind.READ;
             final int fillKind = content == null ? -1 : fillKind(content);
             final long fillParam = content == null ? 0 : fillParam(content);
@@ -224,7 +240,10 @@ public final class SimEngine implements Engine {
                 long count = share(r.count(), on.size(), k);
                 if (count == 0) continue;
                 vm.guest.enterRunning(v);
-                randomAccesses(vm, v, stream, count);
+                for (long done = 0; done < count; done += PROGRESS_CHUNK) {
+                    randomAccesses(vm, v, stream, Math.min(PROGRESS_CHUNK, count - done));
+                    progress((k + (double) Math.min(count, done + PROGRESS_CHUNK) / count) / on.size());
+                }
             }
         }
 
