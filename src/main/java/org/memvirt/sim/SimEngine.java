@@ -93,7 +93,7 @@ public final class SimEngine implements Engine {
                 vm.guest.balloonPages() * page,
                 (t[Stat.GUEST_PT_PAGES] + t[Stat.SHADOW_PAGES] + t[Stat.TDP_PAGES]) * page);
         List<Counters> vcpus = new ArrayList<>();
-        for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.stats));
+        for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.statsSnapshot()));
         return new RunResult("sim", "", spec.mmu().key(), spec.vpid(), memory, Stat.snapshot(t), vcpus, ops);
     }
 
@@ -204,8 +204,7 @@ public final class SimEngine implements Engine {
                     vm.write(gfn, Patterns.touch(p.pid, n));
                 } else if (kind == Kind.FILL) {
                     vm.write(gfn, fillKind == 0 ? HostMemory.ZERO_CONTENT : Patterns.fill(fillKind, fillParam, p.pid, n, 0));
-                    v.stats[Stat.ACCESSES] += Paging.ENTRIES - 1;           // the other 511 qwords hit the DTLB
-                    v.stats[Stat.DTLB_HITS] += Paging.ENTRIES - 1;
+                    v.stats[Stat.DTLB_HITS] += Paging.ENTRIES - 1;           // the other 511 qwords hit the DTLB
                 }
             }
         }

@@ -85,7 +85,10 @@ final class SimVm implements MmuNotifier {
     /** Totals: VM-scoped counters plus the sum over vCPUs. */
     long[] totals() {
         long[] t = stats.clone();
-        for (Vcpu v : vcpus) for (int i = 0; i < Stat.COUNT; i++) t[i] += v.stats[i];
+        for (Vcpu v : vcpus) {
+            long[] s = v.statsSnapshot();
+            for (int i = 0; i < Stat.COUNT; i++) t[i] += s[i];
+        }
         return t;
     }
 }

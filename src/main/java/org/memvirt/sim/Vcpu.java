@@ -44,7 +44,6 @@ final class Vcpu {
     long translate(long gva, boolean write) {
         if (requests != 0) serviceRequests();
         final long[] s = stats;
-        s[Stat.ACCESSES]++;
         final long key = SimTlb.key(tag, gva >>> Paging.PAGE_SHIFT);
         final long hit = tlb.lookupL1(key);
         if (hit >= 0 && (!write || (hit & 1) != 0)) {
@@ -73,6 +72,13 @@ final class Vcpu {
             if (r == Mmu.GUEST_FAULT) vm.guest.handlePageFault(this, gva);
         }
         throw new SimException("no progress translating gva 0x" + Long.toHexString(gva) + " (model bug)");
+    }
+
+    /** This vCPU's counters; {@code accesses} is derived (every access is a DTLB hit or miss). */
+    long[] statsSnapshot() {
+        long[] s = stats.clone();
+        s[Stat.ACCESSES] = s[Stat.DTLB_HITS] + s[Stat.DTLB_MISSES];
+        return s;
     }
 
     /** A VM exit for {@code reason} and the VM entry after it; without VPID both flush VPID 0 (SDM §28.3.3.1). */
