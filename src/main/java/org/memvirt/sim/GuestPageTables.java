@@ -1,8 +1,5 @@
 package org.memvirt.sim;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * The guest's page-table pages as real 512-entry tables of real PTE bits, indexed by guest frame; the rest of
  * guest memory is content ids in {@link HostMemory}. Reads here are what the hardware walker and KVM's software
@@ -11,7 +8,8 @@ import java.util.List;
 final class GuestPageTables {
     private final RamMap ram;
     private final PageLongs indexByRamPage;     // table index + 1, 0 = not a page-table page
-    private final List<long[]> tables = new ArrayList<>();
+    private long[][] tables = new long[64][];
+    private int count;
 
     GuestPageTables(RamMap ram) {
         this.ram = ram;
@@ -20,8 +18,9 @@ final class GuestPageTables {
 
     /** Makes {@code gfn} a page-table page (all entries 0). */
     void add(long gfn) {
-        tables.add(new long[Paging.ENTRIES]);
-        indexByRamPage.set(ram.gfnToRamPage(gfn), tables.size());
+        if (count == tables.length) tables = java.util.Arrays.copyOf(tables, count * 2);
+        tables[count++] = new long[Paging.ENTRIES];
+        indexByRamPage.set(ram.gfnToRamPage(gfn), count);
     }
 
     boolean isTable(long gfn) {
@@ -33,7 +32,7 @@ final class GuestPageTables {
     long[] table(long gfn) {
         long i = indexByRamPage.get(ram.gfnToRamPage(gfn));
         if (i == 0) throw new IllegalStateException("gfn 0x" + Long.toHexString(gfn) + " is not a page table");
-        return tables.get((int) i - 1);
+        return tables[(int) i - 1];
     }
 
     long read(long gfn, int index) {
@@ -45,6 +44,6 @@ final class GuestPageTables {
     }
 
     int count() {
-        return tables.size();
+        return count;
     }
 }

@@ -1,8 +1,5 @@
 package org.memvirt.sim;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * KVM's TDP MMU after linux arch/x86/kvm/mmu/tdp_mmu.c: one nested table per VM (EPT format on Intel, the ordinary
  * long-mode format for AMD NPT), built leaf by leaf on EPT violations (NPF on AMD). Guest #PF, INVLPG, MOV CR3 and
@@ -21,7 +18,8 @@ final class TdpMmu implements Mmu {
     private final boolean ept;
     private final long present, accessed, dirty;
     private final int violationStat;
-    private final List<long[]> tables = new ArrayList<>();
+    private long[][] tables = new long[64][];                 // table id -> 512 entries; id 0 is the root
+    private int tableCount;
 
     TdpMmu(SimVm vm, boolean ept) {
         this.vm = vm;
@@ -40,19 +38,20 @@ final class TdpMmu implements Mmu {
     }
 
     private int newTable() {
-        tables.add(new long[Paging.ENTRIES]);
+        if (tableCount == tables.length) tables = java.util.Arrays.copyOf(tables, tableCount * 2);
+        tables[tableCount] = new long[Paging.ENTRIES];
         vmStats[Stat.TDP_PAGES]++;
-        return tables.size() - 1;
+        return tableCount++;
     }
 
     /** The leaf entry mapping {@code gfn}, 0 if none; sets its accessed (and for a write, dirty) flag. */
     private long leaf(long gfn, boolean write) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables.get(0);
+        long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
             long e = t[Paging.index(gpa, level)];
             if ((e & present) == 0) return 0;
-            t = tables.get((int) (e >>> Paging.PAGE_SHIFT));
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
         }
         final int i = Paging.index(gpa, 1);
         final long e = t[i];
@@ -124,11 +123,11 @@ final class TdpMmu implements Mmu {
     private void map(Vcpu v, long gfn) {
         vm.hostFault(v, gfn);
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables.get(0);
+        long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
             int i = Paging.index(gpa, level);
             if ((t[i] & present) == 0) t[i] = (long) newTable() << Paging.PAGE_SHIFT | present | accessed;
-            t = tables.get((int) (t[i] >>> Paging.PAGE_SHIFT));
+            t = tables[(int) (t[i] >>> Paging.PAGE_SHIFT)];
         }
         int i = Paging.index(gpa, 1);
         if ((t[i] & present) == 0) vmStats[Stat.PAGES_4K]++;
@@ -138,11 +137,11 @@ final class TdpMmu implements Mmu {
     /** The leaf entry of {@code gfn} as it is, 0 if unmapped (tests read the A/D bits). */
     long peekLeaf(long gfn) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables.get(0);
+        long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
             long e = t[Paging.index(gpa, level)];
             if ((e & present) == 0) return 0;
-            t = tables.get((int) (e >>> Paging.PAGE_SHIFT));
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
         }
         return t[Paging.index(gpa, 1)];
     }
@@ -177,11 +176,11 @@ final class TdpMmu implements Mmu {
     @Override
     public void invalidateGfn(long gfn) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables.get(0);
+        long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
             long e = t[Paging.index(gpa, level)];
             if ((e & present) == 0) return;
-            t = tables.get((int) (e >>> Paging.PAGE_SHIFT));
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
         }
         int i = Paging.index(gpa, 1);
         if ((t[i] & present) == 0) return;
