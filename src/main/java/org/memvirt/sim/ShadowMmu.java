@@ -108,8 +108,9 @@ final class ShadowMmu implements Mmu {
             long childGfn = gwTable[level - 1];
             long spte = sp.spt[index];
             ShadowPage child = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
-            if (child != null && child.gfn != childGfn) {
+            if (child != null && child.gfn != childGfn) {       // the guest repointed this entry: drop the stale link
                 dropSpte(sp, index);
+                remoteFlush();
                 child = null;
             }
             if (child == null) {
