@@ -9,7 +9,8 @@ final class Commands {
                 new VersionCommand(),
                 new ConfigCommand(),
                 new HostCheckCommand(),
-                new PlanCommand()
+                new PlanCommand(),
+                new RunCommand()
         );
     }
 

@@ -60,7 +60,7 @@ final class GuestOs {
     private Process newProcess(Vcpu v) {
         long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : frames.allocate();
         createTable(v, pml4);
-        vm.mmu.guestPteWrite(v, pml4, KERNEL_PML4_INDEX, Paging.gfnToPte(KERNEL_PDPT_GFN, TABLE_FLAGS & ~Paging.US));
+        writePte(v, pml4, KERNEL_PML4_INDEX, Paging.gfnToPte(KERNEL_PDPT_GFN, TABLE_FLAGS & ~Paging.US));
         Process p = new Process(processes.size(), pml4);
         processes.add(p);
         return p;
@@ -88,7 +88,7 @@ final class GuestOs {
             if (!Paging.present(e)) {
                 long child = frames.allocate();
                 createTable(v, child);
-                vm.mmu.guestPteWrite(v, table, index, Paging.gfnToPte(child, TABLE_FLAGS));
+                writePte(v, table, index, Paging.gfnToPte(child, TABLE_FLAGS));
                 table = child;
             } else {
                 table = Paging.pteToGfn(e);
@@ -98,7 +98,7 @@ final class GuestOs {
         long pte = pts.read(table, index);
         if (Paging.present(pte)) return;
         long frame = (pte & Paging.ADDR) != 0 ? Paging.pteToGfn(pte) : frames.allocate();   // a remembered frame first
-        vm.mmu.guestPteWrite(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
+        writePte(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
     }
 
     /** The guest's #PF handler: demand paging (and re-mapping of unmapped pages) in the user half. */
@@ -129,8 +129,15 @@ final class GuestOs {
         int index = Paging.index(gva, 1);
         long pte = pts.read(table, index);
         if (!Paging.present(pte)) return;
-        vm.mmu.guestPteWrite(v, table, index, pte & ~Paging.P);
+        writePte(v, table, index, pte & ~Paging.P);
+        v.stats[Stat.GUEST_INVLPG]++;
         vm.mmu.invlpg(v, gva);
+    }
+
+    /** A store of the guest kernel into its page-table page {@code table}. */
+    private void writePte(Vcpu v, long table, int index, long pte) {
+        v.stats[Stat.GUEST_PTE_WRITES]++;
+        vm.mmu.guestPteWrite(v, table, index, pte);
     }
 
     /** Sets the PTE of an unmapped page back to its frame; no INVLPG (a not-present entry is never cached). */
@@ -140,7 +147,7 @@ final class GuestOs {
         int index = Paging.index(gva, 1);
         long pte = pts.read(table, index);
         if (Paging.present(pte) || (pte & Paging.ADDR) == 0) return;
-        vm.mmu.guestPteWrite(v, table, index, pte | Paging.P);
+        writePte(v, table, index, pte | Paging.P);
     }
 
     /** MOV CR3 on {@code v} to the process after the running one, round-robin; it becomes the running process. */

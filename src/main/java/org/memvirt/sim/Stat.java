@@ -60,7 +60,9 @@ public final class Stat {
     public static final int GUEST_PT_PAGES = 42;      // instant: guest page-table pages
     public static final int VERIFY_PAGES = 43;
     public static final int VERIFY_ERRORS = 44;
-    public static final int COUNT = 45;
+    public static final int GUEST_INVLPG = 45;        // INVLPG executed by the guest (exits only under shadow paging)
+    public static final int GUEST_PTE_WRITES = 46;    // stores of the guest kernel into its page tables
+    public static final int COUNT = 47;
 
     private static final String[] NAMES = {
         KvmStatNames.EXITS, KvmStatNames.PF_TAKEN, KvmStatNames.PF_FIXED, KvmStatNames.PF_EMULATE,
@@ -72,7 +74,8 @@ public final class Stat {
         "exit_exception", "exit_invlpg", "exit_cr_access", "exit_io", "ept_violations", "ept_misconfigs", "npf",
         "accesses", "dtlb_hits", "dtlb_misses", "stlb_hits", "stlb_misses", "walks", "walk_refs",
         "native_walk_refs", "pwc_hits", "guest_page_faults", "mov_cr3", "host_pages_zeroed",
-        "shadow_pages", "tdp_pages", "guest_pt_pages", "verify_pages", "verify_errors",
+        "shadow_pages", "tdp_pages", "guest_pt_pages", "verify_pages", "verify_errors", "guest_invlpg",
+        "guest_pte_writes",
     };
 
     static {

@@ -56,6 +56,7 @@ class SimEngineTest {
             assertThat(r.counters().get(c)).as(c).isZero();
         }
         assertThat(op(r, 5, "mov_cr3")).isEqualTo(4);
+        assertThat(op(r, 3, "guest_invlpg")).isEqualTo(16);             // executed, but handled by the CPU
         String violation = mode == MmuMode.EPT ? "ept_violations" : "npf";
         assertThat(r.counters().get("exits")).isEqualTo(r.counters().get(violation));
         assertThat(r.counters().get("exits")).isEqualTo(r.counters().get("pf_fixed"));
