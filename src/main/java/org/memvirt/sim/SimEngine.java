@@ -259,6 +259,7 @@ public final class SimEngine implements Engine {
         }
 
         private void trace(List<Vcpu> on, long[] accesses) {
+            final long ramBytes = vm.ram.ramPages() << Paging.PAGE_SHIFT;
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
                 int from = (int) start(accesses.length, on.size(), k), to = (int) start(accesses.length, on.size(), k + 1);
@@ -266,12 +267,15 @@ public final class SimEngine implements Engine {
                 vm.guest.enterRunning(v);
                 for (int i = from; i < to; i++) {
                     long a = accesses[i];
-                    long gva = a & ~7L;
-                    if (gva < 0 || gva >= GuestOs.USER_TOP) throw new SimException("trace address 0x" + Long.toHexString(gva) + " is not a user address");
+                    long offset = a & ~7L;                       // region offsets (docs/workload.md, trace replay)
+                    if (offset < 0 || offset >= ramBytes)
+                        throw new SimException("trace offset 0x" + Long.toHexString(offset) + " is outside the workload region of "
+                                + ramBytes + " bytes (the guest's RAM size)");
+                    long gva = GuestOs.REGION_BASE + offset;
                     if (!vm.guest.demand) vm.guest.ensureMapped(v, v.process, gva);
                     boolean write = (a & 1) != 0;
                     long gfn = v.translate(gva, write);
-                    if (write) vm.write(gfn, Patterns.touch(v.process.pid, gva >>> Paging.PAGE_SHIFT));
+                    if (write) vm.write(gfn, Patterns.touch(v.process.pid, offset >>> Paging.PAGE_SHIFT));
                 }
             }
         }

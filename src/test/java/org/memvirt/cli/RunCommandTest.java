@@ -66,4 +66,15 @@ class RunCommandTest {
         assertThat(r.err().lines().count()).isEqualTo(1);
         assertThat(r.err()).startsWith("memvirt: range [0, 1073741824) is outside the workload region");
     }
+
+    @Test
+    void aLackeyTraceReplaysThroughTheCli() throws Exception {
+        MainTest.CliRun r = MainTest.CliRun.of("run", "-m", "64M", "--engine", "sim", "--mmu", "shadow", "--workload",
+                "trace src/test/resources/workload/sample.lackey; verify", "--json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.at("/ops/0/deltas/accesses").asLong()).isEqualTo(6);       // 3 loads, 1 modify, 2 stores
+        assertThat(j.at("/ops/1/deltas/verify_pages").asLong()).isEqualTo(2);   // the modified page and the stack page
+        assertThat(j.at("/counters/verify_errors").asLong()).isZero();
+    }
 }

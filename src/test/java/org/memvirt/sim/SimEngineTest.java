@@ -178,10 +178,11 @@ class SimEngineTest {
 
     @Test
     void aLackeyTraceReplaysAsGuestVirtualAccesses() {
-        long[] accesses = {0x0400_0000L, 0x0400_0009L, 0x0400_1000L, 0x1FFE_FFF8L | 1, 0x0400_0010L};
+        // region offsets, bit 0 set for stores (Op.Trace): pages 0, 0, 1, 1023 (in the second 2 MiB), 0
+        long[] accesses = {0x0L, 0x9L, 0x1000L, 0x3F_FFF8L | 1, 0x10L};
         RunResult r = run(MmuMode.EPT, true, new Op.Trace("t.out", accesses), new Op.Verify());
         assertThat(op(r, 0, "accesses")).isEqualTo(5);
-        assertThat(op(r, 0, "dtlb_hits")).isEqualTo(2);      // 0x4000009 and 0x4000010 hit the first page's entry
+        assertThat(op(r, 0, "dtlb_hits")).isEqualTo(2);      // 0x9 and 0x10 hit the first page's entry
         assertThat(op(r, 0, "pages_4k")).isEqualTo(3 + 4);  // 3 data pages + the guest's new PDPT, PD and 2 PTs
         assertThat(op(r, 1, "verify_pages")).isEqualTo(2);  // the two pages written
         assertThat(op(r, 1, "verify_errors")).isZero();
