@@ -57,7 +57,7 @@ final class ShadowMmu implements Mmu {
         if (v.root == null) loadRoot(v);
         final long[] s = v.stats;
         s[Stat.WALKS]++;
-        final long pdeKey = SimTlb.pdeKey(v.tag, gva);
+        final long pdeKey = GuestTlb.pdeKey(v.tag, gva);
         final long cached = v.tlb.lookupPde(pdeKey);
         ShadowPage sp = cached >= 0 ? byId.get((int) cached) : null;
         int refs;

@@ -10,8 +10,7 @@ import java.util.Arrays;
  * <p>Keys are {@code tag << 36 | vpn} with {@code tag = vpid << 12 | pcid}; values {@code gfn << 1 | writable}.
  * Allocation-free.
  */
-final class SimTlb {
-    static final long MISS = -1;
+final class SimTlb implements GuestTlb {
     private static final long EMPTY = -1;
 
     private final long[] l1Key, l1Val, l1Stamp;
@@ -44,15 +43,12 @@ final class SimTlb {
         return a;
     }
 
-    static long key(long tag, long vpn) {
-        return tag << 36 | vpn;
-    }
-
     private static int set(long key, int mask) {
         return (int) (key ^ (key >>> 36) * 0x9E37_79B9L) & mask;
     }
 
-    long lookupL1(long key) {
+    @Override
+    public long lookupL1(long key) {
         final long[] keys = l1Key;
         final int base = set(key, l1Mask) * l1Ways;
         for (int w = base, end = base + l1Ways; w < end; w++) {
@@ -64,7 +60,8 @@ final class SimTlb {
         return MISS;
     }
 
-    long lookupL2(long key) {
+    @Override
+    public long lookupL2(long key) {
         final long[] keys = l2Key;
         final int base = set(key, l2Mask) * l2Ways;
         for (int w = base, end = base + l2Ways; w < end; w++) {
@@ -76,12 +73,13 @@ final class SimTlb {
         return MISS;
     }
 
-    void fillL1(long key, long val) {
+    @Override
+    public void fillL1(long key, long val) {
         insert(l1Key, l1Val, l1Stamp, set(key, l1Mask) * l1Ways, l1Ways, key, val);
     }
 
-    /** A walk's result goes into both levels. */
-    void fill(long key, long val) {
+    @Override
+    public void fill(long key, long val) {
         insert(l2Key, l2Val, l2Stamp, set(key, l2Mask) * l2Ways, l2Ways, key, val);
         insert(l1Key, l1Val, l1Stamp, set(key, l1Mask) * l1Ways, l1Ways, key, val);
     }
@@ -98,9 +96,9 @@ final class SimTlb {
         live++;
     }
 
-    /** INVLPG / INVVPID type 0: the page's entries in both levels and every PDE-cache entry of the tag (SDM §4.10.4.1). */
-    void invalidatePage(long tag, long vpn) {
-        long key = key(tag, vpn);
+    @Override
+    public void invalidatePage(long tag, long vpn) {
+        long key = GuestTlb.key(tag, vpn);
         drop(l1Key, set(key, l1Mask) * l1Ways, l1Ways, key);
         drop(l2Key, set(key, l2Mask) * l2Ways, l2Ways, key);
         flushPde(tag);
@@ -110,24 +108,24 @@ final class SimTlb {
         for (int w = base, end = base + ways; w < end; w++) if (keys[w] == key) keys[w] = EMPTY;
     }
 
-    /** Every entry of one (VPID, PCID) tag. */
-    void flushTag(long tag) {
+    @Override
+    public void flushTag(long tag) {
         if (live == 0) return;
         dropTag(l1Key, tag);
         dropTag(l2Key, tag);
         flushPde(tag);
     }
 
-    /** Every entry of one VPID, all PCIDs (INVVPID single context). */
-    void flushVpid(int vpid) {
+    @Override
+    public void flushVpid(int vpid) {
         if (live == 0) return;
         dropVpid(l1Key, vpid);
         dropVpid(l2Key, vpid);
         for (int i = 0; i < pdeKey.length; i++) if (pdeKey[i] != EMPTY && (pdeKey[i] >>> 39) == vpid) pdeKey[i] = EMPTY;
     }
 
-    /** Everything. */
-    void flushAll() {
+    @Override
+    public void flushAll() {
         if (live == 0) return;
         Arrays.fill(l1Key, EMPTY);
         Arrays.fill(l2Key, EMPTY);
@@ -145,16 +143,14 @@ final class SimTlb {
 
     // ---- PDE cache: (tag, va[47:21]) -> the next table (SDM §4.10.3.1) -----------------------------------
 
-    static long pdeKey(long tag, long va) {
-        return tag << 27 | ((va >>> 21) & ((1L << 27) - 1));
-    }
-
-    long lookupPde(long pdeKey) {
+    @Override
+    public long lookupPde(long pdeKey) {
         int i = (int) (pdeKey ^ (pdeKey >>> 27) * 0x9E37_79B9L) & pdeMask;
         return pdeKey == this.pdeKey[i] ? pdeVal[i] : MISS;
     }
 
-    void fillPde(long pdeKey, long val) {
+    @Override
+    public void fillPde(long pdeKey, long val) {
         int i = (int) (pdeKey ^ (pdeKey >>> 27) * 0x9E37_79B9L) & pdeMask;
         this.pdeKey[i] = pdeKey;
         pdeVal[i] = val;

@@ -65,7 +65,7 @@ final class TdpMmu implements Mmu {
     public long walk(Vcpu v, long gva, boolean write) {
         final long[] s = v.stats;
         s[Stat.WALKS]++;
-        final long pdeKey = SimTlb.pdeKey(v.tag, gva);
+        final long pdeKey = GuestTlb.pdeKey(v.tag, gva);
         final long cached = v.tlb.lookupPde(pdeKey);
         long table;
         int level;

@@ -9,7 +9,7 @@ final class Vcpu {
 
     final int index;
     final int vpid;                 // 0 when VPID is off (SDM §28.3.3.1)
-    final SimTlb tlb;
+    final GuestTlb tlb;
     final long[] stats = new long[Stat.COUNT];
     final SimVm vm;
     long cr3;                       // PML4 gpa | PCID
@@ -28,7 +28,7 @@ final class Vcpu {
         this.vm = vm;
         this.index = index;
         this.vpid = vpid;
-        this.tlb = new SimTlb(geometry);
+        this.tlb = GuestTlb.of(geometry);
     }
 
     void loadCr3(long cr3) {
@@ -44,7 +44,7 @@ final class Vcpu {
     long translate(long gva, boolean write) {
         if (requests != 0) serviceRequests();
         final long[] s = stats;
-        final long key = SimTlb.key(tag, gva >>> Paging.PAGE_SHIFT);
+        final long key = GuestTlb.key(tag, gva >>> Paging.PAGE_SHIFT);
         final long hit = tlb.lookupL1(key);
         if (hit >= 0 && (!write || (hit & 1) != 0)) {
             s[Stat.DTLB_HITS]++;
@@ -66,7 +66,7 @@ final class Vcpu {
             if (requests != 0) serviceRequests();
             long r = vm.mmu.walk(this, gva, write);
             if (r >= 0) {
-                tlb.fill(SimTlb.key(tag, gva >>> Paging.PAGE_SHIFT), r);
+                tlb.fill(GuestTlb.key(tag, gva >>> Paging.PAGE_SHIFT), r);
                 return r >>> 1;
             }
             if (r == Mmu.GUEST_FAULT) vm.guest.handlePageFault(this, gva);
