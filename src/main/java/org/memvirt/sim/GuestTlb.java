@@ -45,8 +45,13 @@ interface GuestTlb {
 
     void fillPde(long pdeKey, long value);
 
-    /** The TLBs a vCPU gets for {@code --tlb} {@code spec}. */
+    /**
+     * The TLBs a vCPU gets: the x86 package's structures for the presets ({@code zen5}, {@code golden-cove}),
+     * {@link SimTlb} for a geometry read from a file.
+     */
     static GuestTlb of(TlbGeometry geometry) {
+        if (geometry == TlbGeometry.ZEN5) return new X86GuestTlb(org.memvirt.x86.TlbConfig.zen5());
+        if (geometry == TlbGeometry.GOLDEN_COVE) return new X86GuestTlb(org.memvirt.x86.TlbConfig.goldenCove());
         return new SimTlb(geometry);
     }
 }

@@ -45,6 +45,10 @@ public class SimEngineBench {
     @Param({"ept", "shadow"})
     String mmu;
 
+    /** {@code zen5}: the x86 package's TLB structures; {@code file}: the same sizes in the engine's own SimTlb. */
+    @Param({"zen5", "file"})
+    String tlb;
+
     private RunSpec friendly;
     private RunSpec hostile;
 
@@ -56,14 +60,25 @@ public class SimEngineBench {
                 new MemoryBackend("pc.ram", "memory-backend-ram", ram, false, false, false, true, null, null), true, 1,
                 List.of());
         MmuMode mode = MmuMode.valueOf(mmu.toUpperCase(java.util.Locale.ROOT));
-        friendly = spec(machine, mode, 256L << 10);
-        hostile = spec(machine, mode, 256L << 20);
+        String tlbSpec = tlb;
+        if (tlb.equals("file")) {
+            try {
+                java.nio.file.Path f = java.nio.file.Files.createTempFile("zen5-", ".tlb");
+                java.nio.file.Files.writeString(f, "l1.entries=96\nl1.ways=6\nl2.entries=4096\nl2.ways=16\n");
+                f.toFile().deleteOnExit();
+                tlbSpec = f.toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        friendly = spec(machine, mode, 256L << 10, tlbSpec);
+        hostile = spec(machine, mode, 256L << 20, tlbSpec);
     }
 
-    private static RunSpec spec(MachineConfig machine, MmuMode mode, long over) {
+    private static RunSpec spec(MachineConfig machine, MmuMode mode, long over, String tlb) {
         Op op = new Op.Random(ACCESSES, over, 0, new Op.Distribution.Uniform(), 1);
         Workload w = new Workload(List.of(new Workload.Step(op, "random", Workload.Step.SPREAD)), "bench");
-        return new RunSpec(machine, w, mode, true, "zen5", Duration.ofMinutes(10), 1);
+        return new RunSpec(machine, w, mode, true, tlb, Duration.ofMinutes(10), 1);
     }
 
     @Benchmark
