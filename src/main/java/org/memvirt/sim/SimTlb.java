@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One vCPU's data TLBs (a first-level DTLB backed by a second-level TLB, LRU within a set) and its PDE cache,
- * holding linear/combined mappings tagged by VPID and PCID (SDM Vol 3C §28.3.1). Stand-in until the engine uses
- * the x86 package's TLB hierarchy.
+ * holding linear/combined mappings tagged by VPID and PCID (SDM Vol 3C §28.3.1): the TLBs of a geometry read from
+ * a {@code --tlb} file (the presets use the x86 package's structures, {@link X86GuestTlb}).
  *
  * <p>Keys are {@code tag << 36 | vpn} with {@code tag = vpid << 12 | pcid}; values {@code gfn << 1 | writable}.
  * Allocation-free.
