@@ -6,8 +6,9 @@ package org.memvirt.sim;
  * guest page-table writes never exit; the hardware does a two-dimensional walk on each TLB miss.
  */
 final class TdpMmu implements Mmu {
-    // EPT entry bits (SDM Vol 3C §28.2.2, Table 28-6; linux asm/vmx.h VMX_EPT_*_MASK, VMX_EPT_ACCESS_BIT, VMX_EPT_DIRTY_BIT)
-    static final long EPT_RWX = 0x7, EPT_A = 1L << 8, EPT_D = 1L << 9;
+    // EPT entry bits (SDM Vol 3C §28.2.2, Table 28-6), from the x86 package's codec
+    static final long EPT_RWX = org.memvirt.x86.EptEntry.RWX, EPT_A = org.memvirt.x86.EptEntry.A,
+            EPT_D = org.memvirt.x86.EptEntry.D;
     // NPT entries use the ordinary format (AMD APM Vol 2 §15.25.5): P | RW | US, A bit 5, D bit 6
     static final long NPT_PRESENT = Paging.P | Paging.RW | Paging.US;
     static final int TDP_LEVELS = 4;                         // 4-level EPT (EPTP page-walk length 3)
