@@ -219,4 +219,17 @@ class SimEngineTest {
         assertThat(tables).isEqualTo(2 + 1 + 3 + 3 * 512);   // boot PML4 + kernel PDPT, PDPT, 3 PDs, 1536 PTs
         assertThat(r.memory().residentBytes()).isEqualTo(3 * GIB + tables * 4096);
     }
+
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void aColdWalkReads24EntriesUnderTdpAnd4UnderShadow(MmuMode mode) {
+        // MOV CR3 without PCID flushes the TLB and the PDE cache; the next access walks from the root
+        RunResult r = run(mode, true, new Op.Touch(4096, 0), new Op.Switch(1, false), new Op.Read(4096, 0),
+                new Op.Read(4096, 4096 * 8));
+        assertThat(op(r, 2, "walks")).isEqualTo(1);
+        assertThat(op(r, 2, "walk_refs")).isEqualTo(mode.twoDimensional() ? 24 : 4);   // (4+1)(4+1)-1 vs 4
+        assertThat(op(r, 2, "native_walk_refs")).isEqualTo(4);
+        // a neighbour in the same 2 MiB starts from the PDE cache: 4 + 1 + 4 nested-and-guest references vs 1
+        assertThat(op(r, 3, "pwc_hits")).isEqualTo(op(r, 3, "walks"));
+    }
 }
