@@ -6,7 +6,8 @@ import java.util.List;
 final class Commands {
     static List<Object> all() {
         return List.of(
-                new VersionCommand()
+                new VersionCommand(),
+                new ScenarioCommand()
         );
     }
 

@@ -40,7 +40,7 @@ public final class HostModel implements HostMemory {
         this.config = config;
         this.watermarks = Watermarks.of(config.ramPages(), config.watermarkScaleFactor());
         this.swap = new SwapDevice(config.swapPages(), config.swapKind());
-        this.lru = new ReclaimList((int) Math.min(1 << 24, config.ramPages()));
+        this.lru = new ReclaimList((int) Math.min(1 << 16, config.ramPages()));
         this.ksm = new KsmScanner(this, config.ksm());
     }
 
