@@ -11,6 +11,7 @@ import java.util.Map;
  * @param engineReason why that engine
  * @param virtualSeconds virtual time simulated
  * @param wallSeconds wall-clock time the simulation took
+ * @param cpuSeconds CPU time of the simulating thread (the figure to compare on a busy machine)
  * @param modelBytesPerGuestPage bytes of model state per simulated guest page
  * @param host the host
  * @param vms each VM
@@ -19,11 +20,11 @@ import java.util.Map;
  * @param notes remarks on the run (ignored ops, dropped events)
  */
 public record ScenarioReport(String scenario, String engine, String engineReason, double virtualSeconds,
-        double wallSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
+        double wallSeconds, double cpuSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
         List<Sample> timeline, List<String> notes) {
 
     public ScenarioReport withEngineReason(String reason) {
-        return new ScenarioReport(scenario, engine, reason, virtualSeconds, wallSeconds, modelBytesPerGuestPage, host,
+        return new ScenarioReport(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
                 vms, events, timeline, notes);
     }
 

@@ -55,6 +55,8 @@ public final class ScenarioRunner {
 
     public ScenarioReport run() {
         long wallStart = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long q = scenario.quantumNanos();
         long nextSample = 0;
         long nextPolicy = scenario.policy().intervalNanos();
@@ -89,7 +91,7 @@ public final class ScenarioRunner {
             }
         }
         if (timeline.getLast().t() < t / 1e9) sample(t);
-        return report(t, (System.nanoTime() - wallStart) / 1e9);
+        return report(t, (System.nanoTime() - wallStart) / 1e9, (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
     }
 
     private boolean finished(long t) {
@@ -150,7 +152,7 @@ public final class ScenarioRunner {
                 host.swapUsedPages() * 4096, k.pagesShared(), k.pagesSharing(), vms));
     }
 
-    private ScenarioReport report(long t, double wall) {
+    private ScenarioReport report(long t, double wall, double cpu) {
         List<ScenarioReport.Vm> vms = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (GuestDriver g : guests) {
@@ -200,7 +202,7 @@ public final class ScenarioRunner {
                 host.config().swapKind().key(), usedBytes, host.peakUsedPages() * 4096, swapUsed,
                 host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, hostFree, ksm, host.vmstat(),
                 scenario.policy().kind().name().toLowerCase(java.util.Locale.ROOT));
-        return new ScenarioReport(scenario.name(), "sim", "", t / 1e9, wall, host.modelBytesPerGuestPage(), h, vms,
+        return new ScenarioReport(scenario.name(), "sim", "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(), h, vms,
                 events.sorted(), timeline, notes);
     }
 }

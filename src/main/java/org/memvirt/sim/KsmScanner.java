@@ -168,17 +168,20 @@ final class KsmScanner {
             mergeWithZeroPage(v, gfn);
             return;
         }
-        long other = unstable.get(content);
-        if (other != LongMap.MISSING && mergeableTreePage(other, v, gfn, content)) {
-            GuestPages w = host.vm(ReclaimList.vmOf(other));
-            int wGfn = ReclaimList.gfnOf(other);
-            removeFromTree(w, wGfn);
-            int node = stable.insert(content);
-            mergeInto(w, wGfn, node);
-            mergeInto(v, gfn, node);
-            return;
+        long self = ReclaimList.handle(v.id, gfn);
+        long other = unstable.putIfAbsent(content, self);   // unstable_tree_search_insert: one probe
+        if (other != LongMap.MISSING) {
+            if (mergeableTreePage(other, v, gfn, content)) {
+                GuestPages w = host.vm(ReclaimList.vmOf(other));
+                int wGfn = ReclaimList.gfnOf(other);
+                removeFromTree(w, wGfn);
+                int node = stable.insert(content);
+                mergeInto(w, wGfn, node);
+                mergeInto(v, gfn, node);
+                return;
+            }
+            unstable.put(content, self);                   // the entry was stale: the page changed or went away
         }
-        unstable.put(content, ReclaimList.handle(v.id, gfn));
         v.set(gfn, GuestPages.UNSTABLE);
         pagesUnshared++;
     }
