@@ -59,7 +59,7 @@ sealed interface BalloonPolicy {
                     target = Math.min(cur * (1 + MAX_CHANGE), g.ramPages);
                 }
                 target = Math.clamp(target, min, g.ramPages);
-                if (Math.abs(target - cur) > MIN_CHANGE * cur) g.setBalloonPages(g.ramPages - (long) target, "mom");
+                if (Math.abs(target - cur) > MIN_CHANGE * cur) g.setBalloonPages(g.ramPages - (long) target, "mom", host.nowNanos());
             }
         }
 
@@ -89,7 +89,7 @@ sealed interface BalloonPolicy {
                 long min = Math.max(g.spec.balloon().minBytes() / 4096, GuestDriver.KERNEL_PAGES);
                 long delta = Math.clamp(goal * g.spec.balloon().shares() / shares, -MAX_STEP_PAGES, MAX_STEP_PAGES);
                 long target = Math.clamp(cur + delta, min, g.ramPages);
-                if (target != cur) g.setBalloonPages(g.ramPages - target, "proxmox");
+                if (target != cur) g.setBalloonPages(g.ramPages - target, "proxmox", host.nowNanos());
             }
         }
 

@@ -323,17 +323,17 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             case DEFLATE -> balloon.numPages() - pages;
             case TO -> pages;
         };
-        setBalloonPages(target, "workload");
+        setBalloonPages(target, "workload", clock);
     }
 
-    /** The device's num_pages changes; the driver starts moving toward it. */
-    void setBalloonPages(long numPages, String by) {
+    /** The device's num_pages changes at virtual time {@code now}; the driver starts moving toward it. */
+    void setBalloonPages(long numPages, String by, long now) {
         long before = balloon.numPages();
         balloon.setNumPages(numPages);
         if (balloon.numPages() != before) {
-            events.add(clock, spec.name(), "balloon_target", by + ": balloon target " + Units.human(before * 4096) + " -> "
+            events.add(now, spec.name(), "balloon_target", by + ": balloon target " + Units.human(before * 4096) + " -> "
                     + Units.human(balloon.numPages() * 4096));
-            if (balloonNextNanos < 0) balloonNextNanos = clock;
+            if (balloonNextNanos < 0) balloonNextNanos = now;
         }
     }
 

@@ -119,7 +119,7 @@ public final class ScenarioRunner {
             g.balloon.setTargetBytes(b.targetBytes());
             long pages = g.balloon.numPages();
             g.balloon.setNumPages(0);
-            g.setBalloonPages(pages, "fixed target " + Units.human(b.targetBytes()));
+            g.setBalloonPages(pages, "fixed target " + Units.human(b.targetBytes()), t);
         }
     }
 
