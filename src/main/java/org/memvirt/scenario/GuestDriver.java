@@ -123,6 +123,14 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         return KERNEL_PAGES + mappedPages + (balloon != null && balloon.deflateOnOom() ? balloon.actual() : 0);
     }
 
+    /** The balloon stats buffer this guest would send now (the guest has no swap and no page cache here). */
+    java.util.Map<String, Long> balloonStats() {
+        long total = guestTotalPages() * 4096;
+        long free = Math.max(0, total - guestUsedPages() * 4096);
+        return BalloonDevice.stats(0, 0, majorFaults, minorFaults, free, total, free, 0,
+                status == Status.GUEST_OOM ? 1 : 0);
+    }
+
     // ---------------------------------------------------------------- running
 
     /** Runs ops until the clock reaches {@code limit} or the VM stops. */

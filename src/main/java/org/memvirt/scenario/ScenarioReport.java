@@ -36,11 +36,12 @@ public record ScenarioReport(String scenario, String engine, String engineReason
             long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, Free free,
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
-    /** One VM at the end of the run, with its peaks. */
+    /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
     public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
-            long minorFaults, long majorFaults, long verifyFailures, Free free, List<String> ignoredOps) {}
+            long minorFaults, long majorFaults, long verifyFailures, Free free, Map<String, Long> balloonStats,
+            List<String> ignoredOps) {}
 
     /** A {@code free -m} view in bytes: Mem total/used/free/shared/buff-cache/available and Swap total/used/free. */
     public record Free(long total, long used, long free, long shared, long buffCache, long available, long swapTotal,

@@ -166,6 +166,7 @@ public final class ScenarioRunner {
                     m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
                     g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
                     m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
+                    g.balloon == null ? null : g.balloonStats(),
                     List.copyOf(g.ignoredOps)));
             if (!g.ignoredOps.isEmpty()) {
                 notes.add(g.spec.name() + ": ops " + String.join(", ", g.ignoredOps)

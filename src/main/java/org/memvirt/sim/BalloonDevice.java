@@ -133,6 +133,28 @@ public final class BalloonDevice {
         return deflateOnOom ? managedPages : managedPages - actual;
     }
 
+    /** The virtio stats tags (virtio spec; linux include/uapi/linux/virtio_balloon.h) under QEMU's QOM names. */
+    public static final java.util.List<String> STAT_NAMES = java.util.List.of(
+            "stat-swap-in", "stat-swap-out", "stat-major-faults", "stat-minor-faults", "stat-free-memory",
+            "stat-total-memory", "stat-available-memory", "stat-disk-caches", "stat-htlb-pgalloc", "stat-htlb-pgfail",
+            "stat-oom-kills", "stat-alloc-stalls", "stat-async-scans", "stat-direct-scans", "stat-async-reclaims",
+            "stat-direct-reclaims");
+
+    /**
+     * One stats buffer as the driver fills it (update_balloon_stats): tag -> value, the tag's position in
+     * {@link #STAT_NAMES}. Byte-valued tags in bytes; tags this guest model does not know are left out (QEMU
+     * reports them as -1).
+     */
+    public static java.util.Map<String, Long> stats(long swapInBytes, long swapOutBytes, long majorFaults,
+            long minorFaults, long freeBytes, long totalBytes, long availableBytes, long cachesBytes, long oomKills) {
+        java.util.LinkedHashMap<String, Long> m = new java.util.LinkedHashMap<>();
+        long[] v = {swapInBytes, swapOutBytes, majorFaults, minorFaults, freeBytes, totalBytes, availableBytes,
+                cachesBytes};
+        for (int tag = 0; tag < v.length; tag++) m.put(STAT_NAMES.get(tag), v[tag]);
+        m.put(STAT_NAMES.get(10), oomKills);
+        return m;
+    }
+
     public long outOfPuffCount() {
         return outOfPuff;
     }
