@@ -7,6 +7,7 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new VersionCommand(),
+                new HostCheckCommand(),
                 new ScenarioCommand()
         );
     }

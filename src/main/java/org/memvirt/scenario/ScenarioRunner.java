@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.report.FreeTable;
 import org.memvirt.sim.HostListener;
 import org.memvirt.sim.HostModel;
 import org.memvirt.sim.KsmCounters;
@@ -159,7 +160,7 @@ public final class ScenarioRunner {
             VmMemory m = host.vmMemory(g.vm);
             long total = g.guestTotalPages() * 4096;
             long used = Math.min(total, g.guestUsedPages() * 4096);
-            ScenarioReport.Free free = new ScenarioReport.Free(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+            FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
             vms.add(new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
                     g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                     m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
@@ -179,7 +180,7 @@ public final class ScenarioRunner {
         long usedBytes = host.usedPages() * 4096;
         long swapBytes = host.config().swapPages() * 4096;
         long swapUsed = host.swapUsedPages() * 4096;
-        ScenarioReport.Free hostFree = new ScenarioReport.Free(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes,
+        FreeTable hostFree = new FreeTable(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes,
                 swapBytes, swapUsed, swapBytes - swapUsed);
         KsmCounters k = host.ksmCounters();
         Map<String, Long> ksm = new java.util.LinkedHashMap<>();

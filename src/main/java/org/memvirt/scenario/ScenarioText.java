@@ -3,10 +3,14 @@ package org.memvirt.scenario;
 import java.util.List;
 import java.util.Locale;
 
+import org.memvirt.report.FreeTable;
+import org.memvirt.report.FreeUnit;
+
 /** Renders a {@link ScenarioReport} as the text a {@code free -m} or {@code virsh dommemstat} user reads. */
 public final class ScenarioText {
     private static final long MIB = 1L << 20;
     private static final int TIMELINE_ROWS = 24;
+    private static final int FULL_FREE_VIEWS = 8;
 
     private ScenarioText() {}
 
@@ -24,7 +28,7 @@ public final class ScenarioText {
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
 
         sb.append("host (free -m, at the end):\n");
-        free(sb, h.free(), true);
+        sb.append(h.free().render(FreeUnit.MEBI));
         sb.append(String.format(Locale.ROOT, "ksm: %s%n", h.ksm()));
         sb.append(String.format(Locale.ROOT, "vmstat: %s%n%n", h.vmstat()));
 
@@ -38,11 +42,15 @@ public final class ScenarioText {
                     v.killedAt() == null ? "" : String.format(Locale.ROOT, "%.3fs", v.killedAt())));
         }
         sb.append("\nguests (free -m inside each guest, at the end):\n");
-        sb.append(String.format(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "", "total", "used", "free", "available"));
-        for (ScenarioReport.Vm v : r.vms()) {
-            ScenarioReport.Free f = v.free();
-            sb.append(String.format(Locale.ROOT, "%-14s %12d %12d %12d %12d%n", v.name() + " Mem:", f.total() / MIB,
-                    f.used() / MIB, f.free() / MIB, f.available() / MIB));
+        if (r.vms().size() <= FULL_FREE_VIEWS) {
+            for (ScenarioReport.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(v.free().render(FreeUnit.MEBI));
+        } else {
+            sb.append(String.format(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "", "total", "used", "free", "available"));
+            for (ScenarioReport.Vm v : r.vms()) {
+                FreeTable f = v.free();
+                sb.append(String.format(Locale.ROOT, "%-14s %12d %12d %12d %12d%n", v.name() + " Mem:", f.total() / MIB,
+                        f.used() / MIB, f.free() / MIB, f.available() / MIB));
+            }
         }
         timeline(sb, r.timeline());
         sb.append("\nevents:\n");
@@ -56,14 +64,6 @@ public final class ScenarioText {
         }
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         return sb.toString();
-    }
-
-    private static void free(StringBuilder sb, ScenarioReport.Free f, boolean swap) {
-        sb.append(String.format(Locale.ROOT, "%14s %11s %11s %11s %11s %11s%n", "total", "used", "free", "shared",
-                "buff/cache", "available"));
-        sb.append(String.format(Locale.ROOT, "Mem: %9d %11d %11d %11d %11d %11d%n", f.total() / MIB, f.used() / MIB,
-                f.free() / MIB, f.shared() / MIB, f.buffCache() / MIB, f.available() / MIB));
-        if (swap) sb.append(String.format(Locale.ROOT, "Swap:%9d %11d %11d%n", f.swapTotal() / MIB, f.swapUsed() / MIB, f.swapFree() / MIB));
     }
 
     private static void timeline(StringBuilder sb, List<ScenarioReport.Sample> samples) {
