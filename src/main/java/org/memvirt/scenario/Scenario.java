@@ -15,10 +15,11 @@ import org.memvirt.workload.Op;
  * @param quantumNanos how long each VM runs before the next one does (round robin in virtual time)
  * @param host the host
  * @param policy the host-side balloon policy
+ * @param ksmPolicy the host-side KSM manager
  * @param vms the VMs, in start order
  */
 public record Scenario(String name, long durationNanos, long sampleNanos, long quantumNanos, HostConfig host,
-        Policy policy, List<Vm> vms) {
+        Policy policy, KsmPolicy ksmPolicy, List<Vm> vms) {
     public Scenario {
         vms = List.copyOf(vms);
     }
@@ -53,6 +54,9 @@ public record Scenario(String name, long durationNanos, long sampleNanos, long q
      * @param targetAtNanos when the fixed target is set
      */
     public record Balloon(boolean deflateOnOom, long minBytes, int shares, long targetBytes, long targetAtNanos) {}
+
+    /** The host-side KSM manager: none (the knobs as given), ksmtuned, or MOM's KSM policy. */
+    public enum KsmPolicy { NONE, KSMTUNED, MOM }
 
     /** The host-side balloon manager: none, fixed targets only, oVirt MOM's rules, or Proxmox auto-ballooning. */
     public enum PolicyKind { NONE, FIXED, MOM, PROXMOX }

@@ -59,6 +59,15 @@ public final class ScenarioLoader {
         if (!root.has("host")) throw new ScenarioException("host: missing");
         HostConfig host = host(root.get("host"));
         Scenario.Policy policy = policy(root.get("host").get("balloon_policy"));
+        Scenario.KsmPolicy ksmPolicy = Scenario.KsmPolicy.NONE;
+        if (root.get("host").has("ksm_policy")) {
+            String k = root.get("host").get("ksm_policy").asText();
+            try {
+                ksmPolicy = Scenario.KsmPolicy.valueOf(k.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException("host.ksm_policy: unknown '" + k + "' (none, ksmtuned, mom)");
+            }
+        }
         if (!root.has("vms") || !root.get("vms").isArray() || root.get("vms").isEmpty()) {
             throw new ScenarioException("vms: expected a non-empty list of VMs");
         }
@@ -71,11 +80,11 @@ public final class ScenarioLoader {
         if (sample <= 0) throw new ScenarioException("sample: must be positive");
         long quantum = root.has("quantum") ? duration(root.get("quantum"), "quantum") : DEFAULT_QUANTUM_NANOS;
         if (quantum < 1_000) throw new ScenarioException("quantum: must be at least 1us");
-        return new Scenario(name, duration, sample, quantum, host, policy, vms);
+        return new Scenario(name, duration, sample, quantum, host, policy, ksmPolicy, vms);
     }
 
     private static HostConfig host(JsonNode h) {
-        fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "balloon_policy", "watermark_scale_factor");
+        fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "ksm_policy", "balloon_policy", "watermark_scale_factor");
         if (!h.has("ram")) throw new ScenarioException("host.ram: missing");
         long ram = size(h.get("ram"), "host.ram");
         long reserve = h.has("reserve") ? size(h.get("reserve"), "host.reserve") : 0;

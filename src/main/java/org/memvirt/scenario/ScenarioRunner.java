@@ -25,6 +25,7 @@ public final class ScenarioRunner {
     private final List<GuestDriver> guests = new ArrayList<>();
     private final List<ScenarioReport.Sample> timeline = new ArrayList<>();
     private final BalloonPolicy policy;
+    private final KsmTuner ksmTuner;
     private final boolean[] fixedApplied;
     private final long[] lastSwapIns;
     private final boolean[] storming;
@@ -45,6 +46,11 @@ public final class ScenarioRunner {
         });
         for (Scenario.Vm vm : scenario.vms()) guests.add(new GuestDriver(vm, host, events));
         this.policy = BalloonPolicy.of(scenario.policy());
+        this.ksmTuner = switch (scenario.ksmPolicy()) {
+            case NONE -> null;
+            case KSMTUNED -> new KsmTuner(false);
+            case MOM -> new KsmTuner(true);
+        };
         this.fixedApplied = new boolean[guests.size()];
         this.lastSwapIns = new long[guests.size()];
         this.storming = new boolean[guests.size()];
@@ -61,6 +67,7 @@ public final class ScenarioRunner {
         long q = scenario.quantumNanos();
         long nextSample = 0;
         long nextPolicy = scenario.policy().intervalNanos();
+        long nextKsmTune = 0;
         long t = 0;
         sample(0);
         nextSample += scenario.sampleNanos();
@@ -81,6 +88,11 @@ public final class ScenarioRunner {
             if (policy != null && t >= nextPolicy) {
                 policy.tick(host, guests);
                 nextPolicy += scenario.policy().intervalNanos();
+            }
+            if (ksmTuner != null && t >= nextKsmTune) {
+                String change = ksmTuner.tick(host, guests);
+                if (change != null) events.add(t, "host", "ksm_tune", change);
+                nextKsmTune += ksmTuner.intervalNanos;
             }
             if (!swapFullSeen && host.config().swapPages() > 0 && host.swapUsedPages() >= host.config().swapPages()) {
                 swapFullSeen = true;

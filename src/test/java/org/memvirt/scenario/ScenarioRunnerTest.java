@@ -24,7 +24,7 @@ class ScenarioRunnerTest {
                 .replace("swap: 40G", "swap: " + swap)
                 .replace("duration: 10m", "duration: 40s")
                 .replace("start_stagger: 2s", "start_stagger: 100ms")
-                .replace("ksm: {run: 1, pages_to_scan: 1250, sleep_millisecs: 10}", "ksm: {run: 0}")
+                .replace("ksm: {run: 1}\n  ksm_policy: ksmtuned\n", "ksm: {run: 0}\n")
                 .replace("      - sleep 60s\n      - random 200000 over 1022M writes 20%\n", "");
     }
 

@@ -1,0 +1,44 @@
+package org.memvirt.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The host-side managers: ksmtuned's KSM knobs and Proxmox's auto-ballooning (reference §7, item 9). */
+class PoliciesTest {
+    private static ScenarioReport run(String yaml) {
+        return new ScenarioRunner(ScenarioLoader.parse(yaml, "t")).run();
+    }
+
+    @Test
+    void ksmtunedStopsKsmdWithoutPressureAndBoostsItBy300PerMinuteUnderPressure() {
+        ScenarioReport r = run("""
+                duration: 130s
+                host: {ram: 4G, swap: 2G, ksm: {run: 1}, ksm_policy: ksmtuned}
+                vms: [{name: g, memory: 4G, start: 30s, workload: ["touch 3600M", "sleep 200s"]}]
+                """);
+        List<String> tunes = r.events().stream().filter(e -> e.kind().equals("ksm_tune")).map(ScenarioReport.Event::message).toList();
+        assertThat(tunes).hasSize(3);
+        assertThat(tunes.get(0)).startsWith("ksmtuned: run=0 ");                                    // committed + thres < total
+        assertThat(tunes.get(1)).startsWith("ksmtuned: run=1 pages_to_scan=300 sleep_millisecs=40"); // 10 * 16 GiB / 4 GiB
+        assertThat(tunes.get(2)).startsWith("ksmtuned: run=1 pages_to_scan=600 sleep_millisecs=40");
+        assertThat(r.host().ksm().get("pages_to_scan")).isEqualTo(600);
+    }
+
+    @Test
+    void proxmoxConvergesOnTheTargetShareOfHostMemory() {
+        ScenarioReport r = run("""
+                duration: 200s
+                host: {ram: 8G, reserve: 512M, swap: 1G, balloon_policy: {kind: proxmox, target_percent: 80}}
+                vms:
+                  - {name: big, memory: 4G, boot_touch: 4000M, balloon: {min: 1G, shares: 3000}, workload: ["sleep 190s"]}
+                  - {name: small, memory: 4G, boot_touch: 4000M, balloon: {min: 1G, shares: 1000}, workload: ["sleep 190s"]}
+                """);
+        long used = r.host().usedBytes();
+        assertThat(used).isEqualTo(2_097_152L * 80 / 100 * 4096);   // 80% of 2,097,152 host pages
+        assertThat(r.vms()).allSatisfy(v -> assertThat(v.balloonedBytes()).isPositive());
+        assertThat(r.events()).anyMatch(e -> e.message().startsWith("proxmox:"));
+    }
+}
