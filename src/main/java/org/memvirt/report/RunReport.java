@@ -1,0 +1,180 @@
+package org.memvirt.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.memvirt.config.E820Entry;
+import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.KvmStatNames;
+import org.memvirt.engine.RunResult;
+
+/** The HTML report of one run, or of several runs side by side ({@code --compare}). */
+public final class RunReport {
+    /** The counters the bar chart always shows, in this order; any {@code tlb_*} and {@code walk_*} follow. */
+    static final List<String> MAIN_COUNTERS = List.of(KvmStatNames.EXITS, KvmStatNames.PF_FIXED, KvmStatNames.PF_GUEST,
+            KvmStatNames.INVLPG, KvmStatNames.TLB_FLUSH);
+    /** A bar chart switches to a log scale when its largest value exceeds its smallest non-zero one this often. */
+    static final double LOG_SCALE_RATIO = 1000;
+
+    /** The whole report as HTML; {@code layout} may be null when the run had no configured machine to show. */
+    public static String render(List<RunResult> runs, MemoryLayout layout) {
+        if (runs.isEmpty()) throw new IllegalArgumentException("a run report needs at least one run");
+        List<String> names = runNames(runs);
+        HtmlReport r = new HtmlReport(runs.size() == 1 ? "memvirt run: " + names.get(0)
+                : "memvirt compare: " + String.join(" vs ", names));
+        configuration(r, runs, names);
+        if (layout != null) layout(r, layout);
+        memory(r, runs, names);
+        r.section("Counters");
+        List<Counters> totals = new ArrayList<>(runs.size());
+        for (RunResult run : runs) totals.add(run.counters());
+        r.counters("every counter, totals over the run", names, totals);
+        List<String> chartNames = chartCounters(totals);
+        r.chart("KVM stat names; hover a bar for its exact value", counterChart(names, totals, chartNames));
+        for (int i = 0; i < runs.size(); i++) perOp(r, names.get(i), runs.get(i), chartNames);
+        return r.html();
+    }
+
+    /** A short name per run: {@code sim ept}, {@code kvm shadow vpid}; repeated names get {@code #2}, {@code #3}. */
+    static List<String> runNames(List<RunResult> runs) {
+        List<String> names = new ArrayList<>(runs.size());
+        for (RunResult run : runs) {
+            String base = run.engine() + " " + run.mmu() + (run.vpid() ? " vpid" : "");
+            String name = base;
+            for (int n = 2; names.contains(name); n++) name = base + " #" + n;
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** The main counters, then every {@code tlb_*} and {@code walk_*} counter that any run reports. */
+    static List<String> chartCounters(List<Counters> totals) {
+        Set<String> names = new LinkedHashSet<>(MAIN_COUNTERS);
+        for (Counters c : totals) {
+            for (String name : c.values().keySet()) {
+                if (name.startsWith("tlb_") || name.startsWith("walk_")) names.add(name);
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    static String counterChart(List<String> runNames, List<Counters> totals, List<String> counters) {
+        List<Series> series = new ArrayList<>(totals.size());
+        double max = 0;
+        double minPositive = Double.MAX_VALUE;
+        for (int i = 0; i < totals.size(); i++) {
+            double[] v = new double[counters.size()];
+            for (int c = 0; c < counters.size(); c++) {
+                v[c] = totals.get(i).get(counters.get(c));
+                max = Math.max(max, v[c]);
+                if (v[c] > 0) minPositive = Math.min(minPositive, v[c]);
+            }
+            series.add(new Series(runNames.get(i), v));
+        }
+        boolean log = max > LOG_SCALE_RATIO * minPositive;
+        return new BarChart("Main counters", "count", Quantity.COUNT, counters, series, log).render();
+    }
+
+    private static void configuration(HtmlReport r, List<RunResult> runs, List<String> names) {
+        r.section("Configuration");
+        List<String> header = new ArrayList<>(names);
+        header.addFirst("");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("engine", runs, RunResult::engine));
+        rows.add(row("why this engine", runs, RunResult::engineReason));
+        rows.add(row("mmu", runs, RunResult::mmu));
+        rows.add(row("vpid", runs, run -> run.vpid() ? "on" : "off"));
+        rows.add(row("vCPUs", runs, run -> Integer.toString(Math.max(1, run.vcpus().size()))));
+        rows.add(row("ops", runs, run -> Integer.toString(run.ops().size())));
+        r.table("", header, rows);
+    }
+
+    private static void layout(HtmlReport r, MemoryLayout layout) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("machine", layout.machine());
+        kv.put("ram size", bytes(layout.ramSize()));
+        kv.put("below 4G", bytes(layout.belowFourG()));
+        kv.put("above 4G", bytes(layout.aboveFourG()));
+        if (layout.aboveFourG() > 0) kv.put("above 4G starts at", hex(layout.aboveFourGStart()));
+        kv.put("maxmem", bytes(layout.maxram()));
+        kv.put("slots", Long.toString(layout.slots()));
+        if (layout.deviceMemory() != null) {
+            kv.put("device memory", hex(layout.deviceMemory().base()) + " + " + bytes(layout.deviceMemory().size()));
+        }
+        r.keyValues("memory layout", kv);
+        List<List<String>> e820 = new ArrayList<>(layout.e820().size());
+        for (E820Entry e : layout.e820()) {
+            e820.add(List.of(hex(e.start()), hex(e.end() - 1), e.type(), bytes(e.end() - e.start())));
+        }
+        r.table("e820 map", List.of("start", "end (inclusive)", "type", "size"), e820);
+    }
+
+    private static void memory(HtmlReport r, List<RunResult> runs, List<String> names) {
+        r.section("Guest memory at the end");
+        List<String> header = new ArrayList<>(names);
+        header.addFirst("");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(row("configured", runs, run -> bytes(run.memory().configuredBytes())));
+        rows.add(row("resident", runs, run -> bytes(run.memory().residentBytes())));
+        rows.add(row("of which THP", runs, run -> bytes(run.memory().anonHugePagesBytes())));
+        rows.add(row("swapped", runs, run -> bytes(run.memory().swappedBytes())));
+        rows.add(row("shared (KSM)", runs, run -> bytes(run.memory().sharedBytes())));
+        rows.add(row("ballooned", runs, run -> bytes(run.memory().balloonedBytes())));
+        rows.add(row("page tables", runs, run -> bytes(run.memory().pageTableBytes())));
+        r.table("", header, rows);
+    }
+
+    /** One row per op: its text, its time, the chart's counters, then any other counter it changed. */
+    private static void perOp(HtmlReport r, String runName, RunResult run, List<String> chartNames) {
+        r.section("Per op: " + runName);
+        if (run.ops().isEmpty()) {
+            r.paragraph("no ops");
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("#", "op", "time"));
+        header.addAll(chartNames);
+        header.add("other changes");
+        List<List<String>> rows = new ArrayList<>(run.ops().size());
+        int index = 1;
+        for (RunResult.OpResult op : run.ops()) {
+            List<String> row = new ArrayList<>(header.size());
+            row.add(Integer.toString(index++));
+            row.add(op.op());
+            row.add(Quantity.SECONDS.format(op.nanos() / 1e9));
+            for (String c : chartNames) row.add(HtmlReport.count(op.deltas().get(c)));
+            StringBuilder other = new StringBuilder();
+            op.deltas().values().forEach((name, delta) -> {
+                if (delta != 0 && !chartNames.contains(name)) {
+                    other.append(other.isEmpty() ? "" : ", ").append(name).append(' ')
+                            .append(delta > 0 ? "+" : "").append(HtmlReport.count(delta));
+                }
+            });
+            row.add(other.toString());
+            rows.add(row);
+        }
+        r.table(run.engine() + " (" + (run.engine().equals("sim") ? "virtual" : "wall") + " time)", header, rows);
+    }
+
+    private static List<String> row(String name, List<RunResult> runs, java.util.function.Function<RunResult, String> f) {
+        List<String> row = new ArrayList<>(runs.size() + 1);
+        row.add(name);
+        for (RunResult run : runs) row.add(f.apply(run));
+        return row;
+    }
+
+    /** {@code 1 GiB (1,073,741,824 B)}; exact bytes alone below 1 KiB. */
+    static String bytes(long b) {
+        return b < 1024 ? b + " B" : Quantity.BYTES.format(b) + " (" + HtmlReport.count(b) + " B)";
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    private RunReport() {}
+}
