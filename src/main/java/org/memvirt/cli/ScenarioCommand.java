@@ -1,7 +1,5 @@
 package org.memvirt.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -46,13 +44,7 @@ final class ScenarioCommand implements Callable<Integer> {
                     + " in this build; use --engine sim");
         };
         ScenarioReport r = new ScenarioRunner(scenario).run().withEngineReason(reason);
-        if (report != null) {
-            try {
-                Files.writeString(report, ScenarioHtml.render(r));
-            } catch (IOException e) {
-                throw new ScenarioException("--report: cannot write " + report + ": " + e.getMessage());
-            }
-        }
+        if (report != null) ScenarioHtml.build(r).write(report);
         System.out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
         return 0;
     }

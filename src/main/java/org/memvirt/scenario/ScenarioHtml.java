@@ -1,64 +1,123 @@
 package org.memvirt.scenario;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
-/** Renders a {@link ScenarioReport} as one self-contained HTML page with inline SVG charts over virtual time. */
+import org.memvirt.report.FreeUnit;
+import org.memvirt.report.HtmlReport;
+import org.memvirt.report.Marker;
+import org.memvirt.report.Quantity;
+import org.memvirt.report.Series;
+import org.memvirt.report.StackedAreaChart;
+
+/** Builds the {@code --report} HTML page of a scenario run from the report package's charts and tables. */
 public final class ScenarioHtml {
-    private static final int W = 900, H = 260, PAD = 50;
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+    static final int MAX_MARKERS = 24;
+    static final int MAX_VM_CHARTS = 8;
+    static final int MAX_MARKERS_PER_KIND = 3;   // the rest are in the events table
 
     private ScenarioHtml() {}
 
-    public static String render(ScenarioReport r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>memvirt scenario ")
-                .append(esc(r.scenario())).append("</title><style>body{font-family:sans-serif;margin:2em}"
-                        + "pre{background:#f6f6f6;padding:1em;overflow:auto}svg{border:1px solid #ccc}</style></head><body>");
-        sb.append("<h1>Scenario ").append(esc(r.scenario())).append("</h1>");
+    public static HtmlReport build(ScenarioReport r) {
+        HtmlReport h = new HtmlReport("memvirt scenario " + r.scenario());
         List<ScenarioReport.Sample> s = r.timeline();
-        sb.append("<h2>Host memory (MiB)</h2>");
-        chart(sb, s, new String[] {"host used", "swap used", "KSM pages_sharing x4 KiB"},
-                List.of(ScenarioReport.Sample::hostUsedBytes, ScenarioReport.Sample::swapUsedBytes,
-                        x -> x.ksmPagesSharing() * 4096));
-        sb.append("<h2>Guests, summed (MiB)</h2>");
-        chart(sb, s, new String[] {"resident", "swapped", "shared", "ballooned"},
-                List.of(x -> sum(x, ScenarioReport.VmSample::resident), x -> sum(x, ScenarioReport.VmSample::swapped),
-                        x -> sum(x, ScenarioReport.VmSample::shared), x -> sum(x, ScenarioReport.VmSample::ballooned)));
-        sb.append("<h2>Report</h2><pre>").append(esc(ScenarioText.render(r))).append("</pre></body></html>\n");
-        return sb.toString();
-    }
+        double[] t = new double[s.size()];
+        for (int i = 0; i < t.length; i++) t[i] = s.get(i).t();
+        List<Marker> markers = markers(r.events(), null);
 
-    private static long sum(ScenarioReport.Sample s, ToLongFunction<ScenarioReport.VmSample> f) {
-        long t = 0;
-        for (ScenarioReport.VmSample v : s.vms()) t += f.applyAsLong(v);
-        return t;
-    }
+        h.section("Host memory over virtual time");
+        h.chart("Guest memory summed over all VMs, with host free memory and swap used as lines.", new StackedAreaChart(
+                "host " + Units.human(r.host().ramBytes()) + " RAM, " + Units.human(r.host().swapBytes()) + " swap",
+                "memory", Quantity.BYTES, t, stack(s, -1), List.of(
+                        new Series("host free", values(s, ScenarioReport.Sample::hostFreeBytes)),
+                        new Series("swap used", values(s, ScenarioReport.Sample::swapUsedBytes))), markers).render());
+        h.free("host (free -m, at the end)", r.host().free(), FreeUnit.MEBI);
+        Map<String, String> ksm = new LinkedHashMap<>();
+        r.host().ksm().forEach((k, v) -> ksm.put(k, Long.toString(v)));
+        h.keyValues("/sys/kernel/mm/ksm at the end", ksm);
+        Map<String, String> vmstat = new LinkedHashMap<>();
+        r.host().vmstat().forEach((k, v) -> vmstat.put(k, Long.toString(v)));
+        h.keyValues("host vmstat", vmstat);
 
-    private static void chart(StringBuilder sb, List<ScenarioReport.Sample> s, String[] names,
-            List<ToLongFunction<ScenarioReport.Sample>> series) {
-        double tMax = Math.max(1e-9, s.getLast().t());
-        long yMax = 1;
-        for (ToLongFunction<ScenarioReport.Sample> f : series) for (ScenarioReport.Sample x : s) yMax = Math.max(yMax, f.applyAsLong(x));
-        sb.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H + 40));
-        sb.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"15\" font-size=\"11\">%d MiB</text>", yMax >> 20));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.1f s</text>", W - PAD, H + 15, tMax));
-        for (int i = 0; i < series.size(); i++) {
-            StringBuilder pts = new StringBuilder();
-            for (ScenarioReport.Sample x : s) {
-                double px = PAD + (W - 2 * PAD) * x.t() / tMax;
-                double py = H - (H - 20) * (double) series.get(i).applyAsLong(x) / yMax;
-                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-            }
-            String c = COLOURS[i % COLOURS.length];
-            sb.append("<polyline fill=\"none\" stroke=\"").append(c).append("\" stroke-width=\"1.5\" points=\"").append(pts).append("\"/>");
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>", PAD + 180 * i, H + 35, c, esc(names[i])));
+        h.section("VMs");
+        List<List<String>> rows = new ArrayList<>();
+        for (ScenarioReport.Vm v : r.vms()) {
+            rows.add(List.of(v.name(), Units.human(v.configuredBytes()), Units.human(v.peakResidentBytes()),
+                    Units.human(v.peakSwappedBytes()), Units.human(v.sharedBytes()), Units.human(v.balloonedBytes()),
+                    Long.toString(v.swapIns()), v.status(),
+                    v.killedAt() == null ? "" : String.format(Locale.ROOT, "%.3f s", v.killedAt())));
         }
-        sb.append("</svg>");
+        h.table("per VM at the end", List.of("vm", "memory", "peak resident", "peak swapped", "shared", "ballooned",
+                "swap-ins", "status", "killed at"), rows);
+        for (int i = 0; i < Math.min(MAX_VM_CHARTS, r.vms().size()); i++) {
+            ScenarioReport.Vm v = r.vms().get(i);
+            h.chart("", new StackedAreaChart(v.name() + " (" + Units.human(v.configuredBytes()) + ")", "memory",
+                    Quantity.BYTES, t, stack(s, i), List.of(), markers(r.events(), v.name())).render());
+            h.free(v.name() + " (free -m inside the guest, at the end)", v.free(), FreeUnit.MEBI);
+        }
+
+        h.section("Events");
+        List<List<String>> ev = new ArrayList<>();
+        for (ScenarioReport.Event e : r.events()) {
+            ev.add(List.of(String.format(Locale.ROOT, "%.3f s", e.t()), e.vm(), e.kind(), e.message()));
+        }
+        h.table("events in virtual-time order", List.of("t", "vm", "kind", "what"), ev);
+        h.section("Text report");
+        h.preformatted(ScenarioText.render(r));
+        return h;
     }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    /** Resident, swapped, shared, ballooned: summed over VMs ({@code vm < 0}) or of one VM. */
+    private static List<Series> stack(List<ScenarioReport.Sample> s, int vm) {
+        List<ToLongFunction<ScenarioReport.VmSample>> fields = List.of(ScenarioReport.VmSample::resident,
+                ScenarioReport.VmSample::swapped, ScenarioReport.VmSample::shared, ScenarioReport.VmSample::ballooned);
+        String[] names = {"resident", "swapped", "shared (KSM)", "ballooned"};
+        List<Series> out = new ArrayList<>();
+        for (int f = 0; f < fields.size(); f++) {
+            double[] v = new double[s.size()];
+            for (int i = 0; i < v.length; i++) {
+                List<ScenarioReport.VmSample> vms = s.get(i).vms();
+                if (vm >= 0) {
+                    v[i] = fields.get(f).applyAsLong(vms.get(vm));
+                } else {
+                    long sum = 0;
+                    for (ScenarioReport.VmSample x : vms) sum += fields.get(f).applyAsLong(x);
+                    v[i] = sum;
+                }
+            }
+            out.add(new Series(names[f], v));
+        }
+        return out;
+    }
+
+    private static double[] values(List<ScenarioReport.Sample> s, ToLongFunction<ScenarioReport.Sample> f) {
+        double[] v = new double[s.size()];
+        for (int i = 0; i < v.length; i++) v[i] = f.applyAsLong(s.get(i));
+        return v;
+    }
+
+    /** OOM kills, swap-in storms, swap full and balloon targets as chart markers (for one VM, or all). */
+    private static List<Marker> markers(List<ScenarioReport.Event> events, String vm) {
+        List<Marker> m = new ArrayList<>();
+        Map<String, Integer> perKind = new LinkedHashMap<>();
+        for (ScenarioReport.Event e : events) {
+            if (vm != null && !e.vm().equals(vm)) continue;
+            String label = switch (e.kind()) {
+                case "oom_kill" -> "OOM kill " + e.vm();
+                case "swap_full" -> "swap full";
+                case "swap_in_storm" -> vm == null ? null : "swap-in storm";
+                case "balloon_target" -> vm == null ? null : "balloon";
+                case "guest_oom" -> "guest OOM " + e.vm();
+                default -> null;
+            };
+            if (label == null) continue;
+            int n = perKind.merge(e.kind(), 1, Integer::sum);
+            if (n <= MAX_MARKERS_PER_KIND && m.size() < MAX_MARKERS) m.add(new Marker(e.t(), label));
+        }
+        return m;
     }
 }
