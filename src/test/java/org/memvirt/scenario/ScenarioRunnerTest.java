@@ -147,4 +147,34 @@ class ScenarioRunnerTest {
         assertThat(j.get("events").isArray()).isTrue();
         assertThat(vm.get("peak_resident_bytes").asLong()).isEqualTo(10L << 20);   // 2 MiB runtime + 8 MiB
     }
+
+    @Test
+    void randomAccessOverMostlySwappedMemoryIsASwapInStorm() {
+        ScenarioReport r = run("""
+                duration: 30s
+                sample: 1s
+                host: {ram: 1G, reserve: 256M, swap: 2G, swap_kind: nvme}
+                vms:
+                  - {name: a, memory: 1G, workload: ["touch 1000M", "random 300000 over 1000M writes 10%"]}
+                  - {name: b, memory: 1G, workload: ["touch 1000M", "random 300000 over 1000M writes 10%"]}
+                """);
+        assertThat(r.events()).anyMatch(e -> e.kind().equals("swap_in_storm") && e.vm().equals("a"));
+        assertThat(r.vms()).allSatisfy(v -> assertThat(v.majorFaults()).isEqualTo(v.swapIns()).isPositive());
+        assertThat(r.host().vmstat().get("pswpin")).isEqualTo(r.vms().get(0).swapIns() + r.vms().get(1).swapIns());
+    }
+
+    @Test
+    void zramSwapKeepsItsCompressedPagesInRam() {
+        ScenarioReport r = run("""
+                duration: 5s
+                host: {ram: 1G, reserve: 256M, swap: 1G, swap_kind: zram}
+                vms: [{name: a, memory: 1G, workload: ["touch 900M"]}]
+                """);
+        long swapped = r.vms().getFirst().swappedBytes();
+        assertThat(swapped).isPositive();
+        // RAM = reserve + guest frames + one frame per three swapped pages + free
+        long zramBytes = (swapped / 4096 + 2) / 3 * 4096;
+        assertThat(r.host().usedBytes()).isEqualTo((256L << 20) + r.vms().getFirst().residentBytes() + zramBytes);
+        assertThat(r.events()).noneMatch(e -> e.kind().equals("oom_kill"));
+    }
 }
