@@ -11,6 +11,7 @@ public final class ScenarioText {
     private static final long MIB = 1L << 20;
     private static final int TIMELINE_ROWS = 24;
     private static final int FULL_FREE_VIEWS = 8;
+    private static final int PER_VM_TIMELINES = 4;
 
     private ScenarioText() {}
 
@@ -53,6 +54,9 @@ public final class ScenarioText {
             }
         }
         timeline(sb, r.timeline());
+        if (r.vms().size() <= PER_VM_TIMELINES) {
+            for (int i = 0; i < r.vms().size(); i++) vmTimeline(sb, r.vms().get(i), i, r.timeline());
+        }
         sb.append("\nevents:\n");
         int shown = 0;
         for (ScenarioReport.Event e : r.events()) {
@@ -84,6 +88,19 @@ public final class ScenarioText {
             sb.append(String.format(Locale.ROOT, "%9.1fs %10d %10d %10d %10d %10d %10d %10d%n", s.t(),
                     s.hostUsedBytes() / MIB, s.hostFreeBytes() / MIB, s.swapUsedBytes() / MIB, res / MIB, swp / MIB,
                     shr / MIB, bal / MIB));
+        }
+    }
+
+    private static void vmTimeline(StringBuilder sb, ScenarioReport.Vm vm, int index, List<ScenarioReport.Sample> samples) {
+        sb.append(String.format(Locale.ROOT, "%n%s over time (MiB):%n", vm.name()));
+        sb.append(String.format(Locale.ROOT, "%10s %10s %10s %10s %10s %10s%n", "t", "configured", "resident", "swapped",
+                "shared", "ballooned"));
+        int stride = Math.max(1, (samples.size() + TIMELINE_ROWS - 1) / TIMELINE_ROWS);
+        for (int i = 0; i < samples.size(); i++) {
+            if (i % stride != 0 && i != samples.size() - 1) continue;
+            ScenarioReport.VmSample v = samples.get(i).vms().get(index);
+            sb.append(String.format(Locale.ROOT, "%9.1fs %10d %10d %10d %10d %10d%n", samples.get(i).t(),
+                    v.configured() / MIB, v.resident() / MIB, v.swapped() / MIB, v.shared() / MIB, v.ballooned() / MIB));
         }
     }
 }
