@@ -30,11 +30,15 @@ public final class ScenarioHtml {
         List<Marker> markers = markers(r.events(), null);
 
         h.section("Host memory over virtual time");
-        h.chart("Guest memory summed over all VMs, with host free memory and swap used as lines.", new StackedAreaChart(
+        List<Series> hostStack = stack(s, -1);
+        Series ballooned = hostStack.removeLast();   // not host memory: shown as a line, not stacked on it
+        h.chart("Guest memory the host backs (resident, swapped, KSM-shared mappings), summed over all VMs; host free"
+                + " memory, swap used and the ballooned total as lines.", new StackedAreaChart(
                 "host " + Units.human(r.host().ramBytes()) + " RAM, " + Units.human(r.host().swapBytes()) + " swap",
-                "memory", Quantity.BYTES, t, stack(s, -1), List.of(
+                "memory", Quantity.BYTES, t, hostStack, List.of(
                         new Series("host free", values(s, ScenarioReport.Sample::hostFreeBytes)),
-                        new Series("swap used", values(s, ScenarioReport.Sample::swapUsedBytes))), markers).render());
+                        new Series("swap used", values(s, ScenarioReport.Sample::swapUsedBytes)),
+                        new Series("ballooned", ballooned.values())), markers).render());
         h.free("host (free -m, at the end)", r.host().free(), FreeUnit.MEBI);
         Map<String, String> ksm = new LinkedHashMap<>();
         r.host().ksm().forEach((k, v) -> ksm.put(k, Long.toString(v)));
