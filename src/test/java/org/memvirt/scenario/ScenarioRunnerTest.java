@@ -55,6 +55,14 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void redHatRuleFiftyGuestsOn32GiBNeed26GiBOfSwap() throws Exception {
+        // swap >= guests + 4 GB host + 4 GB host swap - RAM = 50 + 4 + 4 - 32 = 26 GiB (overcommit reference §4.1)
+        ScenarioReport r = run(seed("26G").replace("count: 64", "count: 50"));
+        assertThat(r.vms()).hasSize(50).noneMatch(ScenarioReport.Vm::killed);
+        assertThat(r.host().peakSwapUsedBytes()).isBetween(22 * GIB, 23 * GIB);   // 50 + 4 - 32 = 22 GiB really used
+    }
+
+    @Test
     void identicalGuestsAreMergedByKsmExceptTheOptedOutOne() {
         ScenarioReport r = run("""
                 duration: 20s
