@@ -7,7 +7,9 @@ final class Commands {
     static List<Object> all() {
         return List.of(
                 new VersionCommand(),
+                new ConfigCommand(),
                 new HostCheckCommand(),
+                new PlanCommand(),
                 new ScenarioCommand()
         );
     }

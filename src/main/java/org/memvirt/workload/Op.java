@@ -59,7 +59,23 @@ public sealed interface Op {
      * {@code accesses} holds one entry per access: the address with bit 0 set for a store or modify (addresses are
      * used at qword granularity, so bit 0 is free).
      */
-    record Trace(String file, long[] accesses) implements Op {}
+    record Trace(String file, long[] accesses) implements Op {
+        /** Equal when the file name and every access are equal (a record compares arrays by identity). */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Trace(String f, long[] a) && file.equals(f) && java.util.Arrays.equals(accesses, a);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * file.hashCode() + java.util.Arrays.hashCode(accesses);
+        }
+
+        @Override
+        public String toString() {
+            return "Trace[file=" + file + ", accesses=" + accesses.length + "]";
+        }
+    }
 
     /** The content a {@link Fill} writes. */
     sealed interface Content {

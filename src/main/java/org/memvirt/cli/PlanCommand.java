@@ -1,0 +1,106 @@
+package org.memvirt.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.memvirt.config.ConfigException;
+import org.memvirt.config.QemuSize;
+import org.memvirt.config.SwapPlan;
+import org.memvirt.report.Json;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memvirt plan}: how much swap an overcommitted host needs, after Red Hat's rules. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Size host swap for overcommitted guests: RAM + swap must cover all guests plus the host"
+                + " reserve, plus the RHEL 7 recommended swap for the host itself. Sizes use QEMU's grammar; a bare"
+                + " number is MiB (as -m).")
+final class PlanCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--host-ram", paramLabel = "SIZE", description = "Host RAM (default: this host's MemTotal).")
+    String hostRam;
+
+    @Option(names = "--guest", paramLabel = "NxSIZE", description = "N guests of SIZE each; repeatable.")
+    List<String> guests = new ArrayList<>();
+
+    @Option(names = "--host-reserve", paramLabel = "SIZE", defaultValue = "4G",
+            description = "Memory kept for the host OS (default: ${DEFAULT-VALUE}, Red Hat's rule).")
+    String hostReserve;
+
+    @Option(names = "--host-swap", paramLabel = "SIZE",
+            description = "Swap configured now (default: this host's SwapTotal when --host-ram is not given).")
+    String hostSwap;
+
+    @Option(names = "--json", description = "Print as JSON.")
+    boolean json;
+
+    /** The JSON document of {@code memvirt plan --json}. */
+    record Report(List<SwapPlan.Guests> guests, long guestTotalBytes, long hostRamBytes, long hostReserveBytes,
+            long swapForGuestsBytes, long recommendedHostSwapBytes, long totalSwapBytes, double overcommitRatio,
+            Long hostSwapBytes, List<String> warnings) {}
+
+    @Override
+    public void run() {
+        long ram = hostRam != null ? size("--host-ram", hostRam) : hostMeminfo("MemTotal");
+        if (ram < 0) throw new ConfigException("cannot read MemTotal from /proc/meminfo; give --host-ram");
+        long swapNow = hostSwap != null ? size("--host-swap", hostSwap)
+                : hostRam == null ? hostMeminfo("SwapTotal") : -1;
+        List<SwapPlan.Guests> groups = new ArrayList<>();
+        for (String g : guests) {
+            try {
+                groups.add(SwapPlan.Guests.parse(g));
+            } catch (ConfigException e) {
+                throw e.at("--guest " + g);
+            }
+        }
+        SwapPlan plan = new SwapPlan(groups, ram, size("--host-reserve", hostReserve), swapNow);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(new Report(plan.guests(), plan.guestTotal(), plan.hostRam(), plan.hostReserve(),
+                    plan.swapForGuests(), plan.recommendedHostSwap(), plan.totalSwap(), plan.overcommitRatio(),
+                    swapNow < 0 ? null : swapNow, plan.warnings())));
+        } else {
+            printHuman(out, plan);
+        }
+        out.flush();
+        if (!json) QemuOptions.printWarnings(spec.commandLine().getErr(), plan.warnings());
+    }
+
+    private static void printHuman(PrintWriter out, SwapPlan plan) {
+        out.printf("guests:                  %s%n", ConfigCommand.bytes(plan.guestTotal()));
+        for (SwapPlan.Guests g : plan.guests()) {
+            out.printf("  %d x %s%n", g.count(), ConfigCommand.bytes(g.sizeBytes()));
+        }
+        out.printf("host RAM:                %s%n", ConfigCommand.bytes(plan.hostRam()));
+        out.printf("host reserve:            %s%n", ConfigCommand.bytes(plan.hostReserve()));
+        out.printf("overcommit ratio:        %.2f%n", plan.overcommitRatio());
+        out.printf("swap for guests:         %s  (guests + reserve - RAM)%n", ConfigCommand.bytes(plan.swapForGuests()));
+        out.printf("recommended host swap:   %s  (RHEL 7 table)%n", ConfigCommand.bytes(plan.recommendedHostSwap()));
+        out.printf("total swap:              %s%n", ConfigCommand.bytes(plan.totalSwap()));
+        if (plan.hostSwap() >= 0) out.printf("host swap now:           %s%n", ConfigCommand.bytes(plan.hostSwap()));
+    }
+
+    /** A size as QEMU reads it, bare numbers in MiB; errors as for -m with this option as location. */
+    private static long size(String option, String text) {
+        try {
+            return QemuSize.parseMiB(text);
+        } catch (ConfigException e) {
+            throw e.at(option + " " + text);
+        }
+    }
+
+    /** A /proc/meminfo field of this host in bytes, -1 where unreadable (defaults only). */
+    private static long hostMeminfo(String field) {
+        try {
+            org.memvirt.host.MemInfo m = org.memvirt.host.MemInfo.read(org.memvirt.host.HostRoot.REAL);
+            return m.has(field) ? m.bytes(field) : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+}

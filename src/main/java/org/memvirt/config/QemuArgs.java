@@ -1,0 +1,179 @@
+package org.memvirt.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * QEMU's memory-related command line, {@code List<String> -> MachineConfig}, with QEMU 7.2's exact errors and
+ * warnings (softmmu/vl.c qemu_init order: options in order, then machine selection, {@code parse_memory_options},
+ * the machine properties, the memory backends, {@code qemu_resolve_machine_memdev}, board init).
+ *
+ * <p>Options: {@code -m}, {@code -machine}/{@code -M}, {@code -object}, {@code -smp}, {@code -mem-path},
+ * {@code -mem-prealloc}, {@code -cpu}. Each takes the next argument verbatim as its value, even one starting with '-'.
+ * Messages carry no program name; locations are QEMU's ({@code -m 1.5: ...}).
+ */
+public final class QemuArgs {
+    /** The options that take a value, in QEMU's spelling. */
+    public static final Set<String> WITH_VALUE = Set.of("-m", "-machine", "-M", "-object", "-smp", "-mem-path", "-cpu");
+    /** The options without a value. */
+    public static final Set<String> FLAGS = Set.of("-mem-prealloc");
+    /** No limit from the host: only the machine's own {@code max_cpus} applies. */
+    public static final int NO_HOST_VCPU_LIMIT = Integer.MAX_VALUE;
+
+    private final List<String> warnings = new ArrayList<>();
+    private final MemoryOptions memory = new MemoryOptions();
+    private final Map<String, String> machineDict = new LinkedHashMap<>();
+    private final Map<String, BackendObject> objects = new LinkedHashMap<>();
+    private final Map<String, String> smp = new LinkedHashMap<>();
+    private CpuModel cpu = CpuModel.defaultModel();
+    private String memPath;
+    private boolean memPrealloc;
+
+    private QemuArgs() {}
+
+    /** Whether {@code arg} is one of the QEMU options this class reads. */
+    public static boolean isQemuOption(String arg) {
+        return WITH_VALUE.contains(arg) || FLAGS.contains(arg);
+    }
+
+    /** {@link #parse(List, int)} without a host vCPU limit. */
+    public static MachineConfig parse(List<String> args) {
+        return parse(args, NO_HOST_VCPU_LIMIT);
+    }
+
+    /**
+     * Resolves a QEMU command line.
+     *
+     * @param maxVcpus the host's hard vCPU limit (KVM_CAP_MAX_VCPUS), or {@link #NO_HOST_VCPU_LIMIT}
+     * @throws ConfigException with QEMU's message and the warnings printed before it
+     */
+    public static MachineConfig parse(List<String> args, int maxVcpus) {
+        return parse(args, maxVcpus, maxVcpus);
+    }
+
+    /**
+     * Resolves a QEMU command line with both of KVM's vCPU limits: above {@code recommendedVcpus}
+     * (KVM_CAP_NR_VCPUS) QEMU warns, above {@code maxVcpus} (KVM_CAP_MAX_VCPUS) it fails.
+     */
+    public static MachineConfig parse(List<String> args, int recommendedVcpus, int maxVcpus) {
+        QemuArgs q = new QemuArgs();
+        try {
+            return q.run(args, recommendedVcpus, maxVcpus);
+        } catch (ConfigException e) {
+            List<String> all = new ArrayList<>(q.warnings);
+            all.addAll(e.warnings());
+            throw new ConfigException(e.getMessage(), all);
+        }
+    }
+
+    private MachineConfig run(List<String> args, int recommendedVcpus, int maxVcpus) {
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            if (FLAGS.contains(option)) {
+                memPrealloc = true;
+                continue;
+            }
+            if (!WITH_VALUE.contains(option)) throw new ConfigException(option + ": invalid option");
+            if (i + 1 >= args.size()) throw new ConfigException(option + ": requires an argument");
+            String value = args.get(++i);
+            atLocation(option + " " + value, raw -> option(option, value, raw));
+        }
+        MachineType machine = MachineType.lookup(machineDict.getOrDefault("type", "pc"));
+        if (machine.deprecation() != null) {
+            warnings.add("warning: Machine type '" + machine.name() + "' is deprecated: " + machine.deprecation());
+        }
+        Map<String, String> memoryKeys = new LinkedHashMap<>();
+        machineDict.forEach((k, v) -> { if (k.startsWith("memory.")) memoryKeys.put(k.substring(7), v); });
+        memoryKeys.putAll(memory.machineKeys());
+        MachineProperties props = MachineProperties.apply(machine, machineDict, warnings);
+        MemoryOptions.Resolved mem = MemoryOptions.resolve(memoryKeys, warnings);
+        int cpus = SmpOptions.resolve(machine, smp, recommendedVcpus, maxVcpus, warnings);
+        Map<String, MemoryBackend> backends = new LinkedHashMap<>();
+        for (BackendObject o : objects.values()) backends.put(o.id(), o.create(props.memMerge(), memPrealloc));
+        long ramSize = mem.ramSize();
+        MemoryBackend backend = null;
+        if (props.memoryBackend() != null) {
+            if (memPath != null) {
+                throw new ConfigException("'-mem-path' can't be used together with'-machine memory-backend'");
+            }
+            backend = backends.get(props.memoryBackend());
+            if (backend == null) throw new ConfigException("Memory backend '" + props.memoryBackend() + "' not found");
+            if (!mem.customSize()) ramSize = backend.size();
+            else if (backend.size() != ramSize) {
+                throw new ConfigException("Machine memory size does not match the size of the memory backend");
+            }
+        } else if (ramSize != 0) {
+            if (backends.containsKey(machine.defaultRamId())) {
+                throw new ConfigException("object name '" + machine.defaultRamId() + "' is reserved for the default RAM"
+                        + " backend, it can't be used for any other purposes. Change the object's 'id' to something else");
+            }
+            backend = defaultBackend(machine, ramSize, props.memMerge());
+        }
+        MemoryLayout layout = BoardMemory.build(machine, cpu, ramSize, mem.maxramSize(), mem.slots(),
+                props.maxRamBelow4g(), warnings);
+        return new MachineConfig(layout, backend, props.memMerge(), cpus, warnings);
+    }
+
+    /** One option at parse time (stage 1 for -m, the opts visitor for -object, keyval for -machine). */
+    private void option(String option, String value, List<String> raw) {
+        switch (option) {
+            case "-m" -> memory.add(value, raw);
+            case "-machine", "-M" -> {
+                for (QemuOpts.Opt opt : QemuOpts.keyval(value, "type")) {
+                    if (opt.name().startsWith("smp.")) {                // the same dict -smp merges into
+                        smp.remove(opt.name().substring(4));
+                        smp.put(opt.name().substring(4), opt.value());
+                        continue;
+                    }
+                    machineDict.remove(opt.name());
+                    machineDict.put(opt.name(), opt.value());
+                }
+            }
+            case "-object" -> addObject(value, raw);
+            case "-smp" -> SmpOptions.add(smp, value);
+            case "-mem-path" -> memPath = value;
+            case "-cpu" -> cpu = CpuModel.parse(value);
+            default -> throw new IllegalStateException(option);
+        }
+    }
+
+    private void addObject(String value, List<String> raw) {
+        String id = QemuOpts.findId(value);
+        if (id != null && !BackendObject.wellFormedId(id)) {
+            throw new ConfigException("Parameter 'id' expects an identifier\n"
+                    + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.");
+        }
+        if (id != null && objects.containsKey(id)) throw new ConfigException("Duplicate ID '" + id + "' for object");
+        BackendObject o = BackendObject.parse(value, raw);
+        objects.put(o.id(), o);
+    }
+
+    /** Runs one option with QEMU's location: warnings and errors get the {@code -m ARG: } prefix. */
+    private void atLocation(String location, OptionParser parser) {
+        List<String> raw = new ArrayList<>();
+        try {
+            parser.parse(raw);
+        } catch (ConfigException e) {
+            for (String w : raw) warnings.add(location + ": warning: " + w);
+            throw e.at(location);
+        }
+        for (String w : raw) warnings.add(location + ": warning: " + w);
+    }
+
+    @FunctionalInterface
+    private interface OptionParser {
+        void parse(List<String> rawWarnings);
+    }
+
+    private MemoryBackend defaultBackend(MachineType machine, long ramSize, boolean memMerge) {
+        if (memPath != null) {
+            return new MemoryBackend(machine.defaultRamId(), "memory-backend-file", ramSize, false, memPrealloc, true,
+                    memMerge, memPath, null);
+        }
+        return new MemoryBackend(machine.defaultRamId(), "memory-backend-ram", ramSize, false, memPrealloc, true,
+                memMerge, null, null);
+    }
+}

@@ -1,0 +1,77 @@
+package org.memvirt.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every line of {@code qemu-7.2-observed.tsv}: what qemu-system-x86_64 7.2.22 printed and which RAM size it
+ * reported (QMP query-memory-size-summary) for a command line, replayed through QemuArgs.
+ */
+class QemuObservedTest {
+
+    static Stream<Arguments> observed() throws IOException {
+        List<Arguments> rows = new ArrayList<>();
+        try (InputStream in = QemuObservedTest.class.getResourceAsStream("/config/qemu-7.2-observed.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                String[] f = line.split("\t", -1);
+                rows.add(Arguments.of(f[0], f[1], f[2].replace("\\n", "\n").replace("\\\\", "\\")));
+            }
+        }
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("observed")
+    void matchesQemu(String commandLine, String ram, String stderr) {
+        List<String> args = shellWords(commandLine);
+        List<String> printed = new ArrayList<>();
+        String actualRam;
+        try {
+            MachineConfig c = QemuArgs.parse(args);
+            c.warnings().forEach(w -> printed.add("memvirt: " + w));
+            actualRam = Long.toUnsignedString(c.layout().ramSize());
+        } catch (ConfigException e) {
+            e.warnings().forEach(w -> printed.add("memvirt: " + w));
+            printed.add("memvirt: " + e.getMessage());
+            actualRam = "exit 1";
+        }
+        assertThat(actualRam).isEqualTo(ram);
+        assertThat(String.join("\n", printed)).isEqualTo(stderr);
+    }
+
+    /** The few shell rules the table uses: blanks separate words, double quotes and '' group them. */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (char c : line.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) quote = 0; else w.append(c);
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (c == ' ') {
+                if (inWord) words.add(w.toString());
+                w.setLength(0);
+                inWord = false;
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) words.add(w.toString());
+        return words;
+    }
+}
