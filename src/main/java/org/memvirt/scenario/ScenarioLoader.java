@@ -15,12 +15,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import org.memvirt.config.ConfigException;
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.sim.HostConfig;
 import org.memvirt.sim.KsmConfig;
 import org.memvirt.sim.SwapKind;
 import org.memvirt.sim.Watermarks;
 import org.memvirt.workload.Op;
+import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadException;
+import org.memvirt.workload.WorkloadParser;
+import org.memvirt.workload.WorkloadUnits;
 
 /** Reads a scenario YAML file into a validated {@link Scenario}; every error names the offending field. */
 public final class ScenarioLoader {
@@ -41,10 +48,15 @@ public final class ScenarioLoader {
             throw new ScenarioException("cannot read scenario " + file + ": " + e.getMessage());
         }
         String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return parse(text, base);
+        return parse(text, base, file.toAbsolutePath().getParent());
     }
 
     public static Scenario parse(String yaml, String defaultName) {
+        return parse(yaml, defaultName, Path.of("."));
+    }
+
+    /** @param baseDir where workload trace files are resolved */
+    public static Scenario parse(String yaml, String defaultName, Path baseDir) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -74,7 +86,7 @@ public final class ScenarioLoader {
         List<Scenario.Vm> vms = new ArrayList<>();
         Set<String> names = new HashSet<>();
         int i = 0;
-        for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, policy));
+        for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, policy, baseDir));
         long sample = root.has("sample") ? duration(root.get("sample"), "sample")
                 : duration > 0 ? Math.max(1_000_000L, duration / 100) : 1_000_000_000L;
         if (sample <= 0) throw new ScenarioException("sample: must be positive");
@@ -134,7 +146,7 @@ public final class ScenarioLoader {
         return new Scenario.Policy(kind, interval, target);
     }
 
-    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Scenario.Policy policy) {
+    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Scenario.Policy policy, Path baseDir) {
         if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
         fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
                 "start_stagger", "boot_touch", "balloon", "workload");
@@ -143,9 +155,9 @@ public final class ScenarioLoader {
         long ram = QEMU_DEFAULT_RAM;
         boolean merge = true;
         if (v.has("qemu")) {
-            QemuMemory q = QemuMemory.parse(v.get("qemu").asText(), at + ".qemu");
-            ram = q.ramBytes();
-            merge = q.memMerge();
+            MachineConfig q = qemu(v.get("qemu"), at + ".qemu");
+            ram = q.layout().ramSize();
+            merge = q.backend() != null ? q.backend().merge() : q.memMerge();
         }
         if (v.has("memory")) ram = size(v.get("memory"), at + ".memory");
         if (ram < (4L << 20) || ram % 4096 != 0) throw new ScenarioException(at + ".memory: must be a multiple of 4 KiB and at least 4 MiB");
@@ -165,7 +177,7 @@ public final class ScenarioLoader {
         if (boot > ram) throw new ScenarioException(at + ".boot_touch: larger than the VM's memory");
         Scenario.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
         if (policy.kind() != Scenario.PolicyKind.NONE && balloon == null && v.has("balloon")) balloon = null;
-        List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram) : List.of();
+        List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram, baseDir) : List.of();
         List<Scenario.Vm> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String n = count == 1 ? name : name + "-" + i;
@@ -189,31 +201,46 @@ public final class ScenarioLoader {
         return new Scenario.Balloon(doo, min, shares, target, when);
     }
 
-    private static List<Op> ops(JsonNode w, String at, long ram) {
+    private static List<Op> ops(JsonNode w, String at, long ram, Path baseDir) {
+        Workload workload;
+        try {
+            workload = WorkloadParser.parseNode(w, at, baseDir);
+        } catch (WorkloadException e) {
+            throw new ScenarioException(e.getMessage());
+        }
         List<Op> ops = new ArrayList<>();
-        if (w.isTextual()) {
-            String[] parts = w.asText().split("[;\n]");
-            for (int i = 0; i < parts.length; i++) {
-                if (!parts[i].isBlank()) ops.add(checked(OpText.parse(parts[i], at + "[" + i + "]"), at + "[" + i + "]", ram));
-            }
-            return ops;
-        }
-        if (!w.isArray()) throw new ScenarioException(at + ": expected a list of ops");
         int i = 0;
-        for (JsonNode o : w) {
-            String f = at + "[" + i++ + "]";
-            if (o.isTextual()) {
-                ops.add(checked(OpText.parse(o.asText(), f), f, ram));
-            } else if (o.isObject() && o.has("repeat")) {
-                fields(o, f + ".", "repeat", "ops");
-                int times = intIn(o.get("repeat"), f + ".repeat", 1, Integer.MAX_VALUE);
-                if (!o.has("ops")) throw new ScenarioException(f + ".ops: missing");
-                ops.add(new Op.Repeat(times, ops(o.get("ops"), f + ".ops", ram)));
-            } else {
-                throw new ScenarioException(f + ": expected an op such as 'touch 1G' or {repeat: N, ops: [...]}");
+        for (Workload.Step step : workload.steps()) ops.add(checked(step.op(), at + "[" + i++ + "] '" + step.text() + "'", ram));
+        return ops;
+    }
+
+    /**
+     * The memory options of a QEMU command line (a string or a list of words), resolved by {@link QemuArgs}: {@code -m},
+     * {@code -machine} (mem-merge), {@code -object memory-backend-*}, {@code -mem-path}, {@code -mem-prealloc},
+     * {@code -smp}, {@code -cpu}. Other options (disks, {@code -enable-kvm}, {@code -daemonize}) are skipped.
+     */
+    private static MachineConfig qemu(JsonNode n, String at) {
+        List<String> words = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode x : n) words.add(x.asText());
+        } else {
+            words.addAll(List.of(n.asText().trim().split("\\s+")));
+        }
+        List<String> memory = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (QemuArgs.FLAGS.contains(w)) {
+                memory.add(w);
+            } else if (QemuArgs.WITH_VALUE.contains(w) && i + 1 < words.size()) {
+                memory.add(w);
+                memory.add(words.get(++i));
             }
         }
-        return ops;
+        try {
+            return QemuArgs.parse(memory);
+        } catch (ConfigException e) {
+            throw new ScenarioException(at + ": " + e.getMessage());
+        }
     }
 
     /** Ranges must lie inside the guest's RAM-sized workload region. */
@@ -223,6 +250,10 @@ public final class ScenarioLoader {
             case Op.Read r -> r.offset() + r.bytes();
             case Op.Fill f -> f.offset() + f.bytes();
             case Op.Random r -> r.over();
+            case Op.Repeat r -> {
+                for (Op o : r.body()) checked(o, at, ram);
+                yield 0;
+            }
             case Op.Unmap u -> u.offset() + u.bytes();
             case Op.Remap r -> r.offset() + r.bytes();
             case Op.Balloon b -> b.bytes();
@@ -243,16 +274,22 @@ public final class ScenarioLoader {
         }
     }
 
+    /** A size in QEMU's grammar; a bare number is MiB, as for {@code -m} and in workloads. */
     static long size(JsonNode n, String field) {
-        long v = n.isNumber() ? n.asLong() : Units.size(n.asText());
-        if (v < 0) throw new ScenarioException(field + ": invalid size '" + n.asText() + "' (e.g. 512M, 4G)");
-        return v;
+        try {
+            return WorkloadUnits.parseSize(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(field + ": invalid size '" + n.asText() + "' (e.g. 512M, 4G)");
+        }
     }
 
+    /** A duration with its unit ({@code 500ms}, {@code 10s}, {@code 10m}), as in workloads. */
     static long duration(JsonNode n, String field) {
-        long v = n.isNumber() ? Math.round(n.asDouble() * 1e9) : Units.duration(n.asText());
-        if (v < 0) throw new ScenarioException(field + ": invalid duration '" + n.asText() + "' (e.g. 500ms, 10s, 10m)");
-        return v;
+        try {
+            return WorkloadUnits.parseDuration(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(field + ": invalid duration '" + n.asText() + "' (e.g. 500ms, 10s, 10m)");
+        }
     }
 
     private static int intIn(JsonNode n, String field, int lo, int hi) {

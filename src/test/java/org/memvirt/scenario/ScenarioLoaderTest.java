@@ -40,7 +40,7 @@ class ScenarioLoaderTest {
                     start: 1s
                     start_stagger: 500ms
                     balloon: {deflate_on_oom: true, min: 256M, target: 512M, at: 30s}
-                    workload: ["touch 512M", {repeat: 2, ops: ["sleep 1s", "read 4K at 8K"]}, "verify"]
+                    workload: ["touch 512M", "repeat 2 { sleep 1s; read 4K at 8K }", "verify"]
                 """, "x");
         assertThat(s.name()).isEqualTo("demo");
         assertThat(s.durationNanos()).isEqualTo(600_000_000_000L);
@@ -68,6 +68,19 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void qemuCommandLinesGoThroughQemuArgsAndOtherOptionsAreSkipped() {
+        Scenario s = ScenarioLoader.parse(HOST + """
+                vms:
+                  - {name: seed, qemu: "-enable-kvm -smp 2 -m 4G rhel7.img -daemonize"}
+                  - {name: backend, qemu: ["-object", "memory-backend-ram,id=m0,size=2G,merge=off", "-machine", "memory-backend=m0"]}
+                """, "t");
+        assertThat(s.vms().get(0).ramBytes()).isEqualTo(4L << 30);
+        assertThat(s.vms().get(0).memMerge()).isTrue();
+        assertThat(s.vms().get(1).ramBytes()).isEqualTo(2L << 30);
+        assertThat(s.vms().get(1).memMerge()).isFalse();
+    }
+
+    @Test
     void errorsNameTheField() {
         fails("vms: [{memory: 1G}]", "host: missing");
         fails("host: {reserve: 1G}\nvms: [{memory: 1G}]", "host.ram: missing");
@@ -76,15 +89,16 @@ class ScenarioLoaderTest {
         fails(HOST + "vms: [{memory: 1G, colour: red}]", "vms[0].colour: unknown field (expected one of name, count, memory, "
                 + "qemu, mem_merge, mmu, oom_score_adj, start, start_stagger, boot_touch, balloon, workload)");
         fails(HOST + "vms: [{memory: 1G}, {memory: 1G, oom_score_adj: 2000}]", "vms[1].oom_score_adj: 2000 is out of range [-1000, 1000]");
-        fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0]: range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
-        fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload[0]: unknown op 'jump' in 'jump 2G'");
+        fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0] 'touch 2G': range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
+        fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload: step 1:1:1: unknown op 'jump'; expected one of touch, read, fill, random, processes, switch, "
+                + "unmap, remap, demand, balloon, sleep, verify, repeat, trace (in 'jump 2G')");
         fails(HOST + "vms: [{memory: 1G, mmu: tdp}]", "vms[0].mmu: unknown 'tdp' (ept, npt, shadow)");
         fails("host: {ram: 8G, swap_kind: tape}\nvms: [{memory: 1G}]", "host.swap_kind: unknown 'tape' (hdd, ssd, nvme, zram)");
         fails("host: {ram: 8G, ksm: {max_page_sharing: 1}}\nvms: [{memory: 1G}]", "host.ksm.max_page_sharing: 1 is out of range [2, 2147483647]");
         fails(HOST + "vms: [{name: a, memory: 1G}, {name: a, memory: 1G}]", "vms[1].name: duplicate VM name 'a'");
         fails(HOST + "vms: [{memory: 1G, balloon: {target: 2G}}]", "vms[0].balloon.target: larger than the VM's memory");
         fails("host: {ram: 8G, balloon_policy: magic}\nvms: [{memory: 1G}]", "host.balloon_policy.kind: unknown 'magic' (none, fixed, mom, proxmox)");
-        fails(HOST + "vms: [{qemu: '-m 1G -machine mem-merge=maybe'}]", "vms[0].qemu: -machine mem-merge: expected on or off");
+        fails(HOST + "vms: [{qemu: '-m 1G -machine mem-merge=maybe'}]", "vms[0].qemu: Parameter 'mem-merge' expects 'on' or 'off'");
         fails(HOST + "duration: soon\nvms: [{memory: 1G}]", "duration: invalid duration 'soon' (e.g. 500ms, 10s, 10m)");
     }
 

@@ -68,8 +68,8 @@ class ScenarioRunnerTest {
                 duration: 20s
                 host: {ram: 4G, swap: 1G, ksm: {run: 1, pages_to_scan: 20000, sleep_millisecs: 20}}
                 vms:
-                  - {name: web, count: 4, memory: 256M, workload: ["fill 100M with same:1000", "touch 20M at 100M"]}
-                  - {name: private, qemu: "-m 256M -machine mem-merge=off", workload: ["fill 100M with same:1000"]}
+                  - {name: web, count: 4, memory: 256M, workload: ["fill 100M content=same:1000", "touch 20M at 100M"]}
+                  - {name: private, qemu: "-m 256M -machine mem-merge=off", workload: ["fill 100M content=same:1000"]}
                 """);
         var ksm = r.host().ksm();
         assertThat(ksm.get("pages_shared")).isEqualTo(1000);          // one KSM page per distinct content
