@@ -30,6 +30,9 @@ class ScenarioRunnerTest {
 
     @Test
     void seed64GuestsOf1GiBWith40GiBSwapKillNoGuest() throws Exception {
+        org.memvirt.config.SwapPlan plan = new org.memvirt.config.SwapPlan(
+                List.of(new org.memvirt.config.SwapPlan.Guests(64, GIB)), 32 * GIB, 4 * GIB, -1);
+        assertThat(plan.totalSwap()).isEqualTo(40 * GIB);                      // the seed's 36 + 4 GiB, as config plans it
         ScenarioReport r = run(seed("40G"));
         assertThat(r.vms()).hasSize(64).allSatisfy(v -> {
             assertThat(v.killed()).isFalse();
