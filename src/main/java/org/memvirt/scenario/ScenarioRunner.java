@@ -2,7 +2,6 @@ package org.memvirt.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.memvirt.report.FreeTable;
 import org.memvirt.sim.HostListener;
@@ -169,18 +168,7 @@ public final class ScenarioRunner {
         List<ScenarioReport.Vm> vms = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (GuestDriver g : guests) {
-            VmMemory m = host.vmMemory(g.vm);
-            long total = g.guestTotalPages() * 4096;
-            long used = Math.min(total, g.guestUsedPages() * 4096);
-            FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
-            vms.add(new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
-                    g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
-                    m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
-                    m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
-                    g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
-                    m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
-                    g.balloon == null ? null : g.balloonStats(),
-                    List.copyOf(g.ignoredOps)));
+            vms.add(vmReport(g));
             if (!g.ignoredOps.isEmpty()) {
                 notes.add(g.spec.name() + ": ops " + String.join(", ", g.ignoredOps)
                         + " are MMU matters and were ignored (scenarios run at page granularity)");
@@ -188,35 +176,34 @@ public final class ScenarioRunner {
         }
         if (events.dropped() > 0) notes.add(events.dropped() + " events past the first " + ScenarioEvents.MAX_EVENTS + " were dropped");
         if (scenario.durationNanos() < 0 && t >= MAX_OPEN_ENDED_NANOS) notes.add("stopped after 24 h of virtual time");
+        return new ScenarioReport(scenario.name(), "sim", "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(),
+                hostReport(), vms, events.sorted(), timeline, notes);
+    }
+
+    private ScenarioReport.Vm vmReport(GuestDriver g) {
+        VmMemory m = host.vmMemory(g.vm);
+        long total = g.guestTotalPages() * 4096;
+        long used = Math.min(total, g.guestUsedPages() * 4096);
+        FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+        return new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
+                g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
+                m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
+                m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
+                g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
+                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
+                g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
+    }
+
+    private ScenarioReport.Host hostReport() {
         long ram = host.config().ramBytes();
         long usedBytes = host.usedPages() * 4096;
         long swapBytes = host.config().swapPages() * 4096;
         long swapUsed = host.swapUsedPages() * 4096;
         FreeTable hostFree = new FreeTable(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes,
                 swapBytes, swapUsed, swapBytes - swapUsed);
-        KsmCounters k = host.ksmCounters();
-        Map<String, Long> ksm = new java.util.LinkedHashMap<>();
-        ksm.put("run", host.ksmConfig().run() ? 1L : 0L);
-        ksm.put("pages_to_scan", (long) host.ksmConfig().pagesToScan());
-        ksm.put("sleep_millisecs", (long) host.ksmConfig().sleepMillisecs());
-        ksm.put("max_page_sharing", (long) host.ksmConfig().maxPageSharing());
-        ksm.put("use_zero_pages", host.ksmConfig().useZeroPages() ? 1L : 0L);
-        ksm.put("pages_shared", k.pagesShared());
-        ksm.put("pages_sharing", k.pagesSharing());
-        ksm.put("pages_unshared", k.pagesUnshared());
-        ksm.put("pages_volatile", k.pagesVolatile());
-        ksm.put("pages_scanned", k.pagesScanned());
-        ksm.put("pages_skipped", k.pagesSkipped());
-        ksm.put("full_scans", k.fullScans());
-        ksm.put("stable_node_chains", k.stableNodeChains());
-        ksm.put("stable_node_dups", k.stableNodeDups());
-        ksm.put("ksm_zero_pages", k.ksmZeroPages());
-        ksm.put("general_profit", k.generalProfit());
-        ScenarioReport.Host h = new ScenarioReport.Host(ram, host.config().reservePages() * 4096, swapBytes,
+        return new ScenarioReport.Host(ram, host.config().reservePages() * 4096, swapBytes,
                 host.config().swapKind().key(), usedBytes, host.peakUsedPages() * 4096, swapUsed,
-                host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, hostFree, ksm, host.vmstat(),
+                host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, hostFree, host.ksmSysfs(), host.vmstat(),
                 scenario.policy().kind().name().toLowerCase(java.util.Locale.ROOT));
-        return new ScenarioReport(scenario.name(), "sim", "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(), h, vms,
-                events.sorted(), timeline, notes);
     }
 }

@@ -401,6 +401,32 @@ public final class HostModel implements HostMemory {
         return ksm.counters();
     }
 
+    /** /sys/kernel/mm/ksm as a map of file name to value: the knobs, then the read-only counters. */
+    public java.util.Map<String, Long> ksmSysfs() {
+        KsmConfig c = ksm.config();
+        KsmCounters k = ksm.counters();
+        java.util.LinkedHashMap<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("run", c.run() ? 1L : 0L);
+        m.put("pages_to_scan", (long) c.pagesToScan());
+        m.put("sleep_millisecs", (long) c.sleepMillisecs());
+        m.put("max_page_sharing", (long) c.maxPageSharing());
+        m.put("use_zero_pages", c.useZeroPages() ? 1L : 0L);
+        m.put("smart_scan", c.smartScan() ? 1L : 0L);
+        m.put("merge_across_nodes", c.mergeAcrossNodes() ? 1L : 0L);
+        m.put("pages_shared", k.pagesShared());
+        m.put("pages_sharing", k.pagesSharing());
+        m.put("pages_unshared", k.pagesUnshared());
+        m.put("pages_volatile", k.pagesVolatile());
+        m.put("pages_scanned", k.pagesScanned());
+        m.put("pages_skipped", k.pagesSkipped());
+        m.put("full_scans", k.fullScans());
+        m.put("stable_node_chains", k.stableNodeChains());
+        m.put("stable_node_dups", k.stableNodeDups());
+        m.put("ksm_zero_pages", k.ksmZeroPages());
+        m.put("general_profit", k.generalProfit());
+        return m;
+    }
+
     public long swapUsedPages() {
         return swap.usedPages;
     }
