@@ -68,29 +68,33 @@ sealed interface BalloonPolicy {
 
     /**
      * Proxmox VE auto-ballooning (pve-docs qm "Memory"): while host RAM use is under the target (80%), the spare
-     * {@code target·total − used} is handed to the guests by shares, up to their RAM; above it, memory is taken back
-     * by shares down to each guest's minimum. Each step moves a guest by at most 100 MiB (modelled pacing).
+     * {@code target·total − used} is handed to the guests in proportion to their shares, up to their RAM; above it, the
+     * excess is taken back from the guests, down to each guest's minimum, in inverse proportion to their shares
+     * (a guest with more shares gives back less; this split is modelled).
      */
     record Proxmox(int targetPercent) implements BalloonPolicy {
-        static final long MAX_STEP_PAGES = 100L << 8;   // modelled: 100 MiB per guest per cycle
-
         @Override
         public void tick(HostModel host, List<GuestDriver> guests) {
             long total = host.config().ramPages();
             long goal = total * targetPercent / 100 - host.usedPages();
-            long shares = 0;
+            double weights = 0;
             for (GuestDriver g : guests) {
-                if (eligible(g, goal)) shares += g.spec.balloon().shares();
+                if (eligible(g, goal)) weights += weight(g, goal);
             }
-            if (shares == 0 || goal == 0) return;
+            if (weights == 0 || goal == 0) return;
             for (GuestDriver g : guests) {
                 if (!eligible(g, goal)) continue;
                 long cur = current(g);
                 long min = Math.max(g.spec.balloon().minBytes() / 4096, GuestDriver.KERNEL_PAGES);
-                long delta = Math.clamp(goal * g.spec.balloon().shares() / shares, -MAX_STEP_PAGES, MAX_STEP_PAGES);
+                long delta = (long) (goal * weight(g, goal) / weights);
                 long target = Math.clamp(cur + delta, min, g.ramPages);
                 if (target != cur) g.setBalloonPages(g.ramPages - target, "proxmox", host.nowNanos());
             }
+        }
+
+        private static double weight(GuestDriver g, long goal) {
+            double shares = Math.max(1, g.spec.balloon().shares());
+            return goal > 0 ? shares : 1 / shares;
         }
 
         private static boolean eligible(GuestDriver g, long goal) {
