@@ -39,6 +39,7 @@ public final class ScenarioHtml {
                         new Series("host free", values(s, ScenarioReport.Sample::hostFreeBytes)),
                         new Series("swap used", values(s, ScenarioReport.Sample::swapUsedBytes)),
                         new Series("ballooned", ballooned.values())), markers).render());
+        h.free("host (free -m, before the first VM starts)", r.host().freeAtStart(), FreeUnit.MEBI);
         h.free("host (free -m, at the end)", r.host().free(), FreeUnit.MEBI);
         Map<String, String> ksm = new LinkedHashMap<>();
         r.host().ksm().forEach((k, v) -> ksm.put(k, Long.toString(v)));

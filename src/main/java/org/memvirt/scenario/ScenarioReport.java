@@ -31,11 +31,14 @@ public record ScenarioReport(String scenario, String engine, String engineReason
     }
 
     /**
+     * @param freeAtStart {@code free} before the first VM starts (the host's own reserve only)
+     * @param free {@code free} at the end
      * @param ksm /sys/kernel/mm/ksm counters under their sysfs names, at the end
      * @param vmstat host event counters under /proc/vmstat names
      */
     public record Host(long ramBytes, long reserveBytes, long swapBytes, String swapKind, long usedBytes,
-            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeTable free,
+            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeTable freeAtStart,
+            FreeTable free,
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
     /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */

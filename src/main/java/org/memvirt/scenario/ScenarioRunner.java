@@ -30,6 +30,7 @@ public final class ScenarioRunner {
     private final boolean[] storming;
     private long lastSharing;
     private boolean swapFullSeen;
+    private FreeTable freeAtStart;
 
     public ScenarioRunner(Scenario scenario) {
         this.scenario = scenario;
@@ -68,6 +69,7 @@ public final class ScenarioRunner {
         long nextPolicy = scenario.policy().intervalNanos();
         long nextKsmTune = 0;
         long t = 0;
+        freeAtStart = hostFree();
         sample(0);
         nextSample += scenario.sampleNanos();
         while (!finished(t)) {
@@ -194,16 +196,21 @@ public final class ScenarioRunner {
                 g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
     }
 
-    private ScenarioReport.Host hostReport() {
+    /** The host's {@code free} now: used is the reserve plus guest frames, KSM pages and zram; no page cache. */
+    private FreeTable hostFree() {
         long ram = host.config().ramBytes();
         long usedBytes = host.usedPages() * 4096;
         long swapBytes = host.config().swapPages() * 4096;
         long swapUsed = host.swapUsedPages() * 4096;
-        FreeTable hostFree = new FreeTable(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes,
-                swapBytes, swapUsed, swapBytes - swapUsed);
-        return new ScenarioReport.Host(ram, host.config().reservePages() * 4096, swapBytes,
-                host.config().swapKind().key(), usedBytes, host.peakUsedPages() * 4096, swapUsed,
-                host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, hostFree, host.ksmSysfs(), host.vmstat(),
+        return new FreeTable(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes, swapBytes, swapUsed,
+                swapBytes - swapUsed);
+    }
+
+    private ScenarioReport.Host hostReport() {
+        FreeTable hostFree = hostFree();
+        return new ScenarioReport.Host(hostFree.total(), host.config().reservePages() * 4096, hostFree.swapTotal(),
+                host.config().swapKind().key(), hostFree.used(), host.peakUsedPages() * 4096, hostFree.swapUsed(),
+                host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, freeAtStart, hostFree, host.ksmSysfs(), host.vmstat(),
                 scenario.policy().kind().name().toLowerCase(java.util.Locale.ROOT));
     }
 }

@@ -28,6 +28,8 @@ public final class ScenarioText {
         sb.append(String.format(Locale.ROOT, "%d of %d VMs killed by the host OOM killer; peak swap used %s of %s%n%n",
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
 
+        sb.append("host (free -m, before the first VM starts):\n");
+        sb.append(h.freeAtStart().render(FreeUnit.MEBI));
         sb.append("host (free -m, at the end):\n");
         sb.append(h.free().render(FreeUnit.MEBI));
         sb.append(String.format(Locale.ROOT, "ksm: %s%n", h.ksm()));
