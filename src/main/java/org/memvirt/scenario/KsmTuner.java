@@ -40,7 +40,7 @@ final class KsmTuner {
         long committed = 0;
         for (GuestDriver g : guests) {
             if (host.killed(g.vm)) continue;
-            committed += committedIsVsz ? g.spec.ramBytes() >> 10 : host.residentPages(g.vm) * 4;
+            committed += committedIsVsz ? g.spec.ramBytes() >> 10 : host.vmMemory(g.vm).rssPages() * 4;
         }
         long free = host.freePages() * 4;
         KsmConfig c = host.ksmConfig();

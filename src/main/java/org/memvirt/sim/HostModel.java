@@ -375,9 +375,20 @@ public final class HostModel implements HostMemory {
         return PageState.values()[v.state(checkGfn(v, gfn))];
     }
 
+    /**
+     * Host frames backing {@code vm}: its private frames plus each KSM page it maps, counted once however many of its
+     * pages map it (a walk over the VM's pages; not for hot paths). The process RSS, which counts every mapping, is
+     * {@link VmMemory#rssPages()}.
+     */
     @Override
     public long residentPages(int vm) {
-        return vms.get(vm).rss();
+        GuestPages v = vms.get(vm);
+        if (v.sharedKsm == 0) return v.resident;
+        java.util.BitSet nodes = new java.util.BitSet();
+        for (int g = 0; g < v.pages; g++) {
+            if (v.state(g) == GuestPages.SHARED && v.node[g] >= 0) nodes.set(v.node[g]);
+        }
+        return v.resident + nodes.cardinality();
     }
 
     @Override

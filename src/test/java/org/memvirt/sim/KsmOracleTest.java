@@ -46,7 +46,8 @@ class KsmOracleTest {
         assertThat(two.pagesSharing()).isEqualTo(99);
         assertThat(two.pagesUnshared()).isZero();
         assertThat(two.pagesVolatile()).isZero();
-        assertThat(h.residentPages(vm)).isEqualTo(100);       // RSS counts KSM mappings
+        assertThat(h.vmMemory(vm).rssPages()).isEqualTo(100);  // RSS counts KSM mappings
+        assertThat(h.residentPages(vm)).isEqualTo(1);          // one host frame backs them
         assertThat(h.ksmPages()).isEqualTo(1);
         assertThat(h.usedPages()).isEqualTo(1);               // 99 pages saved
         assertThat(two.generalProfit()).isEqualTo(99 * 4096L - 100 * 64L);
