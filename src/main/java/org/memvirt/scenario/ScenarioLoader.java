@@ -86,7 +86,7 @@ public final class ScenarioLoader {
         List<Scenario.Vm> vms = new ArrayList<>();
         Set<String> names = new HashSet<>();
         int i = 0;
-        for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, policy, baseDir));
+        for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, baseDir));
         long sample = root.has("sample") ? duration(root.get("sample"), "sample")
                 : duration > 0 ? Math.max(1_000_000L, duration / 100) : 1_000_000_000L;
         if (sample <= 0) throw new ScenarioException("sample: must be positive");
@@ -146,7 +146,7 @@ public final class ScenarioLoader {
         return new Scenario.Policy(kind, interval, target);
     }
 
-    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Scenario.Policy policy, Path baseDir) {
+    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
         if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
         fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
                 "start_stagger", "boot_touch", "balloon", "workload");
@@ -176,7 +176,6 @@ public final class ScenarioLoader {
         long boot = v.has("boot_touch") ? size(v.get("boot_touch"), at + ".boot_touch") : 0;
         if (boot > ram) throw new ScenarioException(at + ".boot_touch: larger than the VM's memory");
         Scenario.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
-        if (policy.kind() != Scenario.PolicyKind.NONE && balloon == null && v.has("balloon")) balloon = null;
         List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram, baseDir) : List.of();
         List<Scenario.Vm> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
