@@ -10,6 +10,7 @@ final class Commands {
                 new ConfigCommand(),
                 new HostCheckCommand(),
                 new PlanCommand(),
+                new TranslateCommand(),
                 new ScenarioCommand()
         );
     }
