@@ -272,7 +272,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         if (g != 0) return g - 1;
         long gfn = allocate();
         while (gfn < 0 && balloon != null && balloon.oomNotify(this) > 0) {
-            events.add(clock, spec.name(), "balloon_deflate_on_oom", "guest OOM notifier took 256 pages back from the balloon");
+            long n = balloon.oomDeflations();
+            if (Long.bitCount(n) == 1) {                       // 1st, 2nd, 4th, 8th ...: the rest only counted
+                events.add(clock, spec.name(), "balloon_deflate_on_oom", "guest OOM notifier took 256 pages back from"
+                        + " the balloon (" + n + (n == 1 ? " time" : " times so far") + ")");
+            }
             balloonNextNanos = clock + BalloonDevice.ROUND_TRIP_NANOS;
             gfn = allocate();
         }
