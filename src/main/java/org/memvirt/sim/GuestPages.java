@@ -14,12 +14,14 @@ package org.memvirt.sim;
 final class GuestPages {
     static final int STATE_MASK = 0x7;
     static final int UNTOUCHED = 0, RESIDENT = 1, SHARED = 2, SWAPPED = 3, BALLOONED = 4;
+    static final int SWAPPED_KSM = 5;       // a mapping of a KSM page that was swapped out whole (node[gfn] holds the slot)
     static final int PINNED = 1 << 3;       // page-table page: never merged, swapped or ballooned
     static final int REFERENCED = 1 << 4;   // accessed since the reclaim clock last passed (the young bit)
     static final int IN_LRU = 1 << 5;       // an entry for this page sits in the reclaim list
     static final int RMAP = 1 << 6;         // ksmd has an rmap_item for this page
     static final int UNSTABLE = 1 << 7;     // the rmap_item is in the unstable tree (counted in pages_unshared)
 
+    static final long NO_MAPPER = -1;
     static final int NO_NODE = -1;
     static final int ZERO_NODE = -2;
 
@@ -34,11 +36,12 @@ final class GuestPages {
     final int[] checksum;    // rmap_item.oldchecksum; null unless mergeable
     final byte[] age;        // rmap_item.age (smart scan); null unless mergeable
     final byte[] skips;      // rmap_item.remaining_skips; null unless mergeable
+    final long[] nextMapper; // the next mapping of the same KSM page (the page's rmap), or NO_MAPPER; null unless mergeable
 
     long resident;           // private frames (state RESIDENT)
     long sharedKsm;          // mappings of KSM pages (state SHARED, node >= 0)
     long sharedZero;         // mappings of the zero page made by KSM (state SHARED, node == ZERO_NODE)
-    long swapped;
+    long swapped;            // swap entries: private pages and mappings of swapped-out KSM pages
     long ballooned;
     long rmapItems;
     long peakResident;       // resident + sharedKsm, the process RSS
@@ -65,11 +68,13 @@ final class GuestPages {
             this.checksum = new int[n];
             this.age = new byte[n];
             this.skips = new byte[n];
+            this.nextMapper = new long[n];
         } else {
             this.node = null;
             this.checksum = null;
             this.age = null;
             this.skips = null;
+            this.nextMapper = null;
         }
     }
 
@@ -110,6 +115,6 @@ final class GuestPages {
 
     /** Bytes of model state per guest page for this VM (flags + content, plus the KSM arrays if mergeable). */
     int bytesPerPage() {
-        return 1 + 8 + (mergeable ? 4 + 4 + 1 + 1 : 0);
+        return 1 + 8 + (mergeable ? 4 + 4 + 1 + 1 + 8 : 0);
     }
 }

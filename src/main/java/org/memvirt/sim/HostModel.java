@@ -100,8 +100,20 @@ public final class HostModel implements HostMemory {
                 return RESIDENT;
             }
             case GuestPages.SHARED -> {
-                if (!write) return RESIDENT;
+                if (!write) {
+                    v.set(g, GuestPages.REFERENCED);
+                    return RESIDENT;
+                }
                 return breakCow(v, g, newContent);
+            }
+            case GuestPages.SWAPPED_KSM -> {
+                if (!allocateFrame(v)) return KILLED;
+                swap.readIn();
+                dropKsmMapping(v, g);                 // ksm_might_need_to_copy: a private copy; sharing broken
+                v.swapped--;
+                v.swapIns++;
+                makeResident(v, g, write ? newContent : v.content[g]);
+                return SWAPPED_IN;
             }
             case GuestPages.UNTOUCHED -> {
                 if (!allocateFrame(v)) return KILLED;
@@ -111,7 +123,8 @@ public final class HostModel implements HostMemory {
             }
             case GuestPages.SWAPPED -> {
                 if (!allocateFrame(v)) return KILLED;
-                swap.pageIn();
+                swap.readIn();
+                swap.free(1);
                 v.swapped--;
                 v.swapIns++;
                 makeResident(v, g, write ? newContent : v.content[g]);
@@ -128,10 +141,15 @@ public final class HostModel implements HostMemory {
     }
 
     private int breakCow(GuestPages v, int g, long newContent) {
+        v.set(g, GuestPages.REFERENCED);     // the page is in use: reclaim for this copy must not swap it out
         if (!allocateFrame(v)) return KILLED;
+        if (v.state(g) != GuestPages.SHARED) {   // reclaimed anyway (all its mappings were cold): fault it in instead
+            privateFrames--;
+            return access(v.id, g, true, newContent);
+        }
         int node = v.node[g];
         if (node >= 0) {
-            ksm.stable.unmap(node);          // the rmap_item stays on the node until ksmd visits the page again
+            dropKsmMapping(v, g);            // the rmap_item stays on the node until ksmd visits the page again
             v.sharedKsm--;
         } else {
             v.node[g] = GuestPages.NO_NODE;  // KSM's zero page: ksm_might_unmap_zero_page
@@ -142,6 +160,33 @@ public final class HostModel implements HostMemory {
         v.cowBreaks++;
         makeResident(v, g, newContent);
         return COW_BROKEN;
+    }
+
+    /**
+     * Page {@code g} stops mapping its KSM page (resident or swapped out): off the page's rmap list, one mapping less,
+     * the swap slot freed with the last mapping of a swapped-out page. {@code node[g]} stays only while the page's
+     * rmap_item is still on the node.
+     */
+    private void dropKsmMapping(GuestPages v, int g) {
+        int n = v.node[g];
+        long self = ReclaimList.handle(v.id, g);
+        long h = ksm.stable.firstMapper(n);
+        if (h == self) {
+            ksm.stable.setFirstMapper(n, v.nextMapper[g]);
+        } else {
+            while (true) {
+                GuestPages w = vms.get(ReclaimList.vmOf(h));
+                int wg = ReclaimList.gfnOf(h);
+                if (w.nextMapper[wg] == self) {
+                    w.nextMapper[wg] = v.nextMapper[g];
+                    break;
+                }
+                h = w.nextMapper[wg];
+            }
+        }
+        v.nextMapper[g] = GuestPages.NO_MAPPER;
+        if (ksm.stable.unmap(n)) swap.free(1);
+        if (!v.has(g, GuestPages.RMAP)) v.node[g] = GuestPages.NO_NODE;
     }
 
     private void makeResident(GuestPages v, int g, long content) {
@@ -198,7 +243,18 @@ public final class HostModel implements HostMemory {
             GuestPages v = vms.get(ReclaimList.vmOf(h));
             int g = ReclaimList.gfnOf(h);
             int f = v.flags[g];
-            if (v.killed || (f & GuestPages.STATE_MASK) != GuestPages.RESIDENT) {
+            int state = f & GuestPages.STATE_MASK;
+            if (!v.killed && state == GuestPages.SHARED && v.node[g] >= 0) {
+                if (ksmPageReferenced(v.node[g])) {
+                    lru.addTail(h);
+                } else {
+                    v.clear(g, GuestPages.IN_LRU);
+                    swapOutKsmPage(v.node[g]);
+                    reclaimed++;
+                }
+                continue;
+            }
+            if (v.killed || state != GuestPages.RESIDENT) {
                 v.clear(g, GuestPages.IN_LRU);
                 continue;
             }
@@ -228,6 +284,37 @@ public final class HostModel implements HostMemory {
         swap.pageOut();
         v.notePeaks();
         notifier.invalidateGfn(v.id, g);
+    }
+
+    /** page_referenced over the KSM page's rmap: any young mapping keeps it; the young bits are cleared. */
+    private boolean ksmPageReferenced(int n) {
+        boolean young = false;
+        for (long h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
+            GuestPages w = vms.get(ReclaimList.vmOf(h));
+            int wg = ReclaimList.gfnOf(h);
+            if (w.has(wg, GuestPages.REFERENCED)) {
+                young = true;
+                w.clear(wg, GuestPages.REFERENCED);
+            }
+            h = w.nextMapper[wg];
+        }
+        return young;
+    }
+
+    /** try_to_unmap of a KSM page: every mapping becomes a swap entry for one slot, the frame is freed. */
+    private void swapOutKsmPage(int n) {
+        for (long h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
+            GuestPages w = vms.get(ReclaimList.vmOf(h));
+            int wg = ReclaimList.gfnOf(h);
+            w.setState(wg, GuestPages.SWAPPED_KSM);
+            w.sharedKsm--;
+            w.swapped++;
+            w.notePeaks();
+            notifier.invalidateGfn(w.id, wg);
+            h = w.nextMapper[wg];
+        }
+        ksm.stable.swapOut(n);
+        swap.pageOut();
     }
 
     /** KSM merged a private page (into a KSM page or the zero page): its private frame is freed. */
@@ -263,8 +350,9 @@ public final class HostModel implements HostMemory {
             switch (state) {
                 case GuestPages.RESIDENT -> privateFrames--;
                 case GuestPages.SWAPPED -> swap.free(1);
+                case GuestPages.SWAPPED_KSM -> dropKsmMapping(v, g);
                 case GuestPages.SHARED -> {
-                    if (v.node[g] >= 0) ksm.stable.unmap(v.node[g]); else ksm.ksmZeroPages--;
+                    if (v.node[g] >= 0) dropKsmMapping(v, g); else ksm.ksmZeroPages--;
                 }
                 default -> { }
             }
@@ -296,9 +384,13 @@ public final class HostModel implements HostMemory {
                 v.swapped--;
                 swap.free(1);
             }
+            case GuestPages.SWAPPED_KSM -> {
+                v.swapped--;
+                dropKsmMapping(v, g);
+            }
             case GuestPages.SHARED -> {
                 if (v.node[g] >= 0) {
-                    ksm.stable.unmap(v.node[g]);
+                    dropKsmMapping(v, g);
                     v.sharedKsm--;
                 } else {
                     v.node[g] = GuestPages.NO_NODE;
@@ -372,7 +464,8 @@ public final class HostModel implements HostMemory {
     @Override
     public PageState state(int vm, long gfn) {
         GuestPages v = vms.get(vm);
-        return PageState.values()[v.state(checkGfn(v, gfn))];
+        int s = v.state(checkGfn(v, gfn));
+        return s == GuestPages.SWAPPED_KSM ? PageState.SWAPPED : PageState.values()[s];
     }
 
     /**
@@ -490,7 +583,7 @@ public final class HostModel implements HostMemory {
         long rmap = 0;
         long unshared = 0;
         for (GuestPages v : vms) {
-            long[] count = new long[5];
+            long[] count = new long[6];
             long ksmMapped = 0;
             long vRmap = 0;
             for (int g = 0; g < v.pages; g++) {
@@ -499,6 +592,10 @@ public final class HostModel implements HostMemory {
                 if (s == GuestPages.SHARED && v.node[g] >= 0) ksmMapped++;
                 if (s == GuestPages.SHARED && v.node[g] == GuestPages.ZERO_NODE) zero++;
                 if (s == GuestPages.SHARED && v.node[g] == GuestPages.NO_NODE) fail(v, g, "shared page without a node");
+                if (s == GuestPages.SWAPPED_KSM && (v.node[g] < 0 || !ksm.stable.out(v.node[g]))) {
+                    fail(v, g, "swapped KSM mapping without a swapped-out node");
+                }
+                if (s == GuestPages.SHARED && v.node[g] >= 0 && ksm.stable.out(v.node[g])) fail(v, g, "mapping of a swapped-out node");
                 if (v.has(g, GuestPages.RMAP)) vRmap++;
                 if (v.has(g, GuestPages.UNSTABLE)) {
                     unshared++;
@@ -511,16 +608,17 @@ public final class HostModel implements HostMemory {
             check(count[GuestPages.RESIDENT] == v.resident, v.name + ": resident count");
             check(ksmMapped == v.sharedKsm, v.name + ": KSM mapping count");
             check(count[GuestPages.SHARED] == v.sharedKsm + v.sharedZero, v.name + ": shared count");
-            check(count[GuestPages.SWAPPED] == v.swapped, v.name + ": swapped count");
+            check(count[GuestPages.SWAPPED] + count[GuestPages.SWAPPED_KSM] == v.swapped, v.name + ": swapped count");
             check(count[GuestPages.BALLOONED] == v.ballooned, v.name + ": ballooned count");
             check(count[GuestPages.UNTOUCHED] == v.untouched(), v.name + ": untouched count");
             check(vRmap == v.rmapItems, v.name + ": rmap_items");
             frames += v.resident;
-            swapped += v.swapped;
+            swapped += count[GuestPages.SWAPPED];
             rmap += vRmap;
         }
         check(frames == privateFrames, "private frames " + frames + " != " + privateFrames);
-        check(swapped == swap.usedPages, "swap slots " + swapped + " != " + swap.usedPages);
+        check(swapped + ksm.stable.swappedNodes == swap.usedPages, "swap slots " + swapped + " + "
+                + ksm.stable.swappedNodes + " KSM != " + swap.usedPages);
         check(swap.usedPages <= swap.capacityPages, "swap over capacity");
         check(freePages() >= 0, "negative free memory");
         check(zero == ksm.ksmZeroPages, "ksm_zero_pages " + zero + " != " + ksm.ksmZeroPages);

@@ -199,6 +199,8 @@ final class KsmScanner {
     private void mergeInto(GuestPages v, int gfn, int node) {
         v.node[gfn] = node;
         stable.appendMapped(node);
+        v.nextMapper[gfn] = stable.firstMapper(node);           // rmap: the KSM page's list of mappings
+        stable.setFirstMapper(node, ReclaimList.handle(v.id, gfn));
         host.privateToShared(v, gfn);
     }
 
@@ -231,7 +233,8 @@ final class KsmScanner {
             pagesUnshared--;
         } else if (v.node[gfn] >= 0) {
             stable.removeItem(v.node[gfn]);
-            if (v.state(gfn) != GuestPages.SHARED) v.node[gfn] = GuestPages.NO_NODE;
+            int state = v.state(gfn);
+            if (state != GuestPages.SHARED && state != GuestPages.SWAPPED_KSM) v.node[gfn] = GuestPages.NO_NODE;
         }
     }
 

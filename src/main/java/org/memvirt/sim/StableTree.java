@@ -10,7 +10,9 @@ import java.util.Arrays;
  * <p>Per node: {@code items} is rmap_hlist_len (which sets pages_shared and pages_sharing), {@code mapped} the
  * page-table entries that really map the KSM page (its refcount). A CoW break drops {@code mapped} at once, but its
  * rmap_item stays on the node until ksmd next visits that address, as in Linux. A node whose page is no longer
- * mapped leaves the chain (it can take no more merges) and is freed when its last item goes.
+ * mapped leaves the chain (it can take no more merges) and is freed when its last item goes. A KSM page can be
+ * swapped out whole: its mappings keep pointing at the node, which holds one swap slot until the last of them is
+ * swapped in or unmapped.
  */
 final class StableTree {
     private final LongMap heads = new LongMap(1024);   // content -> first node of its chain
@@ -19,12 +21,15 @@ final class StableTree {
     private int[] mapped = new int[1024];
     private int[] next = new int[1024];                 // next dup in the chain, or next free node
     private boolean[] inChain = new boolean[1024];
+    private boolean[] out = new boolean[1024];       // swapped out: the page is in one swap slot, not in RAM
+    private long[] firstMapper = new long[1024];     // the rmap of the KSM page: a list through GuestPages.nextMapper
     private int freeHead = GuestPages.NO_NODE;
     private int allocated;
 
     long pagesShared;       // nodes with at least one rmap_item
     long pagesSharing;      // further rmap_items on those nodes
-    long ksmPages;          // nodes whose page is still mapped: host frames held by KSM
+    long ksmPages;          // nodes whose page is still mapped and in RAM: host frames held by KSM
+    long swappedNodes;      // swapped-out KSM pages still mapped: swap slots held by KSM
 
     /** The fullest dup of {@code c} that is still mapped and under {@code maxPageSharing} items, or NO_NODE. */
     int search(long c, int maxPageSharing) {
@@ -43,6 +48,8 @@ final class StableTree {
         content[n] = c;
         items[n] = 0;
         mapped[n] = 0;
+        out[n] = false;
+        firstMapper[n] = GuestPages.NO_MAPPER;
         long head = heads.get(c);
         next[n] = head == LongMap.MISSING ? GuestPages.NO_NODE : (int) head;
         heads.put(c, n);
@@ -57,13 +64,42 @@ final class StableTree {
         mapped[n]++;
     }
 
-    /** A mapping of the node's page went away (CoW break, swap-out of the mapper, balloon, exit). */
-    void unmap(int n) {
-        if (--mapped[n] == 0) {
+    /**
+     * A mapping of the node's page went away (CoW break, swap-in of a swapped-out KSM page, balloon, exit).
+     *
+     * @return whether that was the last mapping of a swapped-out KSM page, whose swap slot is now free
+     */
+    boolean unmap(int n) {
+        if (--mapped[n] != 0) return false;
+        boolean slotFreed = out[n];
+        if (out[n]) {
+            swappedNodes--;
+        } else {
             unlinkFromChain(n);
             ksmPages--;
-            if (items[n] == 0) release(n);
         }
+        if (items[n] == 0) release(n);
+        return slotFreed;
+    }
+
+    /** The KSM page goes to swap: one slot for all its mappings, no frame, no more merges into it. */
+    void swapOut(int n) {
+        out[n] = true;
+        unlinkFromChain(n);
+        ksmPages--;
+        swappedNodes++;
+    }
+
+    boolean out(int n) {
+        return out[n];
+    }
+
+    long firstMapper(int n) {
+        return firstMapper[n];
+    }
+
+    void setFirstMapper(int n, long handle) {
+        firstMapper[n] = handle;
     }
 
     /** remove_rmap_item_from_tree for an item on node {@code n}. */
@@ -126,6 +162,8 @@ final class StableTree {
             mapped = Arrays.copyOf(mapped, cap);
             next = Arrays.copyOf(next, cap);
             inChain = Arrays.copyOf(inChain, cap);
+            out = Arrays.copyOf(out, cap);
+            firstMapper = Arrays.copyOf(firstMapper, cap);
         }
         return allocated++;
     }
@@ -136,6 +174,6 @@ final class StableTree {
     }
 
     long bytes() {
-        return heads.bytes() + (long) content.length * (8 + 4 + 4 + 4 + 1);
+        return heads.bytes() + (long) content.length * (8 + 4 + 4 + 4 + 1 + 1 + 8);
     }
 }

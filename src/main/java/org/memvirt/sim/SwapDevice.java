@@ -27,12 +27,12 @@ final class SwapDevice {
         if (usedPages > peakUsedPages) peakUsedPages = usedPages;
     }
 
-    void pageIn() {
-        usedPages--;
+    /** A page read back from swap (pswpin); its slot is freed separately, once no mapping needs it. */
+    void readIn() {
         pswpin++;
     }
 
-    /** A swap slot released without a read (the page was discarded or its owner exited). */
+    /** Swap slots released (read back by their last user, discarded, or their owner exited). */
     void free(long pages) {
         usedPages -= pages;
     }

@@ -137,4 +137,32 @@ class HostModelTest {
         h.addVm("g", 1 << 18, true, 0);
         assertThat(h.modelBytesPerGuestPage()).isLessThan(32);
     }
+
+    @Test
+    void aColdKsmPageIsSwappedOutWholeAndEachMappingGetsAPrivateCopyBack() {
+        // 16 identical pages merged into one KSM page, then private memory pushes the host into reclaim
+        HostModel h = new HostModel(HostConfig.of(64 * MIB, 0, 64 * MIB).withKsm(KsmConfig.defaults(true).withScan(1_000_000, 20)));
+        int a = h.addVm("a", 16, true, 0);
+        int b = h.addVm("b", 30_000, false, 0);
+        for (long g = 0; g < 16; g++) h.access(a, g, true, 42);
+        h.advance(0);
+        h.advance(20_000_000L);
+        assertThat(h.ksmPages()).isEqualTo(1);
+        assertThat(h.vmMemory(a).ksmPages()).isEqualTo(16);
+        for (int pass = 0; pass < 2; pass++) touch(h, b, 30_000);   // 117 MiB through a 64 MiB host, twice
+        assertThat(h.ksmPages()).as("the KSM page went to swap").isZero();
+        assertThat(h.swappedPages(a)).isEqualTo(16);                 // 16 swap entries ...
+        long slots = h.swapUsedPages() - h.swappedPages(b);
+        assertThat(slots).isEqualTo(1);                              // ... for one swap slot
+        assertThat(h.state(a, 3)).isEqualTo(HostMemory.PageState.SWAPPED);
+        h.verify();
+        assertThat(h.access(a, 3, false, 0)).isEqualTo(HostMemory.SWAPPED_IN);
+        assertThat(h.content(a, 3)).isEqualTo(42);
+        assertThat(h.state(a, 3)).isEqualTo(HostMemory.PageState.RESIDENT);   // a private copy: sharing broken
+        h.verify();
+        for (long g = 0; g < 16; g++) h.access(a, g, false, 0);
+        assertThat(h.swapUsedPages() - h.swappedPages(b)).as("the slot is freed with the last mapping").isZero();
+        for (long g = 0; g < 16; g++) assertThat(h.content(a, g)).isEqualTo(42);
+        h.verify();
+    }
 }
