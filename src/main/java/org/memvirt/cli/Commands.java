@@ -11,7 +11,8 @@ final class Commands {
                 new HostCheckCommand(),
                 new PlanCommand(),
                 new TranslateCommand(),
-                new RunCommand()
+                new RunCommand(),
+                new ScenarioCommand()
         );
     }
 

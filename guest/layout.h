@@ -1,0 +1,92 @@
+/*
+ * Guest-physical layout of the memvirt guest runtime (the first 2 MiB of guest RAM, docs/guest-model.md).
+ * org.memvirt.kvm.GuestLayout mirrors every value; GuestLayoutTest checks the two agree.
+ * The VMM, acting as boot loader, identity-maps all guest RAM at GVA == GPA with 2 MiB pages, user-accessible.
+ */
+#ifndef MEMVIRT_LAYOUT_H
+#define MEMVIRT_LAYOUT_H
+
+#define PML4_PROC0    0x001000  /* process 0's PML4 (built by the VMM) */
+#define IDMAP_PDPT    0x002000  /* identity map: PML4[0] -> this PDPT */
+#define MBOX_BASE     0x003000  /* one mailbox per vCPU */
+#define MBOX_SIZE     0x200
+#define SHARED_BASE   0x004000  /* state shared by all vCPUs (frame allocator, processes) */
+#define KSTACK_BASE   0x008000  /* CPL0 stacks, one page per vCPU; top of vCPU i = KSTACK_BASE + (i + 1) * KSTACK_SIZE */
+#define KSTACK_SIZE   0x001000
+#define IMAGE_BASE    0x010000  /* the runtime's flat binary (code, data, bss); entry at its first byte */
+#define IMAGE_LIMIT   0x050000
+#define USTACK_BASE   0x050000  /* CPL3 stacks */
+#define USTACK_SIZE   0x008000
+#define BUF_BASE      0x090000  /* per-vCPU buffers: random access streams, INVLPG lists */
+#define BUF_SIZE      0x00E000
+#define IDMAP_PD      0x100000  /* 256 page directories: identity map of [0, 256 GiB) */
+#define IDMAP_PDS     256
+#define RUNTIME_END   0x200000  /* the guest frame allocator starts here */
+#define REGION_GVA    0x0000010000000000  /* every process's workload region (PML4 index 2) */
+#define MAX_VCPUS     8
+#define MAX_PROCS     256
+#define VEC_OOM       0xFF  /* fatal "vector": the guest frame allocator ran out of guest RAM */
+
+/* mailbox fields (byte offsets) */
+#define MB_OP      0x00
+#define MB_A0      0x08
+#define MB_A1      0x10
+#define MB_A2      0x18
+#define MB_A3      0x20
+#define MB_CR3     0x38  /* CR3 of the process the op runs in */
+#define MB_PID     0x40
+#define MB_R0      0x48
+#define MB_R1      0x50
+#define MB_VECTOR  0x68  /* fatal: vector (0xFF: guest out of memory) */
+#define MB_ERROR   0x70
+#define MB_RIP     0x78
+#define MB_CR2     0x80
+#define MB_LOADED  0x88  /* CR3 this vCPU has loaded (guest-private) */
+
+/* shared-state fields (byte offsets) */
+#define SH_LOCK        0x00
+#define SH_DEMAND      0x08
+#define SH_NEXT        0x10  /* next never-used frame */
+#define SH_REGION      0x18  /* index of the RAM region SH_NEXT is in */
+#define SH_NREGIONS    0x20
+#define SH_START0      0x28
+#define SH_END0        0x30
+#define SH_START1      0x38
+#define SH_END1        0x40
+#define SH_FRAMES      0x48  /* frames handed out (tables + data) */
+#define SH_TABLES      0x50  /* of which page-table pages */
+#define SH_REGION_MAX  0x58  /* workload region size in bytes */
+#define SH_NPROC       0x60
+#define SH_CR3         0x100 /* u64[MAX_PROCS]: PML4 GPA of each process */
+
+/* ops (MB_OP) */
+#define OP_NOP        0
+#define OP_TOUCH      1  /* a0 offset, a1 bytes */
+#define OP_READ       2  /* a0 offset, a1 bytes; r0 = xor of what was read */
+#define OP_FILL       3  /* a0 offset, a1 bytes, a2 kind, a3 param */
+#define OP_RANDOM     4  /* a1 entries in the buffer (page << 1 | write) */
+#define OP_PREFAULT   5  /* a0 offset, a1 bytes: map every unmapped page */
+#define OP_PROCESSES  6  /* a0 count */
+#define OP_SWITCH     7  /* a0 count; r0 = the process running afterwards */
+#define OP_UNMAP      8  /* a0 offset, a1 bytes; r0 = pages unmapped (= INVLPGs) */
+#define OP_REMAP      9  /* a0 offset, a1 bytes; r0 = pages remapped */
+
+/* ports (OUT from the guest; the VMM counts each as a user-space exit) */
+#define PORT_DONE     0xE0
+#define PORT_READY    0xE1
+#define PORT_FATAL    0xE2
+
+/* system calls: UD2 from CPL3, service number in rax (entry.S isr_syscall) */
+#define SYS_SET_CR3      1  /* rdi = cr3 */
+#define SYS_INVLPG_LIST  2  /* rdi = count, rsi = list of GVAs */
+#define SYS_SWITCH       3  /* rdi = count, rsi = nproc, rdx = current pid; rax = final pid */
+#define SYS_OUT          4  /* rdi = port, rsi = value: OUT to the VMM */
+
+/* GDT selectors */
+#define KCODE_SEL  0x08
+#define KDATA_SEL  0x10
+#define UCODE_SEL  0x1B
+#define UDATA_SEL  0x23
+#define TSS_SEL0   0x28  /* vCPU i: TSS_SEL0 + 16 * i */
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * The memvirt guest runtime: a tiny x86-64 "kernel" whose workload code runs at CPL3.
+ *
+ * Model (docs/guest-model.md): one guest frame allocator over guest RAM above 2 MiB, 4-level page tables per
+ * process, a workload region at REGION_GVA. The VMM writes one op into this vCPU's mailbox, resumes the vCPU, and the
+ * runtime OUTs PORT_DONE when the op is finished.
+ *
+ * The trick that keeps this fast on hosts where CPL0 is emulated: the VMM's identity map of guest RAM is
+ * user-accessible and writable, so CPL3 code edits page tables itself (prefault, unmap, remap, new processes).
+ * Only OUT, INVLPG and MOV CR3 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
+ */
+#include "layout.h"
+
+typedef unsigned long u64;
+typedef unsigned int u32;
+typedef unsigned short u16;
+
+#define PTE_P      1UL
+#define PTE_USER   7UL                     /* present, writable, user (SDM Vol 3A 4.5, Table 4-19) */
+#define ADDR_MASK  0x000FFFFFFFFFF000UL    /* bits 51:12 */
+#define PAGE       4096UL
+
+
+struct shared {
+    u64 lock, demand, next, region, nregions;
+    struct { u64 start, end; } ram[2];
+    u64 frames, tables, region_max, nproc;
+    u64 pad[19];
+    u64 cr3[MAX_PROCS];
+};
+_Static_assert(__builtin_offsetof(struct shared, ram) == SH_START0, "SH_START0");
+_Static_assert(__builtin_offsetof(struct shared, frames) == SH_FRAMES, "SH_FRAMES");
+_Static_assert(__builtin_offsetof(struct shared, nproc) == SH_NPROC, "SH_NPROC");
+_Static_assert(__builtin_offsetof(struct shared, cr3) == SH_CR3, "SH_CR3");
+
+struct mbox {
+    u64 op, a0, a1, a2, a3, a4, a5, cr3, pid, r0, r1, r2, r3, vector, error, rip, cr2, loaded;
+};
+_Static_assert(__builtin_offsetof(struct mbox, cr3) == MB_CR3, "MB_CR3");
+_Static_assert(__builtin_offsetof(struct mbox, r0) == MB_R0, "MB_R0");
+_Static_assert(__builtin_offsetof(struct mbox, vector) == MB_VECTOR, "MB_VECTOR");
+_Static_assert(__builtin_offsetof(struct mbox, loaded) == MB_LOADED, "MB_LOADED");
+
+#define SH        ((volatile struct shared *) SHARED_BASE)
+#define MBOX(cpu) ((volatile struct mbox *) (MBOX_BASE + (cpu) * MBOX_SIZE))
+#define BUF(cpu)  ((u64 *) (BUF_BASE + (cpu) * BUF_SIZE))
+#define BUF_ENTRIES (BUF_SIZE / 8)
+
+/* ---- descriptor tables (loaded by entry.S) ---- */
+struct tss { u32 reserved0; u64 rsp[3]; u64 reserved1; u64 ist[7]; u64 reserved2; u16 reserved3, iomap; }
+        __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "tss");
+
+u64 gdt[5 + 2 * MAX_VCPUS] __attribute__((aligned(16))) = {
+    0,
+    0x00AF9A000000FFFFUL,   /* 0x08 kernel code, 64-bit */
+    0x00CF92000000FFFFUL,   /* 0x10 kernel data */
+    0x00AFFA000000FFFFUL,   /* 0x18 user code, 64-bit, DPL 3 */
+    0x00CFF2000000FFFFUL,   /* 0x20 user data, DPL 3 */
+};
+u64 idt[2 * 256] __attribute__((aligned(16)));
+struct tss tss[MAX_VCPUS] __attribute__((aligned(16)));
+
+extern const u64 fatal_stubs[22];
+extern char isr_pf[], isr_syscall[];
+
+static void set_gate(int vector, u64 handler, u64 dpl) {
+    idt[2 * vector] = (handler & 0xFFFF) | ((u64) KCODE_SEL << 16) | ((0x8EUL | (dpl << 5)) << 40)
+            | ((handler >> 16) & 0xFFFF) << 48;
+    idt[2 * vector + 1] = handler >> 32;
+}
+
+/* vCPU 0, CPL0, once: the IDT and one TSS per vCPU. Short: this code may be emulated instruction by instruction. */
+void boot_tables(void) {
+    for (int v = 0; v < 22; v++) set_gate(v, fatal_stubs[v], 0);
+    set_gate(6, (u64) isr_syscall, 0);
+    set_gate(14, (u64) isr_pf, 0);
+    for (int cpu = 0; cpu < MAX_VCPUS; cpu++) {
+        u64 base = (u64) &tss[cpu];
+        tss[cpu].rsp[0] = KSTACK_BASE + (cpu + 1) * KSTACK_SIZE;
+        tss[cpu].iomap = sizeof(struct tss);
+        gdt[5 + 2 * cpu] = (sizeof(struct tss) - 1) | (base & 0xFFFFFF) << 16 | 0x89UL << 40
+                | ((base >> 24) & 0xFF) << 56;
+        gdt[6 + 2 * cpu] = base >> 32;
+    }
+}
+
+/* ---- services ---- */
+static inline u64 sys3(u64 nr, u64 a, u64 b, u64 c) {
+    __asm__ volatile("ud2" : "+a"(nr), "+D"(a), "+S"(b), "+d"(c) : : "memory");
+    return nr;
+}
+
+/*
+ * Reports to the VMM with OUT. PVM hosts run guest user mode without IOPL or the TSS I/O bitmap (an OUT at CPL3
+ * raises #GP even with IOPL 3), so the OUT itself is a CPL0 service; it works the same at CPL0 and CPL3.
+ */
+static inline void outl(u64 port, u64 value) {
+    sys3(SYS_OUT, port, value, 0);
+}
+
+/* OUT from CPL0 code (KVM's emulator cannot run INT n or UD2 system calls in long mode). */
+static inline void outl_cpl0(u16 port, u32 value) {
+    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+
+/* ---- the frame allocator and page tables (callable at CPL3 and CPL0) ---- */
+static void lock(void) {
+    while (__atomic_exchange_n(&SH->lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&SH->lock, __ATOMIC_RELAXED)) { }
+}
+
+static void unlock(void) {
+    __atomic_store_n(&SH->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Frames never used before are zero: guest RAM starts zeroed. Returns 0 when RAM is exhausted. Lock held. */
+static u64 alloc_frame_locked(void) {
+    u64 f = SH->next;
+    while (f >= SH->ram[SH->region].end) {
+        if (SH->region + 1 >= SH->nregions) return 0;
+        SH->region++;
+        f = SH->ram[SH->region].start;
+    }
+    SH->next = f + PAGE;
+    SH->frames++;
+    return f;
+}
+
+/* The PTE of va, allocating missing PDPT, PD and PT pages in walk order when alloc. 0: missing (or out of RAM). */
+static volatile u64 *walk(u64 pml4, u64 va, int alloc) {
+    volatile u64 *t = (volatile u64 *) pml4;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        volatile u64 *e = &t[(va >> shift) & 511];
+        u64 v = *e;
+        if (!(v & PTE_P)) {
+            if (!alloc) return 0;
+            lock();
+            v = *e;
+            if (!(v & PTE_P)) {
+                u64 f = alloc_frame_locked();
+                if (!f) { unlock(); return 0; }
+                SH->tables++;
+                v = f | PTE_USER;
+                *e = v;
+            }
+            unlock();
+        }
+        t = (volatile u64 *) (v & ADDR_MASK);
+    }
+    return &t[(va >> 12) & 511];
+}
+
+/* Map va: reuse the frame an unmap left in the PTE, else take a new one. 1 mapped, 0 already present, -1 no RAM. */
+static int map_page(u64 pml4, u64 va) {
+    volatile u64 *pte = walk(pml4, va, 1);
+    if (!pte) return -1;
+    if (*pte & PTE_P) return 0;
+    lock();
+    u64 v = *pte;
+    if (!(v & PTE_P)) {
+        if (v & ADDR_MASK) {
+            v |= PTE_P;
+        } else {
+            u64 f = alloc_frame_locked();
+            if (!f) { unlock(); return -1; }
+            v = f | PTE_USER;
+        }
+        *pte = v;
+    }
+    unlock();
+    return 1;
+}
+
+/* ---- fatal errors ---- */
+static void report_fatal(int cpl0, u64 cpu, u64 vector, u64 error, u64 rip, u64 cr2) {
+    volatile struct mbox *m = MBOX(cpu);
+    m->vector = vector;
+    m->error = error;
+    m->rip = rip;
+    m->cr2 = cr2;
+    for (;;) {
+        if (cpl0) outl_cpl0(PORT_FATAL, (u32) vector); else outl(PORT_FATAL, vector);
+    }
+}
+
+static inline u64 read_cr2(void) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline u64 read_cr3(void) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline u64 cpu_of_kstack(const void *sp) { return ((u64) sp - KSTACK_BASE) / KSTACK_SIZE; }
+
+/* CPL0. frame: [vector, error, rip, cs, rflags, rsp, ss] */
+void fatal_trap(u64 *frame) {
+    MBOX(cpu_of_kstack(frame))->r1 = frame[4];   /* RFLAGS at the fault, for the diagnosis */
+    report_fatal(1, cpu_of_kstack(frame), frame[0], frame[1], frame[2], frame[0] == 14 ? read_cr2() : 0);
+}
+
+/* CPL0 #PF handler. regs: r11..rax (9), then error code, rip, cs, rflags, rsp, ss. Demand paging only. */
+void page_fault(u64 *regs) {
+    u64 cr2 = read_cr2(), err = regs[9];
+    if (!(err & 1) && SH->demand && cr2 >= REGION_GVA && cr2 - REGION_GVA < SH->region_max) {
+        int r = map_page(read_cr3() & ADDR_MASK, cr2 & ~(PAGE - 1));
+        if (r >= 0) return;
+        report_fatal(1, cpu_of_kstack(regs), VEC_OOM, 0, regs[10], cr2);
+    }
+    report_fatal(1, cpu_of_kstack(regs), 14, err, regs[10], cr2);
+}
+
+/* ---- the values workloads write: org.memvirt.workload.Patterns, bit for bit ---- */
+static inline u64 mix(u64 z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+
+static inline u64 touch_value(u64 pid, u64 page) {
+    return mix((pid << 48) ^ page ^ 0x7A11000000000000UL) | 1;
+}
+
+static inline u64 fill_value(u64 kind, u64 param, u64 pid, u64 page, u64 q) {
+    switch (kind) {
+    case 0: return 0;
+    case 1: return mix(0x5A3E000000000000UL ^ ((page % (param ? param : 1)) << 9) ^ q);
+    case 2: return mix((pid << 48) ^ (page << 9) ^ q ^ 0x0417000000000000UL);
+    default: return mix(param ^ (pid << 48) ^ (page << 9) ^ q ^ 0x7A4D000000000000UL);
+    }
+}
+
+/* ---- ops, CPL3 ---- */
+static void prefault(u64 cpu, u64 pml4, u64 start, u64 end) {
+    for (u64 va = start; va < end; va += PAGE)
+        if (map_page(pml4, va) < 0) report_fatal(0, cpu, VEC_OOM, 0, 0, va);
+}
+
+static u64 unmap(u64 cpu, u64 pml4, u64 start, u64 end) {
+    u64 *list = BUF(cpu), n = 0, total = 0;
+    for (u64 va = start; va < end; va += PAGE) {
+        volatile u64 *pte = walk(pml4, va, 0);
+        if (!pte || !(*pte & PTE_P)) continue;
+        *pte &= ~PTE_P;
+        list[n++] = va;
+        if (n == BUF_ENTRIES) { sys3(SYS_INVLPG_LIST, n, (u64) list, 0); total += n; n = 0; }
+    }
+    if (n) sys3(SYS_INVLPG_LIST, n, (u64) list, 0);
+    return total + n;
+}
+
+static u64 remap(u64 pml4, u64 start, u64 end) {
+    u64 count = 0;
+    for (u64 va = start; va < end; va += PAGE) {
+        volatile u64 *pte = walk(pml4, va, 0);
+        if (!pte || (*pte & PTE_P) || !(*pte & ADDR_MASK)) continue;
+        *pte |= PTE_P;
+        count++;
+    }
+    return count;
+}
+
+static void processes(u64 cpu, u64 count) {
+    for (u64 p = SH->nproc; p < count; p++) {
+        lock();
+        u64 f = alloc_frame_locked();
+        if (f) SH->tables++;
+        unlock();
+        if (!f) report_fatal(0, cpu, VEC_OOM, 0, 0, 0);
+        volatile u64 *dst = (volatile u64 *) f, *src = (volatile u64 *) PML4_PROC0;
+        for (int i = 0; i < 512; i++) if (i != 2) dst[i] = src[i];   /* the kernel half is shared; 2 = the region */
+        SH->cr3[p] = f;
+    }
+    SH->nproc = count;
+}
+
+static void run_op(u64 cpu, volatile struct mbox *m) {
+    if (m->cr3 != m->loaded) {
+        sys3(SYS_SET_CR3, m->cr3, 0, 0);
+        m->loaded = m->cr3;
+    }
+    u64 op = m->op, pml4 = m->cr3 & ADDR_MASK, pid = m->pid;
+    u64 start = REGION_GVA + m->a0, end = start + m->a1;
+    if ((op == OP_TOUCH || op == OP_READ || op == OP_FILL || op == OP_PREFAULT) && !SH->demand)
+        prefault(cpu, pml4, start, end);
+    switch (op) {
+    case OP_TOUCH:
+        for (u64 va = start; va < end; va += PAGE) *(volatile u64 *) va = touch_value(pid, (va - REGION_GVA) >> 12);
+        break;
+    case OP_READ: {
+        u64 sink = 0;
+        for (u64 va = start; va < end; va += PAGE) sink ^= *(volatile u64 *) va;
+        m->r0 = sink;
+        break;
+    }
+    case OP_FILL: {
+        u64 kind = m->a2, param = m->a3;
+        for (u64 va = start; va < end; va += PAGE) {
+            u64 page = (va - REGION_GVA) >> 12;
+            volatile u64 *p = (volatile u64 *) va;
+            for (u64 q = 0; q < 512; q++) p[q] = fill_value(kind, param, pid, page, q);
+        }
+        break;
+    }
+    case OP_RANDOM: {
+        const u64 *buf = BUF(cpu);
+        u64 n = m->a1, sink = 0;
+        for (u64 i = 0; i < n; i++) {
+            u64 e = buf[i], page = e >> 1;
+            volatile u64 *p = (volatile u64 *) (REGION_GVA + page * PAGE);
+            if (e & 1) *p = touch_value(pid, page); else sink ^= *p;
+        }
+        m->r0 = sink;
+        break;
+    }
+    case OP_PROCESSES: processes(cpu, m->a0); break;
+    case OP_SWITCH:
+        m->r0 = sys3(SYS_SWITCH, m->a0, SH->nproc, pid);
+        m->loaded = SH->cr3[m->r0];
+        break;
+    case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
+    case OP_REMAP: m->r0 = remap(pml4, start, end); break;
+    default: break;
+    }
+}
+
+/* CPL3 main loop: report ready, then one op per resume. */
+void umain(u64 cpu) {
+    volatile struct mbox *m = MBOX(cpu);
+    outl(PORT_READY, (u32) cpu);
+    for (;;) {
+        run_op(cpu, m);
+        outl(PORT_DONE, (u32) cpu);
+    }
+}
+
+/* gcc may emit calls to these even with -ffreestanding. */
+void *memset(void *d, int c, unsigned long n) { char *p = d; while (n--) *p++ = (char) c; return d; }
+void *memcpy(void *d, const void *s, unsigned long n) { char *p = d; const char *q = s; while (n--) *p++ = *q++; return d; }

@@ -1,0 +1,19 @@
+package org.memvirt.kvm;
+
+/**
+ * The guest stopped abnormally (triple fault, emulation failure, internal error, unexpected exit, fatal guest
+ * exception, timeout). The message is the one-line diagnosis: exit reason, RIP and the op that was running.
+ */
+public final class GuestFailure extends KvmException {
+    private static final long serialVersionUID = 1L;
+
+    public GuestFailure(String diagnosis) {
+        super(diagnosis);
+    }
+
+    /** Exit status 2: the VM failed, not the request. */
+    @Override
+    public int exitCode() {
+        return 2;
+    }
+}

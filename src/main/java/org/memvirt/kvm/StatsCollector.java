@@ -1,0 +1,100 @@
+package org.memvirt.kvm;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.KvmStatNames;
+
+/**
+ * Snapshots every KVM binary statistic of the VM and of each vCPU, plus the user-space exits the VMM counted, and
+ * turns pairs of snapshots into {@link Counters} under KVM's names (vCPU statistics summed over vCPUs).
+ */
+final class StatsCollector {
+    /** memvirt's own counter: exits that reached the VMM (KVM's io_exits stays 0 for port I/O on PVM hosts). */
+    static final String USER_EXITS = "user_exits";
+
+    private final KvmMachine machine;
+    private final StatsReader vm;
+    private final StatsReader[] vcpus;
+
+    /** One moment: raw values in KVM's descriptor order. */
+    record Snapshot(long[] vm, long[][] vcpus, long[] userExits) {}
+
+    StatsCollector(KvmMachine machine) {
+        this.machine = machine;
+        this.vm = machine.vmStats();
+        this.vcpus = new StatsReader[machine.vcpuCount()];
+        for (int i = 0; i < vcpus.length; i++) vcpus[i] = machine.vcpuStats(i);
+    }
+
+    /** Reads all statistics; call only while no vCPU is running an op. */
+    Snapshot take() {
+        long[] v = new long[vm.count()];
+        vm.read(v);
+        long[][] c = new long[vcpus.length][];
+        long[] exits = new long[vcpus.length];
+        for (int i = 0; i < vcpus.length; i++) {
+            c[i] = new long[vcpus[i].count()];
+            vcpus[i].read(c[i]);
+            exits[i] = machine.userExits(i);
+        }
+        return new Snapshot(v, c, exits);
+    }
+
+    /** What changed between two snapshots, every statistic (instant ones give their change). */
+    Counters delta(Snapshot a, Snapshot b) {
+        Map<String, Long> out = ordered();
+        addDelta(out, vm, a.vm, b.vm, false);
+        long exits = 0;
+        for (int i = 0; i < vcpus.length; i++) {
+            addDelta(out, vcpus[i], a.vcpus[i], b.vcpus[i], false);
+            exits += b.userExits[i] - a.userExits[i];
+        }
+        out.put(USER_EXITS, exits);
+        return new Counters(prune(out));
+    }
+
+    /** Totals over a run: cumulative statistics as the change, instant and peak ones as the value at the end. */
+    Counters totals(Snapshot a, Snapshot b) {
+        Map<String, Long> out = ordered();
+        addDelta(out, vm, a.vm, b.vm, true);
+        long exits = 0;
+        for (int i = 0; i < vcpus.length; i++) {
+            addDelta(out, vcpus[i], a.vcpus[i], b.vcpus[i], true);
+            exits += b.userExits[i] - a.userExits[i];
+        }
+        out.put(USER_EXITS, exits);
+        return new Counters(prune(out));
+    }
+
+    /** One vCPU's statistics over a run (as {@link #totals}). */
+    Counters vcpuTotals(int cpu, Snapshot a, Snapshot b) {
+        Map<String, Long> out = ordered();
+        addDelta(out, vcpus[cpu], a.vcpus[cpu], b.vcpus[cpu], true);
+        out.put(USER_EXITS, b.userExits[cpu] - a.userExits[cpu]);
+        return new Counters(prune(out));
+    }
+
+    private static void addDelta(Map<String, Long> out, StatsReader r, long[] a, long[] b, boolean endValueIfInstant) {
+        List<String> names = r.names();
+        for (int i = 0; i < names.size(); i++) {
+            boolean level = r.type(i) == StatsReader.TYPE_INSTANT || r.type(i) == StatsReader.TYPE_PEAK;
+            long v = endValueIfInstant && level ? b[i] : b[i] - a[i];
+            out.merge(names.get(i), v, Long::sum);
+        }
+    }
+
+    /** KVM's common names first (docs order), then the rest in KVM's order. */
+    private static Map<String, Long> ordered() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String n : KvmStatNames.COMMON) m.put(n, null);
+        return m;
+    }
+
+    private static Map<String, Long> prune(Map<String, Long> m) {
+        m.values().removeIf(v -> v == null);
+        return m;
+    }
+}

@@ -1,0 +1,88 @@
+package org.memvirt.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.memvirt.kvm.Machines.MIB;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.memvirt.config.MemoryBackend;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.workload.Op;
+
+/** Guest RAM backends as QEMU builds them: ram (lazy or preallocated), memfd and file, each touched and verified. */
+@Tag("kvm")
+class GuestRamBackendTest {
+    private static final long SIZE = 64 * MIB;
+
+    @BeforeEach
+    void needsKvm() {
+        Machines.assumeKvm();
+    }
+
+    private static RunResult touch16M(MemoryBackend backend) {
+        return new KvmEngine().run(Machines.spec(Machines.pc(SIZE, 1, backend), new Op.Touch(16 * MIB, 0), new Op.Verify()),
+                RunListener.NONE);
+    }
+
+    @Test
+    void preallocMakesAllOfGuestRamResident() {
+        RunResult r = touch16M(new MemoryBackend("pc.ram", "memory-backend-ram", SIZE, false, true, false, false, null, null));
+        assertThat(r.memory().residentBytes()).isEqualTo(SIZE);
+    }
+
+    @Test
+    void lazyRamCostsWhatIsTouched() {
+        RunResult r = touch16M(new MemoryBackend("pc.ram", "memory-backend-ram", SIZE, false, false, false, true, null, null));
+        assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 16 * MIB + 2 * MIB + 256 * 1024);
+        assertThat(r.counters().values()).containsKey("ksm_merging_pages");   // mem-merge=on: MADV_MERGEABLE, ksm_stat read
+    }
+
+    @Test
+    void memfdBackendIsSharedAndVerified() {
+        RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, false));
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 16 * MIB + 2 * MIB + 256 * 1024);
+    }
+
+    @Test
+    void fileBackendInADirectoryUsesAnUnlinkedFile(@TempDir Path dir) {
+        RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-file", SIZE, true, false, false, false,
+                dir.toString(), null));
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void hugetlbMemfdWithoutFreeHugePagesFailsCleanly() throws java.io.IOException {
+        long freeHuge = java.nio.file.Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(l -> l.startsWith("HugePages_Free:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).sum();
+        org.junit.jupiter.api.Assumptions.assumeTrue(freeHuge == 0, "this host has free huge pages; the failure path needs none");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> touch16M(
+                new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true)))
+                .isInstanceOf(KvmException.class).hasMessageContaining("huge pages");
+    }
+
+    @Test
+    void hugetlbMemfdBacksGuestRamWithHugePages() throws java.io.IOException {
+        Path knob = Path.of("/proc/sys/vm/nr_hugepages");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(knob), "cannot reserve huge pages here (not root)");
+        String before = java.nio.file.Files.readString(knob).trim();
+        try {
+            java.nio.file.Files.writeString(knob, Long.toString(Long.parseLong(before) + SIZE / (2 * MIB)));
+            RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true));
+            assertThat(r.counters().get("verify_mismatches")).isZero();
+            // faulted in whole 2 MiB pages: 16 MiB touched, the runtime's 2 MiB, and the page tables' huge page
+            assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 24 * MIB);
+            assertThat(r.memory().residentBytes() % (2 * MIB)).isZero();
+        } catch (KvmException e) {
+            org.junit.jupiter.api.Assumptions.abort("the kernel did not hand out the huge pages: " + e.getMessage());
+        } finally {
+            java.nio.file.Files.writeString(knob, before);
+        }
+    }
+}

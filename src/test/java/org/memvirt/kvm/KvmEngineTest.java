@@ -1,0 +1,193 @@
+package org.memvirt.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.memvirt.kvm.Machines.GIB;
+import static org.memvirt.kvm.Machines.MIB;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.workload.Op;
+
+/** The kvm engine on this host's /dev/kvm: memory cost and KVM's counters, exactly where the guest model fixes them. */
+@Tag("kvm")
+class KvmEngineTest {
+    private static final long PAGES_16M = 16 * MIB / 4096;
+
+    @BeforeEach
+    void needsKvm() {
+        Machines.assumeKvm();
+    }
+
+    private static RunResult run(RunSpec spec) {
+        return new KvmEngine().run(spec, RunListener.NONE);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void show(String what, Counters c) {
+        System.out.printf("%s: pf_fixed=%d pf_taken=%d pf_guest=%d invlpg=%d tlb_flush=%d exits=%d user_exits=%d "
+                + "mmu_pte_write=%d mmu_unsync=%d insn_emulation=%d%n", what, c.get("pf_fixed"), c.get("pf_taken"),
+                c.get("pf_guest"), c.get("invlpg"), c.get("tlb_flush"), c.get("exits"), c.get("user_exits"),
+                c.get("mmu_pte_write"), c.get("mmu_unsync"), c.get("insn_emulation"));
+    }
+
+    /** The seed's experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
+    private static RunResult seed(String ram, String workload) {
+        return run(new RunSpec(org.memvirt.config.QemuArgs.parse(java.util.List.of("-m", ram)),
+                org.memvirt.workload.WorkloadParser.parseShorthand(workload), org.memvirt.engine.MmuMode.SHADOW, false,
+                "zen5", Duration.ofMinutes(2), 1));
+    }
+
+    @Test
+    void touchOneGibOfAFourGibGuestCostsTheHostOneGib() {
+        RunResult r = seed("4G", "touch 1G");
+        System.out.println("-m 4G touch 1G: resident " + r.memory().residentBytes() + ", noreserve "
+                + r.counters().get("guest_ram_noreserve"));
+        assertThat(r.memory().configuredBytes()).isEqualTo(4 * GIB);
+        assertThat(r.memory().residentBytes()).isBetween(GIB, GIB + GIB / 10);
+        com.fasterxml.jackson.databind.JsonNode json = readJson(org.memvirt.report.Json.write(r));   // what --json prints
+        assertThat(json.at("/memory/resident_bytes").asLong()).isBetween(GIB, GIB + GIB / 10);
+        assertThat(json.at("/engine").asText()).isEqualTo("kvm");
+    }
+
+    @Test
+    void touchOneGibOfASixtyFourGibGuestCostsTheHostOneGib() {
+        RunResult r = seed("64G", "touch 1G");
+        System.out.println("-m 64G touch 1G: resident " + r.memory().residentBytes() + ", noreserve "
+                + r.counters().get("guest_ram_noreserve"));
+        assertThat(r.memory().configuredBytes()).isEqualTo(64 * GIB);
+        assertThat(r.memory().residentBytes()).isBetween(GIB, GIB + GIB / 10);
+    }
+
+    @Test
+    void firstTouchOfNPagesGivesAboutNShadowFaults() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Touch(64 * MIB, 0)));
+        Counters c = r.ops().getFirst().deltas();
+        show("touch 64M", c);
+        long pages = 64 * MIB / 4096;
+        assertThat(c.get("pf_fixed")).isBetween(pages, pages + pages / 50);
+        assertThat(c.get("user_exits")).isEqualTo(1);
+        assertThat(c.get("guest_frames")).isEqualTo(pages + 1 + 1 + 32);   // data + PDPT + PD + 32 PTs
+    }
+
+    @Test
+    void unmapRemapOfKPagesExecutesKInvlpg() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Touch(16 * MIB, 0),
+                new Op.Unmap(16 * MIB, 0), new Op.Remap(16 * MIB, 0), new Op.Verify()));
+        show("unmap 16M", r.ops().get(1).deltas());
+        show("remap 16M", r.ops().get(2).deltas());
+        assertThat(r.ops().get(1).deltas().get("invlpg")).isEqualTo(PAGES_16M);
+        assertThat(r.ops().get(2).deltas().get("invlpg")).isZero();
+        assertThat(r.counters().get("verify_pages")).isEqualTo(PAGES_16M);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
+    void unmapRemapLoopOfKPagesExecutesKInvlpgPerRound() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Touch(4 * MIB, 0),
+                new Op.Repeat(5, java.util.List.of(new Op.Unmap(4 * MIB, 0), new Op.Remap(4 * MIB, 0)))));
+        assertThat(r.ops().get(1).deltas().get("invlpg")).isEqualTo(5 * 4 * MIB / 4096);
+    }
+
+    @Test
+    void guestDemandPagingOfKPagesGivesKGuestFaults() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Demand(true), new Op.Touch(16 * MIB, 0),
+                new Op.Verify()));
+        show("demand on + touch 16M", r.ops().get(1).deltas());
+        assertThat(r.ops().get(1).deltas().get("pf_guest")).isEqualTo(PAGES_16M);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
+    void processesAndSwitches() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Processes(4), new Op.Switch(1000, false),
+                new Op.Touch(MIB, 0), new Op.Verify()));
+        show("processes 4", r.ops().get(0).deltas());
+        show("switch 1000", r.ops().get(1).deltas());
+        assertThat(r.ops().get(0).deltas().get("guest_frames")).isEqualTo(3);      // three new PML4s
+        assertThat(r.counters().get("verify_pages")).isEqualTo(256);
+        assertThat(r.ops().get(1).deltas().get("user_exits")).isEqualTo(1);
+    }
+
+    @Test
+    void fillAndRandomWriteWhatVerifyExpects() {
+        RunResult r = run(Machines.spec(Machines.pc(128 * MIB, 1),
+                new Op.Fill(2 * MIB, 0, new Op.Content.Unique()),
+                new Op.Fill(MIB, 4 * MIB, new Op.Content.Same(3)),
+                new Op.Random(100_000, 32 * MIB, 50, new Op.Distribution.Uniform(), 7),
+                new Op.Random(20_000, 8 * MIB, 30, new Op.Distribution.Zipf(0.99), 9),
+                new Op.Read(8 * MIB, 0), new Op.Verify()));
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get("verify_pages")).isPositive();
+    }
+
+    @Test
+    void twoVcpusShareTheTouch() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 2), new Op.Touch(64 * MIB, 0),
+                new Op.Random(50_000, 64 * MIB, 50, new Op.Distribution.Uniform(), 3), new Op.Verify()));
+        long pages = 64 * MIB / 4096;
+        assertThat(r.vcpus()).hasSize(2);
+        show("smp 2 touch 64M vcpu0", r.vcpus().get(0));
+        show("smp 2 touch 64M vcpu1", r.vcpus().get(1));
+        assertThat(r.ops().getFirst().deltas().get("pf_fixed")).isBetween(pages, pages + pages / 50);
+        assertThat(r.vcpus().get(0).get("pf_fixed")).isGreaterThan(pages / 2 - 100);
+        assertThat(r.vcpus().get(1).get("pf_fixed")).isGreaterThan(pages / 2 - 100);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
+    void twoVcpusDemandPageUnmapAndRemapTheirSlices() {
+        long pages = 8 * MIB / 4096;
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 2), new Op.Demand(true), new Op.Touch(8 * MIB, 0),
+                new Op.Unmap(8 * MIB, 0), new Op.Remap(8 * MIB, 0), new Op.Verify()));
+        assertThat(r.ops().get(1).deltas().get("pf_guest")).isEqualTo(pages);
+        assertThat(r.ops().get(2).deltas().get("invlpg")).isEqualTo(pages);
+        assertThat(r.vcpus().get(0).get("invlpg")).isEqualTo(pages / 2);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
+    void aGuestPastItsTimeoutIsStoppedWithExitStatus2() {
+        RunSpec slow = Machines.spec(Machines.pc(2 * GIB, 1), new Op.Touch(GIB, 0));
+        RunSpec spec = new RunSpec(slow.machine(), slow.workload(), slow.mmu(), false, "zen5", Duration.ofMillis(200), 1);
+        assertThatThrownBy(() -> run(spec)).isInstanceOf(GuestFailure.class)
+                .hasMessageContaining("--timeout").hasMessageContaining("RIP 0x").hasMessageContaining("touch 1024M")
+                .satisfies(e -> assertThat(((GuestFailure) e).exitCode()).isEqualTo(2));
+    }
+
+    @Test
+    void twoVcpusPastTheTimeoutAreBothStopped() {
+        RunSpec slow = Machines.spec(Machines.pc(2 * GIB, 2), new Op.Touch(GIB, 0));
+        RunSpec spec = new RunSpec(slow.machine(), slow.workload(), slow.mmu(), false, "zen5", Duration.ofMillis(300), 1);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> run(spec)).isInstanceOf(GuestFailure.class).hasMessageContaining("--timeout");
+        assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+    }
+
+    @Test
+    void aGuestOutOfMemoryIsAOneLineDiagnosis() {
+        assertThatThrownBy(() -> run(Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(8 * MIB, 0))))
+                .isInstanceOf(GuestFailure.class).hasMessageContaining("guest out of memory");
+    }
+
+    @Test
+    void balloonIsRefusedBeforeTheVmStarts() {
+        assertThatThrownBy(() -> run(Machines.spec(Machines.pc(64 * MIB, 1),
+                new Op.Balloon(Op.BalloonAction.INFLATE, MIB))))
+                .isInstanceOf(KvmException.class).hasMessage("balloon is not supported by the kvm engine yet");
+    }
+}
