@@ -232,4 +232,18 @@ class SimEngineTest {
         // a neighbour in the same 2 MiB starts from the PDE cache: 4 + 1 + 4 nested-and-guest references vs 1
         assertThat(op(r, 3, "pwc_hits")).isEqualTo(op(r, 3, "walks"));
     }
+
+    @Test
+    void theEngineRunsOnTheFullHostModelToo() {
+        // the same seam the lead switches runs to: a host of 8 GiB without swap; results equal the lazy host's
+        Op[] w = {new Op.Touch(64 * MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0), new Op.Read(2 * MIB, 0),
+            new Op.Verify()};
+        RunSpec spec = new RunSpec(machine(256 * MIB, 2), SimFixtures.workload(w), MmuMode.SHADOW, true, "zen5",
+                Duration.ofMinutes(1), 1);
+        RunResult lazy = new SimEngine().run(spec, RunListener.NONE);
+        RunResult full = new SimEngine(() -> new HostModel(HostConfig.of(8 * GIB, 0, 0)), CostModel.DEFAULT)
+                .run(spec, RunListener.NONE);
+        assertThat(full.counters()).isEqualTo(lazy.counters());
+        assertThat(full.memory().residentBytes()).isEqualTo(lazy.memory().residentBytes());
+    }
 }
