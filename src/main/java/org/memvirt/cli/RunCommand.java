@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm,",
-                "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate."})
+        description = "Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm, "
+                + "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate.")
 final class RunCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
