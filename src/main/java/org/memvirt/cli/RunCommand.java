@@ -19,6 +19,7 @@ import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.HostCapabilities;
+import org.memvirt.kvm.KvmEngine;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.Json;
@@ -55,7 +56,8 @@ final class RunCommand implements Runnable {
     String workload;
 
     @Option(names = "--mmu", paramLabel = "ept|npt|shadow",
-            description = "MMU mode (sim). Default: what host-check says this host gives guests.")
+            description = "MMU mode of the sim engine (the kvm engine uses the host's). Default: what host-check says "
+                    + "this host gives guests.")
     String mmu;
 
     @Option(names = "--vpid", defaultValue = "on", paramLabel = "on|off",
@@ -100,9 +102,10 @@ final class RunCommand implements Runnable {
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
-        MachineConfig machine = qemu.resolve(err);
+        Choice choice = chooseEngine(engine);
+        boolean kvm = "kvm".equals(choice.engine().name());
+        MachineConfig machine = kvm ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
         Workload w = parseWorkload(workload);
-        Choice choice = chooseEngine(engine, host);
         MmuMode mode = mmuMode(mmu, host);
         boolean vpidOn = onOff("--vpid", vpid);
         RunSpec runSpec = new RunSpec(machine, w, mode, vpidOn, tlb, Duration.ofSeconds(timeoutSeconds), seed);
@@ -121,31 +124,24 @@ final class RunCommand implements Runnable {
     }
 
     /**
-     * The one place an engine is chosen. {@code auto}: kvm when /dev/kvm is usable and the kvm engine is built in,
-     * else sim; the reason says which and why.
+     * The one place an engine is chosen. {@code auto}: kvm when /dev/kvm is usable (decided by the kvm engine from
+     * the device and its ioctls), else sim; the reason says which and why.
      */
-    static Choice chooseEngine(String requested, HostCapabilities host) {
-        Engine kvm = kvmEngine();
+    static Choice chooseEngine(String requested) {
         return switch (requested.toLowerCase(Locale.ROOT)) {
             case "sim" -> new Choice(new SimEngine(), "--engine sim");
             case "kvm" -> {
-                if (kvm == null) throw new UsageError("--engine kvm: this build has no kvm engine; use --engine sim");
-                if (!host.kvmUsable()) throw new UsageError("--engine kvm: /dev/kvm is not usable (see memvirt host-check)");
-                yield new Choice(kvm, "--engine kvm");
+                KvmEngine.Usability u = KvmEngine.usable();
+                if (!u.usable()) throw new UsageError("--engine kvm: " + u.reason());
+                yield new Choice(new KvmEngine(), "--engine kvm: " + u.reason());
             }
             case "auto" -> {
-                if (host.kvmUsable() && kvm != null) yield new Choice(kvm, "--engine auto: /dev/kvm is usable");
-                yield new Choice(new SimEngine(), host.kvmUsable()
-                        ? "--engine auto: /dev/kvm is usable but this build has no kvm engine, so the simulator"
-                        : "--engine auto: /dev/kvm is not usable, so the simulator");
+                KvmEngine.Usability u = KvmEngine.usable();
+                yield u.usable() ? new Choice(new KvmEngine(), "--engine auto: " + u.reason())
+                        : new Choice(new SimEngine(), "--engine auto: " + u.reason() + ", so the simulator");
             }
             default -> throw new UsageError("--engine must be sim, kvm or auto, not '" + requested + "'");
         };
-    }
-
-    /** The kvm engine, or null while it is not wired in (org.memvirt.kvm.KvmEngine). */
-    static Engine kvmEngine() {
-        return null;
     }
 
     static MmuMode mmuMode(String requested, HostCapabilities host) {

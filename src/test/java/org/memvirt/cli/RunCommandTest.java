@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
+import org.memvirt.kvm.KvmEngine;
 import org.memvirt.report.Json;
 
 class RunCommandTest {
@@ -46,7 +47,11 @@ class RunCommandTest {
         MainTest.CliRun r = MainTest.CliRun.of("run", "-m", "64M", "--mmu", "npt", "--workload", "read 1M", "--json");
         assertThat(r.rc()).as(r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
-        assertThat(j.get("engine_reason").asText()).startsWith("--engine auto: /dev/kvm is");
+        KvmEngine.Usability kvm = KvmEngine.usable();
+        assertThat(j.get("engine").asText()).isEqualTo(kvm.usable() ? "kvm" : "sim");
+        assertThat(j.get("engine_reason").asText()).isEqualTo("--engine auto: " + kvm.reason()
+                + (kvm.usable() ? "" : ", so the simulator"));
+        assertThat(j.at("/ops/0/op").asText()).isEqualTo("read 1M");
     }
 
     @Test
