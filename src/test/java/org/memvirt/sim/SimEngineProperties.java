@@ -14,6 +14,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
@@ -25,22 +26,27 @@ import org.memvirt.workload.Op;
 class SimEngineProperties {
     private static final long RAM = 32 * MIB;
 
-    @Property(tries = 40)
+    @Property(tries = 50)
     void everyModeShowsTheGuestTheSameMemoryAndTheHostBacksTheSamePages(@ForAll("scripts") List<Op> script,
-            @ForAll boolean vpid) {
+            @ForAll boolean vpid, @ForAll @IntRange(min = 1, max = 2) int smp) {
         List<Op> ops = new ArrayList<>(script);
         ops.add(new Op.Verify());
-        RunResult shadow = run(MmuMode.SHADOW, vpid, ops, true);
-        RunResult ept = run(MmuMode.EPT, vpid, ops, false);
-        RunResult npt = run(MmuMode.NPT, vpid, ops, false);
+        RunResult shadow = run(MmuMode.SHADOW, vpid, smp, ops, true);
+        RunResult ept = run(MmuMode.EPT, vpid, smp, ops, false);
+        RunResult npt = run(MmuMode.NPT, vpid, smp, ops, false);
         for (RunResult r : List.of(shadow, ept, npt)) {
             assertThat(r.counters().get("verify_errors")).isZero();
             assertThat(r.counters().get("exits")).isEqualTo(exitsByReason(r));
         }
         for (RunResult r : List.of(ept, npt)) {
             assertThat(r.memory().residentBytes()).isEqualTo(shadow.memory().residentBytes());
-            for (String c : List.of("accesses", "guest_page_faults", "verify_pages", "host_pages_zeroed", "guest_pt_pages")) {
+            for (String c : List.of("accesses", "verify_pages", "host_pages_zeroed", "guest_pt_pages")) {
                 assertThat(r.counters().get(c)).as(c).isEqualTo(shadow.counters().get(c));
+            }
+            // with 2 vCPUs and no shootdown, a vCPU may use a stale TLB entry of a page another one unmapped (the
+            // frame is kept, so memory is the same) and skip a #PF; how long it stays depends on the mode's flushes
+            if (smp == 1) {
+                assertThat(r.counters().get("guest_page_faults")).isEqualTo(shadow.counters().get("guest_page_faults"));
             }
             assertThat(r.counters().get("pf_guest")).isZero();
         }
@@ -56,8 +62,8 @@ class SimEngineProperties {
         return sum;
     }
 
-    private static RunResult run(MmuMode mode, boolean vpid, List<Op> ops, boolean checkInvariants) {
-        RunSpec spec = new RunSpec(machine(RAM, 2), SimFixtures.workload(ops.toArray(Op[]::new)), mode, vpid,
+    private static RunResult run(MmuMode mode, boolean vpid, int smp, List<Op> ops, boolean checkInvariants) {
+        RunSpec spec = new RunSpec(machine(RAM, smp), SimFixtures.workload(ops.toArray(Op[]::new)), mode, vpid,
                 "golden-cove", Duration.ofMinutes(1), 1);
         return new SimEngine().run(spec, RunListener.NONE,
                 vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
