@@ -10,7 +10,9 @@ final class Commands {
                 new ConfigCommand(),
                 new HostCheckCommand(),
                 new PlanCommand(),
-                new TranslateCommand()
+                new TranslateCommand(),
+                new RunCommand(),
+                new ScenarioCommand()
         );
     }
 

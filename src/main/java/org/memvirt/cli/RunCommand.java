@@ -1,0 +1,270 @@
+package org.memvirt.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.Engine;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.host.HostCapabilities;
+import org.memvirt.kvm.KvmEngine;
+import org.memvirt.report.FreeTable;
+import org.memvirt.report.FreeUnit;
+import org.memvirt.report.Json;
+import org.memvirt.report.Progress;
+import org.memvirt.report.RunReport;
+import org.memvirt.sim.CostModel;
+import org.memvirt.sim.SimEngine;
+import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadParser;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm, "
+                + "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate.")
+final class RunCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    QemuOptions qemu;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|auto",
+            description = "sim, kvm, or auto: kvm when /dev/kvm is usable, else sim (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--workload", required = true, paramLabel = "OPS|FILE",
+            description = "Workload shorthand (\"touch 1G; switch 100\") or a .yaml/.yml/.json/.txt file.")
+    String workload;
+
+    @Option(names = "--mmu", paramLabel = "ept|npt|shadow",
+            description = "MMU mode of the sim engine (the kvm engine uses the host's). Default: what host-check says "
+                    + "this host gives guests.")
+    String mmu;
+
+    @Option(names = "--vpid", defaultValue = "on", paramLabel = "on|off",
+            description = "Tag TLB entries with VPID/ASID (default: ${DEFAULT-VALUE}, as kvm_intel's enable_vpid).")
+    String vpid;
+
+    @Option(names = "--tlb", defaultValue = "zen5", paramLabel = "zen5|golden-cove|FILE",
+            description = "TLB geometry for the sim engine (default: ${DEFAULT-VALUE}).")
+    String tlb;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the engine's own choices (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "Wall-clock limit of a kvm run (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--json", description = "Print the run result as JSON.")
+    boolean json;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write an HTML report of the run.")
+    Path report;
+
+    /** A bad option value: one line, exit status 2 like picocli's own usage errors. */
+    static final class UsageError extends org.memvirt.MemvirtException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+
+        @Override
+        public int exitCode() {
+            return 2;
+        }
+    }
+
+    /** The engine that will run and why. */
+    record Choice(Engine engine, String reason) {}
+
+    @Override
+    public void run() {
+        PrintWriter err = spec.commandLine().getErr();
+        HostCapabilities host = HostCapabilities.read();
+        Choice choice = chooseEngine(engine);
+        boolean kvm = "kvm".equals(choice.engine().name());
+        MachineConfig machine = kvm ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
+        Workload w = parseWorkload(workload);
+        MmuMode mode = mmuMode(mmu, host);
+        boolean vpidOn = onOff("--vpid", vpid);
+        RunSpec runSpec = new RunSpec(machine, w, mode, vpidOn, tlb, Duration.ofSeconds(timeoutSeconds), seed);
+        RunResult raw;
+        try (Progress progress = Progress.forStderr(System.err, json)) {
+            raw = choice.engine().run(runSpec, progress);
+        }
+        RunResult r = new RunResult(raw.engine(), choice.reason(), raw.mmu(), raw.vpid(), raw.memory(), raw.counters(),
+                raw.vcpus(), raw.ops());
+        CostModel.Estimate cost = "sim".equals(r.engine()) ? CostModel.DEFAULT.estimate(r.counters()) : null;
+        if (report != null) writeReport(report, r, machine);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) out.println(toJson(r, cost, tlb));
+        else printHuman(out, machine, w, r, cost, host);
+        out.flush();
+    }
+
+    /**
+     * The one place an engine is chosen. {@code auto}: kvm when /dev/kvm is usable (decided by the kvm engine from
+     * the device and its ioctls), else sim; the reason says which and why.
+     */
+    static Choice chooseEngine(String requested) {
+        return switch (requested.toLowerCase(Locale.ROOT)) {
+            case "sim" -> new Choice(new SimEngine(), "--engine sim");
+            case "kvm" -> {
+                KvmEngine.Usability u = KvmEngine.usable();
+                if (!u.usable()) throw new UsageError("--engine kvm: " + u.reason());
+                yield new Choice(new KvmEngine(), "--engine kvm: " + u.reason());
+            }
+            case "auto" -> {
+                KvmEngine.Usability u = KvmEngine.usable();
+                yield u.usable() ? new Choice(new KvmEngine(), "--engine auto: " + u.reason())
+                        : new Choice(new SimEngine(), "--engine auto: " + u.reason() + ", so the simulator");
+            }
+            default -> throw new UsageError("--engine must be sim, kvm or auto, not '" + requested + "'");
+        };
+    }
+
+    static MmuMode mmuMode(String requested, HostCapabilities host) {
+        if (requested == null) return MmuMode.valueOf(host.mmuMode().name());
+        return switch (requested.toLowerCase(Locale.ROOT)) {
+            case "ept" -> MmuMode.EPT;
+            case "npt" -> MmuMode.NPT;
+            case "shadow" -> MmuMode.SHADOW;
+            default -> throw new UsageError("--mmu must be ept, npt or shadow, not '" + requested + "'");
+        };
+    }
+
+    private static boolean onOff(String option, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new UsageError(option + " must be on or off, not '" + value + "'");
+        };
+    }
+
+    private static Workload parseWorkload(String text) {
+        Path file = Path.of(text.trim());
+        boolean isFile = !text.isBlank() && text.indexOf(';') < 0 && Files.isRegularFile(file);
+        return isFile ? WorkloadParser.parseFile(file) : WorkloadParser.parseShorthand(text);
+    }
+
+    private static void writeReport(Path file, RunResult r, MachineConfig machine) {
+        try {
+            Files.writeString(file, RunReport.render(List.of(r), machine.layout()));
+        } catch (java.io.IOException e) {
+            throw new UsageError("--report: cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** RunResult as JSON with counters flat by name, plus the cost estimate (sim) and TLB preset. */
+    static String toJson(RunResult r, CostModel.Estimate cost, String tlb) {
+        ObjectNode root = Json.mapper().valueToTree(r);
+        flattenCounters(root, "counters");
+        JsonNode vcpus = root.get("vcpus");
+        if (vcpus != null) for (int i = 0; i < vcpus.size(); i++) flattenValues((ObjectNode) vcpus.get(i), vcpus, i);
+        JsonNode ops = root.get("ops");
+        if (ops != null) for (JsonNode op : ops) flattenCounters((ObjectNode) op, "deltas");
+        if ("sim".equals(r.engine())) root.put("tlb", tlb);
+        if (cost != null) root.set("cost", Json.mapper().valueToTree(cost));
+        return Json.write(root);
+    }
+
+    private static void flattenCounters(ObjectNode parent, String field) {
+        JsonNode c = parent.get(field);
+        if (c != null && c.has("values")) parent.set(field, c.get("values"));
+    }
+
+    private static void flattenValues(ObjectNode counters, JsonNode array, int index) {
+        if (counters.has("values")) ((com.fasterxml.jackson.databind.node.ArrayNode) array).set(index, counters.get("values"));
+    }
+
+    static void printHuman(PrintWriter out, MachineConfig machine, Workload w, RunResult r, CostModel.Estimate cost,
+            HostCapabilities host) {
+        MemoryLayout l = machine.layout();
+        out.printf("engine:    %s (%s)%n", r.engine(), r.engineReason());
+        out.printf("mmu:       %s, VPID %s%n", r.mmu(), r.vpid() ? "on" : "off");
+        out.printf("machine:   %s, %s RAM (%s below 4G, %s above 4G), %d vCPU%s%n", l.machine(), mib(l.ramSize()),
+                mib(l.belowFourG()), mib(l.aboveFourG()), machine.smp(), machine.smp() == 1 ? "" : "s");
+        out.printf("workload:  %s%n%n", w.source());
+        printOps(out, r);
+        out.println();
+        printCounters(out, r.counters());
+        out.println();
+        RunResult.MemoryPicture m = r.memory();
+        out.println("memory:");
+        out.printf("  configured      %s%n", mib(m.configuredBytes()));
+        out.printf("  resident        %s  (guest RAM backed by host memory)%n", mib(m.residentBytes()));
+        if (m.balloonedBytes() > 0) out.printf("  ballooned       %s%n", mib(m.balloonedBytes()));
+        if (m.swappedBytes() > 0) out.printf("  swapped         %s%n", mib(m.swappedBytes()));
+        out.printf("  page tables     %s  (guest tables + shadow or EPT/NPT tables)%n", mib(m.pageTableBytes()));
+        out.println();
+        out.println("host (free -m, this VM alone on this host's RAM):");
+        long total = host.memTotalBytes();
+        long used = Math.min(total, m.residentBytes() + r.counters().get("shadow_pages") * 4096
+                + r.counters().get("tdp_pages") * 4096);
+        out.print(new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0).render(FreeUnit.MEBI));
+        if (cost != null) {
+            out.println();
+            out.printf("cost estimate: %,d cycles (%s) vs %,d native (%s): slowdown %.2fx%n", cost.vmCycles(),
+                    time(cost.vmNanos()), cost.nativeCycles(), time(cost.nativeNanos()), cost.slowdown());
+            out.println("  (constants: docs/sim-engine.md; a model, not a measurement)");
+        }
+    }
+
+    private static final String[] OP_COLUMNS = {"exits", "pf_fixed", "pf_guest", "invlpg", "tlb_flush", "stlb_misses",
+        "walk_refs"};
+
+    private static void printOps(PrintWriter out, RunResult r) {
+        int width = 10;
+        for (RunResult.OpResult op : r.ops()) width = Math.max(width, Math.min(40, op.op().length()));
+        StringBuilder head = new StringBuilder(String.format("%-" + width + "s %12s", "op", "time"));
+        for (String c : OP_COLUMNS) head.append(String.format(" %12s", c));
+        out.println(head);
+        for (RunResult.OpResult op : r.ops()) {
+            String name = op.op().length() > width ? op.op().substring(0, width - 1) + "…" : op.op();
+            StringBuilder row = new StringBuilder(String.format("%-" + width + "s %12s", name, time(op.nanos())));
+            for (String c : OP_COLUMNS) row.append(String.format(" %12d", op.deltas().get(c)));
+            out.println(row);
+        }
+    }
+
+    private static void printCounters(PrintWriter out, Counters c) {
+        out.println("counters:");
+        int i = 0;
+        for (Map.Entry<String, Long> e : c.values().entrySet()) {
+            out.printf("  %-20s %14d%s", e.getKey(), e.getValue(), ++i % 3 == 0 ? "\n" : "");
+        }
+        if (i % 3 != 0) out.println();
+    }
+
+    private static String mib(long bytes) {
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static String time(long nanos) {
+        if (nanos < 10_000) return nanos + " ns";
+        if (nanos < 10_000_000) return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
+        if (nanos < 10_000_000_000L) return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
+}

@@ -1,0 +1,308 @@
+package org.memvirt.scenario;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import org.memvirt.config.ConfigException;
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.sim.HostConfig;
+import org.memvirt.sim.KsmConfig;
+import org.memvirt.sim.SwapKind;
+import org.memvirt.sim.Watermarks;
+import org.memvirt.workload.Op;
+import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadException;
+import org.memvirt.workload.WorkloadParser;
+import org.memvirt.workload.WorkloadUnits;
+
+/** Reads a scenario YAML file into a validated {@link Scenario}; every error names the offending field. */
+public final class ScenarioLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final long DEFAULT_QUANTUM_NANOS = 1_000_000L;          // 1 ms round-robin slice per VM
+    static final long DEFAULT_POLICY_INTERVAL_NANOS = 10_000_000_000L; // MOM policy-engine-interval / pvestatd: 10 s
+    static final int DEFAULT_PROXMOX_TARGET_PERCENT = 80;          // pve-docs qm "Memory": auto-ballooning target 80%
+    static final int DEFAULT_SHARES = 1000;                        // pve-docs qm "Memory": shares default 1000
+    static final long QEMU_DEFAULT_RAM = 128L << 20;               // qemu hw/core/machine.c default_ram_size
+
+    private ScenarioLoader() {}
+
+    public static Scenario load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read scenario " + file + ": " + e.getMessage());
+        }
+        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return parse(text, base, file.toAbsolutePath().getParent());
+    }
+
+    public static Scenario parse(String yaml, String defaultName) {
+        return parse(yaml, defaultName, Path.of("."));
+    }
+
+    /** @param baseDir where workload trace files are resolved */
+    public static Scenario parse(String yaml, String defaultName, Path baseDir) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException("scenario is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+        }
+        if (root == null || !root.isObject()) throw new ScenarioException("scenario: expected a mapping with 'host' and 'vms'");
+        fields(root, "", "name", "duration", "sample", "quantum", "host", "vms");
+        String name = root.has("name") ? root.get("name").asText() : defaultName;
+        long duration = root.has("duration") ? duration(root.get("duration"), "duration") : -1;
+        if (!root.has("host")) throw new ScenarioException("host: missing");
+        HostConfig host = host(root.get("host"));
+        Scenario.Policy policy = policy(root.get("host").get("balloon_policy"));
+        Scenario.KsmPolicy ksmPolicy = Scenario.KsmPolicy.NONE;
+        if (root.get("host").has("ksm_policy")) {
+            String k = root.get("host").get("ksm_policy").asText();
+            try {
+                ksmPolicy = Scenario.KsmPolicy.valueOf(k.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException("host.ksm_policy: unknown '" + k + "' (none, ksmtuned, mom)");
+            }
+        }
+        if (!root.has("vms") || !root.get("vms").isArray() || root.get("vms").isEmpty()) {
+            throw new ScenarioException("vms: expected a non-empty list of VMs");
+        }
+        List<Scenario.Vm> vms = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        int i = 0;
+        for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, baseDir));
+        long sample = root.has("sample") ? duration(root.get("sample"), "sample")
+                : duration > 0 ? Math.max(1_000_000L, duration / 100) : 1_000_000_000L;
+        if (sample <= 0) throw new ScenarioException("sample: must be positive");
+        long quantum = root.has("quantum") ? duration(root.get("quantum"), "quantum") : DEFAULT_QUANTUM_NANOS;
+        if (quantum < 1_000) throw new ScenarioException("quantum: must be at least 1us");
+        return new Scenario(name, duration, sample, quantum, host, policy, ksmPolicy, vms);
+    }
+
+    private static HostConfig host(JsonNode h) {
+        fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "ksm_policy", "balloon_policy", "watermark_scale_factor");
+        if (!h.has("ram")) throw new ScenarioException("host.ram: missing");
+        long ram = size(h.get("ram"), "host.ram");
+        long reserve = h.has("reserve") ? size(h.get("reserve"), "host.reserve") : 0;
+        if (reserve >= ram) throw new ScenarioException("host.reserve: must be less than host.ram");
+        long swap = h.has("swap") ? size(h.get("swap"), "host.swap") : 0;
+        SwapKind kind = h.has("swap_kind") ? swapKind(h.get("swap_kind").asText()) : SwapKind.SSD;
+        int wsf = h.has("watermark_scale_factor") ? intIn(h.get("watermark_scale_factor"), "host.watermark_scale_factor", 1, 3000)
+                : Watermarks.DEFAULT_SCALE_FACTOR;
+        KsmConfig ksm = h.has("ksm") ? ksm(h.get("ksm")) : KsmConfig.defaults(false);
+        return new HostConfig(ram, reserve, swap, kind, ksm, wsf);
+    }
+
+    private static SwapKind swapKind(String s) {
+        for (SwapKind k : SwapKind.values()) if (k.key().equals(s.toLowerCase(Locale.ROOT))) return k;
+        throw new ScenarioException("host.swap_kind: unknown '" + s + "' (hdd, ssd, nvme, zram)");
+    }
+
+    private static KsmConfig ksm(JsonNode k) {
+        if (k.isBoolean()) return KsmConfig.defaults(k.asBoolean());
+        fields(k, "host.ksm.", "run", "pages_to_scan", "sleep_millisecs", "max_page_sharing", "use_zero_pages",
+                "smart_scan", "merge_across_nodes");
+        KsmConfig d = KsmConfig.defaults(true);
+        int run = k.has("run") ? intIn(k.get("run"), "host.ksm.run", 0, 2) : 1;
+        return new KsmConfig(run == 1,
+                k.has("pages_to_scan") ? intIn(k.get("pages_to_scan"), "host.ksm.pages_to_scan", 0, Integer.MAX_VALUE) : d.pagesToScan(),
+                k.has("sleep_millisecs") ? intIn(k.get("sleep_millisecs"), "host.ksm.sleep_millisecs", 0, Integer.MAX_VALUE) : d.sleepMillisecs(),
+                k.has("max_page_sharing") ? intIn(k.get("max_page_sharing"), "host.ksm.max_page_sharing", 2, Integer.MAX_VALUE) : d.maxPageSharing(),
+                k.has("use_zero_pages") && bool(k.get("use_zero_pages"), "host.ksm.use_zero_pages"),
+                !k.has("smart_scan") || bool(k.get("smart_scan"), "host.ksm.smart_scan"),
+                !k.has("merge_across_nodes") || bool(k.get("merge_across_nodes"), "host.ksm.merge_across_nodes"));
+    }
+
+    private static Scenario.Policy policy(JsonNode p) {
+        if (p == null) return new Scenario.Policy(Scenario.PolicyKind.NONE, DEFAULT_POLICY_INTERVAL_NANOS, DEFAULT_PROXMOX_TARGET_PERCENT);
+        String kindText = p.isTextual() ? p.asText() : p.path("kind").asText("");
+        if (p.isObject()) fields(p, "host.balloon_policy.", "kind", "interval", "target_percent");
+        Scenario.PolicyKind kind;
+        try {
+            kind = Scenario.PolicyKind.valueOf(kindText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException("host.balloon_policy.kind: unknown '" + kindText + "' (none, fixed, mom, proxmox)");
+        }
+        long interval = p.has("interval") ? duration(p.get("interval"), "host.balloon_policy.interval") : DEFAULT_POLICY_INTERVAL_NANOS;
+        if (interval <= 0) throw new ScenarioException("host.balloon_policy.interval: must be positive");
+        int target = p.has("target_percent") ? intIn(p.get("target_percent"), "host.balloon_policy.target_percent", 1, 100)
+                : DEFAULT_PROXMOX_TARGET_PERCENT;
+        return new Scenario.Policy(kind, interval, target);
+    }
+
+    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
+        if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
+        fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
+                "start_stagger", "boot_touch", "balloon", "workload");
+        String name = v.has("name") ? v.get("name").asText() : "vm";
+        int count = v.has("count") ? intIn(v.get("count"), at + ".count", 1, 4096) : 1;
+        long ram = QEMU_DEFAULT_RAM;
+        boolean merge = true;
+        if (v.has("qemu")) {
+            MachineConfig q = qemu(v.get("qemu"), at + ".qemu");
+            ram = q.layout().ramSize();
+            merge = q.backend() != null ? q.backend().merge() : q.memMerge();
+        }
+        if (v.has("memory")) ram = size(v.get("memory"), at + ".memory");
+        if (ram < (4L << 20) || ram % 4096 != 0) throw new ScenarioException(at + ".memory: must be a multiple of 4 KiB and at least 4 MiB");
+        if (v.has("mem_merge")) merge = bool(v.get("mem_merge"), at + ".mem_merge");
+        MmuMode mmu = MmuMode.EPT;
+        if (v.has("mmu")) {
+            try {
+                mmu = MmuMode.valueOf(v.get("mmu").asText().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException(at + ".mmu: unknown '" + v.get("mmu").asText() + "' (ept, npt, shadow)");
+            }
+        }
+        int adj = v.has("oom_score_adj") ? intIn(v.get("oom_score_adj"), at + ".oom_score_adj", -1000, 1000) : 0;
+        long start = v.has("start") ? duration(v.get("start"), at + ".start") : 0;
+        long stagger = v.has("start_stagger") ? duration(v.get("start_stagger"), at + ".start_stagger") : 0;
+        long boot = v.has("boot_touch") ? size(v.get("boot_touch"), at + ".boot_touch") : 0;
+        if (boot > ram) throw new ScenarioException(at + ".boot_touch: larger than the VM's memory");
+        Scenario.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
+        List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram, baseDir) : List.of();
+        List<Scenario.Vm> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String n = count == 1 ? name : name + "-" + i;
+            if (!names.add(n)) throw new ScenarioException(at + ".name: duplicate VM name '" + n + "'");
+            out.add(new Scenario.Vm(n, ram, merge, mmu, adj, start + i * stagger, boot, balloon, ops));
+        }
+        return out;
+    }
+
+    private static Scenario.Balloon balloon(JsonNode b, String at, long ram) {
+        if (b == null || (b.isBoolean() && !b.asBoolean())) return null;
+        if (b.isBoolean()) return new Scenario.Balloon(false, 0, DEFAULT_SHARES, 0, 0);
+        fields(b, at + ".", "deflate_on_oom", "min", "shares", "target", "at");
+        boolean doo = b.has("deflate_on_oom") && bool(b.get("deflate_on_oom"), at + ".deflate_on_oom");
+        long min = b.has("min") ? size(b.get("min"), at + ".min") : 0;
+        if (min > ram) throw new ScenarioException(at + ".min: larger than the VM's memory");
+        int shares = b.has("shares") ? intIn(b.get("shares"), at + ".shares", 0, 50_000) : DEFAULT_SHARES;
+        long target = b.has("target") ? size(b.get("target"), at + ".target") : 0;
+        if (target > ram) throw new ScenarioException(at + ".target: larger than the VM's memory");
+        long when = b.has("at") ? duration(b.get("at"), at + ".at") : 0;
+        return new Scenario.Balloon(doo, min, shares, target, when);
+    }
+
+    private static List<Op> ops(JsonNode w, String at, long ram, Path baseDir) {
+        Workload workload;
+        try {
+            workload = WorkloadParser.parseNode(w, at, baseDir);
+        } catch (WorkloadException e) {
+            throw new ScenarioException(e.getMessage());
+        }
+        List<Op> ops = new ArrayList<>();
+        int i = 0;
+        for (Workload.Step step : workload.steps()) ops.add(checked(step.op(), at + "[" + i++ + "] '" + step.text() + "'", ram));
+        return ops;
+    }
+
+    /**
+     * The memory options of a QEMU command line (a string or a list of words), resolved by {@link QemuArgs}: {@code -m},
+     * {@code -machine} (mem-merge), {@code -object memory-backend-*}, {@code -mem-path}, {@code -mem-prealloc},
+     * {@code -smp}, {@code -cpu}. Other options (disks, {@code -enable-kvm}, {@code -daemonize}) are skipped.
+     */
+    private static MachineConfig qemu(JsonNode n, String at) {
+        List<String> words = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode x : n) words.add(x.asText());
+        } else {
+            words.addAll(List.of(n.asText().trim().split("\\s+")));
+        }
+        List<String> memory = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (QemuArgs.FLAGS.contains(w)) {
+                memory.add(w);
+            } else if (QemuArgs.WITH_VALUE.contains(w) && i + 1 < words.size()) {
+                memory.add(w);
+                memory.add(words.get(++i));
+            }
+        }
+        try {
+            return QemuArgs.parse(memory);
+        } catch (ConfigException e) {
+            throw new ScenarioException(at + ": " + e.getMessage());
+        }
+    }
+
+    /** Ranges must lie inside the guest's RAM-sized workload region. */
+    private static Op checked(Op op, String at, long ram) {
+        long end = switch (op) {
+            case Op.Touch t -> t.offset() + t.bytes();
+            case Op.Read r -> r.offset() + r.bytes();
+            case Op.Fill f -> f.offset() + f.bytes();
+            case Op.Random r -> r.over();
+            case Op.Repeat r -> {
+                for (Op o : r.body()) checked(o, at, ram);
+                yield 0;
+            }
+            case Op.Unmap u -> u.offset() + u.bytes();
+            case Op.Remap r -> r.offset() + r.bytes();
+            case Op.Balloon b -> b.bytes();
+            default -> 0;
+        };
+        if (end > ram) throw new ScenarioException(at + ": range ends at " + end + " bytes, beyond the VM's " + ram + " bytes of memory");
+        return op;
+    }
+
+    // ---------------------------------------------------------------- field helpers
+
+    private static void fields(JsonNode n, String prefix, String... allowed) {
+        if (!n.isObject()) throw new ScenarioException((prefix.isEmpty() ? "scenario" : prefix.substring(0, prefix.length() - 1)) + ": expected a mapping");
+        Set<String> ok = Set.of(allowed);
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!ok.contains(f)) throw new ScenarioException(prefix + f + ": unknown field (expected one of " + String.join(", ", allowed) + ")");
+        }
+    }
+
+    /** A size in QEMU's grammar; a bare number is MiB, as for {@code -m} and in workloads. */
+    static long size(JsonNode n, String field) {
+        try {
+            return WorkloadUnits.parseSize(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(field + ": invalid size '" + n.asText() + "' (e.g. 512M, 4G)");
+        }
+    }
+
+    /** A duration with its unit ({@code 500ms}, {@code 10s}, {@code 10m}), as in workloads. */
+    static long duration(JsonNode n, String field) {
+        try {
+            return WorkloadUnits.parseDuration(n.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(field + ": invalid duration '" + n.asText() + "' (e.g. 500ms, 10s, 10m)");
+        }
+    }
+
+    private static int intIn(JsonNode n, String field, int lo, int hi) {
+        if (!n.canConvertToInt() || !n.isIntegralNumber()) throw new ScenarioException(field + ": expected an integer, got '" + n.asText() + "'");
+        int v = n.asInt();
+        if (v < lo || v > hi) throw new ScenarioException(field + ": " + v + " is out of range [" + lo + ", " + hi + "]");
+        return v;
+    }
+
+    private static boolean bool(JsonNode n, String field) {
+        if (n.isBoolean()) return n.asBoolean();
+        String s = n.asText().toLowerCase(Locale.ROOT);
+        if (s.equals("on") || s.equals("yes")) return true;
+        if (s.equals("off") || s.equals("no")) return false;
+        throw new ScenarioException(field + ": expected true/false or on/off, got '" + n.asText() + "'");
+    }
+}

@@ -1,0 +1,60 @@
+package org.memvirt.scenario;
+
+import java.util.List;
+import java.util.Map;
+
+import org.memvirt.report.FreeTable;
+
+/**
+ * What a scenario run reports (snake_case in JSON). Bytes are bytes; times are seconds of virtual time.
+ *
+ * @param scenario the scenario's name
+ * @param engine the engine that ran it
+ * @param engineReason why that engine
+ * @param virtualSeconds virtual time simulated
+ * @param wallSeconds wall-clock time the simulation took
+ * @param cpuSeconds CPU time of the simulating thread (the figure to compare on a busy machine)
+ * @param modelBytesPerGuestPage bytes of model state per simulated guest page
+ * @param host the host
+ * @param vms each VM
+ * @param events what happened, in time order
+ * @param timeline samples over virtual time
+ * @param notes remarks on the run (ignored ops, dropped events)
+ */
+public record ScenarioReport(String scenario, String engine, String engineReason, double virtualSeconds,
+        double wallSeconds, double cpuSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
+        List<Sample> timeline, List<String> notes) {
+
+    public ScenarioReport withEngineReason(String reason) {
+        return new ScenarioReport(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
+                vms, events, timeline, notes);
+    }
+
+    /**
+     * @param freeAtStart {@code free} before the first VM starts (the host's own reserve only)
+     * @param free {@code free} at the end
+     * @param ksm /sys/kernel/mm/ksm counters under their sysfs names, at the end
+     * @param vmstat host event counters under /proc/vmstat names
+     */
+    public record Host(long ramBytes, long reserveBytes, long swapBytes, String swapKind, long usedBytes,
+            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeTable freeAtStart,
+            FreeTable free,
+            Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
+
+    /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
+    public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
+            Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
+            long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
+            long minorFaults, long majorFaults, long verifyFailures, FreeTable free, Map<String, Long> balloonStats,
+            List<String> ignoredOps) {}
+
+    /** One event: virtual time in seconds, the VM (or "host"), a kind and a sentence. */
+    public record Event(double t, String vm, String kind, String message) {}
+
+    /** The memory picture at one instant. */
+    public record Sample(double t, long hostUsedBytes, long hostFreeBytes, long swapUsedBytes, long ksmPagesShared,
+            long ksmPagesSharing, List<VmSample> vms) {}
+
+    /** One VM in a sample: configured, resident (RSS), swapped, shared (KSM or zero-page mappings), ballooned. */
+    public record VmSample(long configured, long resident, long swapped, long shared, long ballooned) {}
+}

@@ -1,0 +1,62 @@
+package org.memvirt.sim;
+
+import org.memvirt.engine.Counters;
+
+/**
+ * Turns a run's counters into estimated cycles, for the VM and for the same work run natively, so a run reports a
+ * slowdown against native. One table of constants, each with its source; see docs/sim-engine.md.
+ *
+ * @param ghz clock used to turn cycles into virtual time
+ * @param accessCycles one data access that hits the first-level DTLB
+ * @param stlbHitCycles extra for a first-level miss served by the second-level TLB
+ * @param walkRefCycles one page-walk memory reference
+ * @param exitCycles one VM exit and re-entry handled in the kernel
+ * @param emulationCycles one instruction emulated by KVM
+ * @param kvmFaultCycles KVM's work to fix one fault (shadow page fault or EPT violation), beyond the exit
+ * @param zeroPageCycles the host zeroing one fresh 4 KiB page
+ * @param guestFaultCycles the guest kernel's own #PF handler, native or virtual
+ */
+public record CostModel(double ghz, long accessCycles, long stlbHitCycles, long walkRefCycles, long exitCycles,
+        long emulationCycles, long kvmFaultCycles, long zeroPageCycles, long guestFaultCycles) {
+
+    /** The defaults; docs/sim-engine.md gives each one's source. */
+    public static final CostModel DEFAULT = new CostModel(
+            3.0,     // nominal clock (assumption)
+            1,       // one load per cycle on an L1 DTLB hit (the TLB lookup is hidden in the L1D access)
+            7,       // Zen 5: 4-cycle load-to-use on L1 DTLB hit, 11 when served by the L2 DTLB (reference mmu.md §7)
+            20,      // paging-structure entries mostly from L2/L3 cache (assumption; Zen 5 L2 ~14 cycles)
+            3000,    // ~1 µs exit round trip on bare-metal KVM (HOST.md: 1–2 µs to user space; in-kernel is cheaper)
+            4500,    // ~1.5 µs per emulated instruction (HOST.md: 1–2 µs per instruction in KVM's emulator)
+            3000,    // ~1 µs to walk the guest table and install sptes (HOST.md: ~6 µs per first touch incl. zeroing, nested host)
+            1000,    // 4 KiB clear_page at ~4 bytes/cycle (assumption)
+            1500);   // a native anonymous #PF, ~0.5 µs (assumption)
+
+    /** Cycles and slowdown of a run. */
+    public record Estimate(long vmCycles, long nativeCycles, double slowdown, long vmNanos, long nativeNanos) {}
+
+    /** The estimate for counters named as {@link Stat}'s. */
+    public Estimate estimate(Counters c) {
+        long common = c.get(Stat.name(Stat.ACCESSES)) * accessCycles
+                + c.get(Stat.name(Stat.STLB_HITS)) * stlbHitCycles
+                + c.get(Stat.name(Stat.GUEST_PAGE_FAULTS)) * guestFaultCycles
+                + c.get(Stat.name(Stat.HOST_PAGES_ZEROED)) * zeroPageCycles;
+        long vm = common
+                + c.get(Stat.name(Stat.WALK_REFS)) * walkRefCycles
+                + c.get(Stat.name(Stat.EXITS)) * exitCycles
+                + c.get(Stat.name(Stat.INSN_EMULATION)) * emulationCycles
+                + (c.get(Stat.name(Stat.PF_FIXED)) + c.get(Stat.name(Stat.PF_GUEST))) * kvmFaultCycles;
+        long nat = common + c.get(Stat.name(Stat.NATIVE_WALK_REFS)) * walkRefCycles;
+        return new Estimate(vm, nat, nat == 0 ? 1.0 : (double) vm / nat, nanos(vm), nanos(nat));
+    }
+
+    long vmCycles(long[] s) {
+        return s[Stat.ACCESSES] * accessCycles + s[Stat.STLB_HITS] * stlbHitCycles
+                + s[Stat.GUEST_PAGE_FAULTS] * guestFaultCycles + s[Stat.HOST_PAGES_ZEROED] * zeroPageCycles
+                + s[Stat.WALK_REFS] * walkRefCycles + s[Stat.EXITS] * exitCycles
+                + s[Stat.INSN_EMULATION] * emulationCycles + (s[Stat.PF_FIXED] + s[Stat.PF_GUEST]) * kvmFaultCycles;
+    }
+
+    long nanos(long cycles) {
+        return Math.round(cycles / ghz);
+    }
+}

@@ -1,0 +1,46 @@
+package org.memvirt.sim;
+
+import java.util.List;
+
+import org.memvirt.config.RamRegion;
+
+/**
+ * The guest frame allocator of docs/guest-model.md: 4 KiB frames in increasing GPA order across the RAM regions,
+ * starting above the runtime's first 2 MiB; frames given back (balloon) go on a LIFO free list used first.
+ */
+final class FrameAllocator {
+    static final long RUNTIME_BYTES = 2L << 20;           // docs/guest-model.md: the runtime owns the first 2 MiB
+
+    private final long[][] regions;                        // {startGfn, endGfn}
+    private int region;
+    private long next;
+    private long[] free = new long[64];
+    private int freeCount;
+
+    FrameAllocator(List<RamRegion> ram) {
+        regions = new long[ram.size()][];
+        for (int i = 0; i < ram.size(); i++) {
+            RamRegion r = ram.get(i);
+            regions[i] = new long[] {r.gpa() >>> Paging.PAGE_SHIFT, r.end() >>> Paging.PAGE_SHIFT};
+        }
+        next = Math.max(regions[0][0], RUNTIME_BYTES >>> Paging.PAGE_SHIFT);
+    }
+
+    /** The next free frame. */
+    long allocate() {
+        if (freeCount > 0) return free[--freeCount];
+        while (region < regions.length) {
+            if (next < regions[region][1]) return next++;
+            region++;
+            if (region < regions.length) next = regions[region][0];
+        }
+        throw new SimException("guest out of memory: no free guest frame");
+    }
+
+    /** Gives {@code gfn} back; it is handed out again before any fresh frame. */
+    void release(long gfn) {
+        if (freeCount == free.length) free = java.util.Arrays.copyOf(free, free.length * 2);
+        free[freeCount++] = gfn;
+    }
+
+}

@@ -1,0 +1,192 @@
+package org.memvirt.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The guest operating system of docs/guest-model.md: processes with their own 4-level page tables in guest memory,
+ * a workload region per process, demand paging by its own #PF handler, INVLPG after clearing a PTE, and MOV CR3
+ * with or without PCID. Every page-table store goes through the MMU's write hook, as a guest store would.
+ */
+final class GuestOs {
+    static final long REGION_BASE = 0x0000_0100_0000_0000L;   // docs/guest-model.md: PML4 index 2, 1 TiB
+    static final long USER_TOP = 1L << 47;                    // canonical lower half (SDM Vol 3A §4.5)
+    static final long PROCESS0_PML4_GFN = 1;                  // in the runtime's first 2 MiB
+    static final long KERNEL_PDPT_GFN = 2;                    // the shared kernel half, PML4 index 256
+    static final int KERNEL_PML4_INDEX = 256;
+    static final long TABLE_FLAGS = Paging.P | Paging.RW | Paging.US | Paging.A;
+    static final long LEAF_FLAGS = Paging.P | Paging.RW | Paging.US | Paging.A | Paging.D;   // Linux mk_pte of a written anon page
+
+    /** A guest process: its PML4 and PCID. */
+    static final class Process {
+        final int pid;
+        final long pml4Gfn;
+
+        Process(int pid, long pml4Gfn) {
+            this.pid = pid;
+            this.pml4Gfn = pml4Gfn;
+        }
+
+        long cr3(boolean pcid) {
+            return pml4Gfn << Paging.PAGE_SHIFT | (pcid ? (pid + 1) | Paging.CR3_NOFLUSH : 0);
+        }
+    }
+
+    private final SimVm vm;
+    private final GuestPageTables pts;
+    private final FrameAllocator frames;
+    final List<Process> processes = new ArrayList<>();
+    Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
+    boolean demand;
+    private long[] balloon = new long[256];
+    private int balloonPages;
+
+    GuestOs(SimVm vm, FrameAllocator frames) {
+        this.vm = vm;
+        this.pts = vm.pts;
+        this.frames = frames;
+    }
+
+    /** The runtime's kernel half and process 0, built by the boot vCPU. */
+    void boot(Vcpu v) {
+        createTable(v, KERNEL_PDPT_GFN);
+        running = newProcess(v);
+        for (Vcpu c : vm.vcpus) {
+            c.process = running;
+            c.loadCr3(running.cr3(false));
+        }
+    }
+
+    private Process newProcess(Vcpu v) {
+        long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : frames.allocate();
+        createTable(v, pml4);
+        writePte(v, pml4, KERNEL_PML4_INDEX, Paging.gfnToPte(KERNEL_PDPT_GFN, TABLE_FLAGS & ~Paging.US));
+        Process p = new Process(processes.size(), pml4);
+        processes.add(p);
+        return p;
+    }
+
+    /** {@code processes N}: new processes get fresh PML4s; the count never shrinks (their memory stays). */
+    void setProcesses(Vcpu v, int count) {
+        if (count < 1 || count > 4095) throw new SimException("processes: count must be 1..4095 (one PCID each), not " + count);
+        while (processes.size() < count) newProcess(v);
+    }
+
+    private void createTable(Vcpu v, long gfn) {
+        pts.add(gfn);
+        vm.host.pin(vm.vmId, vm.ram.gfnToRamPage(gfn), true);
+        vm.stats[Stat.GUEST_PT_PAGES]++;
+        vm.mmu.guestTableCreated(v, gfn);
+    }
+
+    /** Maps {@code gva} in {@code p} if it is not mapped: missing tables in walk order, then the frame. */
+    void ensureMapped(Vcpu v, Process p, long gva) {
+        long table = p.pml4Gfn;
+        for (int level = Paging.LEVELS; level > 1; level--) {
+            int index = Paging.index(gva, level);
+            long e = pts.read(table, index);
+            if (!Paging.present(e)) {
+                long child = frames.allocate();
+                createTable(v, child);
+                writePte(v, table, index, Paging.gfnToPte(child, TABLE_FLAGS));
+                table = child;
+            } else {
+                table = Paging.pteToGfn(e);
+            }
+        }
+        int index = Paging.index(gva, 1);
+        long pte = pts.read(table, index);
+        if (Paging.present(pte)) return;
+        long frame = (pte & Paging.ADDR) != 0 ? Paging.pteToGfn(pte) : frames.allocate();   // a remembered frame first
+        writePte(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
+    }
+
+    /** The guest's #PF handler: demand paging (and re-mapping of unmapped pages) in the user half. */
+    void handlePageFault(Vcpu v, long gva) {
+        if (gva < 0 || gva >= USER_TOP) throw new SimException("guest #PF outside user space at 0x" + Long.toHexString(gva));
+        v.stats[Stat.GUEST_PAGE_FAULTS]++;
+        ensureMapped(v, v.process, gva);
+    }
+
+    /** The leaf PTE slot of {@code gva} as {table gfn, index}, or null if a table is missing. */
+    private long leafTable(Process p, long gva) {
+        long table = p.pml4Gfn;
+        for (int level = Paging.LEVELS; level > 1; level--) {
+            long e = pts.read(table, Paging.index(gva, level));
+            if (!Paging.present(e)) return -1;
+            table = Paging.pteToGfn(e);
+        }
+        return table;
+    }
+
+    /**
+     * Clears P in the PTE of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no shootdown:
+     * the frame is kept, so another vCPU's stale entry still reaches the same frame).
+     */
+    void unmap(Vcpu v, Process p, long gva) {
+        long table = leafTable(p, gva);
+        if (table < 0) return;
+        int index = Paging.index(gva, 1);
+        long pte = pts.read(table, index);
+        if (!Paging.present(pte)) return;
+        writePte(v, table, index, pte & ~Paging.P);
+        v.stats[Stat.GUEST_INVLPG]++;
+        vm.mmu.invlpg(v, gva);
+    }
+
+    /** A store of the guest kernel into its page-table page {@code table}. */
+    private void writePte(Vcpu v, long table, int index, long pte) {
+        v.stats[Stat.GUEST_PTE_WRITES]++;
+        vm.mmu.guestPteWrite(v, table, index, pte);
+    }
+
+    /** Sets the PTE of an unmapped page back to its frame; no INVLPG (a not-present entry is never cached). */
+    void remap(Vcpu v, Process p, long gva) {
+        long table = leafTable(p, gva);
+        if (table < 0) return;
+        int index = Paging.index(gva, 1);
+        long pte = pts.read(table, index);
+        if (Paging.present(pte) || (pte & Paging.ADDR) == 0) return;
+        writePte(v, table, index, pte | Paging.P);
+    }
+
+    /** MOV CR3 on {@code v} to the process after the running one, round-robin; it becomes the running process. */
+    void switchProcess(Vcpu v, boolean pcid) {
+        running = processes.get((running.pid + 1) % processes.size());
+        v.process = running;
+        vm.mmu.movCr3(v, running.cr3(pcid));
+    }
+
+    /** Before running its part of an op, a vCPU loads the running process's CR3 if it has another one loaded. */
+    void enterRunning(Vcpu v) {
+        if (v.process == running) return;
+        v.process = running;
+        vm.mmu.movCr3(v, running.cr3(false));
+    }
+
+    /** The balloon driver takes {@code pages} frames from the allocator and gives them to the host. */
+    void inflate(Vcpu v, long pages) {
+        for (long i = 0; i < pages; i++) {
+            long gfn = frames.allocate();
+            if (balloonPages == balloon.length) balloon = java.util.Arrays.copyOf(balloon, balloon.length * 2);
+            balloon[balloonPages++] = gfn;
+            vm.balloonRelease(gfn);
+            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
+        }
+    }
+
+    /** Frames come back from the balloon onto the free list (LIFO). */
+    void deflate(Vcpu v, long pages) {
+        long n = Math.min(pages, balloonPages);
+        for (long i = 0; i < n; i++) {
+            frames.release(balloon[--balloonPages]);
+            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
+        }
+    }
+
+    static final int VIRTIO_BALLOON_ARRAY_PFNS_MAX = 256;   // linux drivers/virtio/virtio_balloon.c
+
+    long balloonPages() {
+        return balloonPages;
+    }
+}

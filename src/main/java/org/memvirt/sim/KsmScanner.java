@@ -1,0 +1,258 @@
+package org.memvirt.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.memvirt.workload.Patterns;
+
+/**
+ * ksmd after linux mm/ksm.c: every {@code sleep_millisecs} of virtual time it processes up to {@code pages_to_scan}
+ * rmap_items (ksm_do_scan), walking the registered VMs in list order and their present anonymous pages in gfn
+ * order. For each page (cmp_and_merge_page): search the stable tree first; otherwise require the checksum to be
+ * unchanged since the last visit, then try the kernel zero page ({@code use_zero_pages}), then the unstable tree,
+ * which is emptied at the start of every full scan. Smart scan skips pages that failed to merge several times.
+ *
+ * <p>Counters keep their sysfs names ({@link #counters()}). Checksums are a 32-bit hash of the content id.
+ */
+final class KsmScanner {
+    private static final long NANOS_PER_MS = 1_000_000L;
+
+    private final HostModel host;
+    final StableTree stable = new StableTree();
+    private final LongMap unstable = new LongMap(4096);   // content -> page handle, this full scan only
+    private final List<GuestPages> mmList = new ArrayList<>();
+    private int cursor = -1;                                // -1: at ksm_mm_head (between full scans)
+    private int cursorGfn;
+    private KsmConfig config;
+    private long nextWakeNanos;
+
+    long pagesUnshared;
+    long pagesScanned;
+    long pagesSkipped;
+    long fullScans;
+    long ksmZeroPages;
+    long rmapItems;
+
+    KsmScanner(HostModel host, KsmConfig config) {
+        this.host = host;
+        this.config = config;
+    }
+
+    KsmConfig config() {
+        return config;
+    }
+
+    void setConfig(KsmConfig c, long nowNanos) {
+        if (!config.run() && c.run()) nextWakeNanos = nowNanos;
+        config = c;
+    }
+
+    /** A mergeable VM starts: its mm is inserted just behind the scan cursor (mm/ksm.c __ksm_enter). */
+    void register(GuestPages v) {
+        if (!v.mergeable) return;
+        if (cursor < 0) {
+            mmList.add(v);
+        } else {
+            mmList.add(cursor, v);
+            cursor++;
+        }
+    }
+
+    /** The VM exited or was killed: its rmap_items are already gone; drop its mm from the list. */
+    void unregister(GuestPages v) {
+        int i = mmList.indexOf(v);
+        if (i < 0) return;
+        mmList.remove(i);
+        if (cursor > i) {
+            cursor--;
+        } else if (cursor == i) {
+            cursorGfn = 0;
+        }
+    }
+
+    /** Runs ksmd's wake-ups due up to {@code nowNanos}. */
+    void advanceTo(long nowNanos) {
+        if (!config.run()) {
+            nextWakeNanos = nowNanos;
+            return;
+        }
+        long sleep = Math.max(1, config.sleepMillisecs()) * NANOS_PER_MS;   // sleep 0 is treated as 1 ms
+        while (nextWakeNanos <= nowNanos) {
+            doScan(config.pagesToScan(), nextWakeNanos);
+            nextWakeNanos += sleep;
+        }
+    }
+
+    /** ksm_do_scan: up to {@code budget} rmap_items; stops early at the end of a full scan. */
+    void doScan(int budget, long nowNanos) {
+        for (int i = 0; i < budget; i++) {
+            long h = nextRmapItem(nowNanos);
+            if (h < 0) return;
+            pagesScanned++;
+            cmpAndMergePage(mmList.get(cursor), ReclaimList.gfnOf(h));
+        }
+    }
+
+    /** scan_get_next_rmap_item: the next present anonymous page that is not skipped, or -1 at the end of a pass. */
+    private long nextRmapItem(long nowNanos) {
+        if (mmList.isEmpty()) return -1;
+        if (cursor < 0) {                                   // start of a full scan: root_unstable_tree = RB_ROOT
+            unstable.clear();
+            cursor = 0;
+            cursorGfn = 0;
+        }
+        while (cursor < mmList.size()) {
+            GuestPages v = mmList.get(cursor);
+            while (cursorGfn < v.pages) {
+                int gfn = cursorGfn++;
+                int f = v.flags[gfn];
+                int state = f & GuestPages.STATE_MASK;
+                boolean ksmPage = state == GuestPages.SHARED && v.node[gfn] >= 0;
+                boolean anon = (state == GuestPages.RESIDENT || ksmPage) && (f & GuestPages.PINNED) == 0;
+                if (!anon) {
+                    if ((f & GuestPages.RMAP) != 0) dropRmapItem(v, gfn);
+                    continue;
+                }
+                if ((f & GuestPages.RMAP) == 0) createRmapItem(v, gfn);
+                if (!ksmPage && shouldSkip(v, gfn)) continue;
+                return ReclaimList.handle(v.id, gfn);
+            }
+            cursor++;
+            cursorGfn = 0;
+        }
+        fullScans++;                                        // ksm_scan.seqnr++
+        cursor = -1;
+        host.listener().ksmFullScan(fullScans, nowNanos);
+        return -1;
+    }
+
+    /** should_skip_rmap_item (smart scan). */
+    private boolean shouldSkip(GuestPages v, int gfn) {
+        if (!config.smartScan()) return false;
+        int age = v.age[gfn] & 0xff;
+        if (age != 0xff) v.age[gfn] = (byte) (age + 1);
+        if (age < 3) return false;
+        if (v.skips[gfn] == 0) {
+            v.skips[gfn] = (byte) skipAge(age);
+            return false;
+        }
+        pagesSkipped++;
+        v.skips[gfn]--;
+        removeFromTree(v, gfn);
+        return true;
+    }
+
+    static int skipAge(int age) {
+        if (age <= 3) return 1;
+        if (age <= 5) return 2;
+        if (age <= 8) return 4;
+        return 8;
+    }
+
+    /** cmp_and_merge_page. */
+    private void cmpAndMergePage(GuestPages v, int gfn) {
+        if (v.state(gfn) == GuestPages.SHARED) return;      // already a KSM page whose rmap_item is on its node
+        removeFromTree(v, gfn);
+        long content = v.content[gfn];
+        int n = stable.search(content, config.maxPageSharing());
+        if (n != GuestPages.NO_NODE) {
+            mergeInto(v, gfn, n);
+            return;
+        }
+        int checksum = checksum(content);
+        if (v.checksum[gfn] != checksum) {                  // volatile: changed since the last visit
+            v.checksum[gfn] = checksum;
+            return;
+        }
+        if (config.useZeroPages() && content == HostMemory.ZERO_CONTENT) {
+            mergeWithZeroPage(v, gfn);
+            return;
+        }
+        long self = ReclaimList.handle(v.id, gfn);
+        long other = unstable.putIfAbsent(content, self);   // unstable_tree_search_insert: one probe
+        if (other != LongMap.MISSING) {
+            if (mergeableTreePage(other, v, gfn, content)) {
+                GuestPages w = host.vm(ReclaimList.vmOf(other));
+                int wGfn = ReclaimList.gfnOf(other);
+                removeFromTree(w, wGfn);
+                int node = stable.insert(content);
+                mergeInto(w, wGfn, node);
+                mergeInto(v, gfn, node);
+                return;
+            }
+            unstable.put(content, self);                   // the entry was stale: the page changed or went away
+        }
+        v.set(gfn, GuestPages.UNSTABLE);
+        pagesUnshared++;
+    }
+
+    /** Whether the unstable-tree entry {@code h} still is a plain, unchanged page with this content (not this page). */
+    private boolean mergeableTreePage(long h, GuestPages v, int gfn, long content) {
+        GuestPages w = host.vm(ReclaimList.vmOf(h));
+        int wGfn = ReclaimList.gfnOf(h);
+        if (w.killed || (w == v && wGfn == gfn)) return false;
+        int f = w.flags[wGfn];
+        return (f & GuestPages.STATE_MASK) == GuestPages.RESIDENT && (f & GuestPages.UNSTABLE) != 0
+                && (f & GuestPages.PINNED) == 0 && w.content[wGfn] == content;
+    }
+
+    private void mergeInto(GuestPages v, int gfn, int node) {
+        v.node[gfn] = node;
+        stable.appendMapped(node);
+        v.nextMapper[gfn] = stable.firstMapper(node);           // rmap: the KSM page's list of mappings
+        stable.setFirstMapper(node, ReclaimList.handle(v.id, gfn));
+        host.privateToShared(v, gfn);
+    }
+
+    private void mergeWithZeroPage(GuestPages v, int gfn) {
+        v.node[gfn] = GuestPages.ZERO_NODE;
+        ksmZeroPages++;
+        host.privateToShared(v, gfn);
+    }
+
+    private void createRmapItem(GuestPages v, int gfn) {
+        v.set(gfn, GuestPages.RMAP);
+        v.checksum[gfn] = 0;
+        v.age[gfn] = 0;
+        v.skips[gfn] = 0;
+        v.rmapItems++;
+        rmapItems++;
+    }
+
+    void dropRmapItem(GuestPages v, int gfn) {
+        removeFromTree(v, gfn);
+        v.clear(gfn, GuestPages.RMAP);
+        v.rmapItems--;
+        rmapItems--;
+    }
+
+    /** remove_rmap_item_from_tree: out of the unstable tree (pages_unshared--) or off its stable node. */
+    void removeFromTree(GuestPages v, int gfn) {
+        if (v.has(gfn, GuestPages.UNSTABLE)) {
+            v.clear(gfn, GuestPages.UNSTABLE);
+            pagesUnshared--;
+        } else if (v.node[gfn] >= 0) {
+            stable.removeItem(v.node[gfn]);
+            int state = v.state(gfn);
+            if (state != GuestPages.SHARED && state != GuestPages.SWAPPED_KSM) v.node[gfn] = GuestPages.NO_NODE;
+        }
+    }
+
+    static int checksum(long content) {
+        return (int) Patterns.mix(content ^ 0x6B73_6D00_0000_0000L);   // stands in for xxhash(page) (mm/ksm.c calc_checksum)
+    }
+
+    KsmCounters counters() {
+        long shared = stable.pagesShared;
+        long sharing = stable.pagesSharing;
+        long volatilePages = Math.max(0, rmapItems - shared - sharing - pagesUnshared);
+        long[] chains = stable.chainsAndDups();
+        long profit = (sharing + ksmZeroPages) * HostConfig.PAGE_SIZE - rmapItems * KsmCounters.RMAP_ITEM_BYTES;
+        return new KsmCounters(shared, sharing, pagesUnshared, volatilePages, pagesScanned, pagesSkipped, fullScans,
+                chains[0], chains[1], ksmZeroPages, profit, rmapItems);
+    }
+
+    long bytes() {
+        return stable.bytes() + unstable.bytes();
+    }
+}

@@ -1,0 +1,576 @@
+package org.memvirt.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KVM's shadow MMU after linux arch/x86/kvm/mmu/mmu.c and paging_tmpl.h: shadow pages keyed by gfn + role (here
+ * the level), guest page tables write-protected while shadowed, trapped guest PTE writes emulated
+ * ({@code kvm_mmu_track_write}) with write-flooding zap, 4 KiB leaves allowed to go unsync and resynced on INVLPG,
+ * MOV CR3 without no-flush and guest TLB flushes, prefetch of neighbours, cached previous roots, recycling.
+ *
+ * <p>The guest kernel's direct map of its page-table pages is modelled as one spte per frame
+ * ({@link #directMap}: none, read-only, writable), which is what write protection downgrades.
+ */
+final class ShadowMmu implements Mmu {
+    static final int NUM_PREV_ROOTS = 3;         // arch/x86/include/asm/kvm_host.h KVM_MMU_NUM_PREV_ROOTS
+    static final int PTE_PREFETCH_NUM = 8;       // arch/x86/kvm/mmu/mmu.c PTE_PREFETCH_NUM
+    static final int FLOODING_THRESHOLD = 3;     // mmu.c detect_write_flooding: write_flooding_count >= 3
+    static final int MIN_FREE_MMU_PAGES = 5;     // mmu.c KVM_MIN_FREE_MMU_PAGES
+    static final int REFILL_PAGES = 25;          // mmu.c KVM_REFILL_PAGES
+    static final int PERMILLE_MMU_PAGES = 20;    // arch/x86/include/asm/kvm_host.h KVM_PERMILLE_MMU_PAGES
+    static final int MIN_ALLOC_MMU_PAGES = 64;   // kvm_host.h KVM_MIN_ALLOC_MMU_PAGES
+
+    private static final long DIRECT_NONE = 0, DIRECT_RO = 1, DIRECT_RW = 2;
+    private static final long LINK = Paging.P | Paging.RW | Paging.US;
+
+    private final SimVm vm;
+    private final GuestPageTables pts;
+    private final long[] vmStats;
+    private final List<ShadowPage> byId = new ArrayList<>();
+    private final LinkedHashMap<Long, ShadowPage> hash = new LinkedHashMap<>();   // creation order = active list
+    private final PageLongs directMap;
+    private final PageLongs rmap;                            // first leaf spte of a frame: (sp id << 9 | index) + 1
+    private final Map<Long, long[]> rmapMore = new HashMap<>();
+    private final long maxMmuPages;
+    private final long[] gwTable = new long[Paging.LEVELS + 1];
+    private final long[] gwPte = new long[Paging.LEVELS + 1];
+    private int indirectShadowPages;
+
+    ShadowMmu(SimVm vm) {
+        this.vm = vm;
+        this.pts = vm.pts;
+        this.vmStats = vm.stats;
+        this.directMap = new PageLongs(vm.ram.ramPages());
+        this.rmap = new PageLongs(vm.ram.ramPages());
+        // mmu.c kvm_mmu_calculate_default_mmu_pages: 20 per 1000 guest pages, at least 64
+        this.maxMmuPages = Math.max(MIN_ALLOC_MMU_PAGES, vm.ram.ramPages() * PERMILLE_MMU_PAGES / 1000);
+    }
+
+    // ---- the hardware walk of the shadow table ---------------------------------------------------------------
+
+    @Override
+    public long walk(Vcpu v, long gva, boolean write) {
+        if (v.root == null) loadRoot(v);
+        final long[] s = v.stats;
+        s[Stat.WALKS]++;
+        final long pdeKey = GuestTlb.pdeKey(v.tag, gva);
+        final long cached = v.tlb.lookupPde(pdeKey);
+        ShadowPage sp = cached >= 0 ? byId.get((int) cached) : null;
+        int refs;
+        if (sp != null) {
+            s[Stat.PWC_HITS]++;
+            refs = 1;
+        } else {
+            sp = v.root;
+            refs = 0;
+            for (int level = Paging.LEVELS; level > 1; level--) {
+                refs++;
+                long spte = sp.spt[Paging.index(gva, level)];
+                if (!Paging.present(spte)) {
+                    countRefs(s, refs);
+                    return pageFault(v, gva, write);
+                }
+                sp = byId.get((int) (spte >>> Paging.PAGE_SHIFT));
+            }
+            v.tlb.fillPde(pdeKey, sp.id);
+            refs++;
+        }
+        countRefs(s, refs);
+        final long spte = sp.spt[Paging.index(gva, 1)];
+        if (!Paging.present(spte) || (write && (spte & Paging.RW) == 0)) return pageFault(v, gva, write);
+        return Paging.pteToGfn(spte) << 1 | ((spte & Paging.RW) != 0 ? 1 : 0);
+    }
+
+    private static void countRefs(long[] s, int refs) {
+        s[Stat.WALK_REFS] += refs;
+        s[Stat.NATIVE_WALK_REFS] += refs;
+    }
+
+    // ---- FNAME(page_fault): walk the guest table, then fetch ------------------------------------------------
+
+    private long pageFault(Vcpu v, long gva, boolean write) {
+        v.exit(Stat.EXIT_EXCEPTION);
+        v.stats[Stat.PF_TAKEN]++;
+        makeMmuPagesAvailable();
+        if (v.root == null) loadRoot(v);
+        if (!walkGuest(v, gva, write)) {
+            v.stats[Stat.PF_GUEST]++;                        // kvm_inject_page_fault
+            return GUEST_FAULT;
+        }
+        ShadowPage sp = v.root;
+        for (int level = Paging.LEVELS; level > 1; level--) {
+            sp.writeFloodingCount = 0;                       // clear_sp_write_flooding_count
+            int index = Paging.index(gva, level);
+            long childGfn = gwTable[level - 1];
+            long spte = sp.spt[index];
+            ShadowPage child = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
+            if (child != null && child.gfn != childGfn) {       // the guest repointed this entry: drop the stale link
+                dropSpte(sp, index);
+                remoteFlush();
+                child = null;
+            }
+            if (child == null) {
+                child = getShadowPage(childGfn, level - 1);
+                link(sp, index, child);
+            }
+            sp = child;
+        }
+        sp.writeFloodingCount = 0;
+        final int index = Paging.index(gva, 1);
+        final long gpte = gwPte[1];
+        final long gfn = Paging.pteToGfn(gpte);
+        vm.hostFault(v, gfn);
+        boolean writable = (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0 && tryUnsync(gfn);
+        setLeaf(sp, index, gfn, writable);
+        if (write && !writable) {                            // write to a shadowed guest table: emulate it
+            v.stats[Stat.PF_EMULATE]++;
+            v.stats[Stat.INSN_EMULATION]++;
+            return gfn << 1;
+        }
+        v.stats[Stat.PF_FIXED]++;
+        prefetch(sp, index);
+        return RETRY;
+    }
+
+    /** FNAME(walk_addr): false if the guest's tables deny a user access; sets guest A/D as the CPU would. */
+    private boolean walkGuest(Vcpu v, long gva, boolean write) {
+        long table = v.pml4Gfn();
+        for (int level = Paging.LEVELS; level >= 1; level--) {
+            gwTable[level] = table;
+            long[] t = pts.table(table);
+            int index = Paging.index(gva, level);
+            long gpte = t[index];
+            if (!Paging.present(gpte) || (gpte & Paging.US) == 0 || (write && (gpte & Paging.RW) == 0)) return false;
+            long ad = Paging.A | (level == 1 && write ? Paging.D : 0);
+            if ((gpte & ad) != ad) t[index] = gpte |= ad;   // FNAME(update_accessed_dirty_bits), via the hva
+            gwPte[level] = gpte;
+            table = Paging.pteToGfn(gpte);
+        }
+        return true;
+    }
+
+    /** FNAME(pte_prefetch): the aligned group of 8 around the fault, stopping at the first that cannot be mapped. */
+    private void prefetch(ShadowPage sp, int faultIndex) {
+        final long[] gptes = pts.table(sp.gfn);
+        final int start = faultIndex & ~(PTE_PREFETCH_NUM - 1);
+        for (int i = start; i < start + PTE_PREFETCH_NUM; i++) {
+            if (i == faultIndex || Paging.present(sp.spt[i])) continue;
+            long gpte = gptes[i];
+            if (!Paging.present(gpte) || (gpte & Paging.A) == 0) break;     // FNAME(prefetch_invalid_gpte)
+            long gfn = Paging.pteToGfn(gpte);
+            boolean writable = (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0;   // FNAME(protect_clean_gpte)
+            if (!vm.hostPresent(gfn, writable)) break;                    // atomic gfn-to-pfn: no host fault
+            setLeaf(sp, i, gfn, writable && tryUnsyncForPrefetch(gfn));
+        }
+    }
+
+    // ---- shadow pages ----------------------------------------------------------------------------------------
+
+    private ShadowPage getShadowPage(long gfn, int level) {
+        ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+        if (sp != null) return sp;
+        vmStats[Stat.MMU_CACHE_MISS]++;
+        sp = new ShadowPage(byId.size(), gfn, level);
+        byId.add(sp);
+        hash.put(ShadowPage.key(gfn, level), sp);
+        vmStats[Stat.SHADOW_PAGES]++;
+        indirectShadowPages++;
+        if (writeProtectDirectMap(gfn)) remoteFlush();        // account_shadowed
+        return sp;
+    }
+
+    private boolean writeProtectDirectMap(long gfn) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        if (directMap.get(rp) != DIRECT_RW) return false;
+        directMap.set(rp, DIRECT_RO);
+        return true;
+    }
+
+    private void link(ShadowPage parent, int index, ShadowPage child) {
+        parent.spt[index] = (long) child.id << Paging.PAGE_SHIFT | LINK;
+        child.addParent(parent.id, index);
+        if (child.unsync || child.unsyncChildren > 0) {
+            if (parent.markUnsyncChild(index) && parent.unsyncChildren == 1) markParentsUnsync(parent);
+        }
+    }
+
+    private void setLeaf(ShadowPage sp, int index, long gfn, boolean writable) {
+        long old = sp.spt[index];
+        if (Paging.present(old) && Paging.pteToGfn(old) != gfn) dropSpte(sp, index);
+        if (!Paging.present(sp.spt[index])) {
+            rmapAdd(gfn, (long) sp.id << 9 | index);
+            vmStats[Stat.PAGES_4K]++;
+        }
+        sp.spt[index] = Paging.gfnToPte(gfn, Paging.P | Paging.US | (writable ? Paging.RW : 0));
+    }
+
+    private void dropSpte(ShadowPage sp, int index) {
+        long spte = sp.spt[index];
+        if (!Paging.present(spte)) return;
+        if (sp.level == 1) {
+            rmapRemove(Paging.pteToGfn(spte), (long) sp.id << 9 | index);
+            vmStats[Stat.PAGES_4K]--;
+        } else {
+            ShadowPage child = byId.get((int) (spte >>> Paging.PAGE_SHIFT));
+            if (child != null) child.removeParent(sp.id, index);
+            sp.clearUnsyncChild(index);
+        }
+        sp.spt[index] = 0;
+    }
+
+    /** kvm_mmu_prepare_zap_page + commit: returns the number of shadow pages zapped. */
+    private int zap(ShadowPage sp) {
+        if (sp.invalid) return 0;
+        int zapped = 1;
+        if (sp.level > 1 && sp.unsyncChildren > 0) zapped += zapUnsyncChildren(sp);
+        for (int i = 0; i < Paging.ENTRIES; i++) dropSpte(sp, i);
+        for (int i = 0; i < sp.parentCount(); i++) {
+            long p = sp.parent(i);
+            ShadowPage parent = byId.get((int) (p >>> 9));
+            if (parent == null) continue;
+            parent.spt[(int) p & 511] = 0;
+            parent.clearUnsyncChild((int) p & 511);
+        }
+        sp.clearParents();
+        if (sp.unsync) {
+            sp.unsync = false;
+            vmStats[Stat.MMU_UNSYNC]--;
+        }
+        sp.invalid = true;
+        hash.remove(ShadowPage.key(sp.gfn, sp.level));
+        byId.set(sp.id, null);
+        vmStats[Stat.SHADOW_PAGES]--;
+        vmStats[Stat.MMU_SHADOW_ZAPPED]++;
+        indirectShadowPages--;
+        for (Vcpu v : vm.vcpus) {
+            if (v.root == sp) v.root = null;                 // the vCPU reloads its root on the next entry
+            for (int i = 0; i < NUM_PREV_ROOTS; i++) if (v.prevRoot[i] == sp) v.prevRoot[i] = null;
+        }
+        return zapped;
+    }
+
+    private int zapUnsyncChildren(ShadowPage sp) {
+        int zapped = 0;
+        for (int i = 0; i < Paging.ENTRIES; i++) {
+            if (!sp.hasUnsyncChild(i)) continue;
+            ShadowPage child = byId.get((int) (sp.spt[i] >>> Paging.PAGE_SHIFT));
+            sp.clearUnsyncChild(i);
+            if (child == null) continue;
+            if (child.level == 1 && child.unsync) zapped += zap(child);
+            else if (child.unsyncChildren > 0) zapped += zapUnsyncChildren(child);
+        }
+        return zapped;
+    }
+
+    /** make_mmu_pages_available: recycle the oldest pages when fewer than 5 are free. */
+    private void makeMmuPagesAvailable() {
+        long avail = maxMmuPages - vmStats[Stat.SHADOW_PAGES];
+        if (avail >= MIN_FREE_MMU_PAGES) return;
+        long toZap = REFILL_PAGES - avail;
+        List<ShadowPage> oldest = new ArrayList<>();
+        for (ShadowPage sp : hash.values()) {
+            if (oldest.size() >= toZap) break;
+            if (sp.rootCount == 0) oldest.add(sp);
+        }
+        int zapped = 0;
+        for (ShadowPage sp : oldest) zapped += zap(sp);
+        vmStats[Stat.MMU_RECYCLED] += zapped;
+        if (zapped > 0) remoteFlush();
+    }
+
+    // ---- unsync and sync ---------------------------------------------------------------------------------------
+
+    /** mmu_try_to_unsync_pages: false if {@code gfn} is write-tracked (shadowed above 4K level). */
+    private boolean tryUnsync(long gfn) {
+        for (int level = 2; level <= Paging.LEVELS; level++) if (hash.containsKey(ShadowPage.key(gfn, level))) return false;
+        ShadowPage sp = hash.get(ShadowPage.key(gfn, 1));
+        if (sp != null && !sp.unsync) {
+            sp.unsync = true;
+            vmStats[Stat.MMU_UNSYNC]++;                      // kvm_unsync_page
+            markParentsUnsync(sp);
+        }
+        return true;
+    }
+
+    /** Prefetched sptes never unsync a page (mmu_try_to_unsync_pages returns -EEXIST for prefetch). */
+    private boolean tryUnsyncForPrefetch(long gfn) {
+        for (int level = 1; level <= Paging.LEVELS; level++) {
+            ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+            if (sp != null && !sp.unsync) return false;
+        }
+        return true;
+    }
+
+    private void markParentsUnsync(ShadowPage sp) {
+        for (int i = 0; i < sp.parentCount(); i++) {
+            long p = sp.parent(i);
+            ShadowPage parent = byId.get((int) (p >>> 9));
+            if (parent != null && parent.markUnsyncChild((int) p & 511) && parent.unsyncChildren == 1) {
+                markParentsUnsync(parent);
+            }
+        }
+    }
+
+    /** kvm_mmu_sync_roots for the vCPU's current root. */
+    private void syncRoots(Vcpu v) {
+        if (v.root != null && v.root.unsyncChildren > 0 && syncChildren(v.root)) remoteFlush();
+    }
+
+    private boolean syncChildren(ShadowPage sp) {
+        boolean flush = false;
+        for (int i = 0; i < Paging.ENTRIES; i++) {
+            if (!sp.hasUnsyncChild(i)) continue;
+            long spte = sp.spt[i];
+            ShadowPage child = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
+            if (child != null && child.level == 1 && child.unsync) flush |= syncPage(child);
+            else if (child != null && child.unsyncChildren > 0) flush |= syncChildren(child);
+            if (child == null || child.unsyncChildren == 0) sp.clearUnsyncChild(i);
+        }
+        return flush;
+    }
+
+    /** kvm_sync_page: re-read every gpte, drop what changed, then write-protect the table again. */
+    private boolean syncPage(ShadowPage sp) {
+        boolean flush = false;
+        long[] gptes = pts.table(sp.gfn);
+        for (int i = 0; i < Paging.ENTRIES; i++) flush |= syncSpte(sp, i, gptes[i]);
+        sp.unsync = false;
+        vmStats[Stat.MMU_UNSYNC]--;
+        flush |= writeProtectDirectMap(sp.gfn);
+        return flush;
+    }
+
+    /** kvm_sync_spte: true if a present spte was dropped or lost write access. */
+    private boolean syncSpte(ShadowPage sp, int index, long gpte) {
+        long spte = sp.spt[index];
+        if (!Paging.present(spte)) return false;
+        if (!Paging.present(gpte) || Paging.pteToGfn(gpte) != Paging.pteToGfn(spte) || (gpte & Paging.US) == 0) {
+            dropSpte(sp, index);
+            return true;
+        }
+        boolean writable = (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0;
+        if (!writable && (spte & Paging.RW) != 0) {
+            sp.spt[index] = spte & ~Paging.RW;
+            return true;
+        }
+        return false;
+    }
+
+    private void loadRoot(Vcpu v) {
+        ShadowPage root = getShadowPage(v.pml4Gfn(), Paging.LEVELS);
+        root.rootCount++;
+        v.root = root;
+        v.rootPgd = v.cr3;
+        syncRoots(v);
+        v.tlb.flushVpid(v.vpid);                            // kvm_mmu_load: flush_tlb_current (no stat)
+    }
+
+    private static void releaseRoot(ShadowPage sp) {
+        if (sp != null) sp.rootCount--;
+    }
+
+    // ---- guest events that exit under shadow paging ------------------------------------------------------------
+
+    @Override
+    public void guestTableCreated(Vcpu v, long gfn) {
+        kernelWriteFault(v, gfn);
+    }
+
+    @Override
+    public void guestPteWrite(Vcpu v, long tableGfn, int index, long pte) {
+        pts.write(tableGfn, index, pte);
+        if (kernelWriteFault(v, tableGfn)) return;
+        // the frame is write-tracked: the write exits and is emulated (pf_emulate), then kvm_mmu_track_write
+        v.stats[Stat.PF_EMULATE]++;
+        v.stats[Stat.INSN_EMULATION]++;
+        trackWrite(tableGfn, index, pte);
+    }
+
+    /**
+     * A guest kernel write to frame {@code gfn} through its direct map: no exit if the spte is writable, else a
+     * #PF exit that maps it writable (unsyncing a 4K shadow page) and returns true, or leaves it read-only for
+     * emulation and returns false.
+     */
+    private boolean kernelWriteFault(Vcpu v, long gfn) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        if (directMap.get(rp) == DIRECT_RW) return true;
+        v.exit(Stat.EXIT_EXCEPTION);
+        v.stats[Stat.PF_TAKEN]++;
+        vm.hostFault(v, gfn);
+        if (tryUnsync(gfn)) {
+            directMap.set(rp, DIRECT_RW);
+            v.stats[Stat.PF_FIXED]++;
+            return true;
+        }
+        directMap.set(rp, DIRECT_RO);
+        return false;
+    }
+
+    /** kvm_mmu_track_write: count, detect flooding, zap the written sptes. */
+    private void trackWrite(long gfn, int index, long gpte) {
+        if (indirectShadowPages == 0) return;
+        vmStats[Stat.MMU_PTE_WRITE]++;
+        boolean flush = false;
+        for (int level = 1; level <= Paging.LEVELS; level++) {
+            ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+            if (sp == null) continue;
+            if (level > 1 && ++sp.writeFloodingCount >= FLOODING_THRESHOLD) {
+                zap(sp);
+                vmStats[Stat.MMU_FLOODED]++;
+                flush = true;
+                continue;
+            }
+            if (Paging.present(sp.spt[index])) {
+                dropSpte(sp, index);
+                flush = true;
+            }
+            if (gpte != 0 && level > 1) vmStats[Stat.MMU_PDE_ZAPPED]++;
+        }
+        if (flush) remoteFlush();
+    }
+
+    @Override
+    public void movCr3(Vcpu v, long cr3) {
+        v.exit(Stat.EXIT_CR_ACCESS);
+        v.stats[Stat.MOV_CR3]++;
+        boolean noFlush = (cr3 & Paging.CR3_NOFLUSH) != 0;
+        long pgd = cr3 & ~Paging.CR3_NOFLUSH;
+        if (pgd != v.cr3) newPgd(v, pgd);
+        if (!noFlush) invalidatePcid(v, pgd & Paging.CR3_PCID);
+    }
+
+    /** kvm_mmu_new_pgd via cached_root_find_and_keep_current. */
+    private void newPgd(Vcpu v, long pgd) {
+        v.loadCr3(pgd);
+        boolean found = v.root != null && v.rootPgd == pgd;
+        for (int i = 0; i < NUM_PREV_ROOTS && !found; i++) {
+            ShadowPage r = v.root;
+            long p = v.rootPgd;
+            v.root = v.prevRoot[i];
+            v.rootPgd = v.prevPgd[i];
+            v.prevRoot[i] = r;
+            v.prevPgd[i] = p;
+            found = v.root != null && v.rootPgd == pgd;
+        }
+        if (found) {
+            v.root.writeFloodingCount = 0;
+            return;
+        }
+        releaseRoot(v.root);
+        v.root = null;
+        loadRoot(v);
+    }
+
+    /** kvm_invalidate_pcid under shadow paging, with CR4.PCIDE = 1. */
+    private void invalidatePcid(Vcpu v, long pcid) {
+        syncRoots(v);                                        // KVM_REQ_MMU_SYNC
+        v.request(Vcpu.REQ_TLB_FLUSH_CURRENT);
+        for (int i = 0; i < NUM_PREV_ROOTS; i++) {
+            if (v.prevRoot[i] != null && (v.prevPgd[i] & Paging.CR3_PCID) == pcid) {
+                releaseRoot(v.prevRoot[i]);
+                v.prevRoot[i] = null;
+            }
+        }
+    }
+
+    @Override
+    public void invlpg(Vcpu v, long gva) {
+        v.exit(Stat.EXIT_INVLPG);
+        v.stats[Stat.INVLPG]++;
+        invalidateAddr(v.root, gva);
+        for (ShadowPage r : v.prevRoot) invalidateAddr(r, gva);
+        if (v.vpid != 0) v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);   // vpid_sync_vcpu_addr
+    }
+
+    /** kvm_mmu_invalidate_addr for one root: resync the leaf spte if its shadow page is unsync. */
+    private void invalidateAddr(ShadowPage root, long gva) {
+        ShadowPage sp = root;
+        for (int level = Paging.LEVELS; level > 1 && sp != null; level--) {
+            long spte = sp.spt[Paging.index(gva, level)];
+            sp = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
+        }
+        if (sp == null || !sp.unsync) return;
+        int index = Paging.index(gva, 1);
+        syncSpte(sp, index, pts.read(sp.gfn, index));
+    }
+
+    @Override
+    public void invalidateGfn(long gfn) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        boolean flush = directMap.get(rp) != DIRECT_NONE;
+        directMap.set(rp, DIRECT_NONE);
+        for (long r = rmap.get(rp); r != 0; r = rmap.get(rp)) {
+            long entry = r - 1;
+            dropSpte(byId.get((int) (entry >>> 9)), (int) entry & 511);
+            flush = true;
+        }
+        if (flush) remoteFlush();
+    }
+
+    private void rmapAdd(long gfn, long entry) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        if (rmap.get(rp) == 0) {
+            rmap.set(rp, entry + 1);
+            return;
+        }
+        long[] more = rmapMore.get(rp);
+        more = more == null ? new long[] {entry} : java.util.Arrays.copyOf(more, more.length + 1);
+        more[more.length - 1] = entry;
+        rmapMore.put(rp, more);
+    }
+
+    private void rmapRemove(long gfn, long entry) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        long[] more = rmapMore.get(rp);
+        if (rmap.get(rp) == entry + 1) {
+            if (more == null) {
+                rmap.set(rp, 0);
+                return;
+            }
+            rmap.set(rp, more[more.length - 1] + 1);
+            entry = more[more.length - 1];
+        }
+        if (more == null) return;
+        for (int i = 0; i < more.length; i++) {
+            if (more[i] == entry) {
+                more[i] = more[more.length - 1];
+                if (more.length == 1) rmapMore.remove(rp);
+                else rmapMore.put(rp, java.util.Arrays.copyOf(more, more.length - 1));
+                return;
+            }
+        }
+    }
+
+    /** kvm_flush_remote_tlbs: every vCPU flushes on its next entry. */
+    private void remoteFlush() {
+        vmStats[Stat.REMOTE_TLB_FLUSH]++;
+        for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
+    }
+
+    /**
+     * Checks every shadow page's invariants (tests call this), and that a synced shadow page agrees with the guest
+     * table it shadows: each present spte maps the frame (or links the table) its gpte names.
+     */
+    void checkInvariants() {
+        for (ShadowPage sp : hash.values()) {
+            sp.checkInvariants();
+            if (sp.unsync) continue;
+            long[] gptes = pts.table(sp.gfn);
+            for (int i = 0; i < Paging.ENTRIES; i++) {
+                long spte = sp.spt[i];
+                if (!Paging.present(spte)) continue;
+                long gpte = gptes[i];
+                long target = sp.level == 1 ? Paging.pteToGfn(spte) : byId.get((int) (spte >>> Paging.PAGE_SHIFT)).gfn;
+                if (!Paging.present(gpte) || Paging.pteToGfn(gpte) != target) {
+                    throw new IllegalStateException("synced shadow page of gfn 0x" + Long.toHexString(sp.gfn) + " level "
+                            + sp.level + " index " + i + ": spte 0x" + Long.toHexString(spte) + " but gpte 0x"
+                            + Long.toHexString(gpte));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.memvirt.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.memvirt.config.MachineConfig;
+import org.memvirt.engine.MmuMode;
+
+/**
+ * One simulated VM: its vCPUs, its MMU, its guest OS and its RAM block in host memory, plus the VM-scoped counters.
+ * Receives the host's mmu_notifier invalidations.
+ */
+final class SimVm implements MmuNotifier {
+    final HostMemory host;
+    final int vmId;
+    final RamMap ram;
+    final GuestPageTables pts;
+    final long[] stats = new long[Stat.COUNT];
+    final List<Vcpu> vcpus = new ArrayList<>();
+    final Mmu mmu;
+    final GuestOs guest;
+    final boolean vpid;
+    private final PageLongs expected;    // what the guest last wrote to each RAM page (for verify)
+
+    SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb) {
+        this.host = host;
+        this.vpid = vpid;
+        this.ram = new RamMap(machine.layout());
+        if (ram.ramPages() < 1024) throw new SimException("the sim engine needs at least 4 MiB of guest RAM");
+        this.vmId = host.addVm("vm0", ram.ramPages(), machine.memMerge(), 0);
+        this.pts = new GuestPageTables(ram);
+        this.expected = new PageLongs(ram.ramPages());
+        int smp = Math.max(1, machine.smp());
+        // linux arch/x86/kvm/vmx/vmx.c allocate_vpid: lowest free VPID, 0 reserved for the host; 0 when VPID is off
+        for (int i = 0; i < smp; i++) vcpus.add(new Vcpu(this, i, vpid ? i + 1 : 0, tlb));
+        this.mmu = mode == MmuMode.SHADOW ? new ShadowMmu(this) : new TdpMmu(this, mode == MmuMode.EPT);
+        this.guest = new GuestOs(this, new FrameAllocator(machine.layout().ramRegions()));
+        host.setNotifier(this);
+    }
+
+    /** KVM faults the host page behind {@code gfn} in (hva_to_pfn); a fresh frame is zeroed by the host. */
+    void hostFault(Vcpu v, long gfn) {
+        int outcome = host.access(vmId, ram.gfnToRamPage(gfn), false, 0);
+        if (outcome == HostMemory.FIRST_TOUCH || outcome == HostMemory.DEFLATED_TOUCH) v.stats[Stat.HOST_PAGES_ZEROED]++;
+        if (outcome == HostMemory.KILLED) throw new SimException("the VM was killed by the host's OOM killer");
+    }
+
+    /** Whether KVM's atomic gfn-to-pfn finds a host page for {@code gfn} without faulting (prefetch). */
+    boolean hostPresent(long gfn, boolean writable) {
+        HostMemory.PageState s = host.state(vmId, ram.gfnToRamPage(gfn));
+        return s == HostMemory.PageState.RESIDENT || (s == HostMemory.PageState.SHARED && !writable);
+    }
+
+    /** The guest stores {@code content} into data frame {@code gfn}. */
+    void write(long gfn, long content) {
+        long rp = ram.gfnToRamPage(gfn);
+        host.access(vmId, rp, true, content);
+        expected.set(rp, content);
+    }
+
+    void balloonRelease(long gfn) {
+        long rp = ram.gfnToRamPage(gfn);
+        expected.set(rp, 0);
+        host.balloonRelease(vmId, rp);
+    }
+
+    /** Every page the guest wrote still holds what it wrote. */
+    void verify() {
+        expected.forEachNonZero((rp, content) -> {
+            stats[Stat.VERIFY_PAGES]++;
+            if (host.content(vmId, rp) != content) stats[Stat.VERIFY_ERRORS]++;
+        });
+    }
+
+    @Override
+    public void invalidateGfn(int vm, long ramPage) {
+        if (vm == vmId) mmu.invalidateGfn(ram.ramPageToGfn(ramPage));
+    }
+
+    @Override
+    public void vmKilled(int vm) {
+        // the next host access reports KILLED and the run stops there
+    }
+
+    /** Totals: VM-scoped counters plus the sum over vCPUs. */
+    long[] totals() {
+        long[] t = stats.clone();
+        for (Vcpu v : vcpus) {
+            long[] s = v.statsSnapshot();
+            for (int i = 0; i < Stat.COUNT; i++) t[i] += s[i];
+        }
+        return t;
+    }
+}

@@ -1,0 +1,193 @@
+package org.memvirt.sim;
+
+/**
+ * KVM's TDP MMU after linux arch/x86/kvm/mmu/tdp_mmu.c: one nested table per VM (EPT format on Intel, the ordinary
+ * long-mode format for AMD NPT), built leaf by leaf on EPT violations (NPF on AMD). Guest #PF, INVLPG, MOV CR3 and
+ * guest page-table writes never exit; the hardware does a two-dimensional walk on each TLB miss.
+ */
+final class TdpMmu implements Mmu {
+    // EPT entry bits (SDM Vol 3C §28.2.2, Table 28-6), from the x86 package's codec
+    static final long EPT_RWX = org.memvirt.x86.EptEntry.RWX, EPT_A = org.memvirt.x86.EptEntry.A,
+            EPT_D = org.memvirt.x86.EptEntry.D;
+    // NPT entries use the ordinary format (AMD APM Vol 2 §15.25.5): P | RW | US, A bit 5, D bit 6
+    static final long NPT_PRESENT = Paging.P | Paging.RW | Paging.US;
+    static final int TDP_LEVELS = 4;                         // 4-level EPT (EPTP page-walk length 3)
+
+    private final SimVm vm;
+    private final GuestPageTables pts;
+    private final long[] vmStats;
+    private final boolean ept;
+    private final long present, accessed, dirty;
+    private final int violationStat;
+    private long[][] tables = new long[64][];                 // table id -> 512 entries; id 0 is the root
+    private int tableCount;
+
+    TdpMmu(SimVm vm, boolean ept) {
+        this.vm = vm;
+        this.pts = vm.pts;
+        this.vmStats = vm.stats;
+        this.ept = ept;
+        this.present = ept ? EPT_RWX : NPT_PRESENT;
+        this.accessed = ept ? EPT_A : Paging.A;
+        this.dirty = ept ? EPT_D : Paging.D;
+        this.violationStat = ept ? Stat.EPT_VIOLATIONS : Stat.NPF;
+        newTable();                                          // the root (EPTP / nCR3 target)
+    }
+
+    boolean ept() {
+        return ept;
+    }
+
+    private int newTable() {
+        if (tableCount == tables.length) tables = java.util.Arrays.copyOf(tables, tableCount * 2);
+        tables[tableCount] = new long[Paging.ENTRIES];
+        vmStats[Stat.TDP_PAGES]++;
+        return tableCount++;
+    }
+
+    /** The leaf entry mapping {@code gfn}, 0 if none; sets its accessed (and for a write, dirty) flag. */
+    private long leaf(long gfn, boolean write) {
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        long[] t = tables[0];
+        for (int level = TDP_LEVELS; level > 1; level--) {
+            long e = t[Paging.index(gpa, level)];
+            if ((e & present) == 0) return 0;
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
+        }
+        final int i = Paging.index(gpa, 1);
+        final long e = t[i];
+        if ((e & present) == 0) return 0;
+        final long ad = accessed | (write ? dirty : 0);
+        if ((e & ad) != ad) t[i] = e | ad;
+        return e;
+    }
+
+    @Override
+    public long walk(Vcpu v, long gva, boolean write) {
+        final long[] s = v.stats;
+        s[Stat.WALKS]++;
+        final long pdeKey = GuestTlb.pdeKey(v.tag, gva);
+        final long cached = v.tlb.lookupPde(pdeKey);
+        long table;
+        int level;
+        int refs = 0;
+        if (cached >= 0) {
+            s[Stat.PWC_HITS]++;
+            table = cached;
+            level = 1;
+        } else {
+            table = v.pml4Gfn();
+            level = Paging.LEVELS;
+        }
+        final int nativeRefs = level;
+        long gpte = 0;
+        for (; level >= 1; level--) {
+            refs += TDP_LEVELS;                              // nested walk for the guest table's gpa
+            if (leaf(table, true) == 0) {                    // EPTP[6] A/D: guest-table reads count as writes
+                count(s, refs, nativeRefs);
+                return violation(v, table);
+            }
+            refs++;
+            final long[] t = pts.table(table);
+            final int index = Paging.index(gva, level);
+            gpte = t[index];
+            if (!Paging.present(gpte) || (gpte & Paging.US) == 0 || (write && (gpte & Paging.RW) == 0)) {
+                count(s, refs, nativeRefs);
+                return GUEST_FAULT;                          // delivered to the guest without an exit
+            }
+            final long ad = Paging.A | (level == 1 && write ? Paging.D : 0);
+            if ((gpte & ad) != ad) t[index] = gpte |= ad;
+            if (level == 2) v.tlb.fillPde(pdeKey, Paging.pteToGfn(gpte));
+            table = Paging.pteToGfn(gpte);
+        }
+        refs += TDP_LEVELS;                                  // nested walk for the data gpa
+        count(s, refs, nativeRefs);
+        if (leaf(table, write) == 0) return violation(v, table);
+        return table << 1 | ((gpte & Paging.RW) != 0 ? 1 : 0);
+    }
+
+    private static void count(long[] s, int refs, int nativeRefs) {
+        s[Stat.WALK_REFS] += refs;
+        s[Stat.NATIVE_WALK_REFS] += nativeRefs;
+    }
+
+    /** An EPT violation (NPF): exit, fault the host page in, install the missing tables and the leaf. */
+    private long violation(Vcpu v, long gfn) {
+        v.exit(violationStat);
+        v.stats[Stat.PF_TAKEN]++;
+        map(v, gfn);
+        v.stats[Stat.PF_FIXED]++;
+        return RETRY;
+    }
+
+    /** kvm_tdp_mmu_map for one 4 KiB gfn. */
+    private void map(Vcpu v, long gfn) {
+        vm.hostFault(v, gfn);
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        long[] t = tables[0];
+        for (int level = TDP_LEVELS; level > 1; level--) {
+            int i = Paging.index(gpa, level);
+            if ((t[i] & present) == 0) t[i] = (long) newTable() << Paging.PAGE_SHIFT | present | accessed;
+            t = tables[(int) (t[i] >>> Paging.PAGE_SHIFT)];
+        }
+        int i = Paging.index(gpa, 1);
+        if ((t[i] & present) == 0) vmStats[Stat.PAGES_4K]++;
+        t[i] = Paging.gfnToPte(vm.ram.gfnToRamPage(gfn), present);
+    }
+
+    /** The leaf entry of {@code gfn} as it is, 0 if unmapped (tests read the A/D bits). */
+    long peekLeaf(long gfn) {
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        long[] t = tables[0];
+        for (int level = TDP_LEVELS; level > 1; level--) {
+            long e = t[Paging.index(gpa, level)];
+            if ((e & present) == 0) return 0;
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
+        }
+        return t[Paging.index(gpa, 1)];
+    }
+
+    private void ensureMapped(Vcpu v, long gfn) {
+        if (leaf(gfn, true) == 0) violation(v, gfn);
+    }
+
+    @Override
+    public void guestTableCreated(Vcpu v, long gfn) {
+        ensureMapped(v, gfn);
+    }
+
+    @Override
+    public void guestPteWrite(Vcpu v, long tableGfn, int index, long pte) {
+        ensureMapped(v, tableGfn);
+        pts.write(tableGfn, index, pte);
+    }
+
+    @Override
+    public void movCr3(Vcpu v, long cr3) {
+        v.stats[Stat.MOV_CR3]++;
+        v.loadCr3(cr3);
+        if ((cr3 & Paging.CR3_NOFLUSH) == 0) v.tlb.flushTag(v.tag);   // SDM §4.10.4.1, no exit (CR3_LOAD_EXITING off)
+    }
+
+    @Override
+    public void invlpg(Vcpu v, long gva) {
+        v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);      // no exit (INVLPG_EXITING off with EPT)
+    }
+
+    @Override
+    public void invalidateGfn(long gfn) {
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        long[] t = tables[0];
+        for (int level = TDP_LEVELS; level > 1; level--) {
+            long e = t[Paging.index(gpa, level)];
+            if ((e & present) == 0) return;
+            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
+        }
+        int i = Paging.index(gpa, 1);
+        if ((t[i] & present) == 0) return;
+        t[i] = 0;
+        vmStats[Stat.PAGES_4K]--;
+        vmStats[Stat.REMOTE_TLB_FLUSH]++;                    // kvm_flush_remote_tlbs after the zap
+        for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
+    }
+}

@@ -1,0 +1,249 @@
+package org.memvirt.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.memvirt.sim.SimFixtures.GIB;
+import static org.memvirt.sim.SimFixtures.MIB;
+import static org.memvirt.sim.SimFixtures.machine;
+import static org.memvirt.sim.SimFixtures.op;
+import static org.memvirt.sim.SimFixtures.run;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.workload.Op;
+
+/** The seed's claims, measured on the same workloads under shadow paging and under EPT/NPT. */
+class SimEngineTest {
+    private static final Op[] GUEST_EVENTS = {
+        new Op.Processes(2),
+        new Op.Demand(true),
+        new Op.Touch(MIB, 0),            // 256 guest #PFs (demand paging)
+        new Op.Unmap(64 * 1024, 0),      // 16 INVLPG
+        new Op.Remap(64 * 1024, 0),
+        new Op.Switch(4, false),         // 4 MOV CR3
+    };
+
+    @Test
+    void guestPageFaultInvlpgAndMovCr3ExitUnderShadow() {
+        RunResult r = run(MmuMode.SHADOW, true, GUEST_EVENTS);
+        assertThat(op(r, 2, "pf_guest")).isEqualTo(256);
+        assertThat(op(r, 2, "guest_page_faults")).isEqualTo(256);
+        assertThat(op(r, 3, "invlpg")).isEqualTo(16);
+        assertThat(op(r, 3, "exit_invlpg")).isEqualTo(16);
+        assertThat(op(r, 5, "exit_cr_access")).isEqualTo(4);
+        assertThat(op(r, 5, "mov_cr3")).isEqualTo(4);
+        // each demand-paged page: the #PF exit that is reflected, then the fault that maps it (HOST.md: pf_taken +2);
+        // plus the handler's own: 3 new tables (PDPT, PD, PT), 1 emulated write to the shadowed PML4, 1 write that
+        // unsyncs the now-shadowed PT
+        assertThat(op(r, 2, "pf_taken")).isEqualTo(2 * 256 + 5);
+        assertThat(op(r, 2, "pf_emulate")).isEqualTo(1);
+        assertThat(op(r, 2, "mmu_unsync")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MmuMode.class, names = {"EPT", "NPT"})
+    void guestPageFaultInvlpgAndMovCr3NeverExitUnderTdp(MmuMode mode) {
+        RunResult r = run(mode, true, GUEST_EVENTS);
+        assertThat(op(r, 2, "guest_page_faults")).isEqualTo(256);
+        for (String c : List.of("pf_guest", "exit_exception", "invlpg", "exit_invlpg", "exit_cr_access", "pf_emulate")) {
+            assertThat(r.counters().get(c)).as(c).isZero();
+        }
+        assertThat(op(r, 5, "mov_cr3")).isEqualTo(4);
+        assertThat(op(r, 3, "guest_invlpg")).isEqualTo(16);             // executed, but handled by the CPU
+        String violation = mode == MmuMode.EPT ? "ept_violations" : "npf";
+        assertThat(r.counters().get("exits")).isEqualTo(r.counters().get(violation));
+        assertThat(r.counters().get("exits")).isEqualTo(r.counters().get("pf_fixed"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void firstTouchesFixOneFaultPerFirstTouchedPage(MmuMode mode) {
+        RunResult r = run(mode, true, new Op.Touch(64 * MIB, 0));
+        // 16384 data pages plus the guest page-table pages it needs: 1 PDPT + 1 PD + 32 PT. Fresh host pages are
+        // never prefetched (FNAME(pte_prefetch) maps only pages the host already has), as measured on real KVM.
+        long firstTouched = 16384 + 34;
+        assertThat(op(r, 0, "pf_fixed")).isEqualTo(firstTouched);
+        assertThat(op(r, 0, "host_pages_zeroed")).isEqualTo(firstTouched);
+        assertThat(op(r, 0, "guest_pt_pages")).isEqualTo(34);
+    }
+
+    @Test
+    void shadowPrefetchMapsSevenOfEachEightPagesTheHostAlreadyHas() {
+        RunResult r = run(MmuMode.SHADOW, true, new Op.Touch(MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0),
+                new Op.Read(MIB, 0));
+        // 256 pages whose host frames exist: one fault per aligned group of 8 (PTE_PREFETCH_NUM), 224 prefetched
+        assertThat(op(r, 3, "pf_fixed")).isEqualTo(256 - 224);
+        assertThat(op(r, 3, "pages_4k")).isEqualTo(256);
+        assertThat(op(r, 3, "host_pages_zeroed")).isZero();
+        assertThat(op(r, 1, "invlpg")).isEqualTo(256);
+        assertThat(op(r, 1, "mmu_unsync")).isEqualTo(1);       // the first PTE write unsynced the leaf shadow page
+        assertThat(op(r, 1, "pages_4k")).isEqualTo(-256);      // each INVLPG resynced its spte away
+    }
+
+    @Test
+    void shadowTablesGrowWithProcessesWhileTheEptTableDoesNot() {
+        long[] shadow = new long[2], ept = new long[2];
+        int[] ps = {1, 8};
+        for (int i = 0; i < 2; i++) {
+            int p = ps[i];
+            Op[] w = {new Op.Processes(p), new Op.Repeat(p, List.of(new Op.Touch(8 * MIB / p, 0), new Op.Switch(1, true)))};
+            shadow[i] = run(MmuMode.SHADOW, true, w).counters().get("shadow_pages");
+            ept[i] = run(MmuMode.EPT, true, w).counters().get("tdp_pages");
+        }
+        // one process: PML4, PDPT, PD and 4 leaf shadow pages; eight: each its own PML4, PDPT, PD and 1 leaf
+        assertThat(shadow).containsExactly(7, 32);
+        // the EPT table maps guest frames, whoever uses them: root, PDPT, PD and 6 leaf tables either way
+        assertThat(ept).containsExactly(9, 9);
+    }
+
+    @Test
+    void vpidOffFlushesTheTlbOnEveryExitUnderShadow() {
+        Op[] w = {new Op.Touch(256 * 1024, 0),
+            new Op.Repeat(10, List.of(new Op.Read(256 * 1024, 0), new Op.Unmap(4096, 0), new Op.Remap(4096, 0)))};
+        RunResult on = run(machine(256 * MIB, 1), MmuMode.SHADOW, true, w);
+        RunResult off = run(machine(256 * MIB, 1), MmuMode.SHADOW, false, w);
+        assertThat(op(on, 1, "exits")).isEqualTo(20).isEqualTo(op(off, 1, "exits"));   // 10 INVLPG + 10 refaults
+        // VPID on: only the INVLPG'd page misses (9 of 10 rounds; the first finds it from the touch)
+        assertThat(op(on, 1, "stlb_misses")).isEqualTo(9);
+        // VPID off: the whole 64-page working set misses after each round's exits: 63 + 9 x 64
+        assertThat(op(off, 1, "stlb_misses")).isEqualTo(639);
+    }
+
+    @Test
+    void vpidOffFlushesTheTlbOnEveryExitUnderEpt() {
+        Op[] w = {new Op.Touch(256 * 1024, 0),
+            new Op.Repeat(10, List.of(new Op.Read(256 * 1024, 0), new Op.Balloon(Op.BalloonAction.INFLATE, 4096)))};
+        RunResult on = run(machine(256 * MIB, 1), MmuMode.EPT, true, w);
+        RunResult off = run(machine(256 * MIB, 1), MmuMode.EPT, false, w);
+        assertThat(op(on, 1, "exit_io")).isEqualTo(10).isEqualTo(op(off, 1, "exit_io"));  // one virtio notification each
+        assertThat(op(on, 1, "stlb_misses")).isZero();
+        assertThat(op(off, 1, "stlb_misses")).isEqualTo(63 + 9 * 64);   // 64 more misses per exit
+        // a 2D walk with a PDE-cache hit reads 9 entries where a native walk reads 1
+        assertThat(op(off, 1, "walk_refs")).isEqualTo(5886);
+        assertThat(op(off, 1, "native_walk_refs")).isEqualTo(666);
+    }
+
+    @Test
+    void writeFloodingZapsAnUpperShadowPageOnTheThirdEmulatedWrite() {
+        RunResult r = run(MmuMode.SHADOW, true, new Op.Touch(2 * MIB, 0), new Op.Touch(8 * MIB, 2 * MIB));
+        // the guest writes 4 PDEs into its shadowed PD: 3 are trapped and emulated, the third floods and zaps the PD
+        assertThat(op(r, 1, "pf_emulate")).isEqualTo(3);
+        assertThat(op(r, 1, "mmu_pte_write")).isEqualTo(3);
+        assertThat(op(r, 1, "mmu_pde_zapped")).isEqualTo(2);
+        assertThat(op(r, 1, "mmu_flooded")).isEqualTo(1);
+        assertThat(op(r, 1, "mmu_shadow_zapped")).isEqualTo(1);
+        assertThat(op(r, 1, "mmu_cache_miss")).isEqualTo(5);   // the PD again and 4 new leaf pages
+    }
+
+    @Test
+    void shadowPagesAreRecycledAboveKvmsLimit() {
+        // 16 MiB: 4096 pages x 20 / 1000 = 81 shadow pages at most (KVM_PERMILLE_MMU_PAGES)
+        RunResult r = run(machine(16 * MIB, 1), MmuMode.SHADOW, true, new Op.Processes(30),
+                new Op.Repeat(30, List.of(new Op.Touch(64 * 1024, 0), new Op.Switch(1, true))));
+        assertThat(r.counters().get("mmu_cache_miss")).isEqualTo(121);
+        assertThat(r.counters().get("mmu_recycled")).isEqualTo(44);
+        assertThat(r.counters().get("shadow_pages")).isEqualTo(77).isLessThanOrEqualTo(81);
+    }
+
+    @Test
+    void shadowInvariantsHoldAfterEveryStep() {
+        SimEngine engine = new SimEngine();
+        RunSpec spec = new RunSpec(machine(64 * MIB, 2), SimFixtures.workload(new Op.Processes(3), new Op.Demand(true),
+                new Op.Touch(4 * MIB, 0), new Op.Random(20_000, 8 * MIB, 30, new Op.Distribution.Uniform(), 5),
+                new Op.Unmap(MIB, 0), new Op.Switch(5, false), new Op.Remap(MIB, 0), new Op.Switch(5, true),
+                new Op.Touch(8 * MIB, 0), new Op.Verify()), MmuMode.SHADOW, true, "zen5", Duration.ofMinutes(1), 1);
+        RunResult r = engine.run(spec, RunListener.NONE, vm -> ((ShadowMmu) vm.mmu).checkInvariants());
+        assertThat(r.counters().get("verify_errors")).isZero();
+        assertThat(r.counters().get("verify_pages")).isGreaterThan(0);
+    }
+
+    @Test
+    void theSameSeedGivesIdenticalCounters() {
+        Op[] w = {new Op.Random(50_000, 32 * MIB, 40, new Op.Distribution.Zipf(0.99), 42), new Op.Switch(3, true)};
+        RunResult a = run(machine(64 * MIB, 2), MmuMode.SHADOW, false, w);
+        RunResult b = run(machine(64 * MIB, 2), MmuMode.SHADOW, false, w);
+        assertThat(a.counters()).isEqualTo(b.counters());
+        assertThat(a.ops()).isEqualTo(b.ops());
+        RunResult c = run(machine(64 * MIB, 2), MmuMode.SHADOW, false,
+                new Op.Random(50_000, 32 * MIB, 40, new Op.Distribution.Zipf(0.99), 43), new Op.Switch(3, true));
+        assertThat(c.counters()).isNotEqualTo(a.counters());
+    }
+
+    @Test
+    void aLackeyTraceReplaysAsGuestVirtualAccesses() {
+        // region offsets, bit 0 set for stores (Op.Trace): pages 0, 0, 1, 1023 (in the second 2 MiB), 0
+        long[] accesses = {0x0L, 0x9L, 0x1000L, 0x3F_FFF8L | 1, 0x10L};
+        RunResult r = run(MmuMode.EPT, true, new Op.Trace("t.out", accesses), new Op.Verify());
+        assertThat(op(r, 0, "accesses")).isEqualTo(5);
+        assertThat(op(r, 0, "dtlb_hits")).isEqualTo(2);      // 0x9 and 0x10 hit the first page's entry
+        assertThat(op(r, 0, "pages_4k")).isEqualTo(3 + 4);  // 3 data pages + the guest's new PDPT, PD and 2 PTs
+        assertThat(op(r, 1, "verify_pages")).isEqualTo(2);  // the two pages written
+        assertThat(op(r, 1, "verify_errors")).isZero();
+    }
+
+    @Test
+    void smpSpreadsTouchesOverVcpusWithTheirOwnCounters() {
+        RunResult r = run(machine(64 * MIB, 4), MmuMode.SHADOW, true, new Op.Touch(4 * MIB, 0));
+        assertThat(r.vcpus()).hasSize(4);
+        for (var v : r.vcpus()) assertThat(v.get("accesses")).isEqualTo(256);
+        assertThat(r.vcpus().stream().mapToLong(v -> v.get("pf_fixed")).sum()).isEqualTo(r.counters().get("pf_fixed"));
+        // write-protecting a table asks every vCPU to flush: 5 new shadowed tables (PML4, PDPT, PD, 2 PTs) and 2
+        // resyncs when vCPUs 1 and 3 load their root after their own PTE writes unsynced a leaf page
+        assertThat(r.counters().get("remote_tlb_flush")).isEqualTo(7);
+        // a vCPU flushes once per VM entry however many requests are pending
+        assertThat(r.vcpus().stream().map(v -> v.get("tlb_flush")).toList()).containsExactly(2L, 3L, 3L, 2L);
+    }
+
+    @Test
+    void touchingOneGibOfAFourGibGuestLeavesOneGibResident() {
+        RunResult r = run(machine(4 * GIB, 1), MmuMode.EPT, true, new Op.Touch(GIB, 0));
+        assertThat(r.memory().configuredBytes()).isEqualTo(4 * GIB);
+        // 1 GiB of data, 514 guest page-table pages and the runtime's 2 boot pages
+        assertThat(r.memory().residentBytes()).isEqualTo(GIB + (514 + 2) * 4096L);
+    }
+
+    @Test
+    void guestFramesContinueAboveFourGibAfterThePciHole() {
+        // q35 with 8 GiB: 2 GiB at 0, 6 GiB at 4 GiB; 3 GiB of touches need frames from both windows
+        RunResult r = run(machine(8 * GIB, 1), MmuMode.EPT, true, new Op.Touch(3 * GIB, 0), new Op.Verify());
+        assertThat(r.counters().get("verify_errors")).isZero();
+        assertThat(r.counters().get("verify_pages")).isEqualTo(3 * GIB / 4096);
+        long tables = r.counters().get("guest_pt_pages");
+        assertThat(tables).isEqualTo(2 + 1 + 3 + 3 * 512);   // boot PML4 + kernel PDPT, PDPT, 3 PDs, 1536 PTs
+        assertThat(r.memory().residentBytes()).isEqualTo(3 * GIB + tables * 4096);
+    }
+
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void aColdWalkReads24EntriesUnderTdpAnd4UnderShadow(MmuMode mode) {
+        // MOV CR3 without PCID flushes the TLB and the PDE cache; the next access walks from the root
+        RunResult r = run(mode, true, new Op.Touch(4096, 0), new Op.Switch(1, false), new Op.Read(4096, 0),
+                new Op.Read(4096, 4096 * 8));
+        assertThat(op(r, 2, "walks")).isEqualTo(1);
+        assertThat(op(r, 2, "walk_refs")).isEqualTo(mode.twoDimensional() ? 24 : 4);   // (4+1)(4+1)-1 vs 4
+        assertThat(op(r, 2, "native_walk_refs")).isEqualTo(4);
+        // a neighbour in the same 2 MiB starts from the PDE cache: 4 + 1 + 4 nested-and-guest references vs 1
+        assertThat(op(r, 3, "pwc_hits")).isEqualTo(op(r, 3, "walks"));
+    }
+
+    @Test
+    void theEngineRunsOnTheFullHostModelToo() {
+        // the same seam the lead switches runs to: a host of 8 GiB without swap; results equal the lazy host's
+        Op[] w = {new Op.Touch(64 * MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0), new Op.Read(2 * MIB, 0),
+            new Op.Verify()};
+        RunSpec spec = new RunSpec(machine(256 * MIB, 2), SimFixtures.workload(w), MmuMode.SHADOW, true, "zen5",
+                Duration.ofMinutes(1), 1);
+        RunResult lazy = new SimEngine().run(spec, RunListener.NONE);
+        RunResult full = new SimEngine(() -> new HostModel(HostConfig.of(8 * GIB, 0, 0)), CostModel.DEFAULT)
+                .run(spec, RunListener.NONE);
+        assertThat(full.counters()).isEqualTo(lazy.counters());
+        assertThat(full.memory().residentBytes()).isEqualTo(lazy.memory().residentBytes());
+    }
+}

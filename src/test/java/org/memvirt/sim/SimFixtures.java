@@ -1,0 +1,50 @@
+package org.memvirt.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.MemoryBackend;
+import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.engine.RunListener;
+import org.memvirt.workload.Op;
+import org.memvirt.workload.Workload;
+
+/** Small builders for sim-engine tests: machines without the config parser, workloads without the op parser. */
+final class SimFixtures {
+    static final long MIB = 1L << 20;
+    static final long GIB = 1L << 30;
+
+    /** A q35 machine of {@code ramBytes} below 4 GiB (at most 2 GiB) plus the rest above, like QEMU's split. */
+    static MachineConfig machine(long ramBytes, int smp) {
+        long below = ramBytes >= 0xB000_0000L ? 0x8000_0000L : ramBytes;
+        long above = ramBytes - below;
+        MemoryLayout layout = new MemoryLayout("q35", ramBytes, below, above, 1L << 32, ramBytes, 0, null, List.of());
+        MemoryBackend backend = new MemoryBackend("pc.ram", "memory-backend-ram", ramBytes, false, false, false, true, null, null);
+        return new MachineConfig(layout, backend, true, smp, List.of());
+    }
+
+    static Workload workload(Op... ops) {
+        List<Workload.Step> steps = new ArrayList<>();
+        for (Op op : ops) steps.add(new Workload.Step(op, op.toString(), Workload.Step.SPREAD));
+        return new Workload(steps, "test");
+    }
+
+    static RunResult run(MachineConfig m, MmuMode mode, boolean vpid, Op... ops) {
+        return new SimEngine().run(new RunSpec(m, workload(ops), mode, vpid, "zen5", Duration.ofMinutes(1), 1), RunListener.NONE);
+    }
+
+    static RunResult run(MmuMode mode, boolean vpid, Op... ops) {
+        return run(machine(256 * MIB, 1), mode, vpid, ops);
+    }
+
+    static long op(RunResult r, int index, String counter) {
+        return r.ops().get(index).deltas().get(counter);
+    }
+
+    private SimFixtures() {}
+}
