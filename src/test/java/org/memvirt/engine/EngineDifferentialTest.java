@@ -123,7 +123,8 @@ class EngineDifferentialTest {
                 Counters sc = s.ops().get(i).deltas(), kc = k.ops().get(i).deltas();
                 Tolerance t = tolerance(op, sc, demand, s.vcpus().size());
                 long diff = kc.get("pf_fixed") - sc.get("pf_fixed");
-                rows.add(String.format("%-44s %-28s %7d/%-7d %+9d %8s %6d/%-6d %6d/%-6d %6d/%-6d  %s", c.label(), op,
+                String shown = op.length() > 28 ? op.substring(0, 27) + "…" : op;
+                rows.add(String.format("%-44s %-28s %7d/%-7d %+9d %8s %6d/%-6d %6d/%-6d %6d/%-6d  %s", c.label(), shown,
                         sc.get("pf_fixed"), kc.get("pf_fixed"), diff, "[" + t.low() + "," + t.high() + "]",
                         sc.get("pf_guest"), kc.get("pf_guest"), sc.get("invlpg"), kc.get("invlpg"),
                         sc.get("guest_frames"), kc.get("guest_frames"), t.why()));

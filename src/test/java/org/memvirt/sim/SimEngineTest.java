@@ -79,6 +79,26 @@ class SimEngineTest {
         assertThat(op(r, 0, "guest_pt_pages")).isEqualTo(34);
     }
 
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void aReadOfAFreshPageMapsTheHostsZeroPageUntilItsFirstWrite(MmuMode mode) {
+        Op[] w = {new Op.Read(16 * MIB, 0), new Op.Touch(16 * MIB, 0)};
+        RunResult r = run(mode, true, w);
+        // the read: one fault per data page (the zero page, read-only, nothing allocated), two per new table
+        assertThat(op(r, 0, "pf_fixed")).isEqualTo(4096 + 2 * 10);
+        assertThat(op(r, 0, "host_pages_zeroed")).isEqualTo(10);
+        // each first write replaces the zero page: its copy zaps the read-only mapping, the fault is stale and taken
+        // again after the flush (the kvm engine on this host: pf_fixed 4096, pf_taken 8192, tlb_flush 4096)
+        assertThat(op(r, 1, "pf_fixed")).isEqualTo(4096);
+        assertThat(op(r, 1, "pf_taken")).isEqualTo(2 * 4096);
+        assertThat(op(r, 1, "tlb_flush")).isEqualTo(4096);
+        assertThat(op(r, 1, "host_pages_zeroed")).isEqualTo(4096);
+        RunSpec spec = new RunSpec(machine(256 * MIB, 1), SimFixtures.workload(w), mode, true, "zen5", Duration.ofMinutes(1), 1);
+        RunResult full = new SimEngine(() -> new HostModel(HostConfig.of(8 * GIB, 0, 0)), CostModel.DEFAULT)
+                .run(spec, RunListener.NONE);
+        assertThat(full.counters()).isEqualTo(new SimEngine().run(spec, RunListener.NONE).counters());
+    }
+
     @Test
     void shadowPrefetchMapsSevenOfEachEightPagesTheHostAlreadyHas() {
         RunResult r = run(MmuMode.SHADOW, true, new Op.Touch(MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0),
