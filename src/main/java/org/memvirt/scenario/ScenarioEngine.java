@@ -51,7 +51,11 @@ public record ScenarioEngine(boolean kvm, String reason, List<String> notes) {
         } else {
             why = u.reason();
         }
-        simOnly(s);
+        try {
+            simOnly(s);
+        } catch (ScenarioException e) {
+            throw new ScenarioException(e.getMessage() + "; --engine auto cannot use kvm: " + why);
+        }
         return new ScenarioEngine(false, "--engine auto: " + why + ", so the simulator", List.of());
     }
 
