@@ -19,7 +19,9 @@ import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.HostCapabilities;
+import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmEngine;
+import org.memvirt.kvm.KvmOptions;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.Json;
@@ -29,6 +31,7 @@ import org.memvirt.sim.CostModel;
 import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadParser;
+import org.memvirt.workload.WorkloadUnits;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,6 +78,14 @@ final class RunCommand implements Runnable {
             description = "Wall-clock limit of a kvm run (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--ksm", description = "kvm engine: run ksmd for the run (5,000 pages per 20 ms wake), every changed "
+            + "/sys/kernel/mm/ksm value restored afterwards.")
+    boolean ksm;
+
+    @Option(names = "--resident-limit", paramLabel = "SIZE", description = "kvm engine: keep at most SIZE of guest RAM "
+            + "resident; the VMM swaps the rest to its own file through userfaultfd (hypervisor-level swap).")
+    String residentLimit;
+
     @Option(names = "--json", description = "Print the run result as JSON.")
     boolean json;
 
@@ -102,7 +113,7 @@ final class RunCommand implements Runnable {
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
-        Choice choice = chooseEngine(engine);
+        Choice choice = withHostOptions(chooseEngine(engine), ksm, residentLimit);
         boolean kvm = "kvm".equals(choice.engine().name());
         MachineConfig machine = kvm ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
         Workload w = parseWorkload(workload);
@@ -143,6 +154,35 @@ final class RunCommand implements Runnable {
             default -> throw new UsageError("--engine must be sim, kvm or auto, not '" + requested + "'");
         };
     }
+
+    /**
+     * Maps {@code --ksm} and {@code --resident-limit} onto the kvm engine's {@link KvmOptions}; the sim engine refuses
+     * them (a single sim VM runs on the lazy host, which has neither ksmd nor a hypervisor swap file).
+     */
+    static Choice withHostOptions(Choice choice, boolean ksm, String residentLimit) {
+        if (!ksm && residentLimit == null) return choice;
+        String flag = ksm ? "--ksm" : "--resident-limit";
+        if (!"kvm".equals(choice.engine().name())) {
+            throw new UsageError(flag + " needs the kvm engine (" + choice.reason() + "); for modelled KSM or swap use "
+                    + "`memvirt scenario --engine sim` with host.ksm / host.swap");
+        }
+        long limit = 0;
+        if (residentLimit != null) {
+            try {
+                limit = WorkloadUnits.parseSize(residentLimit);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--resident-limit: invalid size '" + residentLimit + "' (e.g. 64M, 1G)");
+            }
+            if (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0) {
+                throw new UsageError("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not " + residentLimit);
+            }
+        }
+        KvmOptions options = new KvmOptions(ksm ? KsmSettings.fast() : null, limit);
+        return new Choice(new KvmEngine(options), choice.reason() + (ksm ? ", --ksm" : "")
+                + (limit > 0 ? ", --resident-limit " + residentLimit : ""));
+    }
+
+    private static final long MIN_RESIDENT_LIMIT = 4L << 20;   // docs/overcommit-kvm.md: UffdSwap needs >= 4 MiB
 
     static MmuMode mmuMode(String requested, HostCapabilities host) {
         if (requested == null) return MmuMode.valueOf(host.mmuMode().name());

@@ -5,11 +5,10 @@ import java.util.concurrent.Callable;
 
 import org.memvirt.report.Json;
 import org.memvirt.scenario.Scenario;
-import org.memvirt.scenario.ScenarioException;
+import org.memvirt.scenario.ScenarioEngine;
 import org.memvirt.scenario.ScenarioHtml;
 import org.memvirt.scenario.ScenarioLoader;
 import org.memvirt.scenario.ScenarioReport;
-import org.memvirt.scenario.ScenarioRunner;
 import org.memvirt.scenario.ScenarioText;
 
 import picocli.CommandLine.Command;
@@ -25,7 +24,8 @@ final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
 
-    @Option(names = "--engine", description = "sim, kvm or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    @Option(names = "--engine", defaultValue = "auto", description = "sim, kvm (the VMs run for real on /dev/kvm), or"
+            + " auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim (default: ${DEFAULT-VALUE}).")
     EngineChoice engine;
 
     @Option(names = "--json", description = "Print the report as JSON.")
@@ -37,13 +37,7 @@ final class ScenarioCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Scenario scenario = ScenarioLoader.load(file);
-        String reason = switch (engine) {
-            case sim -> "--engine sim";
-            case auto -> "--engine auto: multi-VM scenarios run on the sim engine";
-            case kvm -> throw new ScenarioException("--engine kvm: multi-VM scenarios are not available on the kvm engine"
-                    + " in this build; use --engine sim");
-        };
-        ScenarioReport r = new ScenarioRunner(scenario).run().withEngineReason(reason);
+        ScenarioReport r = ScenarioEngine.choose(scenario, engine.name()).run(scenario);
         if (report != null) ScenarioHtml.build(r).write(report);
         System.out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
         return 0;

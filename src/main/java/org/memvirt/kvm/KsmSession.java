@@ -51,10 +51,12 @@ final class KsmSession implements AutoCloseable {
             s.set("sleep_millisecs", Long.toString(settings.sleepMillisecs()));
             if (settings.useZeroPages() != null) s.set("use_zero_pages", settings.useZeroPages() ? "1" : "0");
             s.set("run", "1");
-            // one full scan first (at most 2 s): pages of VMs unmapped since ksmd last ran still count until its scan
-            // passes their process. With no MADV_MERGEABLE process registered, full_scans does not move at all
-            // (mm/ksm.c scan_get_next_rmap_item returns at once), and there is nothing stale to wait for.
-            s.settle(1, INITIAL_SCAN_BOUND_NANOS);
+            // two full scans first (at most 2 s): pages of VMs unmapped since ksmd last ran still count until its scan
+            // passes their process. Two, because a ksmd stopped mid-scan resumes at its cursor: the first full_scans
+            // step may come before it has visited the start of the list again. With no MADV_MERGEABLE process
+            // registered, full_scans does not move at all (mm/ksm.c scan_get_next_rmap_item returns at once), and
+            // there is nothing stale to wait for.
+            s.settle(2, INITIAL_SCAN_BOUND_NANOS);
             for (String c : COUNTERS) s.start.put(c, read(c));
             return s;
         } catch (RuntimeException e) {

@@ -55,11 +55,34 @@ public final class KvmScenarioRunner {
      */
     public record Outcome(List<VmOutcome> vms, Counters ksm) {}
 
+    /** One VM's guest RAM at an instant, as {@link VmOutcome} reports it at the end. */
+    public record Memory(long residentBytes, long ksmBytes, long swappedBytes, long balloonedBytes) {}
+
+    /**
+     * Told at each VM's op boundaries while the scenario runs, on that VM's thread: implementations must be
+     * thread-safe and cheap. {@code memory} is every VM's guest RAM at the boundary (in the order given); {@code ksm}
+     * the global KSM counters' changes so far (empty without a KSM session).
+     */
+    public interface Observer {
+        Observer NONE = new Observer() {};
+
+        /** VM {@code vm} (its index) starts its first op. */
+        default void vmStarted(int vm) {}
+
+        /** VM {@code vm} finished top-level op {@code index} ({@code text}) after {@code nanos} of wall time. */
+        default void opDone(int vm, int index, String text, long nanos, List<Memory> memory, Counters ksm) {}
+    }
+
     /**
      * Runs the VMs together. {@code ksm} null leaves the host's KSM as it is; otherwise ksmd runs with those settings
      * for the scenario and every changed sysfs value is restored before this returns.
      */
     public static Outcome run(List<VmSpec> vms, KsmSettings ksm, Duration timeout) {
+        return run(vms, ksm, timeout, Observer.NONE);
+    }
+
+    /** {@link #run(List, KsmSettings, Duration)}, telling {@code observer} about every VM's op boundaries. */
+    public static Outcome run(List<VmSpec> vms, KsmSettings ksm, Duration timeout, Observer observer) {
         if (vms.isEmpty()) throw new KvmException("a scenario needs at least one VM");
         for (VmSpec v : vms) KvmEngine.checkSupported(v.spec());
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -75,7 +98,8 @@ public final class KvmScenarioRunner {
             for (int i = 0; i < vms.size(); i++) {
                 KvmMachine m = machines.get(i);
                 RunSpec spec = vms.get(i).spec();
-                runs.add(threads.submit(() -> KvmEngine.drive(m, spec, RunListener.NONE, deadline, session)));
+                Boundaries b = new Boundaries(i, machines, session, observer);
+                runs.add(threads.submit(() -> b.finish(KvmEngine.drive(m, spec, b, deadline, session))));
             }
             List<RunResult> results = new ArrayList<>();
             for (Future<RunResult> f : runs) results.add(await(f));
@@ -93,6 +117,52 @@ public final class KvmScenarioRunner {
             threads.shutdownNow();
             for (int i = machines.size() - 1; i >= 0; i--) machines.get(i).close();
         }
+    }
+
+    /** Turns one VM's step starts into op boundaries for the observer. */
+    private static final class Boundaries implements RunListener {
+        private final int vm;
+        private final List<KvmMachine> machines;
+        private final KsmSession session;
+        private final Observer observer;
+        private int current = -1;
+        private String text = "";
+        private long startedAt;
+
+        Boundaries(int vm, List<KvmMachine> machines, KsmSession session, Observer observer) {
+            this.vm = vm;
+            this.machines = machines;
+            this.session = session;
+            this.observer = observer;
+        }
+
+        @Override
+        public void stepStarted(int index, int total, String stepText) {
+            if (current < 0) observer.vmStarted(vm);
+            done();
+            current = index;
+            text = stepText;
+            startedAt = System.nanoTime();
+        }
+
+        RunResult finish(RunResult r) {
+            done();
+            return r;
+        }
+
+        private void done() {
+            if (current < 0 || observer == Observer.NONE) return;
+            long nanos = System.nanoTime() - startedAt;
+            List<Memory> memory = new ArrayList<>(machines.size());
+            for (KvmMachine m : machines) memory.add(memoryOf(m));
+            observer.opDone(vm, current, text, nanos, memory, session == null ? new Counters(Map.of()) : session.globalDeltas());
+        }
+    }
+
+    private static Memory memoryOf(KvmMachine m) {
+        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
+        return new Memory(smaps.get("Rss") * 1024, smaps.get("KSM") * 1024, smaps.get("Swap") * 1024 + m.vmmSwappedBytes(),
+                m.shared(GuestLayout.SH_BALLOON) * 4096);
     }
 
     private static VmOutcome outcome(String name, KvmMachine m, RunResult r) {

@@ -41,6 +41,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private final long readNanos;
     final BalloonDevice balloon;
     private final int[] regionGfn;                     // workload page -> gfn + 1 (0: unmapped)
+    private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
     private final long[] written;                      // what verify expects, or null when the workload has no verify
     private long nextFresh = KERNEL_PAGES;
     private long[] freeList = new long[256];
@@ -110,6 +111,31 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         if (freeCount == freeList.length) freeList = java.util.Arrays.copyOf(freeList, freeList.length * 2);
         freeList[freeCount++] = gfn;
     }
+
+    /** The balloon's frames with {@code reclaim}: free frames first, then process pages from the region's top down. */
+    private final BalloonDevice.GuestFrames reclaiming = new BalloonDevice.GuestFrames() {
+        @Override
+        public long allocate() {
+            long gfn = GuestDriver.this.allocate();
+            if (gfn >= 0) return gfn;
+            if (reclaimScan < 0) reclaimScan = regionGfn.length;
+            while (reclaimScan > 0) {
+                int page = (int) --reclaimScan;
+                if (regionGfn[page] == 0) continue;
+                gfn = regionGfn[page] - 1;
+                regionGfn[page] = 0;                   // the guest drops the page: read again, it is zero
+                mappedPages--;
+                if (written != null) written[page] = HostMemory.ZERO_CONTENT;
+                return gfn;
+            }
+            return -1;
+        }
+
+        @Override
+        public void release(long gfn) {
+            GuestDriver.this.release(gfn);
+        }
+    };
 
     long guestFreePages() {
         return freeCount + (ramPages - nextFresh);
@@ -288,6 +314,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         }
         regionGfn[(int) page] = (int) gfn + 1;
         mappedPages++;
+        if (page >= reclaimScan) reclaimScan = -1;
         return gfn;
     }
 
@@ -354,7 +381,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         if (balloon == null || status != Status.RUNNING && status != Status.FINISHED) return;
         long puffs = balloon.outOfPuffCount();
         while (balloonNextNanos >= 0 && balloonNextNanos < limit) {
-            long wait = balloon.work(this);
+            long wait = balloon.work(spec.balloon().reclaim() ? reclaiming : this);
             if (balloon.outOfPuffCount() > puffs && puffs == 0) {
                 events.add(balloonNextNanos, spec.name(), "balloon_out_of_puff", "Out of puff! the guest has no free pages to give"
                         + " (actual " + Units.human(balloon.actual() * 4096) + " of target " + Units.human(balloon.numPages() * 4096) + "); retrying every 200 ms");

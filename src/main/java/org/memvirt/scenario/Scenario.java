@@ -36,11 +36,18 @@ public record Scenario(String name, long durationNanos, long sampleNanos, long q
      * @param bootTouchBytes memory the guest OS touches and frees at boot (Windows zeroes all of RAM, for example)
      * @param balloon the balloon device, or null for none
      * @param workload the ops, in order
+     * @param residentLimitBytes {@code resident_limit}: the VMM keeps at most this much guest RAM resident and swaps
+     *        the rest itself (hypervisor-level swap through userfaultfd, kvm engine only); 0: no limit
      */
     public record Vm(String name, long ramBytes, boolean memMerge, MmuMode mmu, int oomScoreAdj, long startNanos,
-            long bootTouchBytes, Balloon balloon, List<Op> workload) {
+            long bootTouchBytes, Balloon balloon, List<Op> workload, long residentLimitBytes) {
         public Vm {
             workload = List.copyOf(workload);
+        }
+
+        public Vm(String name, long ramBytes, boolean memMerge, MmuMode mmu, int oomScoreAdj, long startNanos,
+                long bootTouchBytes, Balloon balloon, List<Op> workload) {
+            this(name, ramBytes, memMerge, mmu, oomScoreAdj, startNanos, bootTouchBytes, balloon, workload, 0);
         }
     }
 
@@ -52,8 +59,15 @@ public record Scenario(String name, long durationNanos, long sampleNanos, long q
      * @param shares Proxmox shares (default 1000)
      * @param targetBytes a fixed target logical size, or 0 for none
      * @param targetAtNanos when the fixed target is set
+     * @param reclaim {@code reclaim}: with no free frame left, the guest gives the balloon its process's pages from the
+     *        top of the region down, dropping their content (the kvm guest runtime always does); false: "Out of puff!"
      */
-    public record Balloon(boolean deflateOnOom, long minBytes, int shares, long targetBytes, long targetAtNanos) {}
+    public record Balloon(boolean deflateOnOom, long minBytes, int shares, long targetBytes, long targetAtNanos,
+            boolean reclaim) {
+        public Balloon(boolean deflateOnOom, long minBytes, int shares, long targetBytes, long targetAtNanos) {
+            this(deflateOnOom, minBytes, shares, targetBytes, targetAtNanos, false);
+        }
+    }
 
     /** The host-side KSM manager: none (the knobs as given), ksmtuned, or MOM's KSM policy. */
     public enum KsmPolicy { NONE, KSMTUNED, MOM }

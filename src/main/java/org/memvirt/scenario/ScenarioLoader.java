@@ -37,6 +37,7 @@ public final class ScenarioLoader {
     static final int DEFAULT_PROXMOX_TARGET_PERCENT = 80;          // pve-docs qm "Memory": auto-ballooning target 80%
     static final int DEFAULT_SHARES = 1000;                        // pve-docs qm "Memory": shares default 1000
     static final long QEMU_DEFAULT_RAM = 128L << 20;               // qemu hw/core/machine.c default_ram_size
+    static final long MIN_RESIDENT_LIMIT = 4L << 20;               // docs/overcommit-kvm.md: UffdSwap needs >= 4 MiB
 
     private ScenarioLoader() {}
 
@@ -149,7 +150,7 @@ public final class ScenarioLoader {
     private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
         if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
         fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
-                "start_stagger", "boot_touch", "balloon", "workload");
+                "start_stagger", "boot_touch", "balloon", "workload", "resident_limit");
         String name = v.has("name") ? v.get("name").asText() : "vm";
         int count = v.has("count") ? intIn(v.get("count"), at + ".count", 1, 4096) : 1;
         long ram = QEMU_DEFAULT_RAM;
@@ -177,11 +178,15 @@ public final class ScenarioLoader {
         if (boot > ram) throw new ScenarioException(at + ".boot_touch: larger than the VM's memory");
         Scenario.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
         List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram, baseDir) : List.of();
+        long limit = v.has("resident_limit") ? size(v.get("resident_limit"), at + ".resident_limit") : 0;
+        if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {
+            throw new ScenarioException(at + ".resident_limit: must be a multiple of 4 KiB and at least 4 MiB");
+        }
         List<Scenario.Vm> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String n = count == 1 ? name : name + "-" + i;
             if (!names.add(n)) throw new ScenarioException(at + ".name: duplicate VM name '" + n + "'");
-            out.add(new Scenario.Vm(n, ram, merge, mmu, adj, start + i * stagger, boot, balloon, ops));
+            out.add(new Scenario.Vm(n, ram, merge, mmu, adj, start + i * stagger, boot, balloon, ops, limit));
         }
         return out;
     }
@@ -189,7 +194,7 @@ public final class ScenarioLoader {
     private static Scenario.Balloon balloon(JsonNode b, String at, long ram) {
         if (b == null || (b.isBoolean() && !b.asBoolean())) return null;
         if (b.isBoolean()) return new Scenario.Balloon(false, 0, DEFAULT_SHARES, 0, 0);
-        fields(b, at + ".", "deflate_on_oom", "min", "shares", "target", "at");
+        fields(b, at + ".", "deflate_on_oom", "min", "shares", "target", "at", "reclaim");
         boolean doo = b.has("deflate_on_oom") && bool(b.get("deflate_on_oom"), at + ".deflate_on_oom");
         long min = b.has("min") ? size(b.get("min"), at + ".min") : 0;
         if (min > ram) throw new ScenarioException(at + ".min: larger than the VM's memory");
@@ -197,7 +202,8 @@ public final class ScenarioLoader {
         long target = b.has("target") ? size(b.get("target"), at + ".target") : 0;
         if (target > ram) throw new ScenarioException(at + ".target: larger than the VM's memory");
         long when = b.has("at") ? duration(b.get("at"), at + ".at") : 0;
-        return new Scenario.Balloon(doo, min, shares, target, when);
+        boolean reclaim = b.has("reclaim") && bool(b.get("reclaim"), at + ".reclaim");
+        return new Scenario.Balloon(doo, min, shares, target, when, reclaim);
     }
 
     private static List<Op> ops(JsonNode w, String at, long ram, Path baseDir) {

@@ -21,9 +21,14 @@ public final class ScenarioText {
         sb.append(String.format(Locale.ROOT, "scenario %s: %d VMs on a %s host (reserve %s, swap %s %s, balloon policy %s)%n",
                 r.scenario(), r.vms().size(), Units.human(h.ramBytes()), Units.human(h.reserveBytes()),
                 Units.human(h.swapBytes()), h.swapKind(), h.balloonPolicy()));
-        sb.append(String.format(Locale.ROOT, "engine %s%s; %.1f s of virtual time in %.2f s (%.2f s CPU); %.1f bytes of model state per guest page%n",
-                r.engine(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(),
-                r.wallSeconds(), r.cpuSeconds(), r.modelBytesPerGuestPage()));
+        if (r.engine().equals("kvm")) {
+            sb.append(String.format(Locale.ROOT, "engine kvm%s; %.1f s of wall time from boot to the end (%.2f s in all, %.2f s CPU of this process)%n",
+                    r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(), r.wallSeconds(), r.cpuSeconds()));
+        } else {
+            sb.append(String.format(Locale.ROOT, "engine %s%s; %.1f s of virtual time in %.2f s (%.2f s CPU); %.1f bytes of model state per guest page%n",
+                    r.engine(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(),
+                    r.wallSeconds(), r.cpuSeconds(), r.modelBytesPerGuestPage()));
+        }
         long killed = r.vms().stream().filter(ScenarioReport.Vm::killed).count();
         sb.append(String.format(Locale.ROOT, "%d of %d VMs killed by the host OOM killer; peak swap used %s of %s%n%n",
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));

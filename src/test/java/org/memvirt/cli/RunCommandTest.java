@@ -54,6 +54,31 @@ class RunCommandTest {
     }
 
     @Test
+    void ksmAndResidentLimitNeedTheKvmEngine() {
+        MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "sim", "--ksm", "--workload", "touch 1M");
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("memvirt: --ksm needs the kvm engine (--engine sim)");
+        r = MainTest.CliRun.of("run", "--engine", "sim", "--resident-limit", "64M", "--workload", "touch 1M");
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).startsWith("memvirt: --resident-limit needs the kvm engine (--engine sim)");
+    }
+
+    @Test
+    void residentLimitMapsOntoTheKvmEnginesSwap() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(KvmEngine.usable().usable(), "/dev/kvm is not usable");
+        assertThat(MainTest.CliRun.of("run", "--engine", "kvm", "--resident-limit", "1M", "--workload", "touch 1M").err())
+                .isEqualTo("memvirt: --resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not 1M\n");
+        MainTest.CliRun r = MainTest.CliRun.of("run", "-m", "64M", "--engine", "kvm", "--resident-limit", "8M",
+                "--workload", "touch 16M; verify", "--json");
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("engine_reason").asText()).endsWith(", --resident-limit 8M");
+        assertThat(j.at("/counters/resident_limit_pages").asLong()).isEqualTo(2048);
+        assertThat(j.at("/counters/verify_mismatches").asLong()).isZero();
+        assertThat(j.at("/memory/resident_bytes").asLong()).isLessThanOrEqualTo(8L << 20);
+    }
+
+    @Test
     void badEngineOrMmuIsOneLineAndExitTwo() {
         MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "qemu", "--workload", "touch 1M");
         assertThat(r.rc()).isEqualTo(2);

@@ -53,10 +53,50 @@ class ScenarioCommandTest {
     }
 
     @Test
-    void kvmEngineIsRefusedWithAReason(@TempDir Path dir) throws Exception {
+    void kvmEngineRefusesWhatOnlyTheSimModelsNamingTheField(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("small.yaml"), SMALL);
         MainTest.CliRun r = MainTest.CliRun.of("scenario", f.toString(), "--engine", "kvm");
         assertThat(r.rc()).isEqualTo(1);
-        assertThat(r.err()).startsWith("memvirt: --engine kvm: multi-VM scenarios are not available");
+        assertThat(r.err()).satisfiesAnyOf(
+                e -> assertThat(e).startsWith("memvirt: vms[b].start: staggered starts are sim-only"),
+                e -> assertThat(e).startsWith("memvirt: --engine kvm: "));         // where /dev/kvm is not usable
+    }
+
+    @Test
+    void autoFallsBackToTheSimSayingWhy(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("small.yaml"), SMALL);
+        MainTest.CliRun r = MainTest.CliRun.of("scenario", f.toString(), "--json");
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("engine").asText()).isEqualTo("sim");
+        assertThat(j.get("engine_reason").asText()).startsWith("--engine auto: ").endsWith(", so the simulator");
+    }
+
+    @Test
+    void kvmJsonHasTheSimsFieldNames(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.memvirt.kvm.KvmEngine.usable().usable(), "/dev/kvm is not usable");
+        Path f = Files.writeString(dir.resolve("one.yaml"), """
+                host: {ram: 4G}
+                vms: [{name: a, memory: 64M, resident_limit: 8M, workload: ["touch 16M", "verify"]}]
+                """);
+        JsonNode kvm = Json.mapper().readTree(MainTest.CliRun.of("scenario", f.toString(), "--json", "--engine", "kvm").out());
+        Path g = Files.writeString(dir.resolve("two.yaml"), "host: {ram: 4G}\nvms: [{name: a, memory: 64M, workload: [\"touch 16M\"]}]\n");
+        JsonNode sim = Json.mapper().readTree(MainTest.CliRun.of("scenario", g.toString(), "--json", "--engine", "sim").out());
+        assertThat(kvm.get("engine").asText()).isEqualTo("kvm");
+        assertThat(names(kvm)).isEqualTo(names(sim));
+        assertThat(names(kvm.get("vms").get(0))).isEqualTo(names(sim.get("vms").get(0)));
+        assertThat(names(kvm.get("host"))).isEqualTo(names(sim.get("host")));
+        JsonNode vm = kvm.get("vms").get(0);
+        assertThat(vm.get("killed").asBoolean()).isFalse();
+        assertThat(vm.get("resident_bytes").asLong()).isLessThanOrEqualTo(8L << 20);     // the resident limit
+        assertThat(vm.get("swapped_bytes").asLong()).isPositive();
+        assertThat(vm.get("verify_failures").asLong()).isZero();
+        assertThat(kvm.get("events").findValuesAsText("kind")).contains("start", "op_done", "finish", "verify");
+        assertThat(kvm.get("timeline").size()).isEqualTo(4);                              // start, 2 ops, end
+    }
+
+    private static java.util.List<String> names(JsonNode n) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 }

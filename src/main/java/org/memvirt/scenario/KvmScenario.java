@@ -1,0 +1,229 @@
+package org.memvirt.scenario;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.host.HostRoot;
+import org.memvirt.host.MemInfo;
+import org.memvirt.kvm.KsmSettings;
+import org.memvirt.kvm.KvmScenarioRunner;
+import org.memvirt.report.FreeTable;
+import org.memvirt.sim.KsmConfig;
+import org.memvirt.workload.Op;
+import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadFormat;
+
+/**
+ * Runs a scenario for real on the kvm engine ({@link KvmScenarioRunner}: every VM in this process, KSM from
+ * {@code host.ksm}, per-VM resident limits) and reports it in the sim's {@link ScenarioReport} shape, so that
+ * {@code --json} has the same field names for both engines. Times are wall-clock seconds since the VMs booted.
+ */
+public final class KvmScenario {
+    static final Duration TIMEOUT = Duration.ofMinutes(30);     // memvirt: bound of a whole kvm scenario
+    static final int SETTLE_SCANS = 3;                          // as KsmSettings.fast(): see its comment
+    static final List<String> VMSTAT = List.of("pswpin", "pswpout", "pgsteal_kswapd", "pgsteal_direct", "cow_ksm", "oom_kill");
+
+    private final Scenario scenario;
+    private final List<String> notes;
+    private final ScenarioEvents events = new ScenarioEvents();
+    private final List<ScenarioReport.Sample> timeline = new ArrayList<>();
+    private final long[] peakResident;
+    private final long[] peakSwapped;
+    private long peakHostUsed;
+    private long peakSwapUsed;
+    private long lastSharing;
+    private long t0;
+
+    private KvmScenario(Scenario scenario, List<String> notes) {
+        this.scenario = scenario;
+        this.notes = new ArrayList<>(notes);
+        this.peakResident = new long[scenario.vms().size()];
+        this.peakSwapped = new long[scenario.vms().size()];
+    }
+
+    /** Runs {@code scenario} (already checked by {@link KvmFit#check}); {@code notes} go into the report. */
+    public static ScenarioReport run(Scenario scenario, List<String> notes) {
+        return new KvmScenario(scenario, notes).run();
+    }
+
+    /** The ksmd settings of {@code host.ksm}, or null (leave the host's KSM alone) when it is off. */
+    static KsmSettings ksmSettings(KsmConfig k) {
+        if (!k.run()) return null;
+        return new KsmSettings(k.pagesToScan(), k.sleepMillisecs(), k.useZeroPages() ? Boolean.TRUE : null, SETTLE_SCANS,
+                Duration.ofSeconds(60));
+    }
+
+    /** The VM's machine: {@code -m} and {@code mem-merge}, as the scenario keeps them. */
+    static MachineConfig machine(Scenario.Vm vm) {
+        return QemuArgs.parse(List.of("-m", (vm.ramBytes() >> 10) + "K", "-machine", "mem-merge=" + (vm.memMerge() ? "on" : "off")));
+    }
+
+    private ScenarioReport run() {
+        List<KvmScenarioRunner.VmSpec> specs = new ArrayList<>();
+        for (Scenario.Vm vm : scenario.vms()) {
+            List<Workload.Step> steps = new ArrayList<>();
+            for (Op op : vm.workload()) steps.add(new Workload.Step(op, WorkloadFormat.format(op), Workload.Step.SPREAD));
+            RunSpec spec = new RunSpec(machine(vm), new Workload(steps, vm.name()), MmuMode.SHADOW, true, "zen5", TIMEOUT, 1);
+            specs.add(new KvmScenarioRunner.VmSpec(vm.name(), spec, vm.residentLimitBytes()));
+        }
+        MemInfo before = meminfo();
+        Map<String, Long> vmstatBefore = vmstat();
+        long wall0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        t0 = wall0;
+        sampleHost(0, before, emptyVms(), new Counters(Map.of()));
+        KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(specs, ksmSettings(scenario.host().ksm()), TIMEOUT, new Observer());
+        long end = System.nanoTime() - t0;
+        Counters ksm = o.ksm();
+        if (ksm.values().containsKey("ksm_settle_ms")) {
+            events.add(end, "host", "ksm_settle", String.format(Locale.ROOT, "ksm settled in %d ms (%d full scans):"
+                    + " pages_shared %+d, pages_sharing %+d", ksm.get("ksm_settle_ms"), SETTLE_SCANS,
+                    ksm.get("ksm_global_pages_shared"), ksm.get("ksm_global_pages_sharing")));
+        }
+        List<KvmScenarioRunner.Memory> last = new ArrayList<>();
+        for (KvmScenarioRunner.VmOutcome v : o.vms()) {
+            last.add(new KvmScenarioRunner.Memory(v.residentBytes(), v.ksmBytes(), v.swappedBytes(), v.balloonedBytes()));
+        }
+        MemInfo after = meminfo();
+        sampleHost(end, after, last, ksm);
+        List<ScenarioReport.Vm> vms = new ArrayList<>();
+        for (int i = 0; i < o.vms().size(); i++) vms.add(vmReport(scenario.vms().get(i), o.vms().get(i), i));
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        return new ScenarioReport(scenario.name(), "kvm", "", end / 1e9, wall, (processCpuNanos() - cpu0) / 1e9, 0,
+                hostReport(before, after, ksm, vmstatBefore), vms, events.sorted(), List.copyOf(timeline), notes);
+    }
+
+    /** Op boundaries become events and timeline samples. */
+    private final class Observer implements KvmScenarioRunner.Observer {
+        @Override
+        public void vmStarted(int vm) {
+            synchronized (KvmScenario.this) {
+                Scenario.Vm spec = scenario.vms().get(vm);
+                events.add(System.nanoTime() - t0, spec.name(), "start", "started with " + Units.human(spec.ramBytes())
+                        + (spec.residentLimitBytes() > 0 ? ", resident limit " + Units.human(spec.residentLimitBytes()) : ""));
+            }
+        }
+
+        @Override
+        public void opDone(int vm, int index, String text, long nanos, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
+            synchronized (KvmScenario.this) {
+                long t = System.nanoTime() - t0;
+                KvmScenarioRunner.Memory m = memory.get(vm);
+                events.add(t, scenario.vms().get(vm).name(), "op_done", String.format(Locale.ROOT, "'%s' done in %s:"
+                        + " resident %s, swapped %s, ksm %s, ballooned %s", text, Units.seconds(nanos),
+                        Units.human(m.residentBytes()), Units.human(m.swappedBytes()), Units.human(m.ksmBytes()),
+                        Units.human(m.balloonedBytes())));
+                if (index == scenario.vms().get(vm).workload().size() - 1) {
+                    events.add(t, scenario.vms().get(vm).name(), "finish", "workload finished");
+                }
+                sampleHost(t, meminfo(), memory, ksm);
+            }
+        }
+    }
+
+    private List<KvmScenarioRunner.Memory> emptyVms() {
+        List<KvmScenarioRunner.Memory> out = new ArrayList<>();
+        for (int i = 0; i < scenario.vms().size(); i++) out.add(new KvmScenarioRunner.Memory(0, 0, 0, 0));
+        return out;
+    }
+
+    private void sampleHost(long t, MemInfo mi, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
+        FreeTable f = mi.freeTable();
+        peakHostUsed = Math.max(peakHostUsed, f.used());
+        peakSwapUsed = Math.max(peakSwapUsed, f.swapUsed());
+        List<ScenarioReport.VmSample> vms = new ArrayList<>();
+        for (int i = 0; i < memory.size(); i++) {
+            KvmScenarioRunner.Memory m = memory.get(i);
+            peakResident[i] = Math.max(peakResident[i], m.residentBytes());
+            peakSwapped[i] = Math.max(peakSwapped[i], m.swappedBytes());
+            vms.add(new ScenarioReport.VmSample(scenario.vms().get(i).ramBytes(), m.residentBytes(), m.swappedBytes(),
+                    m.ksmBytes(), m.balloonedBytes()));
+        }
+        long sharing = ksm.get("ksm_global_pages_sharing");
+        if (sharing != lastSharing) {
+            events.add(t, "host", "ksm_merge", String.format(Locale.ROOT, "ksm: pages_shared %+d, pages_sharing %+d since"
+                    + " the start", ksm.get("ksm_global_pages_shared"), sharing));
+            lastSharing = sharing;
+        }
+        timeline.add(new ScenarioReport.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), ksm.get("ksm_global_pages_shared"),
+                sharing, vms));
+    }
+
+    private ScenarioReport.Vm vmReport(Scenario.Vm spec, KvmScenarioRunner.VmOutcome o, int i) {
+        Counters c = o.result().counters();
+        long total = c.get("balloon_stat_total_memory") > 0 ? c.get("balloon_stat_total_memory") : spec.ramBytes();
+        long used = Math.min(total, (c.get("guest_frames") + KvmFit.RUNTIME_BYTES / 4096) * 4096);
+        FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+        Map<String, Long> balloonStats = null;
+        if (spec.balloon() != null) {
+            balloonStats = new LinkedHashMap<>();
+            for (Map.Entry<String, Long> e : c.values().entrySet()) {
+                if (e.getKey().startsWith("balloon_stat_")) balloonStats.put("stat-" + e.getKey().substring(13).replace('_', '-'), e.getValue());
+            }
+        }
+        peakResident[i] = Math.max(peakResident[i], o.residentBytes());
+        peakSwapped[i] = Math.max(peakSwapped[i], o.swappedBytes());
+        if (c.values().containsKey("verify_pages")) {
+            long bad = c.get("verify_mismatches");
+            events.add(System.nanoTime() - t0, spec.name(), bad == 0 ? "verify" : "verify_failed",
+                    c.get("verify_pages") + " pages checked, " + bad + " wrong");
+        }
+        return new ScenarioReport.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
+                null, o.residentBytes(), peakResident[i], o.swappedBytes(), peakSwapped[i], o.ksmBytes(),
+                o.balloonedBytes(), c.get("balloon_num_pages") * 4096, c.get("swap_in_pages"), 0, 0, 0,
+                c.get("verify_mismatches"), free, balloonStats, List.of());
+    }
+
+    private ScenarioReport.Host hostReport(MemInfo before, MemInfo after, Counters ksm, Map<String, Long> vmstatBefore) {
+        Map<String, Long> sysfs = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : ksm.values().entrySet()) {
+            if (e.getKey().startsWith("ksm_global_")) sysfs.put(e.getKey().substring(11), e.getValue());
+        }
+        for (Map.Entry<String, Long> e : ksm.values().entrySet()) {
+            if (!e.getKey().startsWith("ksm_global_")) sysfs.put(e.getKey(), e.getValue());
+        }
+        Map<String, Long> vmstat = new LinkedHashMap<>();
+        Map<String, Long> now = vmstat();
+        for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
+        FreeTable end = after.freeTable();
+        return new ScenarioReport.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
+                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.freeTable(), end,
+                sysfs, vmstat, "none");
+    }
+
+    private static MemInfo meminfo() {
+        return MemInfo.read(HostRoot.REAL);
+    }
+
+    /** /proc/vmstat counters (a missing file reads empty). */
+    static Map<String, Long> vmstat() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/vmstat"))) {
+                int sp = line.indexOf(' ');
+                if (sp > 0) out.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1).trim()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+}

@@ -1,0 +1,109 @@
+package org.memvirt.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.memvirt.kvm.KvmEngine;
+
+/**
+ * The same scenario files (examples/agree-*.yaml) on the sim and the kvm engine agree on lazy allocation, KSM merge
+ * counts and balloon reclaim; each figure is printed with the tolerance it is held to.
+ */
+@Tag("kvm")
+class ScenarioEngineAgreementTest {
+    private static final long MIB = 1L << 20;
+    private static final Path KSM = Path.of("/sys/kernel/mm/ksm");
+
+    @BeforeEach
+    void needsKvmAsRoot() {
+        KvmEngine.Usability u = KvmEngine.usable();
+        Assumptions.assumeTrue(u.usable(), () -> skip("/dev/kvm is not usable: " + u.reason()));
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), () -> skip("not root (KSM and userfaultfd need it)"));
+    }
+
+    private static String skip(String why) {
+        System.out.println("ScenarioEngineAgreementTest skipped: " + why);
+        return why;
+    }
+
+    private static ScenarioReport[] both(String example) {
+        Scenario s = ScenarioLoader.load(Path.of("examples", example));
+        ScenarioReport sim = ScenarioEngine.choose(s, "sim").run(s);
+        ScenarioReport kvm = ScenarioEngine.choose(s, "kvm").run(s);
+        assertThat(sim.engine()).isEqualTo("sim");
+        assertThat(kvm.engine()).isEqualTo("kvm");
+        return new ScenarioReport[] {sim, kvm};
+    }
+
+    @Test
+    void lazyAllocationA4GibGuestTouching1GibIsBackedBy1Gib() {
+        ScenarioReport[] r = both("agree-lazy.yaml");
+        long sim = r[0].vms().getFirst().residentBytes(), kvm = r[1].vms().getFirst().residentBytes();
+        System.out.printf("agree-lazy: resident sim %,d, kvm %,d bytes (kvm - sim %,d)%n", sim, kvm, kvm - sim);
+        assertThat(sim).isEqualTo((1024 + 2) * MIB);                          // 1 GiB + the runtime's 2 MiB
+        // kvm: 1 GiB + the runtime pages it touched + guest page tables + the page stack; held within 8 MiB of the sim
+        assertThat(kvm).isBetween(1024 * MIB, sim + 8 * MIB);
+        assertThat(r[1].vms().getFirst().killed()).isFalse();
+        assertThat(r[1].vms().getFirst().peakResidentBytes()).isGreaterThanOrEqualTo(kvm);
+    }
+
+    @Test
+    void identicalContentMergesToTheSameKsmCounts() throws IOException {
+        Assumptions.assumeTrue(Files.isWritable(KSM.resolve("run")), () -> skip(KSM + "/run is not writable"));
+        Map<String, String> knobs = knobs();
+        ScenarioReport[] r = both("agree-ksm.yaml");
+        assertThat(knobs()).isEqualTo(knobs);                                 // every KSM knob restored
+        Map<String, Long> sim = r[0].host().ksm(), kvm = r[1].host().ksm();
+        System.out.printf("agree-ksm: sim pages_shared %d pages_sharing %d dups %d; kvm (global deltas) pages_shared %d"
+                + " pages_sharing %d dups %d, ksm_merging_pages %d%n", sim.get("pages_shared"), sim.get("pages_sharing"),
+                sim.get("stable_node_dups"), kvm.get("pages_shared"), kvm.get("pages_sharing"), kvm.get("stable_node_dups"),
+                kvm.get("ksm_merging_pages"));
+        // 2 x 16,384 identical pages, max_page_sharing 256: 128 KSM pages, each with 1 + 255 mappings
+        assertThat(sim.get("pages_shared")).isEqualTo(128);
+        assertThat(sim.get("pages_sharing")).isEqualTo(32_640);
+        assertThat(sim.get("stable_node_dups")).isEqualTo(128);
+        // kvm adds the runtime pages identical across the two guests (each pair: +1 shared, +1 sharing), at most its
+        // 2 MiB = 512 pages; the sim's runtime pages differ per VM
+        long extraShared = kvm.get("pages_shared") - 128, extraSharing = kvm.get("pages_sharing") - 32_640;
+        assertThat(extraShared).isBetween(0L, 512L);
+        assertThat(extraSharing).isBetween(0L, 512L);
+        assertThat(kvm.get("stable_node_dups")).isEqualTo(128);
+        assertThat(kvm.get("ksm_merging_pages")).isBetween(32_768L, 32_768L + 1024);
+        for (ScenarioReport.Vm v : r[1].vms()) assertThat(v.sharedBytes()).isGreaterThanOrEqualTo(64 * MIB);
+        assertThat(r[1].events()).anyMatch(e -> e.kind().equals("ksm_settle"));
+    }
+
+    @Test
+    void balloonInflateDropsResidentMemoryByTheSameBytes() {
+        ScenarioReport[] r = both("agree-balloon.yaml");
+        long sim = drop(r[0].vms().getFirst()), kvm = drop(r[1].vms().getFirst());
+        System.out.printf("agree-balloon: resident drop sim %,d, kvm %,d bytes (%.2f%%)%n", sim, kvm, 100.0 * (kvm - sim) / sim);
+        assertThat(sim).isEqualTo(254 * MIB);                                 // 256 MiB less the 2 MiB never touched
+        assertThat(Math.abs(kvm - sim)).isLessThanOrEqualTo(sim / 50);        // within 2%
+        assertThat(r[0].vms().getFirst().balloonedBytes()).isEqualTo(256 * MIB);
+        assertThat(r[1].vms().getFirst().balloonedBytes()).isEqualTo(256 * MIB);
+    }
+
+    private static long drop(ScenarioReport.Vm v) {
+        return v.peakResidentBytes() - v.residentBytes();
+    }
+
+    private static Map<String, String> knobs() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : List.of("run", "pages_to_scan", "sleep_millisecs", "use_zero_pages", "max_page_sharing")) {
+            Path p = KSM.resolve(k);
+            if (Files.exists(p)) out.put(k, Files.readString(p).trim());
+        }
+        return out;
+    }
+}
