@@ -60,7 +60,7 @@ final class DemoCommand implements Runnable {
     /** Step 6: 14 guests of 1 GiB on an 8 GiB host with 1 GiB of swap; 384 MiB of each is the same OS image. */
     static final String SCENARIO_YAML = """
             name: demo-overcommit
-            duration: 90s
+            duration: 60s
             host:
               ram: 8G
               reserve: 1G
@@ -192,7 +192,7 @@ final class DemoCommand implements Runnable {
         MemoryLayout l = config.layout();
         out.printf("ram_size %s: below_4g %s at 0x0, above_4g %s at 0x%x%n", size(l.ramSize()), size(l.belowFourG()),
                 size(l.aboveFourG()), l.aboveFourGStart());
-        out.println("  (the pc machine keeps RAM below 3 GiB when it exceeds 3.5 GiB, leaving the PCI hole; the rest "
+        out.println("  (the pc machine puts 3 GiB below 4 GiB once RAM reaches 3.5 GiB, below the PCI hole; the rest "
                 + "moves above 4 GiB)");
         out.println("e820 map QEMU hands the firmware:");
         int i = 0;
