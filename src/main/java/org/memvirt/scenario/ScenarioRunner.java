@@ -116,6 +116,7 @@ public final class ScenarioRunner {
             }
         }
         if (timeline.getLast().t() < t / 1e9) sample(t);
+        listener.stepProgress(1);
         return report(t, (System.nanoTime() - wallStart) / 1e9, (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
     }
 
