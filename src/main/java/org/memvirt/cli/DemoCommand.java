@@ -155,7 +155,7 @@ final class DemoCommand implements Runnable {
         ScenarioStep scenarioStep = summarise(scenario);
         printScenario(text, scenarioStep, scenario);
         Path file = report != null ? report : Path.of(DEFAULT_REPORT);
-        Path written = html(hostStep, guestStep, lazy, mmuRuns, guest, plan, scenario).write(file);
+        Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
         heading(text, 7, "The HTML report");
         text.printf("written to %s%n", written);
         text.println("  (host, guest layout, lazy allocation, shadow vs EPT with every counter, the swap plan, and the "
@@ -167,7 +167,7 @@ final class DemoCommand implements Runnable {
     }
 
     private static void heading(PrintWriter out, int step, String title) {
-        out.printf("%n== %d. %s%n", step, title);
+        out.printf(Locale.ROOT, "%n== %d. %s%n", step, title);
     }
 
     private static HostStep host(PrintWriter out, HostCapabilities host) {
@@ -179,10 +179,10 @@ final class DemoCommand implements Runnable {
                 + "shadow page tables" : host.mmuMode().twoDimensional()
                 ? "two-dimensional paging: the CPU walks guest and " + mode.toUpperCase(Locale.ROOT) + " tables itself"
                 : "no EPT/NPT: KVM shadows the guest page tables";
-        out.printf("KVM:       %s%n", (u.usable() ? "usable: " : "not usable: ") + u.reason());
-        out.printf("MMU mode:  %s (%s)%n", mode, host.mmu().source());
-        out.printf("           %s%n", note);
-        out.printf("host RAM:  %d MiB, swap %d MiB%n", host.memTotalBytes() / MIB, host.swapTotalBytes() / MIB);
+        out.printf(Locale.ROOT, "KVM:       %s%n", (u.usable() ? "usable: " : "not usable: ") + u.reason());
+        out.printf(Locale.ROOT, "MMU mode:  %s (%s)%n", mode, host.mmu().source());
+        out.printf(Locale.ROOT, "           %s%n", note);
+        out.printf(Locale.ROOT, "host RAM:  %d MiB, swap %d MiB%n", host.memTotalBytes() / MIB, host.swapTotalBytes() / MIB);
         return new HostStep(u.usable(), u.reason(), mode, host.mmu().source(), pvm, note, host.memTotalBytes(),
                 host.swapTotalBytes());
     }
@@ -190,14 +190,14 @@ final class DemoCommand implements Runnable {
     private static GuestStep guest(PrintWriter out, MachineConfig config) {
         heading(out, 2, "A 4 GiB guest: QEMU's " + String.join(" ", GUEST_ARGS) + " on the pc machine");
         MemoryLayout l = config.layout();
-        out.printf("ram_size %s: below_4g %s at 0x0, above_4g %s at 0x%x%n", size(l.ramSize()), size(l.belowFourG()),
+        out.printf(Locale.ROOT, "ram_size %s: below_4g %s at 0x0, above_4g %s at 0x%x%n", size(l.ramSize()), size(l.belowFourG()),
                 size(l.aboveFourG()), l.aboveFourGStart());
         out.println("  (the pc machine puts 3 GiB below 4 GiB once RAM reaches 3.5 GiB, below the PCI hole; the rest "
                 + "moves above 4 GiB)");
         out.println("e820 map QEMU hands the firmware:");
         int i = 0;
         for (E820Entry e : l.e820()) {
-            out.printf("  %d: %016x - %016x %-8s %s%n", i++, e.start(), e.end(), e.type(), size(e.end() - e.start()));
+            out.printf(Locale.ROOT, "  %d: %016x - %016x %-8s %s%n", i++, e.start(), e.end(), e.type(), size(e.end() - e.start()));
         }
         return new GuestStep(GUEST_ARGS, l);
     }
@@ -209,7 +209,7 @@ final class DemoCommand implements Runnable {
                 : "sim engine: the kvm engine cannot run here (" + u.reason() + ")";
         heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.name()
                 + " engine");
-        out.printf("engine:    %s%n", reason);
+        out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
         FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
         RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
@@ -223,7 +223,7 @@ final class DemoCommand implements Runnable {
         Counters c = r.counters();
         FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
         long resident = r.memory().residentBytes();
-        out.printf("guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
+        out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
                 100.0 * resident / r.memory().configuredBytes(), seconds);
         Map<String, Long> shown = new LinkedHashMap<>();
@@ -231,13 +231,13 @@ final class DemoCommand implements Runnable {
                 "host_pages_zeroed")) {
             if (c.values().containsKey(name)) shown.put(name, c.get(name));
         }
-        out.printf("counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
+        out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
         out.print(indent(before.render(FreeUnit.MEBI)));
         out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
                 : "host, free -m with the simulated guest's resident memory added:");
         out.print(indent(during.render(FreeUnit.MEBI)));
-        out.printf("used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
+        out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
         return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
                 during, shown);
@@ -266,7 +266,7 @@ final class DemoCommand implements Runnable {
 
     private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {
         heading(out, 4, "Shadow paging vs EPT, same workload on the sim engine");
-        out.printf("workload:  %s%n", MMU_WORKLOAD);
+        out.printf(Locale.ROOT, "workload:  %s%n", MMU_WORKLOAD);
         List<MmuColumn> columns = new ArrayList<>();
         for (MmuMode mode : List.of(MmuMode.SHADOW, MmuMode.EPT)) {
             RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(MMU_WORKLOAD), mode, true, "zen5",
@@ -281,16 +281,16 @@ final class DemoCommand implements Runnable {
                     r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
                     CostModel.DEFAULT.estimate(r.counters())));
         }
-        out.printf("%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
+        out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
         for (List<String> row : MMU_ROWS) {
-            out.printf("%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
+            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
                     columns.get(1).counters().get(row.get(0)), row.get(1));
         }
         CostModel.Estimate s = columns.get(0).cost();
         CostModel.Estimate e = columns.get(1).cost();
-        out.printf("%-16s %14s %14s  %s%n", "cost estimate", ms(s.vmNanos()), ms(e.vmNanos()),
+        out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "cost estimate", ms(s.vmNanos()), ms(e.vmNanos()),
                 "modelled time (docs/sim-engine.md)");
-        out.printf("%-16s %13.2fx %13.2fx  %s%n", "slowdown", s.slowdown(), e.slowdown(), "vs the same work native");
+        out.printf(Locale.ROOT, "%-16s %13.2fx %13.2fx  %s%n", "slowdown", s.slowdown(), e.slowdown(), "vs the same work native");
         out.println("Shadow paging exits on every guest #PF, INVLPG and MOV CR3 and keeps shadow tables in sync; EPT "
                 + "pays instead with 2D walks of up to 24 references on a TLB miss.");
         return new MmuStep(MMU_WORKLOAD, columns);
@@ -299,10 +299,10 @@ final class DemoCommand implements Runnable {
     private static SwapPlan plan(PrintWriter out) {
         heading(out, 5, "Swap for 64 guests x 1 GiB on a 32 GiB host with a 4 GiB reserve");
         SwapPlan p = new SwapPlan(List.of(new SwapPlan.Guests(64, GIB)), 32 * GIB, 4 * GIB, -1);
-        out.printf("guests %d GiB + reserve %d GiB - RAM %d GiB = %d GiB of swap for the guests (overcommit %.2f)%n",
+        out.printf(Locale.ROOT, "guests %d GiB + reserve %d GiB - RAM %d GiB = %d GiB of swap for the guests (overcommit %.2f)%n",
                 p.guestTotal() / GIB, p.hostReserve() / GIB, p.hostRam() / GIB, p.swapForGuests() / GIB,
                 p.overcommitRatio());
-        out.printf("swap for guests %d GiB + recommended host swap %d GiB (RHEL 7 table) = %d GiB%n",
+        out.printf(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB (RHEL 7 table) = %d GiB%n",
                 p.swapForGuests() / GIB, p.recommendedHostSwap() / GIB, p.totalSwap() / GIB);
         return p;
     }
@@ -333,27 +333,27 @@ final class DemoCommand implements Runnable {
     }
 
     private static void printScenario(PrintWriter out, ScenarioStep s, ScenarioReport r) {
-        out.printf("%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
-        out.printf("swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
+        out.printf(Locale.ROOT, "%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
+        out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
                 s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());
-        out.printf("KSM:       pages_shared %,d, pages_sharing %,d at the end (%d MiB saved)%n", s.ksmPagesShared(),
+        out.printf(Locale.ROOT, "KSM:       pages_shared %,d, pages_sharing %,d at the end (%d MiB saved)%n", s.ksmPagesShared(),
                 s.ksmPagesSharing(), s.ksmPagesSharing() * 4096 / MIB);
-        out.printf("OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
+        out.printf(Locale.ROOT, "OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
                 s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()));
         int shown = 0;
         for (ScenarioReport.Event e : r.events()) {
             if (!e.kind().equals("oom_kill") || shown++ == 3) continue;
-            out.printf("  %7.3fs  %s%n", e.t(), e.message());
+            out.printf(Locale.ROOT, "  %7.3fs  %s%n", e.t(), e.message());
         }
         long room = r.host().ramBytes() + r.host().swapBytes() - r.host().reserveBytes();
         long guests = 0;
         for (ScenarioReport.Vm v : r.vms()) guests += v.configuredBytes();
-        out.printf("RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
+        out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
                 ? "KSM and swap were not enough; step 5's rule sizes swap so that they are"
                 : "KSM and swap were enough this time");
     }
 
-    private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, List<RunResult> mmuRuns,
+    private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, List<RunResult> mmuRuns,
             MachineConfig config, SwapPlan plan, ScenarioReport scenario) {
         HtmlReport h = new HtmlReport("memvirt demo");
         h.section("1. This host");
@@ -376,6 +376,16 @@ final class DemoCommand implements Runnable {
         h.free("host, free -m before", lazy.hostBefore(), FreeUnit.MEBI);
         h.free("host, free -m with the guest", lazy.hostDuring(), FreeUnit.MEBI);
         h.section("4. Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
+        List<List<String>> rows = new ArrayList<>();
+        MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
+        for (List<String> row : MMU_ROWS) {
+            rows.add(List.of(row.get(0), count(s.counters().get(row.get(0))), count(e.counters().get(row.get(0))),
+                    row.get(1)));
+        }
+        rows.add(List.of("cost estimate", ms(s.cost().vmNanos()), ms(e.cost().vmNanos()), "modelled time"));
+        rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),
+                String.format(Locale.ROOT, "%.2fx", e.cost().slowdown()), "vs the same work native"));
+        h.table("side by side", List.of("counter", s.mmu(), e.mmu(), "what it counts"), rows);
         RunReport.append(h, mmuRuns, config.layout());
         h.section("5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
         h.paragraph(String.format(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB = %d GiB",
@@ -390,6 +400,10 @@ final class DemoCommand implements Runnable {
         return bytes % GIB == 0 ? bytes / GIB + " GiB" : bytes % MIB == 0 ? bytes / MIB + " MiB"
                 : bytes >= MIB ? String.format(Locale.ROOT, "%.2f MiB", bytes / (double) MIB)
                 : String.format(Locale.ROOT, "%d KiB", bytes >> 10);
+    }
+
+    private static String count(long v) {
+        return String.format(Locale.ROOT, "%,d", v);
     }
 
     private static String ms(long nanos) {
