@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.memvirt.MemvirtException;
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
@@ -216,8 +217,13 @@ final class DemoCommand implements Runnable {
                 host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
         long t0 = System.nanoTime();
         RunResult r;
-        try (Progress progress = Progress.forStderr(System.err, json)) {
-            r = engine.run(spec, progress);
+        try {
+            r = runWithProgress(engine, spec);
+        } catch (MemvirtException e) {
+            if (!"kvm".equals(engine.name())) throw e;
+            reason = "sim engine: the kvm engine failed (" + e.getMessage() + ")";
+            out.printf(Locale.ROOT, "engine:    %s%n", reason);
+            r = runWithProgress(new SimEngine(), spec);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
@@ -241,6 +247,12 @@ final class DemoCommand implements Runnable {
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
         return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
                 during, shown);
+    }
+
+    private RunResult runWithProgress(Engine engine, RunSpec spec) {
+        try (Progress progress = Progress.forStderr(System.err, json)) {
+            return engine.run(spec, progress);
+        }
     }
 
     /** free's view with used = total - free - buff/cache, the formula the kvm engine's host_mem_* counters use. */
@@ -366,16 +378,33 @@ final class DemoCommand implements Runnable {
         h.keyValues("", kv);
         h.section("2. A 4 GiB guest");
         h.paragraph("QEMU options: " + String.join(" ", guest.qemu()) + " (the layout is in section 4's report)");
+        htmlLazy(h, lazy);
+        h.section("4. Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
+        htmlMmu(h, mmu);
+        RunReport.append(h, mmuRuns, config.layout());
+        h.section("5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
+        h.paragraph(String.format(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB = %d GiB",
+                plan.swapForGuests() / GIB, plan.recommendedHostSwap() / GIB, plan.totalSwap() / GIB));
+        h.section("6. Overcommit scenario: " + scenario.scenario());
+        h.preformatted(SCENARIO_YAML);
+        ScenarioHtml.append(h, scenario);
+        return h;
+    }
+
+    private static void htmlLazy(HtmlReport h, LazyStep lazy) {
         h.section("3. Lazy allocation: " + lazy.workload() + " on the " + lazy.engine() + " engine");
         h.paragraph(lazy.engineReason());
         Map<String, String> mem = new LinkedHashMap<>();
         mem.put("configured", lazy.configuredBytes() / MIB + " MiB");
         mem.put("resident", String.format(Locale.ROOT, "%.1f MiB", lazy.residentBytes() / (double) MIB));
-        lazy.counters().forEach((k, v) -> mem.put(k, String.format(Locale.ROOT, "%,d", v)));
+        lazy.counters().forEach((k, v) -> mem.put(k, count(v)));
         h.keyValues("guest RAM", mem);
         h.free("host, free -m before", lazy.hostBefore(), FreeUnit.MEBI);
         h.free("host, free -m with the guest", lazy.hostDuring(), FreeUnit.MEBI);
-        h.section("4. Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
+    }
+
+    /** The side-by-side table of step 4. */
+    private static void htmlMmu(HtmlReport h, MmuStep mmu) {
         List<List<String>> rows = new ArrayList<>();
         MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
         for (List<String> row : MMU_ROWS) {
@@ -386,14 +415,6 @@ final class DemoCommand implements Runnable {
         rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),
                 String.format(Locale.ROOT, "%.2fx", e.cost().slowdown()), "vs the same work native"));
         h.table("side by side", List.of("counter", s.mmu(), e.mmu(), "what it counts"), rows);
-        RunReport.append(h, mmuRuns, config.layout());
-        h.section("5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
-        h.paragraph(String.format(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB = %d GiB",
-                plan.swapForGuests() / GIB, plan.recommendedHostSwap() / GIB, plan.totalSwap() / GIB));
-        h.section("6. Overcommit scenario: " + scenario.scenario());
-        h.preformatted(SCENARIO_YAML);
-        ScenarioHtml.append(h, scenario);
-        return h;
     }
 
     private static String size(long bytes) {
