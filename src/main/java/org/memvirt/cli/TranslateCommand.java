@@ -180,7 +180,7 @@ final class TranslateCommand implements Runnable {
         boolean ok = r.ok();
         boolean nested = as.kind().nested();
         return new Report(nestedDim, hex(la), Access.name(acc), warm, refs, r.refs, guestRefs, r.refs - guestRefs,
-                r.tlbHit, ok && nested ? hex(r.gpa) : null, ok ? hex(r.pa) : null,
+                r.tlbHit, ok && nested && !r.tlbHit ? hex(r.gpa) : null, ok ? hex(r.pa) : null,   // TLB: gva to hpa
                 ok ? Paging.pageSizeName(r.pageShift) : null, ok ? null : fault(r));
     }
 
