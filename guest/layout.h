@@ -15,6 +15,9 @@
 #define KSTACK_SIZE   0x001000
 #define IMAGE_BASE    0x010000  /* the runtime's flat binary (code, data, bss); entry at its first byte */
 #define IMAGE_LIMIT   0x050000
+#define VQ_STATS      0x005000  /* the balloon's statsq; its one stats buffer at VQ_STATS + VQ_STATS_BUF_OFF */
+#define VQ_INFLATE    0x006000  /* the balloon's inflateq (split virtqueue: descriptors, avail ring, used ring) */
+#define VQ_DEFLATE    0x007000  /* ... and its deflateq */
 #define USTACK_BASE   0x050000  /* CPL3 stacks */
 #define USTACK_SIZE   0x008000
 #define BUF_BASE      0x090000  /* per-vCPU buffers: random access streams, INVLPG lists */
@@ -57,6 +60,10 @@
 #define SH_TABLES      0x50  /* of which page-table pages */
 #define SH_REGION_MAX  0x58  /* workload region size in bytes */
 #define SH_NPROC       0x60
+#define SH_FREE_TOP    0x68  /* entries on the free-frame stack (frames the balloon gave back; LIFO) */
+#define SH_BALLOON     0x70  /* pages in the balloon: virtio-balloon's 'actual' */
+#define SH_STACK       0x78  /* GPA of the page stack: u32 PFNs, free stack from entry 0 up, balloon from the top down */
+#define SH_STACK_CAP   0x80  /* entries in the page stack (one per guest RAM page) */
 #define SH_CR3         0x100 /* u64[MAX_PROCS]: PML4 GPA of each process */
 
 /* ops (MB_OP) */
@@ -70,11 +77,44 @@
 #define OP_SWITCH     7  /* a0 count; r0 = the process running afterwards */
 #define OP_UNMAP      8  /* a0 offset, a1 bytes; r0 = pages unmapped (= INVLPGs) */
 #define OP_REMAP      9  /* a0 offset, a1 bytes; r0 = pages remapped */
+#define OP_BALLOON   10  /* the balloon driver moves toward the device's num_pages; r0 = actual (~0: no device) */
 
 /* ports (OUT from the guest; the VMM counts each as a user-space exit) */
 #define PORT_DONE     0xE0
 #define PORT_READY    0xE1
 #define PORT_FATAL    0xE2
+#define BALLOON_BATCH 256   /* linux include/uapi/linux/virtio_balloon.h VIRTIO_BALLOON_ARRAY_PFNS_MAX */
+
+/* the virtio-balloon device: virtio-mmio (virtio 1.x, 4.2.2 "MMIO Device Register Layout"), version 2 */
+#define VIRTIO_MMIO_BASE 0xFEB00000  /* qemu include/hw/i386/microvm.h VIRTIO_MMIO_BASE */
+#define VIRTIO_MMIO_SIZE 0x200
+#define VQ_NUM           16          /* entries per virtqueue (the device offers 128, as QEMU's balloon) */
+#define VIO_MAGIC        0x000
+#define VIO_VERSION      0x004
+#define VIO_DEVICE_ID    0x008
+#define VIO_DEV_FEAT     0x010
+#define VIO_DEV_FEAT_SEL 0x014
+#define VIO_DRV_FEAT     0x020
+#define VIO_DRV_FEAT_SEL 0x024
+#define VIO_QUEUE_SEL    0x030
+#define VIO_QUEUE_NUM_MAX 0x034
+#define VIO_QUEUE_NUM    0x038
+#define VIO_QUEUE_READY  0x044
+#define VIO_QUEUE_NOTIFY 0x050
+#define VIO_INT_STATUS   0x060
+#define VIO_INT_ACK      0x064
+#define VIO_STATUS       0x070
+#define VIO_QUEUE_DESC   0x080  /* low; high at +4 */
+#define VIO_QUEUE_DRIVER 0x090
+#define VIO_QUEUE_DEVICE 0x0A0
+#define VIO_CONFIG_GEN   0x0FC
+#define VIO_CFG_NUM_PAGES 0x100 /* struct virtio_balloon_config: le32 num_pages, le32 actual */
+#define VIO_CFG_ACTUAL   0x104
+#define VQ_AVAIL_OFF     0x100  /* inside a VQ_* page: descriptors at 0, avail ring here, used ring at VQ_USED_OFF */
+#define VQ_USED_OFF      0x200
+#define VQ_STATS_BUF_OFF 0x400  /* 8 packed {le16 tag; le64 val} entries, tags 0..7 (virtio 1.x 5.5.6.3) */
+#define VQ_STATS_TAGS    8
+#define BUF_DROPPED_OFF  0x1000 /* in vCPU 0's buffer: the region page of each PFN of the last batch, ~0 for a free frame */
 
 /* system calls: UD2 from CPL3, service number in rax (entry.S isr_syscall) */
 #define SYS_SET_CR3      1  /* rdi = cr3 */

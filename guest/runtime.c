@@ -25,13 +25,16 @@ struct shared {
     u64 lock, demand, next, region, nregions;
     struct { u64 start, end; } ram[2];
     u64 frames, tables, region_max, nproc;
-    u64 pad[19];
+    u64 free_top, balloon, stack, stack_cap;
+    u64 pad[15];
     u64 cr3[MAX_PROCS];
 };
 _Static_assert(__builtin_offsetof(struct shared, ram) == SH_START0, "SH_START0");
 _Static_assert(__builtin_offsetof(struct shared, frames) == SH_FRAMES, "SH_FRAMES");
 _Static_assert(__builtin_offsetof(struct shared, nproc) == SH_NPROC, "SH_NPROC");
 _Static_assert(__builtin_offsetof(struct shared, cr3) == SH_CR3, "SH_CR3");
+_Static_assert(__builtin_offsetof(struct shared, free_top) == SH_FREE_TOP, "SH_FREE_TOP");
+_Static_assert(__builtin_offsetof(struct shared, stack_cap) == SH_STACK_CAP, "SH_STACK_CAP");
 
 struct mbox {
     u64 op, a0, a1, a2, a3, a4, a5, cr3, pid, r0, r1, r2, r3, vector, error, rip, cr2, loaded;
@@ -114,8 +117,10 @@ static void unlock(void) {
     __atomic_store_n(&SH->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Frames never used before are zero: guest RAM starts zeroed. Returns 0 when RAM is exhausted. Lock held. */
-static u64 alloc_frame_locked(void) {
+#define STACK ((volatile u32 *) SH->stack)
+
+/* A frame never handed out before (zero: guest RAM starts zeroed), or 0 when there is none left. Lock held. */
+static u64 unused_frame_locked(void) {
     u64 f = SH->next;
     while (f >= SH->ram[SH->region].end) {
         if (SH->region + 1 >= SH->nregions) return 0;
@@ -123,7 +128,13 @@ static u64 alloc_frame_locked(void) {
         f = SH->ram[SH->region].start;
     }
     SH->next = f + PAGE;
-    SH->frames++;
+    return f;
+}
+
+/* The free stack first (LIFO: the frame the balloon gave back last), then never-used frames. 0: no RAM. Lock held. */
+static u64 alloc_frame_locked(void) {
+    u64 f = SH->free_top ? (u64) STACK[--SH->free_top] << 12 : unused_frame_locked();
+    if (f) SH->frames++;
     return f;
 }
 
@@ -269,6 +280,199 @@ static void processes(u64 cpu, u64 count) {
     SH->nproc = count;
 }
 
+/* ---- the virtio-balloon driver (virtio-mmio transport, split virtqueues; docs/overcommit-kvm.md) ---- */
+#define VIO(off) (*(volatile u32 *) (VIRTIO_MMIO_BASE + (off)))
+#define STATUS_ACK 1
+#define STATUS_DRIVER 2
+#define STATUS_DRIVER_OK 4
+#define STATUS_FEATURES_OK 8
+
+struct vq_desc { u64 addr; u32 len; u16 flags; u16 next; };
+struct vq_avail { u16 flags, idx, ring[VQ_NUM]; };
+struct vq_used { u16 flags, idx; struct { u32 id, len; } ring[VQ_NUM]; };
+
+static void queue_setup(u64 q, u64 page) {
+    VIO(VIO_QUEUE_SEL) = (u32) q;
+    VIO(VIO_QUEUE_NUM) = VQ_NUM;
+    VIO(VIO_QUEUE_DESC) = (u32) page;
+    VIO(VIO_QUEUE_DESC + 4) = 0;
+    VIO(VIO_QUEUE_DRIVER) = (u32) (page + VQ_AVAIL_OFF);
+    VIO(VIO_QUEUE_DRIVER + 4) = 0;
+    VIO(VIO_QUEUE_DEVICE) = (u32) (page + VQ_USED_OFF);
+    VIO(VIO_QUEUE_DEVICE + 4) = 0;
+    VIO(VIO_QUEUE_READY) = 1;
+}
+
+static void put_buffer(u64 page, u64 q, u64 addr, u32 len);
+
+/* Free frames: the free stack plus frames never handed out. */
+static u64 free_frames(void) {
+    u64 n = SH->free_top;
+    for (u64 r = SH->region; r < SH->nregions; r++) {
+        u64 from = r == SH->region ? SH->next : SH->ram[r].start;
+        if (SH->ram[r].end > from) n += (SH->ram[r].end - from) / PAGE;
+    }
+    return n;
+}
+
+/* Fills the stats buffer (tags 0..7: swap in/out, major/minor faults, free, total, available, caches) and gives it. */
+static void stats_give(void) {
+    volatile unsigned char *e = (volatile unsigned char *) (VQ_STATS + VQ_STATS_BUF_OFF);
+    u64 free = free_frames() * PAGE;
+    u64 vals[VQ_STATS_TAGS] = { 0, 0, 0, 0, free, (SH->stack_cap - SH->balloon) * PAGE, free, 0 };
+    for (u64 t = 0; t < VQ_STATS_TAGS; t++, e += 10) {
+        *(volatile u16 *) e = (u16) t;
+        *(volatile u64 *) (e + 2) = vals[t];   /* packed: the qword is unaligned, as the spec lays it out */
+    }
+    put_buffer(VQ_STATS, 2, VQ_STATS + VQ_STATS_BUF_OFF, VQ_STATS_TAGS * 10);
+}
+
+/* virtio 1.x 3.1.1 driver initialization: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1), FEATURES_OK, queues, DRIVER_OK. */
+static int balloon_probe(void) {
+    static int ready;   /* 0 not yet, 1 ready, 2 ready with a statistics queue */
+    if (ready) return ready;
+    if (VIO(VIO_MAGIC) != 0x74726976 || VIO(VIO_VERSION) != 2 || VIO(VIO_DEVICE_ID) != 5) return 0;
+    VIO(VIO_STATUS) = 0;
+    VIO(VIO_STATUS) = STATUS_ACK;
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER;
+    VIO(VIO_DEV_FEAT_SEL) = 0;
+    u32 low = VIO(VIO_DEV_FEAT) & 3;            /* MUST_TELL_HOST (bit 0, honoured) and STATS_VQ (bit 1) */
+    VIO(VIO_DRV_FEAT_SEL) = 0;
+    VIO(VIO_DRV_FEAT) = low;
+    VIO(VIO_DRV_FEAT_SEL) = 1;
+    VIO(VIO_DRV_FEAT) = 1;                      /* VIRTIO_F_VERSION_1 (bit 32) */
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK;
+    if (!(VIO(VIO_STATUS) & STATUS_FEATURES_OK)) return 0;
+    queue_setup(0, VQ_INFLATE);
+    queue_setup(1, VQ_DEFLATE);
+    if (low & 2) queue_setup(2, VQ_STATS);
+    VIO(VIO_STATUS) = STATUS_ACK | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK;
+    ready = 1 + (low & 2 ? 1 : 0);
+    return ready;
+}
+
+/*
+ * tell_host: one buffer (an array of le32 PFNs) on queue q, notify, and wait until the device has used it. The
+ * device here completes the buffer while handling the notify exit, so the used index has moved when the write returns.
+ */
+static void put_buffer(u64 page, u64 q, u64 addr, u32 len) {
+    volatile struct vq_desc *d = (volatile struct vq_desc *) page;
+    volatile struct vq_avail *a = (volatile struct vq_avail *) (page + VQ_AVAIL_OFF);
+    u16 idx = a->idx;
+    volatile struct vq_desc *e = &d[idx % VQ_NUM];
+    e->addr = addr;
+    e->len = len;
+    e->flags = 0;
+    e->next = 0;
+    a->ring[idx % VQ_NUM] = (u16) (idx % VQ_NUM);
+    __atomic_store_n(&a->idx, (u16) (idx + 1), __ATOMIC_RELEASE);
+    VIO(VIO_QUEUE_NOTIFY) = (u32) q;
+}
+
+static void tell_host(u64 q, u32 *pfns, u64 n) {
+    u64 page = q ? VQ_DEFLATE : VQ_INFLATE;
+    volatile struct vq_used *u = (volatile struct vq_used *) (page + VQ_USED_OFF);
+    u16 used = u->idx;
+    put_buffer(page, q, (u64) pfns, (u32) (n * 4));
+    while (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == used) { }
+}
+
+struct batch { u32 *pfns; u64 *dropped, *gvas, n, ng; };
+
+/* Hands an inflate batch to the device: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
+static void inflate_flush(struct batch *b) {
+    if (b->ng) sys3(SYS_INVLPG_LIST, b->ng, (u64) b->gvas, 0);
+    if (b->n) tell_host(0, b->pfns, b->n);
+    VIO(VIO_CFG_ACTUAL) = (u32) SH->balloon;
+    b->n = b->ng = 0;
+}
+
+/* The highest region page below *scan that holds a frame (present or unmapped): its PTE, or 0. */
+static volatile u64 *reclaim_candidate(u64 pml4, u64 *scan) {
+    while (*scan) {
+        *scan -= PAGE;
+        volatile u64 *pte = walk(pml4, REGION_GVA + *scan, 0);
+        if (pte && (*pte & ADDR_MASK)) return pte;
+    }
+    return 0;
+}
+
+/*
+ * fill_balloon: takes free frames (free stack, then never-used frames); when the guest has none left it reclaims
+ * the running process's region pages from the top down (their content is dropped). Stops short of the target when
+ * nothing is left ("Out of puff!"). Returns 'actual'.
+ */
+static u64 balloon_inflate(struct batch *b, u64 pml4, u64 target) {
+    u64 scan = SH->region_max;
+    while (SH->balloon < target) {
+        u64 page = ~0UL;
+        lock();
+        u64 f = SH->free_top ? (u64) STACK[--SH->free_top] << 12 : unused_frame_locked();
+        unlock();
+        if (!f) {
+            volatile u64 *pte = reclaim_candidate(pml4, &scan);
+            if (!pte) break;
+            f = *pte & ADDR_MASK;
+            *pte = 0;
+            page = scan >> 12;
+            b->gvas[b->ng++] = REGION_GVA + scan;
+            lock();
+            SH->frames--;
+            unlock();
+        }
+        STACK[SH->stack_cap - 1 - SH->balloon] = (u32) (f >> 12);
+        SH->balloon++;
+        b->pfns[b->n] = (u32) (f >> 12);
+        b->dropped[b->n] = page;
+        if (++b->n == BALLOON_BATCH) inflate_flush(b);
+    }
+    inflate_flush(b);
+    return SH->balloon;
+}
+
+/* Tells the device about a deflate batch, then pushes its frames on the free stack (MUST_TELL_HOST order). */
+static void deflate_flush(struct batch *b) {
+    if (b->n) {
+        tell_host(1, b->pfns, b->n);
+        lock();
+        for (u64 i = 0; i < b->n; i++) STACK[SH->free_top++] = b->pfns[i];
+        unlock();
+    }
+    VIO(VIO_CFG_ACTUAL) = (u32) SH->balloon;
+    b->n = 0;
+}
+
+/* leak_balloon: the most recently ballooned pages first. Returns 'actual'. */
+static u64 balloon_deflate(struct batch *b, u64 target) {
+    while (SH->balloon > target) {
+        b->pfns[b->n] = STACK[SH->stack_cap - SH->balloon];
+        b->dropped[b->n] = ~0UL;
+        SH->balloon--;
+        if (++b->n == BALLOON_BATCH) deflate_flush(b);
+    }
+    deflate_flush(b);
+    return SH->balloon;
+}
+
+/* update_balloon_size: reads num_pages from the device's config and moves toward it; ~0 when there is no device. */
+static u64 balloon_update(u64 cpu, u64 pml4) {
+    if (!balloon_probe()) return ~0UL;
+    u64 *buf = BUF(cpu);
+    struct batch b = { (u32 *) buf, buf + BUF_DROPPED_OFF / 8, buf + 2 * BUF_DROPPED_OFF / 8, 0, 0 };
+    u64 target = VIO(VIO_CFG_NUM_PAGES);
+    u64 actual = target > SH->balloon ? balloon_inflate(&b, pml4, target) : balloon_deflate(&b, target);
+    /* the initial stats buffer (virtio 1.x 5.5.6.3), then a refill whenever the device has used it (stats_request) */
+    static u16 stats_seen;
+    static int stats_given;
+    volatile struct vq_used *su = (volatile struct vq_used *) (VQ_STATS + VQ_USED_OFF);
+    if (balloon_probe() == 2 && (!stats_given || su->idx != stats_seen)) {
+        stats_given = 1;
+        stats_seen = su->idx;
+        stats_give();
+    }
+    return actual;
+}
+
 static void run_op(u64 cpu, volatile struct mbox *m) {
     if (m->cr3 != m->loaded) {
         sys3(SYS_SET_CR3, m->cr3, 0, 0);
@@ -315,6 +519,7 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
     case OP_REMAP: m->r0 = remap(pml4, start, end); break;
+    case OP_BALLOON: m->r0 = balloon_update(cpu, pml4); break;
     default: break;
     }
 }

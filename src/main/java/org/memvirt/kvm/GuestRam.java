@@ -27,10 +27,12 @@ final class GuestRam implements AutoCloseable {
     private final int fd;
     private final boolean merge;
     private final boolean noReserve;
+    private final boolean share;
     private boolean closed;
 
-    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve) {
+    private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve, boolean share) {
         this.noReserve = noReserve;
+        this.share = share;
         this.mapping = mapping;
         this.regions = layout.ramRegions();
         this.belowFourG = layout.belowFourG();
@@ -65,26 +67,38 @@ final class GuestRam implements AutoCloseable {
         try {
             if (fd >= 0) Libc.ftruncate(fd, size);
             int flags = visibility | noReserve | (fd < 0 ? Libc.MAP_ANONYMOUS : 0);
+            // anonymous RAM gets a PROT_NONE guard page after it, so that the kernel never merges two VMs' RAM
+            // mappings into one VMA (smaps then reports each VM's RAM on its own)
+            long guard = fd < 0 ? PAGE : 0;
             boolean fellBack = false;
             try {
-                mapping = Libc.mmap(size, Libc.PROT_RW, flags, fd, 0);
+                mapping = Libc.mmap(size + guard, Libc.PROT_RW, flags, fd, 0);
             } catch (KvmException e) {
                 if (hugetlb) throw new KvmException(e.getMessage() + "; not enough free huge pages for hugetlb (vm.nr_hugepages)");
                 if (noReserve != 0 || prealloc || e.errno() != Errno.ENOMEM) throw e;
                 // reserve=on (QEMU's default) and the kernel's overcommit heuristic refuses to commit all of guest RAM
                 // (e.g. -m 64G on a 24 GiB host without swap; QEMU stops here with "cannot set up guest memory").
                 // The mapping is lazy either way, so map it MAP_NORESERVE and say so (guest_ram_noreserve = 1).
-                mapping = Libc.mmap(size, Libc.PROT_RW, flags | Libc.MAP_NORESERVE, fd, 0);
+                mapping = Libc.mmap(size + guard, Libc.PROT_RW, flags | Libc.MAP_NORESERVE, fd, 0);
                 fellBack = true;
+            }
+            if (guard > 0) {
+                Libc.mprotect(mapping.asSlice(size, guard), Libc.PROT_NONE);
+                mapping = mapping.asSlice(0, size);
             }
             if (merge) Libc.madvise(mapping, Libc.MADV_MERGEABLE, "MADV_MERGEABLE");
             if (prealloc) populate(mapping);
-            return new GuestRam(mapping, layout, fd, merge, noReserve != 0 || fellBack);
+            return new GuestRam(mapping, layout, fd, merge, noReserve != 0 || fellBack, share);
         } catch (RuntimeException e) {
-            if (mapping != null) Libc.munmap(mapping);
+            if (mapping != null) Libc.munmap(mapping.byteSize() == size ? withGuard(mapping, fd) : mapping);
             Libc.closeQuietly(fd);
             throw e;
         }
+    }
+
+    /** The whole mapping: guest RAM plus, for anonymous RAM, its guard page. */
+    private static MemorySegment withGuard(MemorySegment ram, int fd) {
+        return fd < 0 ? MemorySegment.ofAddress(ram.address()).reinterpret(ram.byteSize() + PAGE) : ram;
     }
 
     /** A directory gets a fresh unlinked file inside it, as QEMU does for {@code mem-path=<dir>}. */
@@ -145,6 +159,20 @@ final class GuestRam implements AutoCloseable {
         return off;
     }
 
+    /**
+     * Gives {@code bytes} at RAM-block offset {@code offset} back to the host (QEMU ram_block_discard_range):
+     * MADV_DONTNEED for private RAM, MADV_REMOVE for shared RAM (a file or memfd: punches the hole).
+     */
+    void discard(long offset, long bytes) {
+        if (share) Libc.madvise(mapping.asSlice(offset, bytes), Libc.MADV_REMOVE, "MADV_REMOVE");
+        else Libc.madvise(mapping.asSlice(offset, bytes), Libc.MADV_DONTNEED, "MADV_DONTNEED");
+    }
+
+    /** Asks the host kernel to reclaim all of guest RAM now (MADV_PAGEOUT, Linux 5.4): to swap, where swap is on. */
+    void pageOut() {
+        Libc.madvise(mapping, Libc.MADV_PAGEOUT, "MADV_PAGEOUT");
+    }
+
     long readLong(long gpa) {
         return mapping.get(ValueLayout.JAVA_LONG, gpaToOffset(gpa));
     }
@@ -175,7 +203,7 @@ final class GuestRam implements AutoCloseable {
         if (!closed) {
             closed = true;
             try {
-                Libc.munmap(mapping);
+                Libc.munmap(withGuard(mapping, fd));
             } finally {
                 Libc.closeQuietly(fd);
             }

@@ -47,6 +47,7 @@ final class HostVerifier {
         long gva = GuestLayout.REGION_GVA + (page << 12);
         long frame = gvaToGpa(machine.processCr3(pid), gva);
         if (frame < 0) {
+            if (state != WrittenPages.TOUCH && written.fillSpec(state).equals(WrittenPages.DROPPED)) return;   // reads 0
             miss(pid, page, "no frame");
             return;
         }

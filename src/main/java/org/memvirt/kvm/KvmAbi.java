@@ -63,7 +63,7 @@ final class KvmAbi {
 
     /** The head of struct kvm_run that the engine reads; the rest is the exit union. */
     static final long RUN_IMMEDIATE_EXIT = 1, RUN_EXIT_REASON = 8, RUN_IO_DIRECTION = 32, RUN_IO_SIZE = 33,
-            RUN_IO_PORT = 34, RUN_IO_COUNT = 36, RUN_IO_DATA_OFFSET = 40, RUN_MMIO_PHYS_ADDR = 32,
+            RUN_IO_PORT = 34, RUN_IO_COUNT = 36, RUN_IO_DATA_OFFSET = 40, RUN_MMIO_PHYS_ADDR = 32, RUN_MMIO_DATA = 40, RUN_MMIO_LEN = 48, RUN_MMIO_IS_WRITE = 52,
             RUN_HW_REASON = 32, RUN_INTERNAL_SUBERROR = 32, RUN_INTERNAL_NDATA = 36, RUN_INTERNAL_DATA = 40;
 
     /** struct kvm_stats_header and the fixed part of struct kvm_stats_desc. */

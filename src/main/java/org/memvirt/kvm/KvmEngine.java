@@ -43,6 +43,16 @@ public final class KvmEngine implements Engine {
         }
     }
 
+    private final KvmOptions options;
+
+    public KvmEngine() {
+        this(KvmOptions.DEFAULT);
+    }
+
+    public KvmEngine(KvmOptions options) {
+        this.options = options;
+    }
+
     @Override
     public String name() {
         return "kvm";
@@ -50,63 +60,109 @@ public final class KvmEngine implements Engine {
 
     @Override
     public RunResult run(RunSpec spec, RunListener listener) {
-        Workload workload = spec.workload();
-        for (Workload.Step s : workload.steps()) OpDriver.checkSupported(s.op());
-        Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        HostMmu mmu = HostMmu.detect();
-        try (KvmMachine machine = KvmMachine.boot(spec.machine(), deadline)) {
-            StatsCollector stats = new StatsCollector(machine);
-            OpDriver driver = new OpDriver(machine, deadline);
-            List<RunResult.OpResult> ops = new ArrayList<>();
-            StatsCollector.Snapshot start = stats.take();
-            StatsCollector.Snapshot before = start;
-            List<Workload.Step> steps = workload.steps();
-            for (int i = 0; i < steps.size(); i++) {
-                Workload.Step step = steps.get(i);
-                listener.stepStarted(i, steps.size(), step.text());
-                long t0 = System.nanoTime();
-                long frames0 = machine.shared(GuestLayout.SH_FRAMES);
-                driver.run(step.op(), step.text());
-                long nanos = System.nanoTime() - t0;
-                StatsCollector.Snapshot after = stats.take();
-                Counters own = new Counters(Map.of("guest_frames", machine.shared(GuestLayout.SH_FRAMES) - frames0));
-                ops.add(new RunResult.OpResult(step.text(), nanos, stats.delta(before, after).plus(own)));
-                before = after;
-            }
-            return result(machine, mmu, stats, start, before, ops, driver);
+        checkSupported(spec);
+        long deadline = deadline(spec);
+        try (KsmSession ksm = options.ksm() == null ? null : KsmSession.start(options.ksm());
+             KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, options.residentLimitBytes())) {
+            return drive(machine, spec, listener, deadline, ksm);
         }
+    }
+
+    static void checkSupported(RunSpec spec) {
+        for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
+    }
+
+    static long deadline(RunSpec spec) {
+        Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
+        return System.nanoTime() + timeout.toNanos();
+    }
+
+    /** Runs the workload on a booted machine and reports; {@code ksm} (or null) is the run's ksmd session. */
+    static RunResult drive(KvmMachine machine, RunSpec spec, RunListener listener, long deadline, KsmSession ksm) {
+        HostMmu mmu = HostMmu.detect();
+        StatsCollector stats = new StatsCollector(machine);
+        OpDriver driver = new OpDriver(machine, deadline, ksm);
+        List<RunResult.OpResult> ops = new ArrayList<>();
+        StatsCollector.Snapshot start = stats.take();
+        StatsCollector.Snapshot before = start;
+        List<Workload.Step> steps = spec.workload().steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Workload.Step step = steps.get(i);
+            listener.stepStarted(i, steps.size(), step.text());
+            long t0 = System.nanoTime();
+            long frames0 = machine.shared(GuestLayout.SH_FRAMES);
+            driver.run(step.op(), step.text());
+            long nanos = System.nanoTime() - t0;
+            StatsCollector.Snapshot after = stats.take();
+            Counters own = new Counters(Map.of("guest_frames", machine.shared(GuestLayout.SH_FRAMES) - frames0));
+            ops.add(new RunResult.OpResult(step.text(), nanos, stats.delta(before, after).plus(own)));
+            before = after;
+        }
+        RunResult r = result(machine, mmu, stats, start, before, ops, driver);
+        if (ksm == null) return r;
+        return new RunResult(r.engine(), r.engineReason(), r.mmu(), r.vpid(), r.memory(),
+                r.counters().plus(ksm.globalDeltas()), r.vcpus(), r.ops());
+    }
+
+    /** Guest RAM's host memory now, from smaps: Rss (with hugetlb), KSM, Swap, AnonHugePages, in KiB. */
+    static Map<String, Long> ramSmaps(GuestRam ram) {
+        Map<String, Long> smaps = ProcReader.smapsOf(ram.hostAddress());
+        // hugetlb pages are not in Rss (linux Documentation/filesystems/proc.rst: Shared_Hugetlb, Private_Hugetlb)
+        long rssKb = smaps.getOrDefault("Rss", 0L) + smaps.getOrDefault("Shared_Hugetlb", 0L)
+                + smaps.getOrDefault("Private_Hugetlb", 0L);
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("Rss", rssKb);
+        out.put("KSM", smaps.getOrDefault("KSM", 0L));
+        out.put("Swap", smaps.getOrDefault("Swap", 0L));
+        out.put("AnonHugePages", smaps.getOrDefault("AnonHugePages", 0L));
+        return out;
     }
 
     private static RunResult result(KvmMachine machine, HostMmu mmu, StatsCollector stats, StatsCollector.Snapshot start,
             StatsCollector.Snapshot end, List<RunResult.OpResult> ops, OpDriver driver) {
         GuestRam ram = machine.ram();
-        Map<String, Long> smaps = ProcReader.smapsOf(ram.hostAddress());
+        Map<String, Long> smaps = ramSmaps(ram);
         Map<String, Long> ksm = ram.mergeable() ? ProcReader.ksmStat() : Map.of();
-        // hugetlb pages are not in Rss (linux Documentation/filesystems/proc.rst: Shared_Hugetlb, Private_Hugetlb)
-        long rssKb = smaps.getOrDefault("Rss", 0L) + smaps.getOrDefault("Shared_Hugetlb", 0L)
-                + smaps.getOrDefault("Private_Hugetlb", 0L);
+        long rssKb = smaps.get("Rss");
         long tables = machine.shared(GuestLayout.SH_TABLES);
         Map<String, Long> own = new LinkedHashMap<>();
         own.put("guest_frames", machine.shared(GuestLayout.SH_FRAMES));
         own.put("guest_table_frames", tables);
         own.put("guest_ram_rss_kb", rssKb);
-        own.put("guest_ram_anon_huge_kb", smaps.getOrDefault("AnonHugePages", 0L));
-        own.put("guest_ram_swap_kb", smaps.getOrDefault("Swap", 0L));
+        own.put("guest_ram_anon_huge_kb", smaps.get("AnonHugePages"));
+        own.put("guest_ram_swap_kb", smaps.get("Swap"));
         own.put("guest_ram_noreserve", ram.noReserve() ? 1L : 0L);
         own.put("vmm_rss_kb", ProcReader.status().getOrDefault("VmRSS", 0L) - rssKb);
+        if (ram.mergeable()) own.put("guest_ram_ksm_kb", smaps.get("KSM"));
         ksm.forEach(own::put);
+        if (driver.ksmSettleNanos() > 0) own.put("ksm_settle_ms", driver.ksmSettleNanos() / 1_000_000);
         if (driver.verifiedPages() > 0) {
             own.put("verify_pages", driver.verifiedPages());
             own.put("verify_mismatches", driver.verifyMismatches());
         }
+        BalloonHost balloon = machine.balloon();
+        long ballooned = machine.shared(GuestLayout.SH_BALLOON);
+        if (balloon.batches() > 0) {
+            own.put("balloon_num_pages", driver.balloonTarget());
+            own.put("balloon_actual_pages", balloon.actualPages());
+            own.put("balloon_inflated_pages", balloon.inflatedPages());
+            own.put("balloon_deflated_pages", balloon.deflatedPages());
+            own.put("balloon_reclaimed_pages", balloon.reclaimedPages());
+            own.put("balloon_batches", balloon.batches());
+            own.put("balloon_discard_errors", balloon.discardErrors());
+            own.put("balloon_mmio_exits", balloon.mmioExits());
+            long[] st = balloon.stats();
+            if (st != null) for (int i = 0; i < st.length; i++) own.put("balloon_stat_" + BalloonHost.STAT_NAMES[i], st[i]);
+        }
+        long swappedBytes = smaps.get("Swap") * 1024;
+        own.putAll(machine.swapCounters());
+        swappedBytes += machine.vmmSwappedBytes();
         own.putAll(freeM());
         List<Counters> vcpus = new ArrayList<>();
         for (int cpu = 0; cpu < machine.vcpuCount(); cpu++) vcpus.add(stats.vcpuTotals(cpu, start, end));
-        long shared = ksm.getOrDefault("ksm_merging_pages", 0L) * 4096;
+        long shared = smaps.get("KSM") * 1024;   // this VM's guest RAM mapped to KSM pages (smaps "KSM:")
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
-                smaps.getOrDefault("AnonHugePages", 0L) * 1024, smaps.getOrDefault("Swap", 0L) * 1024, shared, 0,
-                tables * 4096);
+                smaps.get("AnonHugePages") * 1024, swappedBytes, shared, ballooned * 4096, tables * 4096);
         return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().key(), mmu.vpid(), memory,
                 stats.totals(start, end).plus(new Counters(own)), vcpus, ops);
     }

@@ -34,6 +34,8 @@ final class KvmMachine implements AutoCloseable {
     private final GuestRam ram;
     private final StatsReader vmStats;
     private final Vcpu[] vcpus;
+    private final BalloonHost balloon;
+    private final UffdSwap swap;   // null: no resident limit
     private long firstReadyNanos;
     private ScheduledFuture<?> watchdog;   // fires once, at the run's deadline (--timeout)
 
@@ -76,16 +78,31 @@ final class KvmMachine implements AutoCloseable {
         void run(int cpu);
     }
 
-    private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus) {
+    private static UffdSwap startSwap(MachineConfig machine, GuestRam ram, long limit) {
+        var b = machine.backend();
+        if (b != null && (b.share() || b.prealloc() || !b.kind().equals("memory-backend-ram") || Boolean.TRUE.equals(b.hugetlb()))) {
+            throw new KvmException("--resident-limit needs private, lazily allocated guest RAM (memory-backend-ram, share=off, no prealloc)");
+        }
+        return UffdSwap.start(ram, limit);
+    }
+
+    private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus, UffdSwap swap) {
+        this.swap = swap;
         this.kvm = kvm;
         this.vm = vm;
         this.ram = ram;
         this.vmStats = vmStats;
         this.vcpus = vcpus;
+        this.balloon = new BalloonHost(ram, swap);
     }
 
     /** Creates the VM, maps guest RAM, loads the runtime and boots every vCPU to the runtime's CPL3 loop. */
     static KvmMachine boot(MachineConfig machine, long deadline) {
+        return boot(machine, deadline, 0);
+    }
+
+    /** As {@link #boot(MachineConfig, long)}, with the VMM keeping at most {@code residentLimit} bytes resident (0: no limit). */
+    static KvmMachine boot(MachineConfig machine, long deadline, long residentLimit) {
         int smp = machine.smp();
         if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -93,11 +110,12 @@ final class KvmMachine implements AutoCloseable {
             Kvm kvm = add(opened, Kvm.open());
             if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
             GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
+            UffdSwap swap = residentLimit > 0 ? add(opened, startSwap(machine, ram, residentLimit)) : null;
             KvmVm vm = add(opened, kvm.createVm());
             ram.registerWith(vm);
             StatsReader vmStats = add(opened, vm.openStats());
             Vcpu[] vcpus = new Vcpu[smp];
-            KvmMachine m = new KvmMachine(kvm, vm, ram, vmStats, vcpus);
+            KvmMachine m = new KvmMachine(kvm, vm, ram, vmStats, vcpus, swap);
             opened.clear();
             try {
                 m.loadRuntime();
@@ -141,7 +159,13 @@ final class KvmMachine implements AutoCloseable {
 
     /** The boot loader's part: GVA == GPA for all guest-physical space up to the end of RAM, 2 MiB pages, user. */
     private void writeIdentityMap() {
-        long bigPages = (ram.gpaEnd() + TWO_MIB - 1) / TWO_MIB;
+        for (RamRegion r : ram.regions()) {
+            if (r.gpa() < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE && VIRTIO_MMIO_BASE < r.end()) {
+                throw new KvmException("guest RAM overlaps the balloon's virtio-mmio window at 0x" + Long.toHexString(VIRTIO_MMIO_BASE));
+            }
+        }
+        // guest-physical space up to the end of RAM, and at least the virtio-mmio window (the balloon's registers)
+        long bigPages = Math.max((ram.gpaEnd() + TWO_MIB - 1) / TWO_MIB, VIRTIO_MMIO_BASE / TWO_MIB + 1);
         if (bigPages > IDMAP_PDS * 512) throw new KvmException("the kvm engine maps guest-physical space up to 256 GiB");
         ram.writeLong(PML4_PROC0, IDMAP_PDPT | PTE_USER);
         long pds = (bigPages + 511) / 512;
@@ -160,7 +184,13 @@ final class KvmMachine implements AutoCloseable {
             ram.writeLong(SHARED_BASE + SH_START1, regions.get(1).gpa());
             ram.writeLong(SHARED_BASE + SH_END1, regions.get(1).end());
         }
-        ram.writeLong(SHARED_BASE + SH_NEXT, RUNTIME_END);
+        // the balloon's page stack (one u32 PFN per guest page) comes first; it costs the host only what is used
+        long stackCap = totalRam() / 4096;
+        long stackBytes = (stackCap * 4 + 4095) & ~4095L;
+        if (low.end() < RUNTIME_END + stackBytes + (1L << 20)) throw new KvmException("too little RAM below 4 GiB for the guest runtime");
+        ram.writeLong(SHARED_BASE + SH_STACK, RUNTIME_END);
+        ram.writeLong(SHARED_BASE + SH_STACK_CAP, stackCap);
+        ram.writeLong(SHARED_BASE + SH_NEXT, RUNTIME_END + stackBytes);
         ram.writeLong(SHARED_BASE + SH_REGION_MAX, totalRam());
         ram.writeLong(SHARED_BASE + SH_NPROC, 1);
         ram.writeLong(SHARED_BASE + SH_CR3, PML4_PROC0);
@@ -217,6 +247,21 @@ final class KvmMachine implements AutoCloseable {
 
     GuestRam ram() {
         return ram;
+    }
+
+    /** The VMM's swap counters (swap_out_pages, swap_in_pages, ...); empty without a resident limit. */
+    java.util.Map<String, Long> swapCounters() {
+        return swap == null ? java.util.Map.of() : swap.counters();
+    }
+
+    /** Guest RAM the VMM has in its own swap file. */
+    long vmmSwappedBytes() {
+        return swap == null ? 0 : swap.swappedBytes();
+    }
+
+    /** The VMM's side of the balloon device. */
+    BalloonHost balloon() {
+        return balloon;
     }
 
     long totalRam() {
@@ -329,10 +374,15 @@ final class KvmMachine implements AutoCloseable {
                 continue;
             }
             v.userExits++;
+            if (reason == KvmAbi.EXIT_MMIO && BalloonHost.owns(k.mmioAddress())) {
+                balloon.mmio(cpu, k, ram.readLong(mailbox(cpu) + MB_PID));
+                continue;
+            }
             if (reason == KvmAbi.EXIT_IO) {
                 long port = k.ioPort();
                 if (port == PORT_DONE || port == PORT_READY) return;
                 if (port == PORT_FATAL) throw guestFatal(cpu);
+
             }
             VcpuExit exit = VcpuExit.decode(reason, k);
             throw new GuestFailure(VcpuExit.describe(exit) + " on vCPU " + cpu + " at RIP 0x" + Long.toHexString(k.rip()));
@@ -417,6 +467,7 @@ final class KvmMachine implements AutoCloseable {
         }
         closeQuietly(vmStats);
         closeQuietly(vm);
+        closeQuietly(swap);
         closeQuietly(ram);
         closeQuietly(kvm);
     }

@@ -79,6 +79,31 @@ final class KvmVcpu implements AutoCloseable {
         return run.get(JAVA_INT, dataOffset);
     }
 
+    /** KVM_EXIT_MMIO: the guest-physical address accessed. */
+    long mmioAddress() {
+        return run.get(JAVA_LONG, KvmAbi.RUN_MMIO_PHYS_ADDR);
+    }
+
+    int mmioLength() {
+        return run.get(JAVA_INT, KvmAbi.RUN_MMIO_LEN);
+    }
+
+    boolean mmioIsWrite() {
+        return run.get(JAVA_BYTE, KvmAbi.RUN_MMIO_IS_WRITE) != 0;
+    }
+
+    /** The value a guest MMIO write stored (little-endian, {@link #mmioLength} bytes). */
+    long mmioWriteValue() {
+        long v = run.get(JAVA_LONG, KvmAbi.RUN_MMIO_DATA);
+        int len = mmioLength();
+        return len >= 8 ? v : v & ((1L << (8 * len)) - 1);
+    }
+
+    /** The value a guest MMIO read gets, delivered at the next KVM_RUN. */
+    void setMmioReadValue(long value) {
+        run.set(JAVA_LONG, KvmAbi.RUN_MMIO_DATA, value);
+    }
+
     long rip() {
         Libc.ioctl("KVM_GET_REGS", fd, KvmAbi.GET_REGS, regs);
         return regs.get(JAVA_LONG, KvmAbi.REGS_RIP);

@@ -20,16 +20,24 @@ import java.lang.invoke.VarHandle;
 final class Libc {
     static final int O_RDWR = 2;            // linux include/uapi/asm-generic/fcntl.h
     static final int O_CLOEXEC = 0x80000;   // fcntl.h
+    static final int PROT_NONE = 0x0;       // mman-common.h
     static final int PROT_RW = 0x3;         // linux include/uapi/asm-generic/mman-common.h PROT_READ | PROT_WRITE
     static final int MAP_SHARED = 0x01;     // mman-common.h
     static final int MAP_PRIVATE = 0x02;    // mman-common.h
+    static final int MAP_FIXED = 0x10;      // mman-common.h
     static final int MAP_ANONYMOUS = 0x20;  // mman-common.h
     static final int MAP_NORESERVE = 0x4000; // arch/x86/include/uapi/asm/mman.h via asm-generic/mman.h
     static final int MADV_DONTNEED = 4;     // mman-common.h
+    static final int MADV_REMOVE = 9;       // mman-common.h
     static final int MADV_MERGEABLE = 12;   // mman-common.h
+    static final int MADV_PAGEOUT = 21;     // mman-common.h (Linux 5.4)
     static final int MADV_POPULATE_WRITE = 23; // mman-common.h (Linux 5.14)
     static final int MFD_CLOEXEC = 1;       // include/uapi/linux/memfd.h
     static final int MFD_HUGETLB = 4;       // memfd.h
+    static final int MREMAP_MAYMOVE = 1;    // include/uapi/linux/mman.h
+    static final int MREMAP_FIXED = 2;      // mman.h
+    static final int MREMAP_DONTUNMAP = 4;  // mman.h (Linux 5.7)
+    static final int O_NONBLOCK = 0x800;    // fcntl.h
     static final int SIGPIPE = 13;          // arch/x86/include/uapi/asm/signal.h
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -39,7 +47,8 @@ final class Libc {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     // x86-64 system call numbers (linux arch/x86/entry/syscalls/syscall_64.tbl)
-    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
+    private static final long SYS_READ = 0, SYS_POLL = 7, SYS_PWRITE64 = 18, SYS_MREMAP = 25, SYS_USERFAULTFD = 323;
+    private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
             SYS_MADVISE = 28, SYS_GETPID = 39, SYS_FTRUNCATE = 77, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_OPENAT = 257, SYS_MEMFD_CREATE = 319;
     private static final long AT_FDCWD = -100;   // include/uapi/linux/fcntl.h
@@ -110,6 +119,20 @@ final class Libc {
         return MemorySegment.ofAddress(addr).reinterpret(length);
     }
 
+    /** Fresh zero anonymous memory over {@code range} (MAP_FIXED): whatever was mapped there is gone, the address stays ours. */
+    static void mmapFixedAnonymous(MemorySegment range) {
+        MemorySegment state = STATE.get();
+        long addr = sys(state, SYS_MMAP, range.address(), range.byteSize(), PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (addr == -1L) throw new KvmException("mmap(MAP_FIXED) of " + range.byteSize() + " bytes", errno(state), "");
+    }
+
+    static void mprotect(MemorySegment range, int prot) {
+        MemorySegment state = STATE.get();
+        if (sys(state, SYS_MPROTECT, range.address(), range.byteSize(), prot, 0, 0, 0) < 0) {
+            throw new KvmException("mprotect", errno(state), "");
+        }
+    }
+
     static void munmap(MemorySegment mapping) {
         MemorySegment state = STATE.get();
         if (sys(state, SYS_MUNMAP, mapping.address(), mapping.byteSize(), 0, 0, 0, 0) < 0) {
@@ -130,6 +153,60 @@ final class Libc {
         long n = sys(state, SYS_PREAD64, fd, buf.address(), buf.byteSize(), offset, 0, 0);
         if (n < 0) throw new KvmException("pread", errno(state), "");
         return n;
+    }
+
+    /** ioctl(2) that reports failure as -errno instead of throwing (for calls where an errno is an answer). */
+    static int ioctlOrErrno(int fd, long request, long arg) {
+        MemorySegment state = STATE.get();
+        long rc = sys(state, SYS_IOCTL, fd, request, arg, 0, 0, 0);
+        return rc < 0 ? -errno(state) : (int) rc;
+    }
+
+    /** userfaultfd(2) (Linux 4.3; root or vm.unprivileged_userfaultfd for faults from the kernel, e.g. KVM). */
+    static int userfaultfd(int flags) {
+        MemorySegment state = STATE.get();
+        long fd = sys(state, SYS_USERFAULTFD, flags, 0, 0, 0, 0, 0);
+        if (fd < 0) throw new KvmException("userfaultfd", errno(state), "needs root (CAP_SYS_PTRACE) or vm.unprivileged_userfaultfd=1");
+        return (int) fd;
+    }
+
+    /** poll(2) on one fd for {@code events}; true when it is ready. */
+    static boolean pollIn(MemorySegment pollfd, int fd, int timeoutMs) {
+        pollfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
+        pollfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, 1);   // events POLLIN, revents 0
+        MemorySegment state = STATE.get();
+        long n = sys(state, SYS_POLL, pollfd.address(), 1, timeoutMs, 0, 0, 0);
+        if (n < 0 && errno(state) != Errno.EINTR) throw new KvmException("poll", errno(state), "");
+        return n > 0;
+    }
+
+    /** read(2); -errno for EAGAIN (a non-blocking fd with nothing to read). */
+    static long read(int fd, MemorySegment buf) {
+        MemorySegment state = STATE.get();
+        long n = sys(state, SYS_READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+        if (n < 0 && errno(state) == Errno.EAGAIN) return -Errno.EAGAIN;
+        if (n < 0) throw new KvmException("read", errno(state), "");
+        return n;
+    }
+
+    static void pwriteFully(int fd, long address, long length, long offset) {
+        MemorySegment state = STATE.get();
+        long n = sys(state, SYS_PWRITE64, fd, address, length, offset, 0, 0);
+        if (n != length) throw new KvmException("pwrite", n < 0 ? errno(state) : 0, n < 0 ? "" : "short write");
+    }
+
+    static long preadAt(int fd, long address, long length, long offset) {
+        MemorySegment state = STATE.get();
+        long n = sys(state, SYS_PREAD64, fd, address, length, offset, 0, 0);
+        if (n < 0) throw new KvmException("pread", errno(state), "");
+        return n;
+    }
+
+    /** mremap(2) of {@code length} bytes at {@code from} to exactly {@code to}, with extra {@code flags}. */
+    static void mremapFixed(long from, long length, long to, int flags) {
+        MemorySegment state = STATE.get();
+        long r = sys(state, SYS_MREMAP, from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED | flags, to, 0);
+        if (r == -1L) throw new KvmException("mremap", errno(state), (flags & MREMAP_DONTUNMAP) != 0 ? "MREMAP_DONTUNMAP needs Linux 5.7" : "");
     }
 
     static int memfdCreate(String name, int flags) {

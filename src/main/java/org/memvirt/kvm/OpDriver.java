@@ -28,9 +28,14 @@ final class OpDriver {
     private final AtomicLong verifyMismatches = new AtomicLong();
     private String opText = "";
     private int pid;
+    private long balloonTarget;
+    private final KsmSession ksm;   // null: ksmd is not ours to wait for
+    private long ksmSettleNanos;
 
-    OpDriver(KvmMachine machine, long deadline) {
+    OpDriver(KvmMachine machine, long deadline, KsmSession ksm) {
         this.machine = machine;
+        this.ksm = ksm;
+        machine.balloon().setListener(written::dropped);
         this.regionBytes = machine.totalRam();
         this.deadline = deadline;
     }
@@ -46,7 +51,6 @@ final class OpDriver {
     /** Checks, before the VM starts, that the kvm engine can run every op of the workload. */
     static void checkSupported(Op op) {
         switch (op) {
-            case Op.Balloon b -> throw new KvmException("balloon is not supported by the kvm engine yet");
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
             case Op.Switch s when s.pcid() -> throw new KvmException("switch with pcid is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
@@ -83,7 +87,7 @@ final class OpDriver {
             case Op.Repeat(int times, java.util.List<Op> body) -> {
                 for (int i = 0; i < times; i++) for (Op o : body) exec(o);
             }
-            case Op.Balloon b -> throw new KvmException("balloon is not supported by the kvm engine yet");
+            case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(action, bytes);
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
         }
     }
@@ -173,6 +177,30 @@ final class OpDriver {
         }
     }
 
+    /**
+     * Sets the balloon's target (virtio-balloon {@code num_pages}, in 4 KiB pages) and lets the guest's driver move
+     * toward it on vCPU 0; the guest stops short when it has nothing left to give ("Out of puff!").
+     */
+    private void balloon(Op.BalloonAction action, long bytes) {
+        long pages = bytes / PAGE, actual = machine.shared(SH_BALLOON);
+        long target = switch (action) {
+            case INFLATE -> actual + pages;
+            case DEFLATE -> Math.max(0, actual - pages);
+            case TO -> pages;
+        };
+        if (target > machine.totalRam() / PAGE) throw new KvmException("'" + opText + "': the balloon cannot exceed guest RAM");
+        balloonTarget = target;
+        machine.balloon().setNumPages(target);
+        machine.balloon().requestStats();   // the driver refills the stats buffer after this op
+        onCpu0(OP_BALLOON, 0);
+        if (machine.result(0) == -1) throw new KvmException("'" + opText + "': the guest found no virtio-balloon device");
+    }
+
+    /** The balloon's last target (num_pages). */
+    long balloonTarget() {
+        return balloonTarget;
+    }
+
     private void processes(int count) {
         if (count < 1 || count > MAX_PROCS) throw new KvmException("the kvm engine runs 1 to " + MAX_PROCS + " processes, not " + count);
         onCpu0(OP_PROCESSES, count);
@@ -184,9 +212,22 @@ final class OpDriver {
         pid = (int) machine.result(0);
     }
 
+    /** Nanoseconds the {@code sleep} ops spent waiting for KSM to settle. */
+    long ksmSettleNanos() {
+        return ksmSettleNanos;
+    }
+
+    /**
+     * {@code sleep D}. With a KSM session and mem-merge on, time passes for ksmd: the sleep ends once merging has
+     * settled ({@link KsmSession#settle}) or after D, whichever comes first. Otherwise the VMM sleeps D.
+     */
     private void sleep(long nanos) {
         if (System.nanoTime() + nanos - deadline > 0) {
             throw new GuestFailure("stopped: the run would pass --timeout in '" + opText + "'");
+        }
+        if (ksm != null && machine.ram().mergeable()) {
+            ksmSettleNanos += ksm.settle(nanos);
+            return;
         }
         try {
             TimeUnit.NANOSECONDS.sleep(nanos);

@@ -68,6 +68,16 @@ final class WrittenPages {
         for (int i = 0; i < count; i++) if ((entries[i] & 1) != 0) markLocked(pid, entries[i] >>> 1, TOUCH);
     }
 
+    /** The content of a page the guest dropped (the balloon reclaimed it): zeros, mapped again or not. */
+    static final FillSpec DROPPED = new FillSpec(0, 0);
+
+    /** Records that the guest dropped a page's content (the balloon reclaimed its frame): it reads zero from now on. */
+    synchronized void dropped(int pid, long page) {
+        byte zero = fillState(DROPPED);
+        applyPending();
+        markLocked(pid, page, zero);
+    }
+
     private void markLocked(int pid, long page, byte state) {
         byProcess.computeIfAbsent(pid, k -> new HashMap<>())
                 .computeIfAbsent(page >>> CHUNK_SHIFT, k -> new byte[CHUNK])[(int) (page & (CHUNK - 1))] = state;

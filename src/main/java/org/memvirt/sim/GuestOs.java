@@ -14,8 +14,9 @@ final class GuestOs {
     static final long PROCESS0_PML4_GFN = 1;                  // in the runtime's first 2 MiB
     static final long KERNEL_PDPT_GFN = 2;                    // the shared kernel half, PML4 index 256
     static final int KERNEL_PML4_INDEX = 256;
-    static final long TABLE_FLAGS = Paging.P | Paging.RW | Paging.US | Paging.A;
-    static final long LEAF_FLAGS = Paging.P | Paging.RW | Paging.US | Paging.A | Paging.D;   // Linux mk_pte of a written anon page
+    // what the guest runtime writes (guest/runtime.c PTE_USER): A and D clear until a walk sets them
+    static final long TABLE_FLAGS = Paging.P | Paging.RW | Paging.US;
+    static final long LEAF_FLAGS = Paging.P | Paging.RW | Paging.US;
 
     /** A guest process: its PML4 and PCID. */
     static final class Process {
@@ -51,14 +52,14 @@ final class GuestOs {
     void boot(Vcpu v) {
         createTable(v, KERNEL_PDPT_GFN);
         running = newProcess(v);
-        for (Vcpu c : vm.vcpus) {
+        for (Vcpu c : vm.vcpus) {                  // each vCPU enters its CPL3 loop on process 0's tables
             c.process = running;
-            c.loadCr3(running.cr3(false));
+            vm.mmu.movCr3(c, running.cr3(false));
         }
     }
 
     private Process newProcess(Vcpu v) {
-        long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : frames.allocate();
+        long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : allocate();
         createTable(v, pml4);
         writePte(v, pml4, KERNEL_PML4_INDEX, Paging.gfnToPte(KERNEL_PDPT_GFN, TABLE_FLAGS & ~Paging.US));
         Process p = new Process(processes.size(), pml4);
@@ -70,6 +71,13 @@ final class GuestOs {
     void setProcesses(Vcpu v, int count) {
         if (count < 1 || count > 4095) throw new SimException("processes: count must be 1..4095 (one PCID each), not " + count);
         while (processes.size() < count) newProcess(v);
+    }
+
+    /** A frame for a page table or data page ({@code guest_frames}; balloon frames are not counted). */
+    private long allocate() {
+        long gfn = frames.allocate();
+        vm.stats[Stat.GUEST_FRAMES]++;
+        return gfn;
     }
 
     private void createTable(Vcpu v, long gfn) {
@@ -86,7 +94,8 @@ final class GuestOs {
             int index = Paging.index(gva, level);
             long e = pts.read(table, index);
             if (!Paging.present(e)) {
-                long child = frames.allocate();
+                long child = allocate();
+                vm.mmu.kernelRead(v, child);       // the runtime reads the new table's entry before filling it
                 createTable(v, child);
                 writePte(v, table, index, Paging.gfnToPte(child, TABLE_FLAGS));
                 table = child;
@@ -97,7 +106,7 @@ final class GuestOs {
         int index = Paging.index(gva, 1);
         long pte = pts.read(table, index);
         if (Paging.present(pte)) return;
-        long frame = (pte & Paging.ADDR) != 0 ? Paging.pteToGfn(pte) : frames.allocate();   // a remembered frame first
+        long frame = (pte & Paging.ADDR) != 0 ? Paging.pteToGfn(pte) : allocate();   // a remembered frame first
         writePte(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
     }
 

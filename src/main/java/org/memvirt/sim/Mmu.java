@@ -19,8 +19,11 @@ sealed interface Mmu permits ShadowMmu, TdpMmu {
     /** The guest kernel stores {@code pte} at {@code index} of its page-table page {@code tableGfn}. */
     void guestPteWrite(Vcpu vcpu, long tableGfn, int index, long pte);
 
-    /** The guest kernel makes a new page-table page of {@code gfn} (and writes its zeroes). */
+    /** The guest kernel makes a new page-table page of {@code gfn} (its first store to the frame). */
     void guestTableCreated(Vcpu vcpu, long gfn);
+
+    /** The guest kernel loads from frame {@code gfn} through its direct map. */
+    void kernelRead(Vcpu vcpu, long gfn);
 
     /** The guest executes MOV to CR3 with {@code cr3} (PCID in bits 11:0, no-flush in bit 63). */
     void movCr3(Vcpu vcpu, long cr3);

@@ -123,8 +123,10 @@ final class ShadowMmu implements Mmu {
         final int index = Paging.index(gva, 1);
         final long gpte = gwPte[1];
         final long gfn = Paging.pteToGfn(gpte);
-        vm.hostFault(v, gfn);
-        boolean writable = (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0 && tryUnsync(gfn);
+        int host = vm.hostFault(v, gfn, write, mapped(gfn));
+        if (host == SimVm.HOST_REPLACED) return RETRY;       // the copy zapped the read-only spte: the fault is stale
+        boolean writable = host == SimVm.HOST_WRITABLE && (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0
+                && tryUnsync(gfn);
         setLeaf(sp, index, gfn, writable);
         if (write && !writable) {                            // write to a shadowed guest table: emulate it
             v.stats[Stat.PF_EMULATE]++;
@@ -380,6 +382,24 @@ final class ShadowMmu implements Mmu {
         kernelWriteFault(v, gfn);
     }
 
+    /** A kernel load through the direct map: a first one faults and maps the frame (the zero page read-only). */
+    @Override
+    public void kernelRead(Vcpu v, long gfn) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        if (directMap.get(rp) != DIRECT_NONE) return;
+        v.exit(Stat.EXIT_EXCEPTION);
+        v.stats[Stat.PF_TAKEN]++;
+        boolean writable = vm.hostFault(v, gfn, false, false) == SimVm.HOST_WRITABLE && tryUnsync(gfn);
+        directMap.set(rp, writable ? DIRECT_RW : DIRECT_RO);
+        v.stats[Stat.PF_FIXED]++;
+    }
+
+    /** Whether KVM maps {@code gfn} anywhere (a leaf spte or the direct map). */
+    private boolean mapped(long gfn) {
+        long rp = vm.ram.gfnToRamPage(gfn);
+        return rmap.get(rp) != 0 || directMap.get(rp) != DIRECT_NONE;
+    }
+
     @Override
     public void guestPteWrite(Vcpu v, long tableGfn, int index, long pte) {
         pts.write(tableGfn, index, pte);
@@ -400,7 +420,11 @@ final class ShadowMmu implements Mmu {
         if (directMap.get(rp) == DIRECT_RW) return true;
         v.exit(Stat.EXIT_EXCEPTION);
         v.stats[Stat.PF_TAKEN]++;
-        vm.hostFault(v, gfn);
+        if (vm.hostFault(v, gfn, true, mapped(gfn)) == SimVm.HOST_REPLACED) {
+            v.serviceRequests();                             // the zap's flush on re-entry, then KVM takes the fault again
+            v.exit(Stat.EXIT_EXCEPTION);
+            v.stats[Stat.PF_TAKEN]++;
+        }
         if (tryUnsync(gfn)) {
             directMap.set(rp, DIRECT_RW);
             v.stats[Stat.PF_FIXED]++;

@@ -38,17 +38,41 @@ final class SimVm implements MmuNotifier {
         host.setNotifier(this);
     }
 
-    /** KVM faults the host page behind {@code gfn} in (hva_to_pfn); a fresh frame is zeroed by the host. */
-    void hostFault(Vcpu v, long gfn) {
-        int outcome = host.access(vmId, ram.gfnToRamPage(gfn), false, 0);
+    /** {@link #hostFault} results: the host page may be mapped writable, only read-only, or the fault is stale. */
+    static final int HOST_WRITABLE = 0, HOST_READ_ONLY = 1, HOST_REPLACED = 2;
+
+    /**
+     * KVM faults the host page behind {@code gfn} in (hva_to_pfn). A read of a page the host has no frame for maps
+     * the shared zero page read-only and allocates nothing (mm/memory.c do_anonymous_page); a write allocates and
+     * zeroes a frame, or copies a shared page. When {@code mapped} (KVM maps the old read-only page) that copy's
+     * mmu_notifier invalidation zaps the mapping and the fault is stale: {@link #HOST_REPLACED}, KVM retries it
+     * (mmu.c is_page_fault_stale).
+     */
+    int hostFault(Vcpu v, long gfn, boolean write, boolean mapped) {
+        long rp = ram.gfnToRamPage(gfn);
+        HostMemory.PageState before = host.state(vmId, rp);
+        if (!write && (before == HostMemory.PageState.UNTOUCHED || before == HostMemory.PageState.BALLOONED)) {
+            return HOST_READ_ONLY;
+        }
+        int outcome = host.access(vmId, rp, write, host.content(vmId, rp));
         if (outcome == HostMemory.FIRST_TOUCH || outcome == HostMemory.DEFLATED_TOUCH) v.stats[Stat.HOST_PAGES_ZEROED]++;
         if (outcome == HostMemory.KILLED) throw new SimException("the VM was killed by the host's OOM killer");
+        if (write && mapped && before != HostMemory.PageState.RESIDENT) {
+            mmu.invalidateGfn(gfn);
+            return HOST_REPLACED;
+        }
+        return host.state(vmId, rp) == HostMemory.PageState.RESIDENT ? HOST_WRITABLE : HOST_READ_ONLY;
     }
 
     /** Whether KVM's atomic gfn-to-pfn finds a host page for {@code gfn} without faulting (prefetch). */
     boolean hostPresent(long gfn, boolean writable) {
         HostMemory.PageState s = host.state(vmId, ram.gfnToRamPage(gfn));
         return s == HostMemory.PageState.RESIDENT || (s == HostMemory.PageState.SHARED && !writable);
+    }
+
+    /** Whether the host backs {@code gfn} with a private frame (else a read-only zero or shared page, or nothing). */
+    boolean hostPrivate(long gfn) {
+        return host.state(vmId, ram.gfnToRamPage(gfn)) == HostMemory.PageState.RESIDENT;
     }
 
     /** The guest stores {@code content} into data frame {@code gfn}. */

@@ -62,7 +62,8 @@ public final class Stat {
     public static final int VERIFY_ERRORS = 44;
     public static final int GUEST_INVLPG = 45;        // INVLPG executed by the guest (exits only under shadow paging)
     public static final int GUEST_PTE_WRITES = 46;    // stores of the guest kernel into its page tables
-    public static final int COUNT = 47;
+    public static final int GUEST_FRAMES = 47;        // frames the guest allocator handed out for tables and data
+    public static final int COUNT = 48;
 
     private static final String[] NAMES = {
         KvmStatNames.EXITS, KvmStatNames.PF_TAKEN, KvmStatNames.PF_FIXED, KvmStatNames.PF_EMULATE,
@@ -75,7 +76,7 @@ public final class Stat {
         "accesses", "dtlb_hits", "dtlb_misses", "stlb_hits", "stlb_misses", "walks", "walk_refs",
         "native_walk_refs", "pwc_hits", "guest_page_faults", "mov_cr3", "host_pages_zeroed",
         "shadow_pages", "tdp_pages", "guest_pt_pages", "verify_pages", "verify_errors", "guest_invlpg",
-        "guest_pte_writes",
+        "guest_pte_writes", "guest_frames",
     };
 
     static {
@@ -98,7 +99,7 @@ public final class Stat {
         Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < COUNT; i++) {
             if (i >= MMU_SHADOW_ZAPPED && i <= REMOTE_TLB_FLUSH) continue;
-            if (i >= SHADOW_PAGES && i <= GUEST_PT_PAGES) continue;
+            if (i >= SHADOW_PAGES && i <= GUEST_PT_PAGES || i == GUEST_FRAMES) continue;
             m.put(NAMES[i], values[i]);
         }
         return new Counters(m);

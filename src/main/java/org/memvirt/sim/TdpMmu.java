@@ -12,6 +12,7 @@ final class TdpMmu implements Mmu {
     // NPT entries use the ordinary format (AMD APM Vol 2 §15.25.5): P | RW | US, A bit 5, D bit 6
     static final long NPT_PRESENT = Paging.P | Paging.RW | Paging.US;
     static final int TDP_LEVELS = 4;                         // 4-level EPT (EPTP page-walk length 3)
+    static final long WRITE = 1L << 1;                       // EPT W (Table 28-6) and NPT R/W are both bit 1
 
     private final SimVm vm;
     private final GuestPageTables pts;
@@ -45,7 +46,7 @@ final class TdpMmu implements Mmu {
         return tableCount++;
     }
 
-    /** The leaf entry mapping {@code gfn}, 0 if none; sets its accessed (and for a write, dirty) flag. */
+    /** The leaf entry mapping {@code gfn} for the access, 0 if none (or read-only for a write); sets its A (and D) flag. */
     private long leaf(long gfn, boolean write) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
         long[] t = tables[0];
@@ -56,7 +57,7 @@ final class TdpMmu implements Mmu {
         }
         final int i = Paging.index(gpa, 1);
         final long e = t[i];
-        if ((e & present) == 0) return 0;
+        if ((e & present) == 0 || (write && (e & WRITE) == 0)) return 0;
         final long ad = accessed | (write ? dirty : 0);
         if ((e & ad) != ad) t[i] = e | ad;
         return e;
@@ -85,7 +86,7 @@ final class TdpMmu implements Mmu {
             refs += TDP_LEVELS;                              // nested walk for the guest table's gpa
             if (leaf(table, true) == 0) {                    // EPTP[6] A/D: guest-table reads count as writes
                 count(s, refs, nativeRefs);
-                return violation(v, table);
+                return violation(v, table, true);
             }
             refs++;
             final long[] t = pts.table(table);
@@ -102,8 +103,9 @@ final class TdpMmu implements Mmu {
         }
         refs += TDP_LEVELS;                                  // nested walk for the data gpa
         count(s, refs, nativeRefs);
-        if (leaf(table, write) == 0) return violation(v, table);
-        return table << 1 | ((gpte & Paging.RW) != 0 ? 1 : 0);
+        final long e = leaf(table, write);
+        if (e == 0) return violation(v, table, write);
+        return table << 1 | ((gpte & Paging.RW) != 0 && (e & WRITE) != 0 ? 1 : 0);
     }
 
     private static void count(long[] s, int refs, int nativeRefs) {
@@ -111,18 +113,22 @@ final class TdpMmu implements Mmu {
         s[Stat.NATIVE_WALK_REFS] += nativeRefs;
     }
 
-    /** An EPT violation (NPF): exit, fault the host page in, install the missing tables and the leaf. */
-    private long violation(Vcpu v, long gfn) {
+    /**
+     * An EPT violation (NPF): exit, fault the host page in, install the missing tables and the leaf (read-only over
+     * the host's zero page); a write that replaced a read-only host page finds its leaf zapped and is retried.
+     */
+    private long violation(Vcpu v, long gfn, boolean write) {
         v.exit(violationStat);
         v.stats[Stat.PF_TAKEN]++;
-        map(v, gfn);
+        int host = vm.hostFault(v, gfn, write, peekLeaf(gfn) != 0);
+        if (host == SimVm.HOST_REPLACED) return RETRY;
+        map(gfn, host == SimVm.HOST_WRITABLE);
         v.stats[Stat.PF_FIXED]++;
         return RETRY;
     }
 
     /** kvm_tdp_mmu_map for one 4 KiB gfn. */
-    private void map(Vcpu v, long gfn) {
-        vm.hostFault(v, gfn);
+    private void map(long gfn, boolean writable) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
         long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
@@ -132,7 +138,7 @@ final class TdpMmu implements Mmu {
         }
         int i = Paging.index(gpa, 1);
         if ((t[i] & present) == 0) vmStats[Stat.PAGES_4K]++;
-        t[i] = Paging.gfnToPte(vm.ram.gfnToRamPage(gfn), present);
+        t[i] = Paging.gfnToPte(vm.ram.gfnToRamPage(gfn), writable ? present : present & ~WRITE);
     }
 
     /** The leaf entry of {@code gfn} as it is, 0 if unmapped (tests read the A/D bits). */
@@ -148,12 +154,17 @@ final class TdpMmu implements Mmu {
     }
 
     private void ensureMapped(Vcpu v, long gfn) {
-        if (leaf(gfn, true) == 0) violation(v, gfn);
+        while (leaf(gfn, true) == 0) violation(v, gfn, true);
     }
 
     @Override
     public void guestTableCreated(Vcpu v, long gfn) {
         ensureMapped(v, gfn);
+    }
+
+    @Override
+    public void kernelRead(Vcpu v, long gfn) {
+        if (leaf(gfn, false) == 0) violation(v, gfn, false);
     }
 
     @Override

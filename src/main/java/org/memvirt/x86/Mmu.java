@@ -55,10 +55,15 @@ public final class Mmu {
         return false;
     }
 
+    /** What a TLB entry must hold for a user-mode read: U/S and nested R (SDM Vol 3A §4.6.1). */
+    private static final long USER_READ_NEEDS = Pte.US | TlbEntry.NESTED_R;
+    /** For a user-mode write: U/S, R/W, a set D flag (else re-walk to set it) and nested W. */
+    private static final long USER_WRITE_NEEDS = Pte.US | Pte.RW | Pte.D | TlbEntry.NESTED_W;
+
     private static boolean hitAllows(long v, int access, CpuMode mode) {
-        if (access == Access.USER && (v & (Pte.US | TlbEntry.NESTED_R)) == (Pte.US | TlbEntry.NESTED_R)
-                && !mode.pke()) {
-            return true;                                           // the common user read: U/S and nested R suffice
+        if ((access & ~Access.WRITE) == Access.USER && (mode.cr4 & ControlRegs.CR4_PKE) == 0) {
+            final long needs = access == Access.USER ? USER_READ_NEEDS : USER_WRITE_NEEDS;
+            if ((v & needs) == needs) return true;                 // the common user data access: one AND, one compare
         }
         if (Permissions.check(v, Pte.protectionKey(v), access, mode) != 0) return false;
         if (Access.write(access)) return (v & Pte.D) != 0 && (v & TlbEntry.NESTED_W) != 0;

@@ -32,6 +32,8 @@ public final class Tlb {
     private int globals;
     private boolean smashes;                                       // some entry is a piece of a larger page
     private long hits, misses;
+    private long epoch;                                            // bumped by every insert and removal
+    private int lastHitSlot = -1;                                  // the slot the last hitting lookup found
     private static final int SCAN_WAYS = 16;                       // up to 16 ways a set is scanned, above it hashed
 
     /**
@@ -90,11 +92,30 @@ public final class Tlb {
             if (slot >= 0) {
                 hits++;
                 if (replacement == Replacement.LRU) meta[4 * slot + 3] = ++clock;
+                lastHitSlot = slot;
                 return meta[4 * slot + 2];
             }
         }
         misses++;
         return MISS;
+    }
+
+    /**
+     * The contents version: changes whenever an entry is inserted, rewritten or dropped, so a lookup answer recorded
+     * at one epoch is still the answer while the epoch is unchanged.
+     */
+    long epoch() { return epoch; }
+
+    /** The slot of the last lookup that hit (valid only right after that lookup). */
+    int lastHitSlot() { return lastHitSlot; }
+
+    /**
+     * Exactly the side effects of a lookup hitting {@code slot} again (hit count, LRU age), without the search; for
+     * {@link TlbHitMemo}, which only calls it while the epoch recorded with the slot is current.
+     */
+    void touch(final int slot) {
+        hits++;
+        if (replacement == Replacement.LRU) meta[4 * slot + 3] = ++clock;
     }
 
     /**
@@ -122,6 +143,7 @@ public final class Tlb {
         }
         meta[4 * slot + 2] = v;
         meta[4 * slot + 3] = ++clock;
+        epoch++;
         return true;
     }
 
@@ -232,6 +254,7 @@ public final class Tlb {
         perShift[(int) (keys[slot] & 63)]--;
         keys[slot] = EMPTY;
         meta[4 * slot + 2] = MISS;
+        epoch++;
     }
 
     private void unindex(int slot) {

@@ -9,6 +9,9 @@ import java.util.List;
 public final class TlbHierarchy {
     private final Tlb[] l1d, l1i, l2d, l2i;
     private final Tlb[] all;
+    private final Tlb l1dFirst, l1iFirst;                          // the structures the memo stands in front of
+    private final TlbHitMemo memo = new TlbHitMemo();
+    private boolean memoEnabled = true;
     private long l1Hits, l2Hits, misses;
 
     public TlbHierarchy(TlbConfig config) {
@@ -17,7 +20,15 @@ public final class TlbHierarchy {
         l2d = build(config.l2());
         l2i = config.l2i().isEmpty() ? l2d : build(config.l2i());
         all = concat(l1d, l1i, l2d, l2i == l2d ? new Tlb[0] : l2i);
+        l1dFirst = l1d.length > 0 ? l1d[0] : null;
+        l1iFirst = l1i.length > 0 ? l1i[0] : null;
     }
+
+    /**
+     * Turns the hit memo ({@link TlbHitMemo}) on or off; on by default. Answers, counts and replacement are the same
+     * either way, only the speed of a repeated first-level hit differs (for A/B measurements and equivalence tests).
+     */
+    public void useHitMemo(boolean enabled) { memoEnabled = enabled; }
 
     private static Tlb[] build(List<TlbSpec> specs) {
         return specs.stream().map(TlbSpec::build).toArray(Tlb[]::new);
@@ -29,6 +40,32 @@ public final class TlbHierarchy {
 
     /** The {@link TlbEntry} value for {@code la}, or {@link Tlb#MISS}. */
     public long lookup(final long la, final boolean fetch, final int vpid, final int pcid, final long ept) {
+        if (memoEnabled) {
+            final Tlb first = fetch ? l1iFirst : l1dFirst;
+            if (first != null) {
+                final long key = TlbHitMemo.key(la, fetch), ctx = TlbHitMemo.ctx(vpid, pcid);
+                final int line = memo.find(key, ctx, ept, first.epoch());
+                if (line >= 0) {
+                    first.touch(memo.slot(line));
+                    l1Hits++;
+                    return memo.value(line);
+                }
+                return lookupAndRecord(la, fetch, vpid, pcid, ept, first, key, ctx);
+            }
+        }
+        return lookupStructures(la, fetch, vpid, pcid, ept);
+    }
+
+    /** The full lookup; a hit in the first first-level structure is recorded in the memo. */
+    private long lookupAndRecord(long la, boolean fetch, int vpid, int pcid, long ept, Tlb first, long key, long ctx) {
+        long v = first.lookup(la, vpid, pcid, ept);
+        if (v == Tlb.MISS) return lookupAfterFirst(la, fetch, vpid, pcid, ept);
+        memo.record(key, ctx, ept, first.epoch(), v, first.lastHitSlot());
+        l1Hits++;
+        return v;
+    }
+
+    private long lookupStructures(long la, boolean fetch, int vpid, int pcid, long ept) {
         final Tlb[] l1 = fetch ? l1i : l1d;
         for (Tlb t : l1) {
             long v = t.lookup(la, vpid, pcid, ept);
@@ -37,6 +74,23 @@ public final class TlbHierarchy {
                 return v;
             }
         }
+        return lookupL2(la, fetch, vpid, pcid, ept, l1);
+    }
+
+    /** The lookup from the second first-level structure on, the first having missed. */
+    private long lookupAfterFirst(long la, boolean fetch, int vpid, int pcid, long ept) {
+        final Tlb[] l1 = fetch ? l1i : l1d;
+        for (int k = 1; k < l1.length; k++) {
+            long v = l1[k].lookup(la, vpid, pcid, ept);
+            if (v != Tlb.MISS) {
+                l1Hits++;
+                return v;
+            }
+        }
+        return lookupL2(la, fetch, vpid, pcid, ept, l1);
+    }
+
+    private long lookupL2(long la, boolean fetch, int vpid, int pcid, long ept, Tlb[] l1) {
         for (Tlb t : fetch ? l2i : l2d) {
             long v = t.lookup(la, vpid, pcid, ept);
             if (v != Tlb.MISS) {

@@ -18,7 +18,7 @@ public final class X86PairedRatio {
         h.setUp();
         double[] ratios = new double[rounds];
         double[] walks = new double[rounds], limits = new double[rounds], hits = new double[rounds];
-        double[] plains = new double[rounds];
+        double[] plains = new double[rounds], noMemo = new double[rounds], memoGain = new double[rounds];
         double[] walksCpu = new double[rounds], limitsCpu = new double[rounds], hitsCpu = new double[rounds];
         java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
         long sink = 0;
@@ -43,6 +43,10 @@ public final class X86PairedRatio {
             n = 0;
             while (System.nanoTime() - t0 < 100_000_000L) { sink += bench.plainArrayLookup(h); n++; }
             double pl = n * X86TranslateBench.BATCH * 1e9 / (System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            n = 0;
+            while (System.nanoTime() - t0 < 100_000_000L) { sink += bench.tlbHitStreamNoMemo(h); n++; }
+            double nm = n * X86TranslateBench.BATCH * 1e9 / (System.nanoTime() - t0);
             if (r < 0) continue;                                   // warm-up rounds
             walks[r] = w;
             limits[r] = l;
@@ -52,14 +56,18 @@ public final class X86PairedRatio {
             limitsCpu[r] = lc;
             hitsCpu[r] = hc;
             plains[r] = hs / pl;
+            noMemo[r] = nm;
+            memoGain[r] = hs / nm;
         }
         System.out.printf("host %s, medians of %d paired rounds: 2D random stream %.0f/s wall (%.0f per CPU-second), "
                         + "physical limit %.0f/s wall (%.0f per CPU-second), ratio %.3f (min %.3f max %.3f); "
-                        + "TLB-hit stream %.0f/s wall (%.0f per CPU-second), ratio to a plain 64-entry array lookup %.3f (sink %d)%n",
+                        + "TLB-hit stream %.0f/s wall (%.0f per CPU-second), ratio to a plain 64-entry array lookup %.3f; "
+                        + "without the hit memo %.0f/s wall, memo gain %.2fx (min %.2f max %.2f) (sink %d)%n",
                 s.hostPage, rounds,
                 median(walks), median(walksCpu), median(limits), median(limitsCpu), median(ratios),
                 Arrays.stream(ratios).min().orElse(0), Arrays.stream(ratios).max().orElse(0),
-                median(hits), median(hitsCpu), median(plains), sink & 1);
+                median(hits), median(hitsCpu), median(plains), median(noMemo), median(memoGain),
+                Arrays.stream(memoGain).min().orElse(0), Arrays.stream(memoGain).max().orElse(0), sink & 1);
     }
 
     static double median(double[] v) {

@@ -38,10 +38,10 @@ public class X86TranslateBench {
     static final int BATCH = 1024;
     static final long GVA_BASE = 0x7f00_0000_0000L;
 
-    /** (a) 64 pages that stay in the L1 DTLB. */
+    /** (a) 64 pages that stay in the L1 DTLB; {@code mmuNoMemo} has the same tables with the TLB hit memo off. */
     @State(Scope.Thread)
     public static class HitStream {
-        Mmu mmu;
+        Mmu mmu, mmuNoMemo;
         CpuMode mode;
         final WalkResult r = new WalkResult();
         final long[] frames = new long[64];
@@ -52,10 +52,13 @@ public class X86TranslateBench {
             AddressSpace as = new AddressSpace(AddressSpace.Kind.EPT, 4, 4, Paging.SHIFT_4K, Paging.SHIFT_4K);
             as.mapRange(GVA_BASE, 64L << 12);
             mmu = as.mmu(TlbConfig.zen5(), null);
+            mmuNoMemo = as.mmu(TlbConfig.zen5(), null);
+            mmuNoMemo.tlb().useHitMemo(false);
             mode = as.guestMode();
             for (int k = 0; k < 64; k++) {
                 mmu.translate(GVA_BASE + ((long) k << 12), Access.USER, mode, r);
                 frames[k] = r.pa;
+                mmuNoMemo.translate(GVA_BASE + ((long) k << 12), Access.USER, mode, r);
             }
         }
     }
@@ -117,8 +120,18 @@ public class X86TranslateBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long tlbHitStream(HitStream s) {
+        return hitStream(s, s.mmu);
+    }
+
+    /** (a) as before the hit memo: every hit searches the L1 DTLB (A/B baseline in the same run). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long tlbHitStreamNoMemo(HitStream s) {
+        return hitStream(s, s.mmuNoMemo);
+    }
+
+    private static long hitStream(HitStream s, Mmu mmu) {
         long sum = 0;
-        final Mmu mmu = s.mmu;
         final CpuMode mode = s.mode;
         final WalkResult r = s.r;
         int i = s.i;

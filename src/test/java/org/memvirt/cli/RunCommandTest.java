@@ -24,12 +24,14 @@ class RunCommandTest {
         assertThat(j.at("/memory/configured_bytes").asLong()).isEqualTo(4 * GIB);
         // 1 GiB of data, the 514 guest page-table pages mapping it and the runtime's 2 boot pages
         assertThat(j.at("/memory/resident_bytes").asLong()).isEqualTo(GIB + 516 * 4096L);
-        assertThat(j.at("/counters/pf_fixed").asLong()).isEqualTo(262_144 + 514);
-        assertThat(j.at("/counters/ept_violations").asLong()).isEqualTo(262_144 + 514);
+        // each new table is read first (the host's zero page, read-only), then written: the write's copy zaps that
+        // mapping, so its violation is stale once and taken again (3 violations, 2 fixed)
+        assertThat(j.at("/counters/pf_fixed").asLong()).isEqualTo(262_144 + 2 * 514);
+        assertThat(j.at("/counters/ept_violations").asLong()).isEqualTo(262_144 + 3 * 514);
         assertThat(j.at("/ops/0/op").asText()).isEqualTo("touch 1G");
         assertThat(j.at("/ops/0/deltas/accesses").asLong()).isEqualTo(262_144);
         assertThat(j.at("/ops/0/nanos").asLong()).isPositive();
-        assertThat(j.at("/vcpus/0/exits").asLong()).isEqualTo(262_144 + 514);
+        assertThat(j.at("/vcpus/0/exits").asLong()).isEqualTo(262_144 + 3 * 514);
         assertThat(j.at("/cost/slowdown").asDouble()).isGreaterThan(1.0);
     }
 

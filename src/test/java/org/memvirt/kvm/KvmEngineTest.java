@@ -185,9 +185,9 @@ class KvmEngineTest {
     }
 
     @Test
-    void balloonIsRefusedBeforeTheVmStarts() {
+    void traceIsRefusedBeforeTheVmStarts() {
         assertThatThrownBy(() -> run(Machines.spec(Machines.pc(64 * MIB, 1),
-                new Op.Balloon(Op.BalloonAction.INFLATE, MIB))))
-                .isInstanceOf(KvmException.class).hasMessage("balloon is not supported by the kvm engine yet");
+                new Op.Trace("ls.lackey", new long[] {0}))))
+                .isInstanceOf(KvmException.class).hasMessage("trace is not supported by the kvm engine yet");
     }
 }

@@ -27,10 +27,11 @@ class TdpMmuTest {
     }
 
     @Test
-    void eptLeavesAreRwxWithAccessedOnReadAndDirtyOnWrite() {
+    void eptLeavesAreReadOnlyOverTheZeroPageAndRwxWhenWritten() {
         TdpMmu ept = runThenInspect(MmuMode.EPT);
         long read = ept.peekLeaf(DATA0), written = ept.peekLeaf(DATA1);
-        assertThat(read & TdpMmu.EPT_RWX).isEqualTo(7);                       // SDM Table 28-6 bits 2:0
+        assertThat(read & TdpMmu.EPT_RWX).isEqualTo(5);      // SDM Table 28-6 bits 2:0: R and X over the zero page
+        assertThat(written & TdpMmu.EPT_RWX).isEqualTo(7);
         assertThat(read & (TdpMmu.EPT_A | TdpMmu.EPT_D)).isEqualTo(TdpMmu.EPT_A);
         assertThat(written & (TdpMmu.EPT_A | TdpMmu.EPT_D)).isEqualTo(TdpMmu.EPT_A | TdpMmu.EPT_D);
         assertThat(Paging.pteToGfn(written)).isEqualTo(DATA1);             // below 4 GiB the RAM page is the gfn
@@ -43,7 +44,8 @@ class TdpMmuTest {
     void nptLeavesUseTheOrdinaryFormat() {
         TdpMmu npt = runThenInspect(MmuMode.NPT);
         long read = npt.peekLeaf(DATA0), written = npt.peekLeaf(DATA1);
-        assertThat(read & (Paging.P | Paging.RW | Paging.US)).isEqualTo(7);
+        assertThat(read & (Paging.P | Paging.RW | Paging.US)).isEqualTo(5);   // read-only over the zero page
+        assertThat(written & (Paging.P | Paging.RW | Paging.US)).isEqualTo(7);
         assertThat(read & (Paging.A | Paging.D)).isEqualTo(Paging.A);
         assertThat(written & (Paging.A | Paging.D)).isEqualTo(Paging.A | Paging.D);
     }

@@ -1,0 +1,117 @@
+package org.memvirt.kvm;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+
+/**
+ * Several kvm-engine VMs in one process, as several QEMUs on one host but sharing one ksmd view: identical guests
+ * merge across VMs. Every VM boots first, then the workloads run at once (one platform thread per VM); when all are
+ * done, merging is let settle (with a KSM session) and each VM's memory is read from its guest RAM mapping.
+ */
+public final class KvmScenarioRunner {
+    /**
+     * One VM of a scenario.
+     *
+     * @param name the VM's name in the outcome
+     * @param spec its machine and workload ({@code timeout} is ignored: the scenario's applies)
+     * @param residentLimitBytes the VMM's resident limit for this VM (0: none), as {@link KvmOptions}
+     */
+    public record VmSpec(String name, RunSpec spec, long residentLimitBytes) {
+        public VmSpec(String name, RunSpec spec) {
+            this(name, spec, 0);
+        }
+    }
+
+    /**
+     * One VM's outcome.
+     *
+     * @param result the VM's run, as {@link KvmEngine#run} reports it, taken when its workload ended
+     * @param residentBytes guest RAM resident at the end of the scenario (smaps Rss of the guest RAM mapping)
+     * @param ksmBytes of which mapped to KSM pages (smaps "KSM:")
+     * @param swappedBytes guest RAM in host swap (smaps Swap) plus in the VMM's swap file
+     * @param balloonedBytes guest RAM in the VM's balloon
+     */
+    public record VmOutcome(String name, RunResult result, long residentBytes, long ksmBytes, long swappedBytes,
+            long balloonedBytes) {}
+
+    /**
+     * The scenario's outcome.
+     *
+     * @param vms per VM, in the order given
+     * @param ksm with a KSM session: the global sysfs counters' changes ({@code ksm_global_*}), this process's
+     *        /proc/self/ksm_stat ({@code ksm_merging_pages}, {@code ksm_process_profit}, ...) and {@code ksm_settle_ms}
+     */
+    public record Outcome(List<VmOutcome> vms, Counters ksm) {}
+
+    /**
+     * Runs the VMs together. {@code ksm} null leaves the host's KSM as it is; otherwise ksmd runs with those settings
+     * for the scenario and every changed sysfs value is restored before this returns.
+     */
+    public static Outcome run(List<VmSpec> vms, KsmSettings ksm, Duration timeout) {
+        if (vms.isEmpty()) throw new KvmException("a scenario needs at least one VM");
+        for (VmSpec v : vms) KvmEngine.checkSupported(v.spec());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<KvmMachine> machines = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(vms.size(), r -> {
+            Thread t = new Thread(r, "vm");
+            t.setDaemon(true);
+            return t;
+        });
+        try (KsmSession session = ksm == null ? null : KsmSession.start(ksm)) {
+            for (VmSpec v : vms) machines.add(KvmMachine.boot(v.spec().machine(), deadline, v.residentLimitBytes()));
+            List<Future<RunResult>> runs = new ArrayList<>();
+            for (int i = 0; i < vms.size(); i++) {
+                KvmMachine m = machines.get(i);
+                RunSpec spec = vms.get(i).spec();
+                runs.add(threads.submit(() -> KvmEngine.drive(m, spec, RunListener.NONE, deadline, session)));
+            }
+            List<RunResult> results = new ArrayList<>();
+            for (Future<RunResult> f : runs) results.add(await(f));
+            Map<String, Long> ksmOut = new LinkedHashMap<>();
+            if (session != null) {
+                long waited = session.settle(Math.max(0, deadline - System.nanoTime()));
+                session.globalDeltas().values().forEach(ksmOut::put);
+                ProcReader.ksmStat().forEach(ksmOut::put);
+                ksmOut.put("ksm_settle_ms", waited / 1_000_000);
+            }
+            List<VmOutcome> out = new ArrayList<>();
+            for (int i = 0; i < vms.size(); i++) out.add(outcome(vms.get(i).name(), machines.get(i), results.get(i)));
+            return new Outcome(out, new Counters(ksmOut));
+        } finally {
+            threads.shutdownNow();
+            for (int i = machines.size() - 1; i >= 0; i--) machines.get(i).close();
+        }
+    }
+
+    private static VmOutcome outcome(String name, KvmMachine m, RunResult r) {
+        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
+        return new VmOutcome(name, r, smaps.get("Rss") * 1024, smaps.get("KSM") * 1024,
+                smaps.get("Swap") * 1024 + m.vmmSwappedBytes(), m.shared(GuestLayout.SH_BALLOON) * 4096);
+    }
+
+    private static RunResult await(Future<RunResult> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new KvmException("VM thread failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvmException("interrupted while running the scenario");
+        }
+    }
+
+    private KvmScenarioRunner() {}
+}

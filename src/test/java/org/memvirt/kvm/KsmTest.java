@@ -1,0 +1,111 @@
+package org.memvirt.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunListener;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.workload.WorkloadParser;
+
+/** Real KSM on guest RAM: identical pages merge within one VM and across VMs; every sysfs value is restored. */
+@Tag("kvm")
+class KsmTest {
+    private static final long PAGES_64M = 16_384;
+    private static final List<String> KNOBS = List.of("run", "pages_to_scan", "sleep_millisecs", "use_zero_pages");
+
+    @BeforeEach
+    void needsKvmAndKsm() {
+        Machines.assumeKvm();
+        String why = KsmSession.unavailableReason();
+        Assumptions.assumeTrue(why == null, "KSM not usable here: " + why);
+    }
+
+    private static RunSpec spec(String ram, String workload) {
+        return new RunSpec(QemuArgs.parse(List.of("-m", ram)), WorkloadParser.parseShorthand(workload), MmuMode.SHADOW,
+                false, "zen5", Duration.ofMinutes(2), 1);
+    }
+
+    private static Map<String, String> knobs() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String k : KNOBS) m.put(k, KsmSession.readText(k));
+        return m;
+    }
+
+    @Test
+    void identicalPagesOfOneVmMergeAndTheSettingsComeBack() {
+        Map<String, String> before = knobs();
+        RunResult r = new KvmEngine(new KvmOptions(KsmSettings.fast(), 0))
+                .run(spec("256M", "fill 64M content=same; sleep 60s; verify"), RunListener.NONE);
+        assertThat(knobs()).isEqualTo(before);
+        long merging = r.counters().get("ksm_merging_pages");
+        System.out.printf("one VM, fill 64M same: ksm_merging_pages %d, ksm_process_profit %d, guest_ram_ksm_kb %d, "
+                        + "settle %d ms, global deltas: shared %d sharing %d unshared %d volatile %d full_scans %d "
+                        + "general_profit %d%n", merging, r.counters().get("ksm_process_profit"),
+                r.counters().get("guest_ram_ksm_kb"), r.counters().get("ksm_settle_ms"),
+                r.counters().get("ksm_global_pages_shared"), r.counters().get("ksm_global_pages_sharing"),
+                r.counters().get("ksm_global_pages_unshared"), r.counters().get("ksm_global_pages_volatile"),
+                r.counters().get("ksm_global_full_scans"), r.counters().get("ksm_global_general_profit"));
+        assertThat(merging).isBetween(PAGES_64M, PAGES_64M + 16);   // + the runtime's few identical (zero-filled) pages
+        assertThat(r.memory().sharedBytes()).isGreaterThanOrEqualTo(PAGES_64M * 4096);
+        assertThat(r.counters().get("ksm_global_full_scans")).isGreaterThanOrEqualTo(3);
+        assertThat(r.counters().get("ksm_global_pages_sharing") + r.counters().get("ksm_global_pages_shared"))
+                .isGreaterThanOrEqualTo(PAGES_64M);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+    }
+
+    @Test
+    void identicalGuestsMergeAcrossVms() {
+        Map<String, String> before = knobs();
+        RunSpec one = spec("256M", "fill 64M content=same");
+        KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(
+                List.of(new KvmScenarioRunner.VmSpec("a", one), new KvmScenarioRunner.VmSpec("b", one)),
+                KsmSettings.fast(), Duration.ofMinutes(2));
+        assertThat(knobs()).isEqualTo(before);
+        System.out.println("two VMs, fill 64M same each: " + o.ksm().values());
+        for (KvmScenarioRunner.VmOutcome v : o.vms()) {
+            System.out.printf("  vm %s: resident %d, ksm %d bytes%n", v.name(), v.residentBytes(), v.ksmBytes());
+            assertThat(v.ksmBytes()).isGreaterThanOrEqualTo(PAGES_64M * 4096);
+        }
+        // + the runtime's pages that are identical across the two VMs (its image, identity-map tables): 43 each here
+        assertThat(o.ksm().get("ksm_merging_pages")).isBetween(2 * PAGES_64M, 2 * PAGES_64M + 128);
+        assertThat(o.ksm().get("ksm_global_pages_sharing") + o.ksm().get("ksm_global_pages_shared"))
+                .isGreaterThanOrEqualTo(2 * PAGES_64M);
+    }
+
+    @Test
+    void zeroFilledPagesMergeWithTheZeroPageWhenAsked() {
+        Map<String, String> before = knobs();
+        KsmSettings zero = new KsmSettings(5000, 20, true, 3, Duration.ofSeconds(60));
+        RunResult r = new KvmEngine(new KvmOptions(zero, 0))
+                .run(spec("256M", "fill 64M content=zero; sleep 60s"), RunListener.NONE);
+        assertThat(knobs()).isEqualTo(before);
+        System.out.printf("use_zero_pages, fill 64M zero: ksm_zero_pages %d, ksm_merging_pages %d, global ksm_zero_pages "
+                        + "%d, pages_sharing %d%n", r.counters().get("ksm_zero_pages"), r.counters().get("ksm_merging_pages"),
+                r.counters().get("ksm_global_ksm_zero_pages"), r.counters().get("ksm_global_pages_sharing"));
+        assertThat(r.counters().get("ksm_zero_pages")).isBetween(PAGES_64M, PAGES_64M + 600);
+        assertThat(r.counters().get("ksm_merging_pages")).isLessThan(64);
+    }
+
+    @Test
+    void aJvmThatExitsWithoutClosingTheSessionStillRestoresKsm() throws Exception {
+        Map<String, String> before = knobs();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KsmHookChild.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes()).trim();
+        assertThat(child.waitFor()).as(out).isZero();
+        System.out.println("KSM child while running: " + out + "; after exit: " + knobs());
+        assertThat(out).contains("run=1 pages_to_scan=4321");
+        assertThat(knobs()).isEqualTo(before);
+    }
+}
