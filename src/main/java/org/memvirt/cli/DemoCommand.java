@@ -1,6 +1,7 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +142,11 @@ final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
+        Path file = report != null ? report : Path.of(DEFAULT_REPORT);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new RunCommand.UsageError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
         text.println("memvirt demo: KVM memory virtualization, real and modelled, in seven steps");
@@ -155,7 +161,6 @@ final class DemoCommand implements Runnable {
         ScenarioReport scenario = scenario(text);
         ScenarioStep scenarioStep = summarise(scenario);
         printScenario(text, scenarioStep, scenario);
-        Path file = report != null ? report : Path.of(DEFAULT_REPORT);
         Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
         heading(text, 7, "The HTML report");
         text.printf("written to %s%n", written);

@@ -58,6 +58,15 @@ class DemoCommandTest {
     }
 
     @Test
+    void anUnwritableReportIsRefusedBeforeAnyStepRuns() {
+        MainTest.CliRun r = MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html");
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("memvirt: --report: cannot write /nonexistent-dir/demo.html: /nonexistent-dir is not"
+                + " a writable directory\n");
+    }
+
+    @Test
     void theExampleFileIsTheScenarioTheDemoRuns() throws Exception {
         String file = Files.readString(Path.of("examples/demo-overcommit.yaml"));
         assertThat(file.replaceAll("(?m)^#.*\n", "")).isEqualTo(DemoCommand.SCENARIO_YAML);
