@@ -12,7 +12,8 @@ final class Commands {
                 new PlanCommand(),
                 new TranslateCommand(),
                 new RunCommand(),
-                new ScenarioCommand()
+                new ScenarioCommand(),
+                new DemoCommand()
         );
     }
 

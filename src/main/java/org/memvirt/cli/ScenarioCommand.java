@@ -1,9 +1,11 @@
 package org.memvirt.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.memvirt.report.Json;
+import org.memvirt.report.Progress;
 import org.memvirt.scenario.Scenario;
 import org.memvirt.scenario.ScenarioEngine;
 import org.memvirt.scenario.ScenarioHtml;
@@ -12,14 +14,19 @@ import org.memvirt.scenario.ScenarioReport;
 import org.memvirt.scenario.ScenarioText;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code memvirt scenario FILE.yaml}: several VMs on one overcommitted host (swap, KSM, balloon, OOM). */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
     enum EngineChoice { sim, kvm, auto }
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
@@ -37,9 +44,14 @@ final class ScenarioCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Scenario scenario = ScenarioLoader.load(file);
-        ScenarioReport r = ScenarioEngine.choose(scenario, engine.name()).run(scenario);
+        ScenarioReport r;
+        try (Progress progress = Progress.forStderr(System.err, json)) {
+            r = ScenarioEngine.choose(scenario, engine.name()).run(scenario, progress);
+        }
         if (report != null) ScenarioHtml.build(r).write(report);
-        System.out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
+        out.flush();
         return 0;
     }
 }

@@ -1,15 +1,19 @@
 package org.memvirt.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
+import org.memvirt.report.WalkGrid;
 import org.memvirt.x86.Access;
 import org.memvirt.x86.AddressSpace;
 import org.memvirt.x86.AddressSpaceSpec;
+import org.memvirt.x86.ControlRegs;
 import org.memvirt.x86.EptViolation;
 import org.memvirt.x86.MemRef;
 import org.memvirt.x86.Mmu;
@@ -22,7 +26,9 @@ import org.memvirt.x86.WalkResult;
 import org.memvirt.x86.X86Exception;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code memvirt translate}: builds or loads an address space and explains one translation, reference by reference. */
 @Command(name = "translate", mixinStandardHelpOptions = true,
@@ -62,6 +68,14 @@ final class TranslateCommand implements Runnable {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write an HTML report: the 2D walk as its (n+1)x(m+1) grid, cells numbered in access "
+                    + "order, and every reference.")
+    Path reportFile;
+
+    @Spec
+    CommandSpec cmd;
+
     /** One reference, with addresses in hex. */
     record Ref(int step, String dim, int level, String table, String gpa, String hpa, String entry) {}
 
@@ -88,8 +102,49 @@ final class TranslateCommand implements Runnable {
             m.translate(la, acc, as.guestMode(), r);
         }
         Report report = report(as, la, acc, log, r);
-        if (json) System.out.println(Json.write(report));
-        else print(report);
+        if (reportFile != null) writeReport(reportFile, as, log, r, report);
+        PrintWriter out = cmd.commandLine().getOut();
+        if (json) out.println(Json.write(report));
+        else print(out, report);
+        out.flush();
+    }
+
+    private static void writeReport(Path file, AddressSpace as, RefLog log, WalkResult r, Report rep) {
+        HtmlReport h = new HtmlReport("memvirt translate " + rep.gva() + " (" + rep.mmu() + ")");
+        h.section("The walk");
+        String path = "GVA " + rep.gva() + (rep.gpa() == null ? "" : " → GPA " + rep.gpa())
+                + (rep.hpa() == null ? "" : " → HPA " + rep.hpa()) + (rep.pageSize() == null ? "" : " (" + rep.pageSize()
+                + " page)");
+        String summary = rep.tlbHit() ? "TLB hit: no page-table references" : rep.totalRefs() + " memory references ("
+                + rep.guestRefs() + " guest, " + rep.nestedRefs() + " nested)" + (rep.warm() == 0 && as.kind().nested()
+                ? "; with 4K pages a cold walk reads (n+1)(m+1)-1 = " + ((levels(as.guestMode().cr4) + 1)
+                * (levels(as.hostMode().cr4) + 1) - 1) : "");
+        String fault = rep.fault() == null ? "" : "\nfault " + rep.fault().kind() + " " + rep.fault().decoded();
+        if (as.kind().nested()) {
+            int n = levels(as.guestMode().cr4), m = levels(as.hostMode().cr4);
+            int leaf = (as.hostPageShift() - Paging.SHIFT_4K) / 9 + 1;
+            List<WalkGrid.Cell> cells = WalkCells.cells(log.toList(WalkCells.GUEST, WalkCells.NESTED), n, m, leaf,
+                    r.ok() ? r.pa : -1);
+            h.chart("Rows: guest levels, then the final guest-physical address; columns: nested levels, then the "
+                    + "host-physical access. Each cell is numbered in access order.", new WalkGrid("2D walk, " + n
+                    + "-level guest under " + m + "-level " + rep.mmu().toUpperCase(java.util.Locale.ROOT), n, m, cells,
+                    path + "\n" + summary + fault).render());
+        } else {
+            h.paragraph(path);
+            h.paragraph("A one-dimensional walk (" + rep.mmu() + "): " + summary + fault.replace("\n", "; "));
+        }
+        h.section("References");
+        List<List<String>> rows = new ArrayList<>();
+        for (Ref ref : rep.refs()) {
+            rows.add(List.of(Integer.toString(ref.step()), ref.dim(), Integer.toString(ref.level()), ref.table(),
+                    ref.gpa(), ref.hpa(), ref.entry()));
+        }
+        h.table("in access order", List.of("step", "dim", "level", "table", "gpa", "hpa", "entry"), rows);
+        h.write(file);
+    }
+
+    private static int levels(long cr4) {
+        return (cr4 & ControlRegs.CR4_LA57) != 0 ? 5 : 4;
     }
 
     private AddressSpace build(long la) {
@@ -125,7 +180,7 @@ final class TranslateCommand implements Runnable {
         boolean ok = r.ok();
         boolean nested = as.kind().nested();
         return new Report(nestedDim, hex(la), Access.name(acc), warm, refs, r.refs, guestRefs, r.refs - guestRefs,
-                r.tlbHit, ok && nested ? hex(r.gpa) : null, ok ? hex(r.pa) : null,
+                r.tlbHit, ok && nested && !r.tlbHit ? hex(r.gpa) : null, ok ? hex(r.pa) : null,   // TLB: gva to hpa
                 ok ? Paging.pageSizeName(r.pageShift) : null, ok ? null : fault(r));
     }
 
@@ -144,23 +199,23 @@ final class TranslateCommand implements Runnable {
         return new Fault(WalkResult.kindName(r.fault), hex(r.errorCode), decoded, nestedFault ? hex(r.faultGpa) : null);
     }
 
-    private static void print(Report rep) {
-        System.out.printf("translate %s  mmu %s  access %s  warm %d%n", rep.gva(), rep.mmu(), rep.access(), rep.warm());
-        if (rep.tlbHit()) System.out.println("TLB hit: no page-table references");
+    private static void print(PrintWriter out, Report rep) {
+        out.printf("translate %s  mmu %s  access %s  warm %d%n", rep.gva(), rep.mmu(), rep.access(), rep.warm());
+        if (rep.tlbHit()) out.println("TLB hit: no page-table references");
         if (!rep.refs().isEmpty()) {
-            System.out.printf("%4s  %-6s %5s  %-5s %-18s %-18s %-18s%n", "step", "dim", "level", "table", "gpa", "hpa",
+            out.printf("%4s  %-6s %5s  %-5s %-18s %-18s %-18s%n", "step", "dim", "level", "table", "gpa", "hpa",
                     "entry");
             for (Ref ref : rep.refs()) {
-                System.out.printf("%4d  %-6s %5d  %-5s %-18s %-18s %-18s%n", ref.step(), ref.dim(), ref.level(),
+                out.printf("%4d  %-6s %5d  %-5s %-18s %-18s %-18s%n", ref.step(), ref.dim(), ref.level(),
                         ref.table(), ref.gpa(), ref.hpa(), ref.entry());
             }
         }
-        System.out.printf("total_refs %d (linear-dimension %d, nested %d)%n", rep.totalRefs(), rep.guestRefs(),
+        out.printf("total_refs %d (linear-dimension %d, nested %d)%n", rep.totalRefs(), rep.guestRefs(),
                 rep.nestedRefs());
         if (rep.fault() == null) {
-            System.out.printf("gpa %s  hpa %s  page %s%n", rep.gpa() == null ? "-" : rep.gpa(), rep.hpa(), rep.pageSize());
+            out.printf("gpa %s  hpa %s  page %s%n", rep.gpa() == null ? "-" : rep.gpa(), rep.hpa(), rep.pageSize());
         } else {
-            System.out.printf("fault %s  code %s  %s%s%n", rep.fault().kind(), rep.fault().errorCode(),
+            out.printf("fault %s  code %s  %s%s%n", rep.fault().kind(), rep.fault().errorCode(),
                     rep.fault().decoded(), rep.fault().faultGpa() == null ? "" : "  gpa " + rep.fault().faultGpa());
         }
     }

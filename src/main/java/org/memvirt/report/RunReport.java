@@ -27,6 +27,14 @@ public final class RunReport {
         List<String> names = runNames(runs);
         HtmlReport r = new HtmlReport(runs.size() == 1 ? "memvirt run: " + names.get(0)
                 : "memvirt compare: " + String.join(" vs ", names));
+        append(r, runs, layout);
+        return r.html();
+    }
+
+    /** The sections of {@link #render} added to {@code r} (for a page that shows more than runs). */
+    public static void append(HtmlReport r, List<RunResult> runs, MemoryLayout layout) {
+        if (runs.isEmpty()) throw new IllegalArgumentException("a run report needs at least one run");
+        List<String> names = runNames(runs);
         configuration(r, runs, names);
         if (layout != null) layout(r, layout);
         memory(r, runs, names);
@@ -37,7 +45,6 @@ public final class RunReport {
         List<String> chartNames = chartCounters(totals);
         r.chart("KVM stat names; hover a bar for its exact value", counterChart(names, totals, chartNames));
         for (int i = 0; i < runs.size(); i++) perOp(r, names.get(i), runs.get(i), chartNames);
-        return r.html();
     }
 
     /** A short name per run: {@code sim ept}, {@code kvm shadow vpid}; repeated names get {@code #2}, {@code #3}. */

@@ -71,7 +71,12 @@ public record ScenarioEngine(boolean kvm, String reason, List<String> notes) {
 
     /** Runs the scenario on this engine. */
     public ScenarioReport run(Scenario s) {
-        ScenarioReport r = kvm ? KvmScenario.run(s, notes) : new ScenarioRunner(s).run();
+        return run(s, org.memvirt.engine.RunListener.NONE);
+    }
+
+    /** Runs the scenario on this engine, telling {@code listener} how far the sim engine has got. */
+    public ScenarioReport run(Scenario s, org.memvirt.engine.RunListener listener) {
+        ScenarioReport r = kvm ? KvmScenario.run(s, notes) : new ScenarioRunner(s).run(listener);
         return r.withEngineReason(reason);
     }
 

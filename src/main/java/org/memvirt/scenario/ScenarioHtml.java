@@ -24,6 +24,12 @@ public final class ScenarioHtml {
 
     public static HtmlReport build(ScenarioReport r) {
         HtmlReport h = new HtmlReport("memvirt scenario " + r.scenario());
+        append(h, r);
+        return h;
+    }
+
+    /** The sections of {@link #build} added to {@code h} (for a page that shows more than one scenario). */
+    public static void append(HtmlReport h, ScenarioReport r) {
         List<ScenarioReport.Sample> s = r.timeline();
         double[] t = new double[s.size()];
         for (int i = 0; i < t.length; i++) t[i] = s.get(i).t();
@@ -73,7 +79,6 @@ public final class ScenarioHtml {
         h.table("events in virtual-time order", List.of("t", "vm", "kind", "what"), ev);
         h.section("Text report");
         h.preformatted(ScenarioText.render(r));
-        return h;
     }
 
     /** Resident, swapped, shared, ballooned: summed over VMs ({@code vm < 0}) or of one VM. */

@@ -3,6 +3,7 @@ package org.memvirt.scenario;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.RunListener;
 import org.memvirt.report.FreeTable;
 import org.memvirt.sim.HostListener;
 import org.memvirt.sim.HostModel;
@@ -61,6 +62,15 @@ public final class ScenarioRunner {
     }
 
     public ScenarioReport run() {
+        return run(RunListener.NONE);
+    }
+
+    /**
+     * Runs the scenario, telling {@code listener} how far it got: one step (the scenario), its progress the virtual
+     * time done of the duration, or, for open-ended scenarios, the share of VMs whose workload has ended.
+     */
+    public ScenarioReport run(RunListener listener) {
+        listener.stepStarted(0, 1, scenario.name());
         long wallStart = System.nanoTime();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStart = threads.getCurrentThreadCpuTime();
@@ -102,10 +112,22 @@ public final class ScenarioRunner {
             if (t >= nextSample) {
                 sample(t);
                 nextSample += scenario.sampleNanos();
+                listener.stepProgress(done(t));
             }
         }
         if (timeline.getLast().t() < t / 1e9) sample(t);
+        listener.stepProgress(1);
         return report(t, (System.nanoTime() - wallStart) / 1e9, (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+    }
+
+    /** The fraction of the run done at virtual time {@code t}, for progress reports. */
+    private double done(long t) {
+        if (scenario.durationNanos() > 0) return (double) t / scenario.durationNanos();
+        int ended = 0;
+        for (GuestDriver g : guests) {
+            if (g.status != GuestDriver.Status.WAITING && g.status != GuestDriver.Status.RUNNING) ended++;
+        }
+        return guests.isEmpty() ? 1 : (double) ended / guests.size();
     }
 
     private boolean finished(long t) {

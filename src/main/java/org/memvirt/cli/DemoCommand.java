@@ -1,0 +1,442 @@
+package org.memvirt.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.memvirt.MemvirtException;
+import org.memvirt.config.E820Entry;
+import org.memvirt.config.MachineConfig;
+import org.memvirt.config.MemoryLayout;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.config.SwapPlan;
+import org.memvirt.engine.Counters;
+import org.memvirt.engine.Engine;
+import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.RunResult;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.host.HostCapabilities;
+import org.memvirt.host.HostRoot;
+import org.memvirt.host.MemInfo;
+import org.memvirt.kvm.KvmEngine;
+import org.memvirt.report.FreeTable;
+import org.memvirt.report.FreeUnit;
+import org.memvirt.report.HtmlReport;
+import org.memvirt.report.Json;
+import org.memvirt.report.Progress;
+import org.memvirt.report.RunReport;
+import org.memvirt.scenario.Scenario;
+import org.memvirt.scenario.ScenarioHtml;
+import org.memvirt.scenario.ScenarioLoader;
+import org.memvirt.scenario.ScenarioReport;
+import org.memvirt.scenario.ScenarioRunner;
+import org.memvirt.sim.CostModel;
+import org.memvirt.sim.SimEngine;
+import org.memvirt.workload.WorkloadParser;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memvirt demo}: the seed's story end to end, each step with real numbers, and one HTML report of it all. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The seed's story in seven steps: check this host, configure a 4 GiB guest, show lazy "
+                + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
+                + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
+                + "OOM kills), and write an HTML report of it all.")
+final class DemoCommand implements Runnable {
+    static final String DEFAULT_REPORT = "memvirt-demo.html";
+    static final List<String> GUEST_ARGS = List.of("-m", "4G");
+    static final String LAZY_WORKLOAD = "touch 1G";
+    static final String MMU_WORKLOAD = "demand on; touch 64M; processes 4; switch 2000; unmap 16M; remap 16M";
+    static final long GIB = 1L << 30;
+    static final long MIB = 1L << 20;
+
+    /** Step 6: 14 guests of 1 GiB on an 8 GiB host with 1 GiB of swap; 384 MiB of each is the same OS image. */
+    static final String SCENARIO_YAML = """
+            name: demo-overcommit
+            duration: 60s
+            host:
+              ram: 8G
+              reserve: 1G
+              swap: 1G
+              swap_kind: ssd
+              ksm: {run: 1, pages_to_scan: 5000, sleep_millisecs: 20}
+            vms:
+              - name: guest
+                count: 14
+                qemu: "-m 1G"
+                start_stagger: 2s
+                workload:
+                  - fill 384M content=same:20000
+                  - touch 600M at 384M
+                  - sleep 30s
+                  - random 100000 over 984M writes 20%
+                  - verify
+            """;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Where to write the HTML report (default: " + DEFAULT_REPORT + " in the current directory).")
+    Path report;
+
+    @Option(names = "--json", description = "Print every step's figures as JSON.")
+    boolean json;
+
+    /** Step 1. */
+    record HostStep(boolean kvmUsable, String kvm, String mmuMode, String mmuSource, boolean pvm, String mmuNote,
+            long memTotalBytes, long swapTotalBytes) {}
+
+    /** Step 2. */
+    record GuestStep(List<String> qemu, MemoryLayout layout) {}
+
+    /** Step 3: the lazy guest; host {@code free} before and while the guest runs (kvm) or modelled (sim). */
+    record LazyStep(String engine, String engineReason, String workload, long configuredBytes, long residentBytes,
+            double seconds, FreeTable hostBefore, FreeTable hostDuring, Map<String, Long> counters) {}
+
+    /** Step 4: one column of the comparison. */
+    record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
+
+    /** Step 4. */
+    record MmuStep(String workload, List<MmuColumn> modes) {}
+
+    /** Step 6, in short. */
+    record ScenarioStep(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
+            long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
+            double wallSeconds) {}
+
+    /** Step 5. */
+    record PlanStep(long guestTotalBytes, long hostRamBytes, long hostReserveBytes, long swapForGuestsBytes,
+            long recommendedHostSwapBytes, long totalSwapBytes, double overcommitRatio) {
+        static PlanStep of(SwapPlan p) {
+            return new PlanStep(p.guestTotal(), p.hostRam(), p.hostReserve(), p.swapForGuests(),
+                    p.recommendedHostSwap(), p.totalSwap(), p.overcommitRatio());
+        }
+    }
+
+    /** The JSON document of {@code memvirt demo --json}. */
+    record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, ScenarioStep scenario,
+            String report) {}
+
+    /** The rows of the step 4 table: a counter name, and what it shows. */
+    static final List<List<String>> MMU_ROWS = List.of(
+            List.of("exits", "VM exits"),
+            List.of("pf_fixed", "sptes installed by KVM's fault handler"),
+            List.of("pf_guest", "#PFs KVM reflected into the guest"),
+            List.of("invlpg", "INVLPGs KVM handled"),
+            List.of("exit_cr_access", "MOV CR3 exits"),
+            List.of("ept_violations", "EPT violation exits"),
+            List.of("tlb_flush", "TLB flushes KVM requested"),
+            List.of("walk_refs", "page-walk memory references"),
+            List.of("shadow_pages", "shadow-table pages"),
+            List.of("tdp_pages", "EPT-table pages"));
+
+    @Override
+    public void run() {
+        Path file = report != null ? report : Path.of(DEFAULT_REPORT);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new RunCommand.UsageError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
+        text.println("memvirt demo: KVM memory virtualization, real and modelled, in seven steps");
+        HostCapabilities host = HostCapabilities.read();
+        HostStep hostStep = host(text, host);
+        MachineConfig guest = QemuArgs.parse(GUEST_ARGS);
+        GuestStep guestStep = guest(text, guest);
+        LazyStep lazy = lazy(text, guest, host);
+        List<RunResult> mmuRuns = new ArrayList<>();
+        MmuStep mmu = mmu(text, guest, mmuRuns);
+        SwapPlan plan = plan(text);
+        ScenarioReport scenario = scenario(text);
+        ScenarioStep scenarioStep = summarise(scenario);
+        printScenario(text, scenarioStep, scenario);
+        Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
+        heading(text, 7, "The HTML report");
+        text.printf("written to %s%n", written);
+        text.println("  (host, guest layout, lazy allocation, shadow vs EPT with every counter, the swap plan, and the "
+                + "scenario's charts)");
+        if (json) {
+            out.println(Json.write(new Report(hostStep, guestStep, lazy, mmu, PlanStep.of(plan), scenarioStep, written.toString())));
+        }
+        out.flush();
+    }
+
+    private static void heading(PrintWriter out, int step, String title) {
+        out.printf(Locale.ROOT, "%n== %d. %s%n", step, title);
+    }
+
+    private static HostStep host(PrintWriter out, HostCapabilities host) {
+        heading(out, 1, "This host: is KVM usable, and what MMU do guests get?");
+        KvmEngine.Usability u = KvmEngine.usable();
+        String mode = host.mmuMode().word();
+        boolean pvm = host.virtualization().pvm();
+        String note = pvm ? "kvm_pvm is software virtualization (PVM, nested): no EPT/NPT, so KVM runs guests on "
+                + "shadow page tables" : host.mmuMode().twoDimensional()
+                ? "two-dimensional paging: the CPU walks guest and " + mode.toUpperCase(Locale.ROOT) + " tables itself"
+                : "no EPT/NPT: KVM shadows the guest page tables";
+        out.printf(Locale.ROOT, "KVM:       %s%n", (u.usable() ? "usable: " : "not usable: ") + u.reason());
+        out.printf(Locale.ROOT, "MMU mode:  %s (%s)%n", mode, host.mmu().source());
+        out.printf(Locale.ROOT, "           %s%n", note);
+        out.printf(Locale.ROOT, "host RAM:  %d MiB, swap %d MiB%n", host.memTotalBytes() / MIB, host.swapTotalBytes() / MIB);
+        return new HostStep(u.usable(), u.reason(), mode, host.mmu().source(), pvm, note, host.memTotalBytes(),
+                host.swapTotalBytes());
+    }
+
+    private static GuestStep guest(PrintWriter out, MachineConfig config) {
+        heading(out, 2, "A 4 GiB guest: QEMU's " + String.join(" ", GUEST_ARGS) + " on the pc machine");
+        MemoryLayout l = config.layout();
+        out.printf(Locale.ROOT, "ram_size %s: below_4g %s at 0x0, above_4g %s at 0x%x%n", size(l.ramSize()), size(l.belowFourG()),
+                size(l.aboveFourG()), l.aboveFourGStart());
+        out.println("  (the pc machine puts 3 GiB below 4 GiB once RAM reaches 3.5 GiB, below the PCI hole; the rest "
+                + "moves above 4 GiB)");
+        out.println("e820 map QEMU hands the firmware:");
+        int i = 0;
+        for (E820Entry e : l.e820()) {
+            out.printf(Locale.ROOT, "  %d: %016x - %016x %-8s %s%n", i++, e.start(), e.end(), e.type(), size(e.end() - e.start()));
+        }
+        return new GuestStep(GUEST_ARGS, l);
+    }
+
+    private LazyStep lazy(PrintWriter out, MachineConfig guest, HostCapabilities host) {
+        KvmEngine.Usability u = KvmEngine.usable();
+        Engine engine = u.usable() ? new KvmEngine() : new SimEngine();
+        String reason = u.usable() ? "kvm engine: " + u.reason()
+                : "sim engine: the kvm engine cannot run here (" + u.reason() + ")";
+        heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.name()
+                + " engine");
+        out.printf(Locale.ROOT, "engine:    %s%n", reason);
+        out.flush();
+        FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
+        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
+                host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
+        long t0 = System.nanoTime();
+        RunResult r;
+        try {
+            r = runWithProgress(engine, spec);
+        } catch (MemvirtException e) {
+            if (!"kvm".equals(engine.name())) throw e;
+            reason = "sim engine: the kvm engine failed (" + e.getMessage() + ")";
+            out.printf(Locale.ROOT, "engine:    %s%n", reason);
+            r = runWithProgress(new SimEngine(), spec);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Counters c = r.counters();
+        FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
+        long resident = r.memory().residentBytes();
+        out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
+                r.memory().configuredBytes() / MIB, resident / (double) MIB,
+                100.0 * resident / r.memory().configuredBytes(), seconds);
+        Map<String, Long> shown = new LinkedHashMap<>();
+        for (String name : List.of("exits", "pf_fixed", "pages_4k", "user_exits", "guest_ram_rss_kb",
+                "host_pages_zeroed")) {
+            if (c.values().containsKey(name)) shown.put(name, c.get(name));
+        }
+        out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
+        out.println("host, free -m before the guest started:");
+        out.print(indent(before.render(FreeUnit.MEBI)));
+        out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
+                : "host, free -m with the simulated guest's resident memory added:");
+        out.print(indent(during.render(FreeUnit.MEBI)));
+        out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
+                + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
+        return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
+                during, shown);
+    }
+
+    private RunResult runWithProgress(Engine engine, RunSpec spec) {
+        try (Progress progress = Progress.forStderr(System.err, json)) {
+            return engine.run(spec, progress);
+        }
+    }
+
+    /** free's view with used = total - free - buff/cache, the formula the kvm engine's host_mem_* counters use. */
+    private static FreeTable oldFree(MemInfo m) {
+        long buffCache = m.bytes("Buffers") + m.bytes("Cached") + m.bytes("SReclaimable");
+        return new FreeTable(m.memTotal(), m.memTotal() - m.memFree() - buffCache, m.memFree(), m.bytes("Shmem"),
+                buffCache, m.memAvailable(), m.swapTotal(), m.swapTotal() - m.swapFree(), m.swapFree());
+    }
+
+    private static FreeTable kvmFree(Counters c, FreeTable before) {
+        long total = c.get("host_mem_total_kb") * 1024;
+        long free = c.get("host_mem_free_kb") * 1024;
+        return new FreeTable(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
+                c.get("host_mem_buff_cache_kb") * 1024, c.get("host_mem_available_kb") * 1024, before.swapTotal(),
+                before.swapUsed(), before.swapFree());
+    }
+
+    private static FreeTable simFree(FreeTable b, long resident) {
+        long add = Math.min(resident, b.free());
+        return new FreeTable(b.total(), b.used() + add, b.free() - add, b.shared(), b.buffCache(),
+                Math.max(0, b.available() - add), b.swapTotal(), b.swapUsed(), b.swapFree());
+    }
+
+    private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {
+        heading(out, 4, "Shadow paging vs EPT, same workload on the sim engine");
+        out.printf(Locale.ROOT, "workload:  %s%n", MMU_WORKLOAD);
+        List<MmuColumn> columns = new ArrayList<>();
+        for (MmuMode mode : List.of(MmuMode.SHADOW, MmuMode.EPT)) {
+            RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(MMU_WORKLOAD), mode, true, "zen5",
+                    Duration.ofMinutes(1), 1);
+            RunResult raw = new SimEngine().run(spec, org.memvirt.engine.RunListener.NONE);
+            RunResult r = new RunResult(raw.engine(), "demo: --mmu " + mode.name().toLowerCase(Locale.ROOT),
+                    raw.mmu(), raw.vpid(), raw.memory(), raw.counters(), raw.vcpus(), raw.ops());
+            runs.add(r);
+            Map<String, Long> values = new LinkedHashMap<>();
+            for (List<String> row : MMU_ROWS) values.put(row.get(0), r.counters().get(row.get(0)));
+            columns.add(new MmuColumn(r.mmu(), values,
+                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
+                    CostModel.DEFAULT.estimate(r.counters())));
+        }
+        out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
+        for (List<String> row : MMU_ROWS) {
+            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
+                    columns.get(1).counters().get(row.get(0)), row.get(1));
+        }
+        CostModel.Estimate s = columns.get(0).cost();
+        CostModel.Estimate e = columns.get(1).cost();
+        out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "cost estimate", ms(s.vmNanos()), ms(e.vmNanos()),
+                "modelled time (docs/sim-engine.md)");
+        out.printf(Locale.ROOT, "%-16s %13.2fx %13.2fx  %s%n", "slowdown", s.slowdown(), e.slowdown(), "vs the same work native");
+        out.println("Shadow paging exits on every guest #PF, INVLPG and MOV CR3 and keeps shadow tables in sync; EPT "
+                + "pays instead with 2D walks of up to 24 references on a TLB miss.");
+        return new MmuStep(MMU_WORKLOAD, columns);
+    }
+
+    private static SwapPlan plan(PrintWriter out) {
+        heading(out, 5, "Swap for 64 guests x 1 GiB on a 32 GiB host with a 4 GiB reserve");
+        SwapPlan p = new SwapPlan(List.of(new SwapPlan.Guests(64, GIB)), 32 * GIB, 4 * GIB, -1);
+        out.printf(Locale.ROOT, "guests %d GiB + reserve %d GiB - RAM %d GiB = %d GiB of swap for the guests (overcommit %.2f)%n",
+                p.guestTotal() / GIB, p.hostReserve() / GIB, p.hostRam() / GIB, p.swapForGuests() / GIB,
+                p.overcommitRatio());
+        out.printf(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB (RHEL 7 table) = %d GiB%n",
+                p.swapForGuests() / GIB, p.recommendedHostSwap() / GIB, p.totalSwap() / GIB);
+        return p;
+    }
+
+    private ScenarioReport scenario(PrintWriter out) {
+        Scenario s = ScenarioLoader.parse(SCENARIO_YAML, "demo-overcommit");
+        heading(out, 6, "Overcommit: " + s.vms().size() + " guests x 1 GiB on an 8 GiB host, 1 GiB swap, KSM "
+                + "(sim engine)");
+        out.println("each guest fills 384 MiB with the same OS image (KSM merges it), touches 600 MiB of its own, "
+                + "then writes at random");
+        out.flush();
+        try (Progress progress = Progress.forStderr(System.err, json)) {
+            return new ScenarioRunner(s).run(progress).withEngineReason("demo: scenarios run on the sim engine");
+        }
+    }
+
+    private static ScenarioStep summarise(ScenarioReport r) {
+        List<String> killed = new ArrayList<>();
+        long swapIns = 0;
+        for (ScenarioReport.Vm v : r.vms()) {
+            if (v.killed()) killed.add(v.name());
+            swapIns += v.swapIns();
+        }
+        long shared = r.host().ksm().getOrDefault("pages_shared", 0L);
+        long sharing = r.host().ksm().getOrDefault("pages_sharing", 0L);
+        return new ScenarioStep(r.scenario(), r.vms().size(), r.host().ramBytes(), r.host().swapBytes(), killed.size(),
+                killed, r.host().peakSwapUsedBytes(), shared, sharing, swapIns, r.virtualSeconds(), r.wallSeconds());
+    }
+
+    private static void printScenario(PrintWriter out, ScenarioStep s, ScenarioReport r) {
+        out.printf(Locale.ROOT, "%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
+        out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
+                s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());
+        out.printf(Locale.ROOT, "KSM:       pages_shared %,d, pages_sharing %,d at the end (%d MiB saved)%n", s.ksmPagesShared(),
+                s.ksmPagesSharing(), s.ksmPagesSharing() * 4096 / MIB);
+        out.printf(Locale.ROOT, "OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
+                s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()));
+        int shown = 0;
+        for (ScenarioReport.Event e : r.events()) {
+            if (!e.kind().equals("oom_kill") || shown++ == 3) continue;
+            out.printf(Locale.ROOT, "  %7.3fs  %s%n", e.t(), e.message());
+        }
+        long room = r.host().ramBytes() + r.host().swapBytes() - r.host().reserveBytes();
+        long guests = 0;
+        for (ScenarioReport.Vm v : r.vms()) guests += v.configuredBytes();
+        out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
+                ? "KSM and swap were not enough; step 5's rule sizes swap so that they are"
+                : "KSM and swap were enough this time");
+    }
+
+    private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, List<RunResult> mmuRuns,
+            MachineConfig config, SwapPlan plan, ScenarioReport scenario) {
+        HtmlReport h = new HtmlReport("memvirt demo");
+        h.section("1. This host");
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("KVM", (host.kvmUsable() ? "usable: " : "not usable: ") + host.kvm());
+        kv.put("MMU mode", host.mmuMode() + " (" + host.mmuSource() + ")");
+        kv.put("why", host.mmuNote());
+        kv.put("host RAM", host.memTotalBytes() / MIB + " MiB");
+        kv.put("swap", host.swapTotalBytes() / MIB + " MiB");
+        h.keyValues("", kv);
+        h.section("2. A 4 GiB guest");
+        h.paragraph("QEMU options: " + String.join(" ", guest.qemu()) + " (the layout is in section 4's report)");
+        htmlLazy(h, lazy);
+        h.section("4. Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
+        htmlMmu(h, mmu);
+        RunReport.append(h, mmuRuns, config.layout());
+        h.section("5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
+        h.paragraph(String.format(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB = %d GiB",
+                plan.swapForGuests() / GIB, plan.recommendedHostSwap() / GIB, plan.totalSwap() / GIB));
+        h.section("6. Overcommit scenario: " + scenario.scenario());
+        h.preformatted(SCENARIO_YAML);
+        ScenarioHtml.append(h, scenario);
+        return h;
+    }
+
+    private static void htmlLazy(HtmlReport h, LazyStep lazy) {
+        h.section("3. Lazy allocation: " + lazy.workload() + " on the " + lazy.engine() + " engine");
+        h.paragraph(lazy.engineReason());
+        Map<String, String> mem = new LinkedHashMap<>();
+        mem.put("configured", lazy.configuredBytes() / MIB + " MiB");
+        mem.put("resident", String.format(Locale.ROOT, "%.1f MiB", lazy.residentBytes() / (double) MIB));
+        lazy.counters().forEach((k, v) -> mem.put(k, count(v)));
+        h.keyValues("guest RAM", mem);
+        h.free("host, free -m before", lazy.hostBefore(), FreeUnit.MEBI);
+        h.free("host, free -m with the guest", lazy.hostDuring(), FreeUnit.MEBI);
+    }
+
+    /** The side-by-side table of step 4. */
+    private static void htmlMmu(HtmlReport h, MmuStep mmu) {
+        List<List<String>> rows = new ArrayList<>();
+        MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
+        for (List<String> row : MMU_ROWS) {
+            rows.add(List.of(row.get(0), count(s.counters().get(row.get(0))), count(e.counters().get(row.get(0))),
+                    row.get(1)));
+        }
+        rows.add(List.of("cost estimate", ms(s.cost().vmNanos()), ms(e.cost().vmNanos()), "modelled time"));
+        rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),
+                String.format(Locale.ROOT, "%.2fx", e.cost().slowdown()), "vs the same work native"));
+        h.table("side by side", List.of("counter", s.mmu(), e.mmu(), "what it counts"), rows);
+    }
+
+    private static String size(long bytes) {
+        return bytes % GIB == 0 ? bytes / GIB + " GiB" : bytes % MIB == 0 ? bytes / MIB + " MiB"
+                : bytes >= MIB ? String.format(Locale.ROOT, "%.2f MiB", bytes / (double) MIB)
+                : String.format(Locale.ROOT, "%d KiB", bytes >> 10);
+    }
+
+    private static String count(long v) {
+        return String.format(Locale.ROOT, "%,d", v);
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    private static String indent(String lines) {
+        return lines.replaceAll("(?m)^", "  ");
+    }
+}
