@@ -39,6 +39,7 @@ final class GuestOs {
     final List<Process> processes = new ArrayList<>();
     Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
     boolean demand;
+    boolean largePages;              // {@code pages 2M}: new region pages are mapped by 2 MiB PDEs (PS = 1)
     private long[] balloon = new long[256];
     private int balloonPages;
 

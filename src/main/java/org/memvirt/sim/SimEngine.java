@@ -145,6 +145,7 @@ public final class SimEngine implements Engine {
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
                 case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
+                case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
                 case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(on.get(0), action, bytes);
                 case Op.Sleep(long nanos) -> {
                     vm.host.advance(nanos);
