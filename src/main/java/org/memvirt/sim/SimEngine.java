@@ -174,6 +174,9 @@ public final class SimEngine implements Engine {
             long first = offset >>> Paging.PAGE_SHIFT;
             long end = (offset + bytes + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
             long pages = end - first;
+            if (kind == Kind.UNMAP || kind == Kind.REMAP) {
+                vm.guest.checkWholeLargePages(vm.guest.running, gva(first), gva(end), kind.name().toLowerCase(java.util.Locale.ROOT));
+            }
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
                 long from = first + start(pages, on.size(), k);
