@@ -52,6 +52,7 @@ final class OpDriver {
     static void checkSupported(Op op) {
         switch (op) {
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
+            case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
             case Op.Switch s when s.pcid() -> throw new KvmException("switch with pcid is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
             default -> { }
@@ -89,6 +90,7 @@ final class OpDriver {
             }
             case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(action, bytes);
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
+            case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
         }
     }
 

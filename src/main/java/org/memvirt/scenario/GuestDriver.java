@@ -227,6 +227,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             case Op.Unmap u -> ignore("unmap");
             case Op.Remap r -> ignore("remap");
             case Op.Demand d -> ignore("demand");
+            case Op.PageSize p -> ignore("pages");
             case Op.Trace t -> ignore("trace");
             case Op.Repeat r -> throw new IllegalStateException("repeat is expanded by nextOp");
         }

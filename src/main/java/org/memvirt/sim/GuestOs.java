@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The guest operating system of docs/guest-model.md: processes with their own 4-level page tables in guest memory,
- * a workload region per process, demand paging by its own #PF handler, INVLPG after clearing a PTE, and MOV CR3
+ * The guest operating system of docs/guest-model.md: processes with their own 4-level page tables in guest memory
+ * (4 KiB pages, or 2 MiB ones after {@code pages 2M}), a workload region per process, demand paging by its own #PF handler, INVLPG after clearing a PTE, and MOV CR3
  * with or without PCID. Every page-table store goes through the MMU's write hook, as a guest store would.
  */
 final class GuestOs {
@@ -39,6 +39,7 @@ final class GuestOs {
     final List<Process> processes = new ArrayList<>();
     Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
     boolean demand;
+    boolean largePages;              // {@code pages 2M}: new region pages are mapped by 2 MiB PDEs (PS = 1)
     private long[] balloon = new long[256];
     private int balloonPages;
 
@@ -87,12 +88,24 @@ final class GuestOs {
         vm.mmu.guestTableCreated(v, gfn);
     }
 
-    /** Maps {@code gva} in {@code p} if it is not mapped: missing tables in walk order, then the frame. */
+    /**
+     * Maps {@code gva} in {@code p} if it is not mapped: missing tables in walk order, then the frame. With
+     * {@code pages 2M}, a missing PDE becomes a 2 MiB page (PS = 1) over a fresh 2 MiB-aligned run of frames; a PD slot
+     * that already holds a PT keeps 4 KiB pages, and a 2 MiB page stays one in {@code pages 4K}.
+     */
     void ensureMapped(Vcpu v, Process p, long gva) {
         long table = p.pml4Gfn;
         for (int level = Paging.LEVELS; level > 1; level--) {
             int index = Paging.index(gva, level);
             long e = pts.read(table, index);
+            if (Paging.largeLeaf(e, level)) {                  // a 2 MiB page: mapped, or unmapped with its frames kept
+                if (!Paging.present(e)) writePte(v, table, index, e | Paging.P);
+                return;
+            }
+            if (!Paging.present(e) && level == 2 && largePages) {
+                writePte(v, table, index, Paging.gfnToPte(allocateLarge(), LEAF_FLAGS | Paging.PS));
+                return;
+            }
             if (!Paging.present(e)) {
                 long child = allocate();
                 vm.mmu.kernelRead(v, child);       // the runtime reads the new table's entry before filling it
@@ -110,6 +123,13 @@ final class GuestOs {
         writePte(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
     }
 
+    /** A 2 MiB run of frames for a large page ({@code guest_frames} counts its 512 frames). */
+    private long allocateLarge() {
+        long gfn = frames.allocateLarge();
+        vm.stats[Stat.GUEST_FRAMES] += Paging.LARGE_PAGES;
+        return gfn;
+    }
+
     /** The guest's #PF handler: demand paging (and re-mapping of unmapped pages) in the user half. */
     void handlePageFault(Vcpu v, long gva) {
         if (gva < 0 || gva >= USER_TOP) throw new SimException("guest #PF outside user space at 0x" + Long.toHexString(gva));
@@ -117,30 +137,55 @@ final class GuestOs {
         ensureMapped(v, v.process, gva);
     }
 
-    /** The leaf PTE slot of {@code gva} as {table gfn, index}, or null if a table is missing. */
-    private long leafTable(Process p, long gva) {
+    /**
+     * The table holding the leaf entry of {@code gva} as {@code table gfn << 2 | level - 1} (level 1: a PTE; level 2:
+     * a PDE with PS = 1), or -1 if a table is missing.
+     */
+    private long leafSlot(Process p, long gva) {
         long table = p.pml4Gfn;
         for (int level = Paging.LEVELS; level > 1; level--) {
             long e = pts.read(table, Paging.index(gva, level));
+            if (Paging.largeLeaf(e, level)) return table << 2 | 1;
             if (!Paging.present(e)) return -1;
             table = Paging.pteToGfn(e);
         }
-        return table;
+        return table << 2;
     }
 
     /**
-     * Clears P in the PTE of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no shootdown:
-     * the frame is kept, so another vCPU's stale entry still reaches the same frame).
+     * Clears P in the leaf entry of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no
+     * shootdown: the frame is kept, so another vCPU's stale entry still reaches the same frame). A 2 MiB page is
+     * unmapped whole, with one INVLPG.
      */
     void unmap(Vcpu v, Process p, long gva) {
-        long table = leafTable(p, gva);
-        if (table < 0) return;
-        int index = Paging.index(gva, 1);
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return;
+        int level = (int) (slot & 3) + 1;
+        long table = slot >>> 2;
+        int index = Paging.index(gva, level);
         long pte = pts.read(table, index);
         if (!Paging.present(pte)) return;
         writePte(v, table, index, pte & ~Paging.P);
         v.stats[Stat.GUEST_INVLPG]++;
-        vm.mmu.invlpg(v, gva);
+        vm.mmu.invlpg(v, gva, level == 2);
+    }
+
+    /**
+     * Unmap and remap take whole 2 MiB pages: throws if {@code [fromGva, toGva)} covers part of one ({@code what} names
+     * the op). Only the range's first and last 2 MiB can be partial.
+     */
+    void checkWholeLargePages(Process p, long fromGva, long toGva, String what) {
+        if (fromGva >= toGva) return;
+        long mask = (1L << Paging.LARGE_SHIFT) - 1;
+        for (long gva : new long[] {fromGva, toGva - 1}) {
+            long slot = leafSlot(p, gva);
+            if (slot < 0 || (slot & 3) != 1) continue;
+            long start = gva & ~mask;
+            if (start < fromGva || start + mask + 1 > toGva) {
+                throw new SimException(what + ": the range covers part of the 2 MiB guest page at offset 0x"
+                        + Long.toHexString(start - REGION_BASE) + "; unmap and remap whole 2 MiB pages");
+            }
+        }
     }
 
     /** A store of the guest kernel into its page-table page {@code table}. */
@@ -149,11 +194,12 @@ final class GuestOs {
         vm.mmu.guestPteWrite(v, table, index, pte);
     }
 
-    /** Sets the PTE of an unmapped page back to its frame; no INVLPG (a not-present entry is never cached). */
+    /** Sets the leaf entry of an unmapped page back to its frame; no INVLPG (a not-present entry is never cached). */
     void remap(Vcpu v, Process p, long gva) {
-        long table = leafTable(p, gva);
-        if (table < 0) return;
-        int index = Paging.index(gva, 1);
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return;
+        long table = slot >>> 2;
+        int index = Paging.index(gva, (int) (slot & 3) + 1);
         long pte = pts.read(table, index);
         if (Paging.present(pte) || (pte & Paging.ADDR) == 0) return;
         writePte(v, table, index, pte | Paging.P);

@@ -28,8 +28,8 @@ sealed interface Mmu permits ShadowMmu, TdpMmu {
     /** The guest executes MOV to CR3 with {@code cr3} (PCID in bits 11:0, no-flush in bit 63). */
     void movCr3(Vcpu vcpu, long cr3);
 
-    /** The guest executes INVLPG {@code gva}. */
-    void invlpg(Vcpu vcpu, long gva);
+    /** The guest executes INVLPG {@code gva}; {@code large} if the guest's tables mapped it with a 2 MiB page. */
+    void invlpg(Vcpu vcpu, long gva, boolean large);
 
     /** The host dropped guest frame {@code gfn} (mmu_notifier invalidate). */
     void invalidateGfn(long gfn);

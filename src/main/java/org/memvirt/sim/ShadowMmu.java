@@ -10,7 +10,8 @@ import java.util.Map;
  * KVM's shadow MMU after linux arch/x86/kvm/mmu/mmu.c and paging_tmpl.h: shadow pages keyed by gfn + role (here
  * the level), guest page tables write-protected while shadowed, trapped guest PTE writes emulated
  * ({@code kvm_mmu_track_write}) with write-flooding zap, 4 KiB leaves allowed to go unsync and resynced on INVLPG,
- * MOV CR3 without no-flush and guest TLB flushes, prefetch of neighbours, cached previous roots, recycling.
+ * MOV CR3 without no-flush and guest TLB flushes, prefetch of neighbours, cached previous roots, recycling. A guest
+ * 2 MiB page is shadowed by a direct shadow page of 4 KiB sptes (the host backs guest RAM with 4 KiB pages).
  *
  * <p>The guest kernel's direct map of its page-table pages is modelled as one spte per frame
  * ({@link #directMap}: none, read-only, writable), which is what write protection downgrades.
@@ -38,6 +39,7 @@ final class ShadowMmu implements Mmu {
     private final long maxMmuPages;
     private final long[] gwTable = new long[Paging.LEVELS + 1];
     private final long[] gwPte = new long[Paging.LEVELS + 1];
+    private boolean gwLarge;                                 // the last guest walk ended at a PDE with PS = 1
     private int indirectShadowPages;
 
     ShadowMmu(SimVm vm) {
@@ -101,28 +103,32 @@ final class ShadowMmu implements Mmu {
             v.stats[Stat.PF_GUEST]++;                        // kvm_inject_page_fault
             return GUEST_FAULT;
         }
+        final long gpte = gwLarge ? gwPte[2] : gwPte[1];
+        // FNAME(protect_clean_gpte): a clean guest leaf gives no write access (the role of a direct shadow page)
+        final boolean directWritable = (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0;
         ShadowPage sp = v.root;
         for (int level = Paging.LEVELS; level > 1; level--) {
             sp.writeFloodingCount = 0;                       // clear_sp_write_flooding_count
             int index = Paging.index(gva, level);
-            long childGfn = gwTable[level - 1];
+            boolean direct = gwLarge && level == 2;
+            long childGfn = direct ? Paging.largePdeToGfn(gpte) : gwTable[level - 1];
             long spte = sp.spt[index];
             ShadowPage child = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
-            if (child != null && child.gfn != childGfn) {       // the guest repointed this entry: drop the stale link
-                dropSpte(sp, index);
+            if (child != null && (child.gfn != childGfn || child.direct != direct
+                    || direct && child.directWritable != directWritable)) {
+                dropSpte(sp, index);                         // repointed entry, or validate_direct_spte: drop the link
                 remoteFlush();
                 child = null;
             }
             if (child == null) {
-                child = getShadowPage(childGfn, level - 1);
+                child = direct ? getDirectShadowPage(childGfn, directWritable) : getShadowPage(childGfn, level - 1);
                 link(sp, index, child);
             }
             sp = child;
         }
         sp.writeFloodingCount = 0;
         final int index = Paging.index(gva, 1);
-        final long gpte = gwPte[1];
-        final long gfn = Paging.pteToGfn(gpte);
+        final long gfn = gwLarge ? Paging.largePdeToGfn(gpte) + index : Paging.pteToGfn(gpte);
         int host = vm.hostFault(v, gfn, write, mapped(gfn));
         if (host == SimVm.HOST_REPLACED) return RETRY;       // the copy zapped the read-only spte: the fault is stale
         boolean writable = host == SimVm.HOST_WRITABLE && (gpte & Paging.RW) != 0 && (gpte & Paging.D) != 0
@@ -138,18 +144,27 @@ final class ShadowMmu implements Mmu {
         return RETRY;
     }
 
-    /** FNAME(walk_addr): false if the guest's tables deny a user access; sets guest A/D as the CPU would. */
+    /**
+     * FNAME(walk_addr): false if the guest's tables deny a user access; sets guest A/D as the CPU would. A walk that
+     * ends at a PDE with PS = 1 sets {@link #gwLarge} and leaves {@code gwPte[2]} as the leaf.
+     */
     private boolean walkGuest(Vcpu v, long gva, boolean write) {
         long table = v.pml4Gfn();
+        gwLarge = false;
         for (int level = Paging.LEVELS; level >= 1; level--) {
             gwTable[level] = table;
             long[] t = pts.table(table);
             int index = Paging.index(gva, level);
             long gpte = t[index];
             if (!Paging.present(gpte) || (gpte & Paging.US) == 0 || (write && (gpte & Paging.RW) == 0)) return false;
-            long ad = Paging.A | (level == 1 && write ? Paging.D : 0);
+            boolean large = Paging.largeLeaf(gpte, level);
+            long ad = Paging.A | ((level == 1 || large) && write ? Paging.D : 0);
             if ((gpte & ad) != ad) t[index] = gpte |= ad;   // FNAME(update_accessed_dirty_bits), via the hva
             gwPte[level] = gpte;
+            if (large) {
+                gwLarge = true;
+                return true;
+            }
             table = Paging.pteToGfn(gpte);
         }
         return true;
@@ -157,6 +172,10 @@ final class ShadowMmu implements Mmu {
 
     /** FNAME(pte_prefetch): the aligned group of 8 around the fault, stopping at the first that cannot be mapped. */
     private void prefetch(ShadowPage sp, int faultIndex) {
+        if (sp.direct) {
+            directPrefetch(sp, faultIndex);
+            return;
+        }
         final long[] gptes = pts.table(sp.gfn);
         final int start = faultIndex & ~(PTE_PREFETCH_NUM - 1);
         for (int i = start; i < start + PTE_PREFETCH_NUM; i++) {
@@ -168,6 +187,36 @@ final class ShadowMmu implements Mmu {
             if (!vm.hostPresent(gfn, writable)) break;                    // atomic gfn-to-pfn: no host fault
             setLeaf(sp, i, gfn, writable && tryUnsyncForPrefetch(gfn));
         }
+    }
+
+    /**
+     * __direct_pte_prefetch: each run of non-present sptes of the aligned group of 8 gets the leading frames the host
+     * already maps writable (gfn_to_page_many_atomic); a run whose first frame is not mapped ends the prefetch.
+     */
+    private void directPrefetch(ShadowPage sp, int faultIndex) {
+        final int start = faultIndex & ~(PTE_PREFETCH_NUM - 1);
+        int runStart = -1;
+        for (int i = start; i <= start + PTE_PREFETCH_NUM; i++) {
+            boolean taken = i == start + PTE_PREFETCH_NUM || i == faultIndex || Paging.present(sp.spt[i]);
+            if (!taken) {
+                if (runStart < 0) runStart = i;
+                continue;
+            }
+            if (runStart < 0) continue;
+            if (!directPrefetchRun(sp, runStart, i)) return;
+            runStart = -1;
+        }
+    }
+
+    /** direct_pte_prefetch_many over sptes {@code [from, to)}: false if not even the first frame could be mapped. */
+    private boolean directPrefetchRun(ShadowPage sp, int from, int to) {
+        int i = from;
+        for (; i < to; i++) {
+            long gfn = sp.gfn + i;
+            if (!vm.hostPresent(gfn, true)) break;
+            setLeaf(sp, i, gfn, sp.directWritable && tryUnsyncForPrefetch(gfn));
+        }
+        return i > from;
     }
 
     // ---- shadow pages ----------------------------------------------------------------------------------------
@@ -182,6 +231,19 @@ final class ShadowMmu implements Mmu {
         vmStats[Stat.SHADOW_PAGES]++;
         indirectShadowPages++;
         if (writeProtectDirectMap(gfn)) remoteFlush();        // account_shadowed
+        return sp;
+    }
+
+    /** kvm_mmu_get_child_sp for a direct role: no guest table to write-protect, so no write tracking. */
+    private ShadowPage getDirectShadowPage(long gfn, boolean writable) {
+        long key = ShadowPage.directKey(gfn, writable);
+        ShadowPage sp = hash.get(key);
+        if (sp != null) return sp;
+        vmStats[Stat.MMU_CACHE_MISS]++;
+        sp = new ShadowPage(byId.size(), gfn, 1, true, writable);
+        byId.add(sp);
+        hash.put(key, sp);
+        vmStats[Stat.SHADOW_PAGES]++;
         return sp;
     }
 
@@ -243,11 +305,11 @@ final class ShadowMmu implements Mmu {
             vmStats[Stat.MMU_UNSYNC]--;
         }
         sp.invalid = true;
-        hash.remove(ShadowPage.key(sp.gfn, sp.level));
+        hash.remove(sp.key());
         byId.set(sp.id, null);
         vmStats[Stat.SHADOW_PAGES]--;
         vmStats[Stat.MMU_SHADOW_ZAPPED]++;
-        indirectShadowPages--;
+        if (!sp.direct) indirectShadowPages--;
         for (Vcpu v : vm.vcpus) {
             if (v.root == sp) v.root = null;                 // the vCPU reloads its root on the next entry
             for (int i = 0; i < NUM_PREV_ROOTS; i++) if (v.prevRoot[i] == sp) v.prevRoot[i] = null;
@@ -502,7 +564,7 @@ final class ShadowMmu implements Mmu {
     }
 
     @Override
-    public void invlpg(Vcpu v, long gva) {
+    public void invlpg(Vcpu v, long gva, boolean large) {   // the exit does not tell KVM the guest's page size
         v.exit(Stat.EXIT_INVLPG);
         v.stats[Stat.INVLPG]++;
         invalidateAddr(v.root, gva);
@@ -575,6 +637,18 @@ final class ShadowMmu implements Mmu {
         for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
     }
 
+    /** A direct shadow page maps frame {@code gfn + i} at index {@code i}, writable only if its role allows it. */
+    private static void checkDirect(ShadowPage sp) {
+        for (int i = 0; i < Paging.ENTRIES; i++) {
+            long spte = sp.spt[i];
+            if (!Paging.present(spte)) continue;
+            if (Paging.pteToGfn(spte) != sp.gfn + i || (spte & Paging.RW) != 0 && !sp.directWritable) {
+                throw new IllegalStateException("direct shadow page of gfn 0x" + Long.toHexString(sp.gfn) + " index " + i
+                        + ": spte 0x" + Long.toHexString(spte));
+            }
+        }
+    }
+
     /**
      * Checks every shadow page's invariants (tests call this), and that a synced shadow page agrees with the guest
      * table it shadows: each present spte maps the frame (or links the table) its gpte names.
@@ -582,6 +656,10 @@ final class ShadowMmu implements Mmu {
     void checkInvariants() {
         for (ShadowPage sp : hash.values()) {
             sp.checkInvariants();
+            if (sp.direct) {
+                checkDirect(sp);
+                continue;
+            }
             if (sp.unsync) continue;
             long[] gptes = pts.table(sp.gfn);
             for (int i = 0; i < Paging.ENTRIES; i++) {

@@ -145,6 +145,7 @@ public final class SimEngine implements Engine {
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
                 case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
+                case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
                 case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(on.get(0), action, bytes);
                 case Op.Sleep(long nanos) -> {
                     vm.host.advance(nanos);
@@ -173,6 +174,9 @@ public final class SimEngine implements Engine {
             long first = offset >>> Paging.PAGE_SHIFT;
             long end = (offset + bytes + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
             long pages = end - first;
+            if (kind == Kind.UNMAP || kind == Kind.REMAP) {
+                vm.guest.checkWholeLargePages(vm.guest.running, gva(first), gva(end), kind.name().toLowerCase(java.util.Locale.ROOT));
+            }
             for (int k = 0; k < on.size(); k++) {
                 Vcpu v = on.get(k);
                 long from = first + start(pages, on.size(), k);

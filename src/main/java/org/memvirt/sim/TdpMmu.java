@@ -80,7 +80,7 @@ final class TdpMmu implements Mmu {
             table = v.pml4Gfn();
             level = Paging.LEVELS;
         }
-        final int nativeRefs = level;
+        int nativeRefs = level;
         long gpte = 0;
         for (; level >= 1; level--) {
             refs += TDP_LEVELS;                              // nested walk for the guest table's gpa
@@ -96,8 +96,14 @@ final class TdpMmu implements Mmu {
                 count(s, refs, nativeRefs);
                 return GUEST_FAULT;                          // delivered to the guest without an exit
             }
-            final long ad = Paging.A | (level == 1 && write ? Paging.D : 0);
+            final boolean large = Paging.largeLeaf(gpte, level);
+            final long ad = Paging.A | ((level == 1 || large) && write ? Paging.D : 0);
             if ((gpte & ad) != ad) t[index] = gpte |= ad;
+            if (large) {                                     // a 2 MiB guest page: the walk ends at the PDE
+                table = Paging.largePdeToGfn(gpte) + Paging.index(gva, 1);
+                nativeRefs--;
+                break;
+            }
             if (level == 2) v.tlb.fillPde(pdeKey, Paging.pteToGfn(gpte));
             table = Paging.pteToGfn(gpte);
         }
@@ -181,8 +187,14 @@ final class TdpMmu implements Mmu {
     }
 
     @Override
-    public void invlpg(Vcpu v, long gva) {
-        v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);      // no exit (INVLPG_EXITING off with EPT)
+    public void invlpg(Vcpu v, long gva, boolean large) {         // no exit (INVLPG_EXITING off with EPT)
+        if (!large) {
+            v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);
+            return;
+        }
+        // SDM Vol 3A §4.10.2.3: the 4 KiB entries cached for a larger page all go with it
+        final long firstVpn = (gva >>> Paging.PAGE_SHIFT) & -Paging.LARGE_PAGES;
+        for (long vpn = firstVpn; vpn < firstVpn + Paging.LARGE_PAGES; vpn++) v.tlb.invalidatePage(v.tag, vpn);
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class Footprint {
             case Op.Processes p -> 0;
             case Op.Switch s -> 0;
             case Op.Demand d -> 0;
+            case Op.PageSize p -> 0;
             case Op.Balloon b -> 0;
             case Op.Sleep s -> 0;
             case Op.Verify v -> 0;

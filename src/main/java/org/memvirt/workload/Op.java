@@ -38,6 +38,19 @@ public sealed interface Op {
     /** Guest demand paging on (mappings built by the guest's own #PF handler) or off (prefaulted). */
     record Demand(boolean on) implements Op {}
 
+    /**
+     * From now on the running guest maps new region pages with pages of {@code 1 << shift} bytes: {@link #SHIFT_4K}
+     * (4 KiB PTEs) or {@link #SHIFT_2M} (2 MiB PDEs with PS set).
+     */
+    record PageSize(int shift) implements Op {
+        public static final int SHIFT_4K = 12;             // SDM Vol 3A §4.5: 4-KByte page
+        public static final int SHIFT_2M = 21;             // SDM Vol 3A §4.5: 2-MByte page (PDE.PS = 1)
+
+        public PageSize {
+            if (shift != SHIFT_4K && shift != SHIFT_2M) throw new IllegalArgumentException("page shift must be 12 or 21, not " + shift);
+        }
+    }
+
     /** Balloon inflate/deflate by {@code bytes}, or set the balloon {@code to} a size. */
     record Balloon(BalloonAction action, long bytes) implements Op {}
 

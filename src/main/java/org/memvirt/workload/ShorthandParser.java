@@ -12,7 +12,7 @@ import org.memvirt.workload.Lexer.Token;
 /** Recursive-descent parser of workload shorthand ({@code touch 1G; repeat 3 { sleep 1s }}) into steps. */
 final class ShorthandParser {
     static final List<String> OPS = List.of("touch", "read", "fill", "random", "processes", "switch", "unmap", "remap",
-            "demand", "balloon", "sleep", "verify", "repeat", "trace");
+            "demand", "pages", "balloon", "sleep", "verify", "repeat", "trace");
     private static final String CONTENT_FORMS = "content=zero|same[:K]|unique|random[:SEED]";
 
     private final String text;
@@ -85,6 +85,7 @@ final class ShorthandParser {
             case "processes" -> new Op.Processes((int) count("processes", 1, Integer.MAX_VALUE));
             case "switch" -> new Op.Switch(count("switch", 1, Long.MAX_VALUE), optionalWord("pcid"));
             case "demand" -> new Op.Demand(onOff());
+            case "pages" -> pageSize();
             case "balloon" -> balloon();
             case "sleep" -> new Op.Sleep(duration());
             case "verify" -> new Op.Verify();
@@ -202,6 +203,13 @@ final class ShorthandParser {
         if (t.isWord("on")) return true;
         if (t.isWord("off")) return false;
         throw fail(t, "expected 'on' or 'off' after 'demand', found " + t.shown());
+    }
+
+    private Op pageSize() {
+        Token t = take();
+        if (t.isWord("4K") || t.isWord("4k")) return new Op.PageSize(Op.PageSize.SHIFT_4K);
+        if (t.isWord("2M") || t.isWord("2m")) return new Op.PageSize(Op.PageSize.SHIFT_2M);
+        throw fail(t, "expected '4K' or '2M' after 'pages', found " + t.shown());
     }
 
     private Op balloon() {

@@ -26,6 +26,7 @@ public final class WorkloadFormat {
             case Op.Unmap(long bytes, long offset) -> range("unmap", bytes, offset);
             case Op.Remap(long bytes, long offset) -> range("remap", bytes, offset);
             case Op.Demand(boolean on) -> on ? "demand on" : "demand off";
+            case Op.PageSize(int shift) -> shift == Op.PageSize.SHIFT_2M ? "pages 2M" : "pages 4K";
             case Op.Balloon(Op.BalloonAction action, long bytes) ->
                     "balloon " + action.name().toLowerCase() + " " + formatSize(bytes);
             case Op.Sleep(long nanos) -> "sleep " + WorkloadUnits.formatDuration(nanos);

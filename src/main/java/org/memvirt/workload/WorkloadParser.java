@@ -28,7 +28,7 @@ public final class WorkloadParser {
     private static final Map<String, String> POSITIONAL_KEY = Map.ofEntries(Map.entry("touch", "size"),
             Map.entry("read", "size"), Map.entry("fill", "size"), Map.entry("unmap", "size"), Map.entry("remap", "size"),
             Map.entry("random", "count"), Map.entry("processes", "count"), Map.entry("switch", "count"),
-            Map.entry("demand", "mode"), Map.entry("sleep", "duration"), Map.entry("repeat", "times"),
+            Map.entry("demand", "mode"), Map.entry("pages", "size"), Map.entry("sleep", "duration"), Map.entry("repeat", "times"),
             Map.entry("trace", "file"));
 
     /** {@code --workload "touch 1G; sleep 10s"}; trace files are resolved against the current directory. */

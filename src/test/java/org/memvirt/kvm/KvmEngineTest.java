@@ -190,4 +190,10 @@ class KvmEngineTest {
                 new Op.Trace("ls.lackey", new long[] {0}))))
                 .isInstanceOf(KvmException.class).hasMessage("trace is not supported by the kvm engine yet");
     }
+
+    @Test
+    void pagesIsRefusedBeforeTheVmStarts() {
+        assertThatThrownBy(() -> run(Machines.spec(Machines.pc(64 * MIB, 1), new Op.PageSize(Op.PageSize.SHIFT_2M))))
+                .isInstanceOf(KvmException.class).hasMessage("pages is not supported by the kvm engine yet");
+    }
 }

@@ -79,6 +79,9 @@ class WorkloadParserTest {
         assertThat(op("switch 100 pcid")).isEqualTo(new Op.Switch(100, true));
         assertThat(op("demand on")).isEqualTo(new Op.Demand(true));
         assertThat(op("demand off")).isEqualTo(new Op.Demand(false));
+        assertThat(op("pages 2M")).isEqualTo(new Op.PageSize(Op.PageSize.SHIFT_2M));
+        assertThat(op("pages 4K")).isEqualTo(new Op.PageSize(Op.PageSize.SHIFT_4K));
+        assertThat(error("pages 1G")).isEqualTo("workload: 1:7: expected '4K' or '2M' after 'pages', found '1G' (in 'pages 1G')");
         assertThat(op("balloon inflate 256M")).isEqualTo(new Op.Balloon(Op.BalloonAction.INFLATE, 256 * M));
         assertThat(op("balloon deflate 1G")).isEqualTo(new Op.Balloon(Op.BalloonAction.DEFLATE, G));
         assertThat(op("balloon to 0")).isEqualTo(new Op.Balloon(Op.BalloonAction.TO, 0));
@@ -122,7 +125,7 @@ class WorkloadParserTest {
                 "workload: 1:17: expected a duration (a number and ns, us, ms, s, m or h) after 'sleep', found '10' (in 'sleep 10')");
         assertThat(error("touch 1G\nread 1G at x")).isEqualTo("workload: 2:12: expected a size after 'at', found 'x' (in 'read 1G at x')");
         assertThat(error("tuch 1G")).isEqualTo("workload: 1:1: unknown op 'tuch'; expected one of touch, read, fill, random, "
-                + "processes, switch, unmap, remap, demand, balloon, sleep, verify, repeat, trace (in 'tuch 1G')");
+                + "processes, switch, unmap, remap, demand, pages, balloon, sleep, verify, repeat, trace (in 'tuch 1G')");
         assertThat(error("touch")).isEqualTo("workload: 1:6: expected a size after 'touch', found the end of the workload (in 'touch')");
         assertThat(error("touch 1G; touch ;")).isEqualTo("workload: 1:17: expected a size after 'touch', found ';' (in 'touch')");
         assertThat(error("touch 1G sleep 1s")).isEqualTo("workload: 1:10: expected ';' or a new line after 'touch 1G', found 'sleep' (in 'touch 1G sleep 1s')");
