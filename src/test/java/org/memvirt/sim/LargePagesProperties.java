@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.memvirt.sim.SimFixtures.MIB;
 import static org.memvirt.sim.SimFixtures.machine;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,9 +16,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 import org.memvirt.engine.MmuMode;
-import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
-import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.Op;
 
 /** Random scripts mixing 4 KiB and 2 MiB guest pages: every MMU mode shows the guest the same memory. */
@@ -48,10 +45,7 @@ class LargePagesProperties {
     }
 
     private static RunResult run(MmuMode mode, boolean vpid, int smp, List<Op> ops, boolean checkInvariants) {
-        RunSpec spec = new RunSpec(machine(RAM, smp), SimFixtures.workload(ops.toArray(Op[]::new)), mode, vpid,
-                "golden-cove", Duration.ofMinutes(1), 1);
-        return new SimEngine().run(spec, RunListener.NONE,
-                vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
+        return SimFixtures.runChecked(machine(RAM, smp), mode, vpid, ops, checkInvariants);
     }
 
     @Provide

@@ -42,6 +42,18 @@ final class SimFixtures {
         return run(machine(256 * MIB, 1), mode, vpid, ops);
     }
 
+    /**
+     * Runs {@code ops} on the golden-cove TLBs with seed 1 and, under shadow paging with {@code checkInvariants},
+     * checks the shadow MMU's invariants after every step.
+     */
+    static RunResult runChecked(MachineConfig m, MmuMode mode, boolean vpid, List<Op> ops,
+            boolean checkInvariants) {
+        RunSpec spec = new RunSpec(m, workload(ops.toArray(Op[]::new)), mode, vpid, "golden-cove",
+                Duration.ofMinutes(1), 1);
+        return new SimEngine().run(spec, RunListener.NONE,
+                vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
+    }
+
     static long op(RunResult r, int index, String counter) {
         return r.ops().get(index).deltas().get(counter);
     }
