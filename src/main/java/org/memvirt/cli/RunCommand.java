@@ -86,7 +86,7 @@ final class RunCommand implements Runnable {
             + "resident; the VMM swaps the rest to its own file through userfaultfd (hypervisor-level swap).")
     String residentLimit;
 
-    @Option(names = "--compare", paramLabel = "OPTIONS", description = "Also run the same machine and workload with "
+    @Option(names = "--compare", paramLabel = "OPTIONS", parameterConsumer = CompareValue.class, description = "Also run the same machine and workload with "
             + "these of the main run's options changed: --mmu, --vpid, --engine, --tlb, --seed (e.g. \"--mmu ept\"). "
             + "Repeatable; the runs are shown side by side.")
     List<String> compare = new java.util.ArrayList<>();
@@ -113,6 +113,20 @@ final class RunCommand implements Runnable {
 
     /** The engine that will run and why. */
     record Choice(Engine engine, String reason) {}
+
+    /** Takes the word after {@code --compare} as its value even when it starts with a dash ({@code "-m 1G"}). */
+    static final class CompareValue implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, CommandLine.Model.ArgSpec argSpec,
+                CommandLine.Model.CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                        "--compare needs a value, e.g. --compare \"--mmu ept\"");
+            }
+            List<String> values = argSpec.getValue();
+            values.add(args.pop());
+        }
+    }
 
     /** The options one run is made of; a {@code --compare} value overrides some of the main run's. */
     record Variant(String engine, String mmu, String vpid, String tlb, long seed) {

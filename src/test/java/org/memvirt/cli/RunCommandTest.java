@@ -119,13 +119,14 @@ class RunCommandTest {
     @Test
     void compareJsonKeepsTheMainRunOnTopAndListsEveryRun() throws Exception {
         MainTest.CliRun alone = MainTest.CliRun.of(small("--json"));
-        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--compare", "--vpid=off --seed '2'",
+        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--compare=--vpid=off --seed '2'",
                 "--json"));
         assertThat(r.rc()).as(r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
         JsonNode main = Json.mapper().readTree(alone.out());
         JsonNode runs = j.get("runs");
-        assertThat(((com.fasterxml.jackson.databind.node.ObjectNode) j.deepCopy()).without("runs")).isEqualTo(main);
+        JsonNode top = ((com.fasterxml.jackson.databind.node.ObjectNode) j.deepCopy()).without("runs");
+        assertThat(top).isEqualTo(main);
         assertThat(runs.size()).isEqualTo(3);
         assertThat(runs.get(0)).isEqualTo(main);
         assertThat(runs.get(1).get("mmu").asText()).isEqualTo("ept");
