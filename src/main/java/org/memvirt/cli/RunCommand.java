@@ -86,6 +86,11 @@ final class RunCommand implements Runnable {
             + "resident; the VMM swaps the rest to its own file through userfaultfd (hypervisor-level swap).")
     String residentLimit;
 
+    @Option(names = "--compare", paramLabel = "OPTIONS", parameterConsumer = CompareValue.class, description = "Also run the same machine and workload with "
+            + "these of the main run's options changed: --mmu, --vpid, --engine, --tlb, --seed (e.g. \"--mmu ept\"). "
+            + "Repeatable; the runs are shown side by side.")
+    List<String> compare = new java.util.ArrayList<>();
+
     @Option(names = "--json", description = "Print the run result as JSON.")
     boolean json;
 
@@ -109,17 +114,96 @@ final class RunCommand implements Runnable {
     /** The engine that will run and why. */
     record Choice(Engine engine, String reason) {}
 
+    /** Takes the word after {@code --compare} as its value even when it starts with a dash ({@code "-m 1G"}). */
+    static final class CompareValue implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, CommandLine.Model.ArgSpec argSpec,
+                CommandLine.Model.CommandSpec commandSpec) {
+            if (args.isEmpty()) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                        "--compare needs a value, e.g. --compare \"--mmu ept\"");
+            }
+            List<String> values = argSpec.getValue();
+            values.add(args.pop());
+        }
+    }
+
+    /** The options one run is made of; a {@code --compare} value overrides some of the main run's. */
+    record Variant(String engine, String mmu, String vpid, String tlb, long seed) {
+        /** This variant with the options of one {@code --compare} value applied; anything else is refused. */
+        Variant with(String compareValue) {
+            List<String> words = shellWords(compareValue);
+            if (words.isEmpty()) throw new UsageError("--compare: empty; give options such as \"--mmu ept\"");
+            Variant v = this;
+            for (int i = 0; i < words.size(); i++) {
+                String word = words.get(i);
+                int eq = word.indexOf('=');
+                String name = eq > 0 ? word.substring(0, eq) : word;
+                if (!COMPARE_OPTIONS.contains(name)) {
+                    throw new UsageError("--compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, not '"
+                            + word + "'");
+                }
+                String value;
+                if (eq > 0) value = word.substring(eq + 1);
+                else if (i + 1 < words.size()) value = words.get(++i);
+                else throw new UsageError("--compare: " + name + " needs a value");
+                v = v.set(name, value);
+            }
+            return v;
+        }
+
+        private Variant set(String option, String value) {
+            return switch (option) {
+                case "--engine" -> new Variant(value, mmu, vpid, tlb, seed);
+                case "--mmu" -> new Variant(engine, value, vpid, tlb, seed);
+                case "--vpid" -> new Variant(engine, mmu, value, tlb, seed);
+                case "--tlb" -> new Variant(engine, mmu, vpid, value, seed);
+                case "--seed" -> {
+                    try {
+                        yield new Variant(engine, mmu, vpid, tlb, Long.parseLong(value));
+                    } catch (NumberFormatException e) {
+                        throw new UsageError("--compare: --seed must be a whole number, not '" + value + "'");
+                    }
+                }
+                default -> throw new IllegalStateException(option);
+            };
+        }
+    }
+
+    private static final List<String> COMPARE_OPTIONS = List.of("--engine", "--mmu", "--vpid", "--tlb", "--seed");
+
+    /** One finished run: its result with the reason for its engine, its cost estimate (sim) and its TLB preset. */
+    record Done(RunResult result, CostModel.Estimate cost, String tlb) {}
+
     @Override
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
-        Choice choice = withHostOptions(chooseEngine(engine), ksm, residentLimit);
-        boolean kvm = "kvm".equals(choice.engine().name());
+        Variant main = new Variant(engine, mmu, vpid, tlb, seed);
+        List<Variant> variants = new java.util.ArrayList<>(List.of(main));
+        for (String c : compare) variants.add(main.with(c));
+        List<Choice> choices = new java.util.ArrayList<>(variants.size());
+        for (Variant v : variants) choices.add(withHostOptions(chooseEngine(v.engine()), ksm, residentLimit));
+        boolean kvm = choices.stream().anyMatch(c -> "kvm".equals(c.engine().name()));
         MachineConfig machine = kvm ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
         Workload w = parseWorkload(workload);
-        MmuMode mode = mmuMode(mmu, host);
-        boolean vpidOn = onOff("--vpid", vpid);
-        RunSpec runSpec = new RunSpec(machine, w, mode, vpidOn, tlb, Duration.ofSeconds(timeoutSeconds), seed);
+        List<Done> runs = new java.util.ArrayList<>(variants.size());
+        for (int i = 0; i < variants.size(); i++) runs.add(runOne(variants.get(i), choices.get(i), machine, w, host));
+        if (report != null) writeReport(report, runs.stream().map(Done::result).toList(), machine);
+        PrintWriter out = spec.commandLine().getOut();
+        Done first = runs.getFirst();
+        if (json) out.println(runs.size() == 1 ? toJson(first.result(), first.cost(), first.tlb()) : toJson(runs));
+        else {
+            printHuman(out, machine, w, first.result(), first.cost(), host);
+            if (runs.size() > 1) printCompare(out, runs);
+        }
+        out.flush();
+    }
+
+    private Done runOne(Variant v, Choice choice, MachineConfig machine, Workload w, HostCapabilities host) {
+        MmuMode mode = mmuMode(v.mmu(), host);
+        boolean vpidOn = onOff("--vpid", v.vpid());
+        RunSpec runSpec = new RunSpec(machine, w, mode, vpidOn, v.tlb(), Duration.ofSeconds(timeoutSeconds), v.seed());
         RunResult raw;
         try (Progress progress = Progress.forStderr(System.err, json)) {
             raw = choice.engine().run(runSpec, progress);
@@ -127,11 +211,7 @@ final class RunCommand implements Runnable {
         RunResult r = new RunResult(raw.engine(), choice.reason(), raw.mmu(), raw.vpid(), raw.memory(), raw.counters(),
                 raw.vcpus(), raw.ops());
         CostModel.Estimate cost = "sim".equals(r.engine()) ? CostModel.DEFAULT.estimate(r.counters()) : null;
-        if (report != null) writeReport(report, r, machine);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) out.println(toJson(r, cost, tlb));
-        else printHuman(out, machine, w, r, cost, host);
-        out.flush();
+        return new Done(r, cost, v.tlb());
     }
 
     /**
@@ -208,9 +288,9 @@ final class RunCommand implements Runnable {
         return isFile ? WorkloadParser.parseFile(file) : WorkloadParser.parseShorthand(text);
     }
 
-    private static void writeReport(Path file, RunResult r, MachineConfig machine) {
+    private static void writeReport(Path file, List<RunResult> runs, MachineConfig machine) {
         try {
-            Files.writeString(file, RunReport.render(List.of(r), machine.layout()));
+            Files.writeString(file, RunReport.render(runs, machine.layout()));
         } catch (java.io.IOException e) {
             throw new UsageError("--report: cannot write " + file + ": " + e.getMessage());
         }
@@ -218,6 +298,19 @@ final class RunCommand implements Runnable {
 
     /** RunResult as JSON with counters flat by name, plus the cost estimate (sim) and TLB preset. */
     static String toJson(RunResult r, CostModel.Estimate cost, String tlb) {
+        return Json.write(toTree(r, cost, tlb));
+    }
+
+    /** The main run's JSON as without {@code --compare}, plus {@code runs}: every run's JSON, the main run first. */
+    static String toJson(List<Done> runs) {
+        Done first = runs.getFirst();
+        ObjectNode root = toTree(first.result(), first.cost(), first.tlb());
+        com.fasterxml.jackson.databind.node.ArrayNode all = root.putArray("runs");
+        for (Done d : runs) all.add(toTree(d.result(), d.cost(), d.tlb()));
+        return Json.write(root);
+    }
+
+    private static ObjectNode toTree(RunResult r, CostModel.Estimate cost, String tlb) {
         ObjectNode root = Json.mapper().valueToTree(r);
         flattenCounters(root, "counters");
         JsonNode vcpus = root.get("vcpus");
@@ -226,7 +319,7 @@ final class RunCommand implements Runnable {
         if (ops != null) for (JsonNode op : ops) flattenCounters((ObjectNode) op, "deltas");
         if ("sim".equals(r.engine())) root.put("tlb", tlb);
         if (cost != null) root.set("cost", Json.mapper().valueToTree(cost));
-        return Json.write(root);
+        return root;
     }
 
     private static void flattenCounters(ObjectNode parent, String field) {
@@ -269,6 +362,77 @@ final class RunCommand implements Runnable {
                     time(cost.vmNanos()), cost.nativeCycles(), time(cost.nativeNanos()), cost.slowdown());
             out.println("  (constants: docs/sim-engine.md; a model, not a measurement)");
         }
+    }
+
+    /** Every counter of every run, one column per run labelled {@code engine/mmu/vpid-on}, and the cost (sim). */
+    static void printCompare(PrintWriter out, List<Done> runs) {
+        List<String> labels = compareLabels(runs);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Done d : runs) names.addAll(d.result().counters().values().keySet());
+        int width = 20;
+        for (String l : labels) width = Math.max(width, l.length());
+        out.println();
+        out.println("compare:");
+        StringBuilder head = new StringBuilder(String.format("  %-20s", "counter"));
+        for (String l : labels) head.append(String.format(" %" + width + "s", l));
+        out.println(head);
+        for (String name : names) {
+            StringBuilder row = new StringBuilder(String.format("  %-20s", name));
+            for (Done d : runs) row.append(String.format(" %" + width + "d", d.result().counters().get(name)));
+            out.println(row);
+        }
+        if (runs.stream().allMatch(d -> d.cost() != null)) {
+            StringBuilder row = new StringBuilder(String.format("  %-20s", "slowdown (model)"));
+            for (Done d : runs) row.append(String.format(Locale.ROOT, " %" + (width - 1) + ".2fx", d.cost().slowdown()));
+            out.println(row);
+        }
+    }
+
+    /** {@code sim/shadow/vpid-on}, with {@code /TLB} where it differs from the main run's; repeats get {@code #2}. */
+    static List<String> compareLabels(List<Done> runs) {
+        Done main = runs.getFirst();
+        List<String> labels = new java.util.ArrayList<>(runs.size());
+        for (Done d : runs) {
+            RunResult r = d.result();
+            String base = r.engine() + "/" + r.mmu() + "/vpid-" + (r.vpid() ? "on" : "off")
+                    + (d.tlb().equals(main.tlb()) ? "" : "/" + d.tlb());
+            String label = base;
+            for (int n = 2; labels.contains(label); n++) label = base + "#" + n;
+            labels.add(label);
+        }
+        return labels;
+    }
+
+    /** Splits a {@code --compare} value as a shell would: words, 'single' and "double" quotes, backslashes. */
+    static List<String> shellWords(String line) {
+        List<String> words = new java.util.ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+                else if (c == '\\' && quote == '"' && i + 1 < line.length()) word.append(line.charAt(++i));
+                else word.append(c);
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                inWord = true;
+            } else if (c == '\\' && i + 1 < line.length()) {
+                word.append(line.charAt(++i));
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) words.add(word.toString());
+                word.setLength(0);
+                inWord = false;
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (quote != 0) throw new UsageError("--compare: unclosed " + quote + " in '" + line + "'");
+        if (inWord) words.add(word.toString());
+        return words;
     }
 
     private static final String[] OP_COLUMNS = {"exits", "pf_fixed", "pf_guest", "invlpg", "tlb_flush", "stlb_misses",

@@ -9,7 +9,9 @@ public enum Quantity {
     /** Seconds, labelled in ns, µs, ms or s. */
     SECONDS,
     /** A plain count, labelled with k, M, G suffixes (powers of 1000). */
-    COUNT;
+    COUNT,
+    /** A percentage, 0 to 100, labelled with a {@code %} suffix. */
+    PERCENT;
 
     private static final String[] BYTE_UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
     private static final String[] COUNT_SUFFIX = {"", "k", "M", "G", "T"};
@@ -30,6 +32,7 @@ public enum Quantity {
                 while (i < COUNT_SUFFIX.length - 1 && m >= Math.pow(1000, i + 1)) i++;
                 yield new Unit(Math.pow(1000, i), COUNT_SUFFIX[i]);
             }
+            case PERCENT -> new Unit(1, "%");
         };
     }
 

@@ -18,6 +18,14 @@ public final class RunReport {
     /** The counters the bar chart always shows, in this order; any {@code tlb_*} and {@code walk_*} follow. */
     static final List<String> MAIN_COUNTERS = List.of(KvmStatNames.EXITS, KvmStatNames.PF_FIXED, KvmStatNames.PF_GUEST,
             KvmStatNames.INVLPG, KvmStatNames.TLB_FLUSH);
+    /** Sim exit reasons that are not named {@code exit_*} (org.memvirt.sim.Stat), after the {@code exit_*} ones. */
+    static final List<String> SIM_EXIT_REASONS = List.of("ept_violations", "ept_misconfigs", "npf");
+    /** What a kvm run can tell about its exits (KVM's stat names and the VMM's own exit counts). */
+    static final List<String> KVM_EXIT_REASONS = List.of(KvmStatNames.EXITS, "user_exits", KvmStatNames.IO_EXITS,
+            KvmStatNames.MMIO_EXITS, KvmStatNames.HALT_EXITS, KvmStatNames.PF_TAKEN);
+    /** The TLB levels of the hit-rate chart: label, hits counter, misses counter (org.memvirt.sim.Stat). */
+    static final List<List<String>> TLB_LEVELS = List.of(List.of("dTLB", "dtlb_hits", "dtlb_misses"),
+            List.of("STLB", "stlb_hits", "stlb_misses"));
     /** A bar chart switches to a log scale when its largest value exceeds its smallest non-zero one this often. */
     static final double LOG_SCALE_RATIO = 1000;
 
@@ -44,6 +52,8 @@ public final class RunReport {
         r.counters("every counter, totals over the run", names, totals);
         List<String> chartNames = chartCounters(totals);
         r.chart("KVM stat names; hover a bar for its exact value", counterChart(names, totals, chartNames));
+        exits(r, runs, names);
+        tlb(r, runs, names);
         for (int i = 0; i < runs.size(); i++) perOp(r, names.get(i), runs.get(i), chartNames);
     }
 
@@ -71,6 +81,11 @@ public final class RunReport {
     }
 
     static String counterChart(List<String> runNames, List<Counters> totals, List<String> counters) {
+        return countChart("Main counters", runNames, totals, counters).render();
+    }
+
+    /** One bar per run for each counter, on a log scale when the values span more than {@link #LOG_SCALE_RATIO}. */
+    private static BarChart countChart(String title, List<String> runNames, List<Counters> totals, List<String> counters) {
         List<Series> series = new ArrayList<>(totals.size());
         double max = 0;
         double minPositive = Double.MAX_VALUE;
@@ -84,7 +99,90 @@ public final class RunReport {
             series.add(new Series(runNames.get(i), v));
         }
         boolean log = max > LOG_SCALE_RATIO * minPositive;
-        return new BarChart("Main counters", "count", Quantity.COUNT, counters, series, log).render();
+        return new BarChart(title, "count", Quantity.COUNT, counters, series, log);
+    }
+
+    /**
+     * The exit reasons any run reports: every {@code exit_*} counter, then {@code ept_violations},
+     * {@code ept_misconfigs} and {@code npf} (sim runs), then {@link #KVM_EXIT_REASONS} (kvm runs).
+     */
+    static List<String> exitReasons(List<RunResult> runs) {
+        Set<String> reasons = new LinkedHashSet<>();
+        for (RunResult run : runs) {
+            for (String name : run.counters().values().keySet()) if (name.startsWith("exit_")) reasons.add(name);
+        }
+        for (RunResult run : runs) {
+            if (run.engine().equals("sim")) addPresent(reasons, run.counters(), SIM_EXIT_REASONS);
+        }
+        for (RunResult run : runs) {
+            if (run.engine().equals("kvm")) addPresent(reasons, run.counters(), KVM_EXIT_REASONS);
+        }
+        return List.copyOf(reasons);
+    }
+
+    private static void addPresent(Set<String> into, Counters c, List<String> names) {
+        for (String name : names) if (c.values().containsKey(name)) into.add(name);
+    }
+
+    /** The "Exits by reason" chart, or null when no run reports an exit reason. */
+    static BarChart exitChart(List<String> runNames, List<RunResult> runs) {
+        List<String> reasons = exitReasons(runs);
+        if (reasons.isEmpty()) return null;
+        List<Counters> totals = new ArrayList<>(runs.size());
+        for (RunResult run : runs) totals.add(run.counters());
+        return countChart("Exits by reason", runNames, totals, reasons);
+    }
+
+    /** The "TLB hit rates" chart of the runs that count TLB hits and misses, or null when none does. */
+    static BarChart tlbChart(List<String> runNames, List<RunResult> runs) {
+        List<Series> series = new ArrayList<>(runs.size());
+        List<String> levels = new ArrayList<>(TLB_LEVELS.size());
+        for (List<String> level : TLB_LEVELS) levels.add(level.get(0));
+        for (int i = 0; i < runs.size(); i++) {
+            if (!countsTlb(runs.get(i))) continue;
+            Counters c = runs.get(i).counters();
+            double[] v = new double[TLB_LEVELS.size()];
+            for (int l = 0; l < v.length; l++) v[l] = hitRatePercent(c.get(TLB_LEVELS.get(l).get(1)), c.get(TLB_LEVELS.get(l).get(2)));
+            series.add(new Series(runNames.get(i), v, Palette.series(i)));
+        }
+        if (series.isEmpty()) return null;
+        return new BarChart("TLB hit rates", "hit rate", Quantity.PERCENT, levels, series, false);
+    }
+
+    /** Whether a run reports every hits and misses counter of {@link #TLB_LEVELS} (sim runs do, kvm runs do not). */
+    static boolean countsTlb(RunResult run) {
+        for (List<String> level : TLB_LEVELS) {
+            if (!run.counters().values().containsKey(level.get(1)) || !run.counters().values().containsKey(level.get(2))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code 100 * hits / (hits + misses)}; 0 when there were no lookups. */
+    static double hitRatePercent(long hits, long misses) {
+        long lookups = hits + misses;
+        return lookups == 0 ? 0 : 100.0 * hits / lookups;
+    }
+
+    private static void exits(HtmlReport r, List<RunResult> runs, List<String> names) {
+        BarChart chart = exitChart(names, runs);
+        if (chart == null) return;
+        r.section("Exits by reason");
+        r.chart("sim: exit_* counters, EPT violations and misconfigurations, NPT faults; kvm: KVM's exit counts",
+                chart.render());
+    }
+
+    private static void tlb(HtmlReport r, List<RunResult> runs, List<String> names) {
+        r.section("TLB hit rates");
+        BarChart chart = tlbChart(names, runs);
+        if (chart != null) r.chart("hits / (hits + misses) per TLB level, in percent", chart.render());
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) if (!countsTlb(runs.get(i))) skipped.add(names.get(i));
+        if (!skipped.isEmpty()) {
+            r.paragraph(String.join(", ", skipped) + ": no TLB hit and miss counters (the kvm engine cannot see the "
+                    + "hardware TLB), so no bar.");
+        }
     }
 
     private static void configuration(HtmlReport r, List<RunResult> runs, List<String> names) {

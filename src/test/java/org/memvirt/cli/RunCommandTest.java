@@ -106,4 +106,95 @@ class RunCommandTest {
         assertThat(j.at("/ops/1/deltas/verify_pages").asLong()).isEqualTo(2);   // the modified page and the stack page
         assertThat(j.at("/counters/verify_errors").asLong()).isZero();
     }
+
+    private static final String[] SMALL = {"run", "-m", "64M", "--engine", "sim", "--mmu", "shadow", "--workload",
+        "touch 4M; touch 4M"};
+
+    private static String[] small(String... more) {
+        String[] args = java.util.Arrays.copyOf(SMALL, SMALL.length + more.length);
+        System.arraycopy(more, 0, args, SMALL.length, more.length);
+        return args;
+    }
+
+    @Test
+    void compareJsonKeepsTheMainRunOnTopAndListsEveryRun() throws Exception {
+        MainTest.CliRun alone = MainTest.CliRun.of(small("--json"));
+        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--compare=--vpid=off --seed '2'",
+                "--json"));
+        assertThat(r.rc()).as(r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        JsonNode main = Json.mapper().readTree(alone.out());
+        JsonNode runs = j.get("runs");
+        JsonNode top = ((com.fasterxml.jackson.databind.node.ObjectNode) j.deepCopy()).without("runs");
+        assertThat(top).isEqualTo(main);
+        assertThat(runs.size()).isEqualTo(3);
+        assertThat(runs.get(0)).isEqualTo(main);
+        assertThat(runs.get(1).get("mmu").asText()).isEqualTo("ept");
+        assertThat(runs.get(1).get("engine_reason").asText()).isEqualTo("--engine sim");
+        // 1,024 data pages touched once each: shadow takes them as #PF exits, EPT as EPT violations
+        assertThat(runs.at("/0/counters/exit_exception").asLong()).isEqualTo(1037);
+        assertThat(runs.at("/0/counters/ept_violations").asLong()).isZero();
+        assertThat(runs.at("/1/counters/exit_exception").asLong()).isZero();
+        assertThat(runs.at("/1/counters/ept_violations").asLong()).isEqualTo(1036);
+        assertThat(runs.at("/2/mmu").asText()).isEqualTo("shadow");
+        assertThat(runs.at("/2/vpid").asBoolean()).isFalse();
+        for (JsonNode run : runs) {
+            assertThat(run.at("/counters/dtlb_misses").asLong()).isEqualTo(2048);
+            assertThat(run.at("/counters/accesses").asLong()).isEqualTo(2048);
+        }
+        assertThat(runs.at("/1/counters/stlb_hits").asLong()).isEqualTo(1024);
+    }
+
+    @Test
+    void compareTextShowsCountersSideBySideUnderRunLabels() {
+        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--compare", "--vpid off"));
+        assertThat(r.rc()).as(r.err()).isZero();
+        String compare = r.out().substring(r.out().indexOf("compare:"));
+        assertThat(compare.lines().toList()).contains(
+                "  counter                sim/shadow/vpid-on      sim/ept/vpid-on  sim/shadow/vpid-off",
+                "  exits                                1037                 1036                 1037",
+                "  ept_violations                          0                 1036                    0",
+                "  stlb_hits                             512                 1024                    1");
+        assertThat(compare).containsPattern("\n  slowdown \\(model\\) +[0-9.]+x +[0-9.]+x +[0-9.]+x\n");
+    }
+
+    @Test
+    void compareReportShowsEveryRunAndBothNewCharts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path html = dir.resolve("r.html");
+        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--report", html.toString(), "--json"));
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(java.nio.file.Files.readString(html)).contains(
+                "<title>memvirt compare: sim shadow vpid vs sim ept vpid</title>", "<h2>Exits by reason</h2>",
+                "<h2>TLB hit rates</h2>", "<title>sim ept vpid ept_violations: 1,036</title>",
+                "<title>sim ept vpid STLB: 50%</title>", "<title>sim shadow vpid STLB: 25%</title>");
+    }
+
+    @Test
+    void compareRefusesOptionsThatAreNotPerRun() {
+        MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept --ksm"));
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, "
+                + "not '--ksm'\n");
+        r = MainTest.CliRun.of(small("--compare", "-m 1G"));
+        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, "
+                + "not '-m'\n");
+        r = MainTest.CliRun.of(small("--compare", "--vpid on --mmu"));
+        assertThat(r.err()).isEqualTo("memvirt: --compare: --mmu needs a value\n");
+        r = MainTest.CliRun.of(small("--compare", "--seed x"));
+        assertThat(r.err()).isEqualTo("memvirt: --compare: --seed must be a whole number, not 'x'\n");
+        r = MainTest.CliRun.of(small("--compare", "--mmu tdp"));
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("memvirt: --mmu must be ept, npt or shadow, not 'tdp'\n");
+    }
+
+    @Test
+    void compareValuesSplitLikeAShellAndOverrideOnlyWhatTheyName() {
+        assertThat(RunCommand.shellWords(" --tlb 'my tlb.yaml'  --seed=\"4\" a\\ b")).containsExactly("--tlb",
+                "my tlb.yaml", "--seed=4", "a b");
+        RunCommand.Variant main = new RunCommand.Variant("sim", "shadow", "on", "zen5", 1);
+        assertThat(main.with("--mmu ept --engine=kvm")).isEqualTo(new RunCommand.Variant("kvm", "ept", "on", "zen5", 1));
+        assertThat(main.with("--tlb golden-cove --vpid off --seed 7"))
+                .isEqualTo(new RunCommand.Variant("sim", "shadow", "off", "golden-cove", 7));
+    }
 }
