@@ -7,7 +7,7 @@
  *
  * The trick that keeps this fast on hosts where CPL0 is emulated: the VMM's identity map of guest RAM is
  * user-accessible and writable, so CPL3 code edits page tables itself (prefault, unmap, remap, new processes).
- * Only OUT, INVLPG and MOV CR3 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
+ * Only OUT, INVLPG, MOV CR3 and MOV CR4 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
  */
 #include "layout.h"
 
@@ -514,7 +514,7 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
     }
     case OP_PROCESSES: processes(cpu, m->a0); break;
     case OP_SWITCH:
-        m->r0 = sys3(SYS_SWITCH, m->a0, SH->nproc, pid);
+        m->r0 = sys3(m->a1 ? SYS_SWITCH_PCID : SYS_SWITCH, m->a0, SH->nproc, pid);
         m->loaded = SH->cr3[m->r0];
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
