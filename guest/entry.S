@@ -59,6 +59,8 @@ isr_syscall:
         je      4f
         cmp     $SYS_SWITCH_PCID, %rax
         je      10f
+        cmp     $SYS_INVLPG_LIST_ALL, %rax
+        je      16f
         mov     %rdi, %cr3              /* SYS_SET_CR3 */
         iretq
 2:      test    %rdi, %rdi
@@ -102,6 +104,22 @@ isr_syscall:
         jnz     12b
 14:     pop     %rcx
         mov     %rdx, %rax
+        iretq
+16:     test    %rdi, %rdi              /* SYS_INVLPG_LIST_ALL: as SYS_INVLPG_LIST, on a vCPU with CR4.PCIDE set */
+        jz      18f
+17:     mov     (%rsi), %rax
+        invlpg  (%rax)                  /* the current PCID only (and globals): other PCIDs may still map the page */
+        add     $8, %rsi
+        dec     %rdi
+        jnz     17b
+18:     mov     %cr4, %rax
+        btr     $17, %rax
+        mov     %rax, %cr4              /* PCIDE 1 -> 0 flushes every PCID (SDM Vol 3A 4.10.4.1) */
+        mov     %cr3, %rdx
+        and     $~0xFFF, %rdx
+        mov     %rdx, %cr3              /* PCID 0, so that PCIDE may be set again (SDM Vol 3A 4.10.1) */
+        bts     $17, %rax
+        mov     %rax, %cr4
         iretq
 
 /* #PF: save the caller-saved registers, let C map the page (demand paging) or report a fatal fault. */

@@ -121,6 +121,7 @@
 #define SYS_INVLPG_LIST  2  /* rdi = count, rsi = list of GVAs */
 #define SYS_SWITCH       3  /* rdi = count, rsi = nproc, rdx = current pid; rax = final pid */
 #define SYS_SWITCH_PCID  5  /* as SYS_SWITCH, with CR4.PCIDE and CR3 = PML4 | (pid + 1) | bit 63 */
+#define SYS_INVLPG_LIST_ALL 6  /* as SYS_INVLPG_LIST, then every PCID flushed (CR4.PCIDE off and on) */
 #define SYS_OUT          4  /* rdi = port, rsi = value: OUT to the VMM */
 
 /* GDT selectors */
