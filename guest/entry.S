@@ -35,7 +35,7 @@ _start:
         iretq
 
 /*
- * The CPL0 services CPL3 cannot do itself (OUT, INVLPG, MOV CR3), entered with UD2 from CPL3: PVM hosts raise #UD
+ * The CPL0 services CPL3 cannot do itself (OUT, INVLPG, MOV CR3, MOV CR4), entered with UD2 from CPL3: PVM hosts raise #UD
  * for INT n in guest user mode, so the runtime's system call is a #UD whose instruction is UD2 (0F 0B); the handler
  * steps over it. Any other #UD is fatal.
  */
@@ -57,6 +57,10 @@ isr_syscall:
         je      2f
         cmp     $SYS_SWITCH, %rax
         je      4f
+        cmp     $SYS_SWITCH_PCID, %rax
+        je      10f
+        cmp     $SYS_INVLPG_LIST_ALL, %rax
+        je      16f
         mov     %rdi, %cr3              /* SYS_SET_CR3 */
         iretq
 2:      test    %rdi, %rdi
@@ -78,6 +82,44 @@ isr_syscall:
         dec     %rdi
         jnz     5b
 6:      mov     %rdx, %rax
+        iretq
+10:     mov     %cr4, %rax              /* SYS_SWITCH_PCID: as SYS_SWITCH with CR3 = PML4 | (p + 1) | bit 63 */
+        bt      $17, %rax
+        jc      11f
+        bts     $17, %rax               /* CR4.PCIDE; CR3[11:0] is 0 here, PCID 0 is current (SDM Vol 3A 4.10.1) */
+        mov     %rax, %cr4
+11:     push    %rcx
+        test    %rdi, %rdi
+        jz      14f
+12:     inc     %rdx
+        cmp     %rsi, %rdx
+        jb      13f
+        xor     %edx, %edx
+13:     mov     SHARED_BASE + SH_CR3(,%rdx,8), %rax
+        lea     1(%rdx), %rcx
+        or      %rcx, %rax
+        bts     $63, %rax               /* no flush: the new PCID's TLB entries stay (SDM Vol 3A 4.10.4.1) */
+        mov     %rax, %cr3
+        dec     %rdi
+        jnz     12b
+14:     pop     %rcx
+        mov     %rdx, %rax
+        iretq
+16:     test    %rdi, %rdi              /* SYS_INVLPG_LIST_ALL: as SYS_INVLPG_LIST, on a vCPU with CR4.PCIDE set */
+        jz      18f
+17:     mov     (%rsi), %rax
+        invlpg  (%rax)                  /* the current PCID only (and globals): other PCIDs may still map the page */
+        add     $8, %rsi
+        dec     %rdi
+        jnz     17b
+18:     mov     %cr4, %rax
+        btr     $17, %rax
+        mov     %rax, %cr4              /* PCIDE 1 -> 0 flushes every PCID (SDM Vol 3A 4.10.4.1) */
+        mov     %cr3, %rdx
+        and     $~0xFFF, %rdx
+        mov     %rdx, %cr3              /* PCID 0, so that PCIDE may be set again (SDM Vol 3A 4.10.1) */
+        bts     $17, %rax
+        mov     %rax, %cr4
         iretq
 
 /* #PF: save the caller-saved registers, let C map the page (demand paging) or report a fatal fault. */

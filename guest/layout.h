@@ -74,7 +74,7 @@
 #define OP_RANDOM     4  /* a1 entries in the buffer (page << 1 | write) */
 #define OP_PREFAULT   5  /* a0 offset, a1 bytes: map every unmapped page */
 #define OP_PROCESSES  6  /* a0 count */
-#define OP_SWITCH     7  /* a0 count; r0 = the process running afterwards */
+#define OP_SWITCH     7  /* a0 count, a1 1: with PCID; r0 = the process running afterwards */
 #define OP_UNMAP      8  /* a0 offset, a1 bytes; r0 = pages unmapped (= INVLPGs) */
 #define OP_REMAP      9  /* a0 offset, a1 bytes; r0 = pages remapped */
 #define OP_BALLOON   10  /* the balloon driver moves toward the device's num_pages; r0 = actual (~0: no device) */
@@ -120,6 +120,8 @@
 #define SYS_SET_CR3      1  /* rdi = cr3 */
 #define SYS_INVLPG_LIST  2  /* rdi = count, rsi = list of GVAs */
 #define SYS_SWITCH       3  /* rdi = count, rsi = nproc, rdx = current pid; rax = final pid */
+#define SYS_SWITCH_PCID  5  /* as SYS_SWITCH, with CR4.PCIDE and CR3 = PML4 | (pid + 1) | bit 63 */
+#define SYS_INVLPG_LIST_ALL 6  /* as SYS_INVLPG_LIST, then every PCID flushed (CR4.PCIDE off and on) */
 #define SYS_OUT          4  /* rdi = port, rsi = value: OUT to the VMM */
 
 /* GDT selectors */

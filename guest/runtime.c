@@ -7,7 +7,7 @@
  *
  * The trick that keeps this fast on hosts where CPL0 is emulated: the VMM's identity map of guest RAM is
  * user-accessible and writable, so CPL3 code edits page tables itself (prefault, unmap, remap, new processes).
- * Only OUT, INVLPG and MOV CR3 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
+ * Only OUT, INVLPG, MOV CR3 and MOV CR4 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
  */
 #include "layout.h"
 
@@ -237,6 +237,11 @@ static inline u64 fill_value(u64 kind, u64 param, u64 pid, u64 page, u64 q) {
 }
 
 /* ---- ops, CPL3 ---- */
+/* Set on a vCPU once it has set CR4.PCIDE (its first switch ... pcid): from then on INVLPG reaches its current PCID only. */
+static u32 pcide[MAX_VCPUS];
+
+static inline u64 sys_invlpg(u64 cpu) { return pcide[cpu] ? SYS_INVLPG_LIST_ALL : SYS_INVLPG_LIST; }
+
 static void prefault(u64 cpu, u64 pml4, u64 start, u64 end) {
     for (u64 va = start; va < end; va += PAGE)
         if (map_page(pml4, va) < 0) report_fatal(0, cpu, VEC_OOM, 0, 0, va);
@@ -249,9 +254,9 @@ static u64 unmap(u64 cpu, u64 pml4, u64 start, u64 end) {
         if (!pte || !(*pte & PTE_P)) continue;
         *pte &= ~PTE_P;
         list[n++] = va;
-        if (n == BUF_ENTRIES) { sys3(SYS_INVLPG_LIST, n, (u64) list, 0); total += n; n = 0; }
+        if (n == BUF_ENTRIES) { sys3(sys_invlpg(cpu), n, (u64) list, 0); total += n; n = 0; }
     }
-    if (n) sys3(SYS_INVLPG_LIST, n, (u64) list, 0);
+    if (n) sys3(sys_invlpg(cpu), n, (u64) list, 0);
     return total + n;
 }
 
@@ -377,11 +382,11 @@ static void tell_host(u64 q, u32 *pfns, u64 n) {
     while (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == used) { }
 }
 
-struct batch { u32 *pfns; u64 *dropped, *gvas, n, ng; };
+struct batch { u32 *pfns; u64 *dropped, *gvas, n, ng, cpu; };
 
 /* Hands an inflate batch to the device: INVLPG the reclaimed GVAs first (no stale translation may reach a discarded frame). */
 static void inflate_flush(struct batch *b) {
-    if (b->ng) sys3(SYS_INVLPG_LIST, b->ng, (u64) b->gvas, 0);
+    if (b->ng) sys3(sys_invlpg(b->cpu), b->ng, (u64) b->gvas, 0);
     if (b->n) tell_host(0, b->pfns, b->n);
     VIO(VIO_CFG_ACTUAL) = (u32) SH->balloon;
     b->n = b->ng = 0;
@@ -458,7 +463,7 @@ static u64 balloon_deflate(struct batch *b, u64 target) {
 static u64 balloon_update(u64 cpu, u64 pml4) {
     if (!balloon_probe()) return ~0UL;
     u64 *buf = BUF(cpu);
-    struct batch b = { (u32 *) buf, buf + BUF_DROPPED_OFF / 8, buf + 2 * BUF_DROPPED_OFF / 8, 0, 0 };
+    struct batch b = { (u32 *) buf, buf + BUF_DROPPED_OFF / 8, buf + 2 * BUF_DROPPED_OFF / 8, 0, 0, cpu };
     u64 target = VIO(VIO_CFG_NUM_PAGES);
     u64 actual = target > SH->balloon ? balloon_inflate(&b, pml4, target) : balloon_deflate(&b, target);
     /* the initial stats buffer (virtio 1.x 5.5.6.3), then a refill whenever the device has used it (stats_request) */
@@ -514,7 +519,8 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
     }
     case OP_PROCESSES: processes(cpu, m->a0); break;
     case OP_SWITCH:
-        m->r0 = sys3(SYS_SWITCH, m->a0, SH->nproc, pid);
+        if (m->a1) pcide[cpu] = 1;
+        m->r0 = sys3(m->a1 ? SYS_SWITCH_PCID : SYS_SWITCH, m->a0, SH->nproc, pid);
         m->loaded = SH->cr3[m->r0];
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;

@@ -1,8 +1,16 @@
 package org.memvirt.kvm;
 
-/** The KVM device ({@code /dev/kvm}): API check, capabilities and VM creation. Owns the device fd. */
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** The KVM device ({@code /dev/kvm}): API check, capabilities, supported CPUID and VM creation. Owns the device fd. */
 final class Kvm implements AutoCloseable {
     static final String DEVICE = "/dev/kvm";
+    private static final int MAX_CPUID_ENTRIES = 256;   // more than any x86 KVM reports (KVM_MAX_CPUID_ENTRIES)
+
+    private final Arena arena = Arena.ofShared();
+    private MemorySegment cpuid;   // struct kvm_cpuid2 from KVM_GET_SUPPORTED_CPUID, read once
 
     private final int fd;
     private final int vcpuMmapSize;
@@ -51,6 +59,33 @@ final class Kvm implements AutoCloseable {
         return vcpuMmapSize;
     }
 
+    /**
+     * The CPUID KVM supports on this host (KVM_GET_SUPPORTED_CPUID), as a {@code struct kvm_cpuid2} ready for
+     * KVM_SET_CPUID2. Read on first use; every vCPU gets this one table.
+     */
+    synchronized MemorySegment supportedCpuid() {
+        if (cpuid == null) {
+            MemorySegment c = arena.allocate(KvmAbi.CPUID2.byteSize() + MAX_CPUID_ENTRIES * KvmAbi.CPUID_ENTRY2.byteSize(), 8);
+            c.set(ValueLayout.JAVA_INT, 0, MAX_CPUID_ENTRIES);
+            Libc.ioctl("KVM_GET_SUPPORTED_CPUID", fd, KvmAbi.GET_SUPPORTED_CPUID, c);
+            cpuid = c;
+        }
+        return cpuid;
+    }
+
+    /** Whether the supported CPUID has PCID (leaf 1 ECX bit 17), which KVM requires before a guest sets CR4.PCIDE. */
+    boolean hasPcid() {
+        MemorySegment c = supportedCpuid();
+        int n = c.get(ValueLayout.JAVA_INT, 0);
+        for (int i = 0; i < n; i++) {
+            long e = KvmAbi.CPUID2.byteSize() + i * KvmAbi.CPUID_ENTRY2.byteSize();
+            if (c.get(ValueLayout.JAVA_INT, e + KvmAbi.CPUID_FUNCTION) == 1) {
+                return (c.get(ValueLayout.JAVA_INT, e + KvmAbi.CPUID_ECX) & KvmAbi.CPUID1_ECX_PCID) != 0;
+            }
+        }
+        return false;
+    }
+
     KvmVm createVm() {
         int vmFd = Libc.ioctl("KVM_CREATE_VM", fd, KvmAbi.CREATE_VM, 0L);
         return new KvmVm(this, vmFd);
@@ -61,6 +96,7 @@ final class Kvm implements AutoCloseable {
         if (!closed) {
             closed = true;
             Libc.closeQuietly(fd);
+            arena.close();
         }
     }
 }

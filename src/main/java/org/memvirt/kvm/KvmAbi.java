@@ -73,10 +73,19 @@ final class KvmAbi {
     static final StructLayout STATS_DESC = structLayout(JAVA_INT.withName("flags"), JAVA_SHORT.withName("exponent"),
             JAVA_SHORT.withName("size"), JAVA_INT.withName("offset"), JAVA_INT.withName("bucket_size"));
 
+    /** struct kvm_cpuid2's head (nent, padding; the entries follow) and struct kvm_cpuid_entry2. */
+    static final StructLayout CPUID2 = structLayout(JAVA_INT.withName("nent"), JAVA_INT.withName("padding"));
+    static final StructLayout CPUID_ENTRY2 = structLayout(JAVA_INT.withName("function"), JAVA_INT.withName("index"),
+            JAVA_INT.withName("flags"), JAVA_INT.withName("eax"), JAVA_INT.withName("ebx"), JAVA_INT.withName("ecx"),
+            JAVA_INT.withName("edx"), sequenceLayout(3, JAVA_INT).withName("padding"));
+    static final long CPUID_FUNCTION = 0, CPUID_INDEX = 4, CPUID_ECX = 20;
+    static final int CPUID1_ECX_PCID = 1 << 17;        // SDM Vol 2A CPUID leaf 01H ECX bit 17: PCID
+
     static final long GET_API_VERSION = io(0x00);
     static final long CREATE_VM = io(0x01);
     static final long CHECK_EXTENSION = io(0x03);
     static final long GET_VCPU_MMAP_SIZE = io(0x04);
+    static final long GET_SUPPORTED_CPUID = iowr(0x05, CPUID2);
     static final long CREATE_VCPU = io(0x41);
     static final long SET_USER_MEMORY_REGION = iow(0x46, USER_MEMORY_REGION);
     static final long RUN = io(0x80);
@@ -84,6 +93,7 @@ final class KvmAbi {
     static final long SET_REGS = iow(0x82, REGS);
     static final long GET_SREGS = ior(0x83, SREGS);
     static final long SET_SREGS = iow(0x84, SREGS);
+    static final long SET_CPUID2 = iow(0x90, CPUID2);
     static final long GET_STATS_FD = io(0xCE);
 
     static {
@@ -105,6 +115,10 @@ final class KvmAbi {
         return (1L << 30) | (arg.byteSize() << 16) | (0xAEL << 8) | nr;
     }
 
+    private static long iowr(int nr, MemoryLayout arg) {
+        return (3L << 30) | (arg.byteSize() << 16) | (0xAEL << 8) | nr;
+    }
+
     /** Sizes and numbers as the kernel has them (a C offsetof/sizeof program on x86-64). */
     static void check() {
         expect("sizeof(struct kvm_regs)", REGS.byteSize(), 144);
@@ -122,6 +136,11 @@ final class KvmAbi {
         expect("KVM_GET_SREGS", GET_SREGS, 0x8138AE83L);
         expect("KVM_SET_SREGS", SET_SREGS, 0x4138AE84L);
         expect("KVM_GET_STATS_FD", GET_STATS_FD, 0xAECEL);
+        expect("sizeof(struct kvm_cpuid2)", CPUID2.byteSize(), 8);
+        expect("sizeof(struct kvm_cpuid_entry2)", CPUID_ENTRY2.byteSize(), 40);
+        expect("offsetof(kvm_cpuid_entry2, ecx)", CPUID_ENTRY2.byteOffset(MemoryLayout.PathElement.groupElement("ecx")), CPUID_ECX);
+        expect("KVM_GET_SUPPORTED_CPUID", GET_SUPPORTED_CPUID, 0xC008AE05L);
+        expect("KVM_SET_CPUID2", SET_CPUID2, 0x4008AE90L);
         expect("KVMIO", KVMIO, 0xAE);
     }
 

@@ -68,8 +68,20 @@ public final class KvmEngine implements Engine {
         }
     }
 
+    static final String NO_PCID = "this KVM does not offer PCID to guests (KVM_GET_SUPPORTED_CPUID leaf 1 ECX bit 17 is"
+            + " clear), so the guest cannot set CR4.PCIDE";
+
+    /** Checks, before the VM starts, that the engine can run every op; {@code switch ... pcid} asks /dev/kvm. */
     static void checkSupported(RunSpec spec) {
         for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
+        for (Workload.Step s : spec.workload().steps()) {
+            if (OpDriver.usesPcid(s.op())) {
+                try (Kvm kvm = Kvm.open()) {
+                    if (!kvm.hasPcid()) throw new KvmException("'" + s.text() + "': " + NO_PCID);
+                }
+                return;
+            }
+        }
     }
 
     static long deadline(RunSpec spec) {

@@ -236,6 +236,11 @@ final class KvmMachine implements AutoCloseable {
         }
     }
 
+    /** Whether the vCPUs' CPUID has PCID, so the guest may set CR4.PCIDE. */
+    boolean hasPcid() {
+        return kvm.hasPcid();
+    }
+
     /** Nanoseconds from the first KVM_RUN of vCPU 0 to its first OUT (the runtime's boot at CPL0). */
     long bootNanos() {
         return firstReadyNanos;

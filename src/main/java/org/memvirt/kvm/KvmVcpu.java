@@ -155,6 +155,11 @@ final class KvmVcpu implements AutoCloseable {
         s.set(JAVA_BYTE, 22, (byte) 0);
     }
 
+    /** KVM_SET_CPUID2: what CPUID reports to the guest, and which CR4 bits KVM lets it set. */
+    void setCpuid(MemorySegment cpuid2) {
+        Libc.ioctl("KVM_SET_CPUID2", fd, KvmAbi.SET_CPUID2, cpuid2);
+    }
+
     /** The vCPU-scoped binary statistics (KVM_GET_STATS_FD on the vCPU fd). */
     StatsReader openStats() {
         return new StatsReader(Libc.ioctl("KVM_GET_STATS_FD", fd, KvmAbi.GET_STATS_FD, 0L));

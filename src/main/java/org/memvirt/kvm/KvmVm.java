@@ -27,10 +27,19 @@ final class KvmVm implements AutoCloseable {
         Libc.ioctl("KVM_SET_USER_MEMORY_REGION", fd, KvmAbi.SET_USER_MEMORY_REGION, region);
     }
 
+    /** KVM_CREATE_VCPU, then KVM_SET_CPUID2 with the host's supported CPUID (before the vCPU's first KVM_RUN). */
     KvmVcpu createVcpu(int index) {
         int vcpuFd = Libc.ioctl("KVM_CREATE_VCPU", fd, KvmAbi.CREATE_VCPU, index);
-        return new KvmVcpu(index, vcpuFd, kvm.vcpuMmapSize());
+        KvmVcpu vcpu = new KvmVcpu(index, vcpuFd, kvm.vcpuMmapSize());
+        try {
+            vcpu.setCpuid(kvm.supportedCpuid());
+        } catch (RuntimeException e) {
+            vcpu.close();
+            throw e;
+        }
+        return vcpu;
     }
+
 
     /** The VM-scoped binary statistics (KVM_GET_STATS_FD on the VM fd). */
     StatsReader openStats() {

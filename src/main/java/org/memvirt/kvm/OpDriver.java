@@ -53,10 +53,18 @@ final class OpDriver {
         switch (op) {
             case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
             case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
-            case Op.Switch s when s.pcid() -> throw new KvmException("switch with pcid is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
             default -> { }
         }
+    }
+
+    /** Whether the op (or a repeat body) contains a {@code switch ... pcid}. */
+    static boolean usesPcid(Op op) {
+        return switch (op) {
+            case Op.Switch s -> s.pcid();
+            case Op.Repeat r -> r.body().stream().anyMatch(OpDriver::usesPcid);
+            default -> false;
+        };
     }
 
     /** Runs one top-level op (with its text, for diagnoses). */
@@ -79,7 +87,7 @@ final class OpDriver {
             }
             case Op.Random r -> random(r);
             case Op.Processes(int count) -> processes(count);
-            case Op.Switch(long count, boolean pcid) -> switchProcesses(count);
+            case Op.Switch(long count, boolean pcid) -> switchProcesses(count, pcid);
             case Op.Unmap(long bytes, long offset) -> spread(OP_UNMAP, offset, bytes, 0, 0);
             case Op.Remap(long bytes, long offset) -> spread(OP_REMAP, offset, bytes, 0, 0);
             case Op.Demand(boolean on) -> machine.setShared(SH_DEMAND, on ? 1 : 0);
@@ -209,8 +217,12 @@ final class OpDriver {
         if (pid >= count) pid = 0;
     }
 
-    private void switchProcesses(long count) {
-        onCpu0(OP_SWITCH, count);
+    /** {@code switch COUNT [pcid]} on vCPU 0; with PCID the runtime sets CR4.PCIDE at the first such switch. */
+    private void switchProcesses(long count, boolean pcid) {
+        if (pcid && !machine.hasPcid()) throw new KvmException("'" + opText + "': " + KvmEngine.NO_PCID);
+        machine.setProcess(0, this.pid);
+        machine.post(0, OP_SWITCH, count, pcid ? 1 : 0, 0, 0);
+        machine.onVcpus(new int[] {0}, machine::resume, opText);
         pid = (int) machine.result(0);
     }
 

@@ -106,7 +106,6 @@ public final class KvmFit {
     private static void op(Op op, String at, Scenario.Vm vm) {
         switch (op) {
             case Op.Trace t -> throw new ScenarioException(at + ": trace is not supported by the kvm engine");
-            case Op.Switch s when s.pcid() -> throw new ScenarioException(at + ": switch with pcid is not supported by the kvm engine");
             case Op.Balloon b when vm.balloon() == null -> throw new ScenarioException(at + ": the VM has no balloon device"
                     + " (the sim ignores the op); add balloon: true");
             case Op.Repeat r -> r.body().forEach(o -> op(o, at, vm));

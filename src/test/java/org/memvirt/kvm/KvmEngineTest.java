@@ -123,6 +123,50 @@ class KvmEngineTest {
         assertThat(r.ops().get(1).deltas().get("user_exits")).isEqualTo(1);
     }
 
+    private static boolean kvmOffersPcid() {
+        try (Kvm kvm = Kvm.open()) {
+            return kvm.hasPcid();
+        }
+    }
+
+    @Test
+    void everyVcpuGetsTheSupportedCpuidAndTheCpuidTableIsWellFormed() {
+        try (Kvm kvm = Kvm.open()) {
+            java.lang.foreign.MemorySegment c = kvm.supportedCpuid();
+            int n = c.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+            assertThat(n).isBetween(1, 256);
+            // leaf 0 comes first; its EAX is the highest standard leaf, at least 1 on any x86-64 host
+            assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_INT, KvmAbi.CPUID2.byteSize() + KvmAbi.CPUID_FUNCTION)).isZero();
+            assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_INT, KvmAbi.CPUID2.byteSize() + 12)).isPositive();
+        }
+        // KVM_SET_CPUID2 ran on the vCPU before its first KVM_RUN, and the runtime boots and runs with it
+        RunResult r = run(Machines.spec(Machines.pc(64 * MIB, 2), new Op.Touch(MIB, 0), new Op.Verify()));
+        assertThat(r.counters().get("verify_pages")).isEqualTo(256);
+    }
+
+    @Test
+    void switchWithPcidRunsWhereKvmOffersPcid() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(kvmOffersPcid(),
+                "this KVM's KVM_GET_SUPPORTED_CPUID has no PCID (leaf 1 ECX bit 17), so CR4.PCIDE cannot be set");
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Processes(4), new Op.Switch(1000, false),
+                new Op.Switch(1000, true), new Op.Touch(4 * MIB, 0), new Op.Processes(2), new Op.Switch(100, true),
+                new Op.Verify()));
+        show("switch 1000", r.ops().get(1).deltas());
+        show("switch 1000 pcid", r.ops().get(2).deltas());
+        assertThat(r.ops().get(2).deltas().get("user_exits")).isEqualTo(1);
+        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get("verify_pages")).isEqualTo(1024);
+    }
+
+    @Test
+    void switchWithPcidIsRefusedBeforeBootWhereKvmLacksPcid() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(kvmOffersPcid(), "this KVM offers PCID (see the test above)");
+        assertThatThrownBy(() -> seed("64M", "processes 4; repeat 2 { switch 1000 pcid }"))
+                .isInstanceOf(KvmException.class)
+                .hasMessage("'repeat 2 { switch 1000 pcid }': this KVM does not offer PCID to guests"
+                        + " (KVM_GET_SUPPORTED_CPUID leaf 1 ECX bit 17 is clear), so the guest cannot set CR4.PCIDE");
+    }
+
     @Test
     void fillAndRandomWriteWhatVerifyExpects() {
         RunResult r = run(Machines.spec(Machines.pc(128 * MIB, 1),
