@@ -132,7 +132,12 @@ final class RunCommand implements Runnable {
     record Variant(String engine, String mmu, String vpid, String tlb, long seed) {
         /** This variant with the options of one {@code --compare} value applied; anything else is refused. */
         Variant with(String compareValue) {
-            List<String> words = shellWords(compareValue);
+            List<String> words;
+            try {
+                words = ShellWords.split(compareValue);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--compare: " + e.getMessage());
+            }
             if (words.isEmpty()) throw new UsageError("--compare: empty; give options such as \"--mmu ept\"");
             Variant v = this;
             for (int i = 0; i < words.size(); i++) {
@@ -403,37 +408,6 @@ final class RunCommand implements Runnable {
         return labels;
     }
 
-    /** Splits a {@code --compare} value as a shell would: words, 'single' and "double" quotes, backslashes. */
-    static List<String> shellWords(String line) {
-        List<String> words = new java.util.ArrayList<>();
-        StringBuilder word = new StringBuilder();
-        boolean inWord = false;
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-                else if (c == '\\' && quote == '"' && i + 1 < line.length()) word.append(line.charAt(++i));
-                else word.append(c);
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                inWord = true;
-            } else if (c == '\\' && i + 1 < line.length()) {
-                word.append(line.charAt(++i));
-                inWord = true;
-            } else if (Character.isWhitespace(c)) {
-                if (inWord) words.add(word.toString());
-                word.setLength(0);
-                inWord = false;
-            } else {
-                word.append(c);
-                inWord = true;
-            }
-        }
-        if (quote != 0) throw new UsageError("--compare: unclosed " + quote + " in '" + line + "'");
-        if (inWord) words.add(word.toString());
-        return words;
-    }
 
     private static final String[] OP_COLUMNS = {"exits", "pf_fixed", "pf_guest", "invlpg", "tlb_flush", "stlb_misses",
         "walk_refs"};

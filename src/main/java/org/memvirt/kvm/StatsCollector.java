@@ -45,24 +45,21 @@ final class StatsCollector {
 
     /** What changed between two snapshots, every statistic (instant ones give their change). */
     Counters delta(Snapshot a, Snapshot b) {
-        Map<String, Long> out = ordered();
-        addDelta(out, vm, a.vm, b.vm, false);
-        long exits = 0;
-        for (int i = 0; i < vcpus.length; i++) {
-            addDelta(out, vcpus[i], a.vcpus[i], b.vcpus[i], false);
-            exits += b.userExits[i] - a.userExits[i];
-        }
-        out.put(USER_EXITS, exits);
-        return new Counters(prune(out));
+        return between(a, b, false);
     }
 
     /** Totals over a run: cumulative statistics as the change, instant and peak ones as the value at the end. */
     Counters totals(Snapshot a, Snapshot b) {
+        return between(a, b, true);
+    }
+
+    /** Every VM and vCPU statistic from {@code a} to {@code b}, plus the VMM's user-space exits. */
+    private Counters between(Snapshot a, Snapshot b, boolean endValueIfInstant) {
         Map<String, Long> out = ordered();
-        addDelta(out, vm, a.vm, b.vm, true);
+        addDelta(out, vm, a.vm, b.vm, endValueIfInstant);
         long exits = 0;
         for (int i = 0; i < vcpus.length; i++) {
-            addDelta(out, vcpus[i], a.vcpus[i], b.vcpus[i], true);
+            addDelta(out, vcpus[i], a.vcpus[i], b.vcpus[i], endValueIfInstant);
             exits += b.userExits[i] - a.userExits[i];
         }
         out.put(USER_EXITS, exits);

@@ -56,7 +56,7 @@ class DocsExamplesTest {
     }
 
     static void check(Example e) {
-        Run r = run(split(e.command()));
+        Run r = run(ShellWords.split(e.command()));
         List<String> actual = trimmed(r.output().lines().toList());
         if (e.hostDependent()) {
             assertThat(r.rc()).as("exit status of %s, output:%n%s", e.name(), r.output()).isZero();
@@ -142,44 +142,6 @@ class DocsExamplesTest {
         return out;
     }
 
-    /** Splits a command line as a POSIX shell would, for words, 'single' and "double" quotes and backslashes. */
-    static List<String> split(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = new StringBuilder();
-        boolean inWord = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '\'') {
-                int end = line.indexOf('\'', i + 1);
-                if (end < 0) throw new IllegalArgumentException("unclosed ' in: " + line);
-                word.append(line, i + 1, end);
-                i = end;
-                inWord = true;
-            } else if (c == '"') {
-                for (i++; i < line.length() && line.charAt(i) != '"'; i++) {
-                    char d = line.charAt(i);
-                    if (d == '\\' && i + 1 < line.length() && "\"\\$`".indexOf(line.charAt(i + 1)) >= 0) d = line.charAt(++i);
-                    word.append(d);
-                }
-                if (i == line.length()) throw new IllegalArgumentException("unclosed \" in: " + line);
-                inWord = true;
-            } else if (c == '\\' && i + 1 < line.length()) {
-                word.append(line.charAt(++i));
-                inWord = true;
-            } else if (Character.isWhitespace(c)) {
-                if (inWord) words.add(word.toString());
-                word.setLength(0);
-                inWord = false;
-            } else if (c == '#' && !inWord) {
-                break;                                             // a comment
-            } else {
-                word.append(c);
-                inWord = true;
-            }
-        }
-        if (inWord) words.add(word.toString());
-        return words;
-    }
 
     /** The exit status and what stdout and stderr showed, interleaved as on a terminal. */
     record Run(int rc, String output) {}
@@ -205,10 +167,10 @@ class DocsExamplesTest {
 
     @Test
     void splitsLikeAShell() {
-        assertThat(split("run -m 4G --workload \"touch 1G; switch 10\" --json"))
+        assertThat(ShellWords.split("run -m 4G --workload \"touch 1G; switch 10\" --json"))
                 .containsExactly("run", "-m", "4G", "--workload", "touch 1G; switch 10", "--json");
-        assertThat(split("a 'b \"c\"' d\\ e \"f\\\"g\" # comment")).containsExactly("a", "b \"c\"", "d e", "f\"g");
-        assertThat(split("x''y \"\"")).containsExactly("xy", "");
+        assertThat(ShellWords.split("a 'b \"c\"' d\\ e \"f\\\"g\" # comment")).containsExactly("a", "b \"c\"", "d e", "f\"g");
+        assertThat(ShellWords.split("x''y \"\"")).containsExactly("xy", "");
     }
 
     @Test

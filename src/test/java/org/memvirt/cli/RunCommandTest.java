@@ -190,7 +190,7 @@ class RunCommandTest {
 
     @Test
     void compareValuesSplitLikeAShellAndOverrideOnlyWhatTheyName() {
-        assertThat(RunCommand.shellWords(" --tlb 'my tlb.yaml'  --seed=\"4\" a\\ b")).containsExactly("--tlb",
+        assertThat(ShellWords.split(" --tlb 'my tlb.yaml'  --seed=\"4\" a\\ b")).containsExactly("--tlb",
                 "my tlb.yaml", "--seed=4", "a b");
         RunCommand.Variant main = new RunCommand.Variant("sim", "shadow", "on", "zen5", 1);
         assertThat(main.with("--mmu ept --engine=kvm")).isEqualTo(new RunCommand.Variant("kvm", "ept", "on", "zen5", 1));

@@ -34,7 +34,7 @@ class QemuObservedTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("observed")
     void matchesQemu(String commandLine, String ram, String stderr) {
-        List<String> args = shellWords(commandLine);
+        List<String> args = org.memvirt.cli.ShellWords.split(commandLine);
         List<String> printed = new ArrayList<>();
         String actualRam;
         try {
@@ -48,30 +48,5 @@ class QemuObservedTest {
         }
         assertThat(actualRam).isEqualTo(ram);
         assertThat(String.join("\n", printed)).isEqualTo(stderr);
-    }
-
-    /** The few shell rules the table uses: blanks separate words, double quotes and '' group them. */
-    static List<String> shellWords(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean inWord = false;
-        char quote = 0;
-        for (char c : line.toCharArray()) {
-            if (quote != 0) {
-                if (c == quote) quote = 0; else w.append(c);
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                inWord = true;
-            } else if (c == ' ') {
-                if (inWord) words.add(w.toString());
-                w.setLength(0);
-                inWord = false;
-            } else {
-                w.append(c);
-                inWord = true;
-            }
-        }
-        if (inWord) words.add(w.toString());
-        return words;
     }
 }
