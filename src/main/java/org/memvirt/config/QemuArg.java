@@ -27,6 +27,13 @@ public record QemuArg(String option, String spelling, String value) {
         return value == null ? List.of(spelling) : List.of(spelling, value);
     }
 
+    /** Whether this is a {@code -machine}/{@code -M} that sets {@code property} ({@code accel}, {@code memory-backend}). */
+    public boolean setsMachineProperty(String property) {
+        if (!option.equals("machine") && !option.equals("M")) return false;
+        for (QemuOpts.Opt opt : QemuOpts.keyval(value, "type")) if (opt.name().equals(property)) return true;
+        return false;
+    }
+
     /** Where QEMU's messages place this argument ({@code -m 1.5: ...}): its words joined by a space. */
     public String location() {
         return String.join(" ", words());

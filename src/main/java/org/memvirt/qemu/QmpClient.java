@@ -58,6 +58,7 @@ public final class QmpClient implements AutoCloseable {
     private long droppedEvents;
     private String closedBecause;                                                  // null while the connection lives
     private volatile boolean closing;
+    private volatile java.util.function.Supplier<String> lossExplainer;
     private QmpGreeting qemu;
 
     private record Pending(String command, CompletableFuture<JsonNode> reply) {}
@@ -74,6 +75,14 @@ public final class QmpClient implements AutoCloseable {
      * @throws QemuException when nothing listens there, QEMU sends no greeting in time, or negotiation fails
      */
     public static QmpClient connect(Path socket, Duration timeout) {
+        return connect(socket, timeout, null);
+    }
+
+    /**
+     * {@link #connect(Path, Duration)} with {@code explainer} saying why the connection was lost if QEMU drops it, from
+     * the greeting on ({@link #explainLossWith}).
+     */
+    public static QmpClient connect(Path socket, Duration timeout, java.util.function.Supplier<String> explainer) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -87,6 +96,7 @@ public final class QmpClient implements AutoCloseable {
             throw new QemuException("QMP: cannot connect to " + socket + ": " + e.getMessage());
         }
         QmpClient client = new QmpClient(channel);
+        client.lossExplainer = explainer;
         client.reader.start();
         try {
             client.negotiate(timeout);
@@ -198,6 +208,14 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Has {@code explainer} say why the connection was lost when QEMU closes it ({@code QEMU was killed by SIGKILL});
+     * its answer, if not null, replaces the generic reason in every error that follows.
+     */
+    public void explainLossWith(java.util.function.Supplier<String> explainer) {
+        this.lossExplainer = explainer;
+    }
+
     /** Closes the socket and stops the reader thread; idempotent. Pending commands fail with "connection closed". */
     @Override
     public void close() {
@@ -297,7 +315,13 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /** The connection is gone: every waiter, now and later, fails with {@code why} (the first reason wins). */
-    private void lost(String why) {
+    private void lost(String reason) {
+        synchronized (lock) {
+            if (closedBecause != null) return;
+        }
+        java.util.function.Supplier<String> explainer = lossExplainer;
+        String explained = closing || explainer == null ? null : explainer.get();
+        String why = explained != null ? explained : reason;
         List<Pending> failed;
         synchronized (lock) {
             if (closedBecause != null) return;
