@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.host.HostRoot;
@@ -76,6 +80,30 @@ class QemuProcessTest {
             assertThat(leftovers()).isEmpty();
             assertThat(qemu.diagnosis()).isEqualTo("QEMU exited with status 0");
         }
+    }
+
+    /** QEMU accepts every device memvirt adds, on a PCI machine and on microvm (virtio-mmio). */
+    @ParameterizedTest
+    @ValueSource(strings = {"pc", "microvm"})
+    void qemuTakesTheBalloonChannelsAndConsoleMemvirtAdds(String machine) throws Exception {
+        QemuLaunch l = launch("-M", machine, "-nodefaults", "-S", "-m", "128M")
+                .withBalloon(new VirtioBalloon("balloon0", true, false)).withConsoleLog()
+                .withChannel(new AgentChannel("org.memvirt.agent", AgentChannel.Kind.VIRTIO_SERIAL))
+                .withChannel(new AgentChannel("agent1", AgentChannel.Kind.ISA_SERIAL));
+        try (QemuProcess qemu = QemuProcess.start(l)) {
+            String balloon = QmpCommands.PERIPHERAL + "balloon0";
+            assertThat(qemu.qmp().qomGet(balloon, "free-page-reporting").asBoolean()).isTrue();
+            assertThat(qemu.qmp().qomGet(balloon, "deflate-on-oom").asBoolean()).isFalse();
+            assertThat(qemu.qmp().balloonActualBytes()).isEqualTo(128 * MIB);
+            for (String channel : List.of("org.memvirt.agent", "agent1")) {
+                try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(qemu.channelSocket(channel)))) {
+                    assertThat(c.isConnected()).isTrue();
+                }
+            }
+            assertThat(qemu.command().consoleLog()).exists();
+            assertThatThrownBy(() -> qemu.channelSocket("nope")).hasMessage("no channel 'nope' was added to this QEMU");
+        }
+        assertThat(leftovers()).isEmpty();
     }
 
     @Test
