@@ -14,7 +14,7 @@ import org.memvirt.config.QemuArgs;
 /** The command line memvirt gives QEMU: the user's words verbatim, then memvirt's own; nothing starts here. */
 class QemuCommandTest {
     static final Path BIN = Path.of("/usr/bin/qemu-system-x86_64");
-    static final Path DIR = Path.of("/tmp/memvirt-qemu-1");
+    static final Path DIR = Path.of("/run/memvirt-test/qemu-1");
     static final AccelChoice TCG = new AccelChoice("tcg", "tcg: /dev/kvm does not exist");
     static final RamCommit FITS = new RamCommit(true, "fits");
     static final RamCommit TOO_BIG = new RamCommit(false, "vm.overcommit_memory=0: 64.0 GiB of guest RAM > RAM + swap 23.5 GiB");
@@ -36,7 +36,7 @@ class QemuCommandTest {
     void theSeedsLineRunsWithoutDaemonizeAndWithMemvirtsAccelerator() {
         QemuCommand c = build(QemuLaunch.of(line("-enable-kvm", "-smp", "2", "-m", "4G", "rhel7.img", "-daemonize")), FITS);
         assertThat(c.argv()).containsExactly(BIN.toString(), "-smp", "2", "-m", "4G", "rhel7.img", "-accel", "tcg",
-                "-display", "none", "-qmp", "unix:/tmp/memvirt-qemu-1/qmp.sock,server=on,wait=off");
+                "-display", "none", "-qmp", "unix:/run/memvirt-test/qemu-1/qmp.sock,server=on,wait=off");
         assertThat(c.notes()).containsExactly(
                 "-enable-kvm dropped: memvirt chooses the accelerator (tcg: /dev/kvm does not exist)",
                 "-daemonize dropped: memvirt keeps QEMU in the foreground to stop it");
@@ -54,17 +54,17 @@ class QemuCommandTest {
                 .withChannel(new AgentChannel("agent2", AgentChannel.Kind.ISA_SERIAL));
         QemuCommand c = build(launch, FITS);
         assertThat(after(c.argv(), List.of(BIN.toString(), "-M", "microvm", "-m", "512M", "-nodefaults", "-nographic")))
-                .containsExactly("-accel", "tcg", "-qmp", "unix:/tmp/memvirt-qemu-1/qmp.sock,server=on,wait=off",
+                .containsExactly("-accel", "tcg", "-qmp", "unix:/run/memvirt-test/qemu-1/qmp.sock,server=on,wait=off",
                         "-kernel", "/k/vmlinuz", "-initrd", "/k/initrd.gz", "-append", "console=ttyS0 quiet",
                         "-device", "virtio-balloon-device,id=balloon0,free-page-reporting=on,deflate-on-oom=off",
-                        "-chardev", "file,id=memvirt-console,path=/tmp/memvirt-qemu-1/console.log",
+                        "-chardev", "file,id=memvirt-console,path=/run/memvirt-test/qemu-1/console.log",
                         "-serial", "chardev:memvirt-console",
-                        "-chardev", "socket,id=memvirt-ch-org.memvirt.agent,path=/tmp/memvirt-qemu-1/org.memvirt.agent"
+                        "-chardev", "socket,id=memvirt-ch-org.memvirt.agent,path=/run/memvirt-test/qemu-1/org.memvirt.agent"
                                 + ".sock,server=on,wait=off",
                         "-device", "virtio-serial-device,id=memvirt-vser",
                         "-device", "virtserialport,bus=memvirt-vser.0,chardev=memvirt-ch-org.memvirt.agent,"
                                 + "name=org.memvirt.agent",
-                        "-chardev", "socket,id=memvirt-ch-agent2,path=/tmp/memvirt-qemu-1/agent2.sock,server=on,wait=off",
+                        "-chardev", "socket,id=memvirt-ch-agent2,path=/run/memvirt-test/qemu-1/agent2.sock,server=on,wait=off",
                         "-device", "isa-serial,chardev=memvirt-ch-agent2");
         assertThat(c.channelSockets()).containsEntry("org.memvirt.agent", DIR.resolve("org.memvirt.agent.sock"))
                 .containsEntry("agent2", DIR.resolve("agent2.sock")).hasSize(2);
@@ -103,7 +103,7 @@ class QemuCommandTest {
     void aUsersDisplayAndMachineAccelAreKept() {
         QemuCommand c = build(QemuLaunch.of(line("-M", "q35,accel=kvm:tcg", "-vnc", ":3", "-accel", "kvm")), FITS);
         assertThat(c.argv()).containsExactly(BIN.toString(), "-M", "q35,accel=kvm:tcg", "-vnc", ":3", "-qmp",
-                "unix:/tmp/memvirt-qemu-1/qmp.sock,server=on,wait=off");
+                "unix:/run/memvirt-test/qemu-1/qmp.sock,server=on,wait=off");
         assertThat(c.notes()).containsExactly(
                 "-accel kvm dropped: memvirt chooses the accelerator (tcg: /dev/kvm does not exist)",
                 "-machine accel= kept: QEMU picks the accelerator from it, not memvirt");
