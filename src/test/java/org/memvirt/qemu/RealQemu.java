@@ -29,7 +29,7 @@ public final class RealQemu {
      * stderr go through files, so nothing blocks on a full pipe.
      */
     public static Outcome run(List<String> args, String stdin, int seconds) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("memvirt-qemu-test-");
+        Path dir = Files.createTempDirectory("memvirt-qmp-run-");
         try {
             Path in = Files.writeString(dir.resolve("in"), stdin);
             Path out = dir.resolve("out"), err = dir.resolve("err");
