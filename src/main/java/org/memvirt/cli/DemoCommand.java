@@ -21,6 +21,7 @@ import org.memvirt.engine.Engine;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
@@ -101,7 +102,7 @@ final class DemoCommand implements Runnable {
 
     /** Step 3: the lazy guest; host {@code free} before and while the guest runs (kvm) or modelled (sim). */
     record LazyStep(String engine, String engineReason, String workload, long configuredBytes, long residentBytes,
-            double seconds, FreeTable hostBefore, FreeTable hostDuring, Map<String, Long> counters) {}
+            double seconds, FreeMemory hostBefore, FreeMemory hostDuring, Map<String, Long> counters) {}
 
     /** Step 4: one column of the comparison. */
     record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
@@ -217,7 +218,7 @@ final class DemoCommand implements Runnable {
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
-        FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
+        FreeMemory before = MemInfo.read(HostRoot.REAL).free();
         RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
                 host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
         long t0 = System.nanoTime();
@@ -232,7 +233,7 @@ final class DemoCommand implements Runnable {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
-        FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
+        FreeMemory during = "kvm".equals(r.engine()) ? kvmFree(c, before) : before.withMoreUsed(r.memory().residentBytes());
         long resident = r.memory().residentBytes();
         out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
@@ -244,10 +245,10 @@ final class DemoCommand implements Runnable {
         }
         out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
-        out.print(indent(before.render(FreeUnit.MEBI)));
+        out.print(indent(FreeTable.render(before, FreeUnit.MEBI)));
         out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
                 : "host, free -m with the simulated guest's resident memory added:");
-        out.print(indent(during.render(FreeUnit.MEBI)));
+        out.print(indent(FreeTable.render(during, FreeUnit.MEBI)));
         out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
         return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
@@ -260,25 +261,13 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    /** free's view with used = total - free - buff/cache, the formula the kvm engine's host_mem_* counters use. */
-    private static FreeTable oldFree(MemInfo m) {
-        long buffCache = m.bytes("Buffers") + m.bytes("Cached") + m.bytes("SReclaimable");
-        return new FreeTable(m.memTotal(), m.memTotal() - m.memFree() - buffCache, m.memFree(), m.bytes("Shmem"),
-                buffCache, m.memAvailable(), m.swapTotal(), m.swapTotal() - m.swapFree(), m.swapFree());
-    }
-
-    private static FreeTable kvmFree(Counters c, FreeTable before) {
+    /** The host's free while the kvm guest existed (the engine's host_mem_* counters), swap as {@code before}. */
+    private static FreeMemory kvmFree(Counters c, FreeMemory before) {
         long total = c.get("host_mem_total_kb") * 1024;
         long free = c.get("host_mem_free_kb") * 1024;
-        return new FreeTable(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
+        return new FreeMemory(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
                 c.get("host_mem_buff_cache_kb") * 1024, c.get("host_mem_available_kb") * 1024, before.swapTotal(),
                 before.swapUsed(), before.swapFree());
-    }
-
-    private static FreeTable simFree(FreeTable b, long resident) {
-        long add = Math.min(resident, b.free());
-        return new FreeTable(b.total(), b.used() + add, b.free() - add, b.shared(), b.buffCache(),
-                Math.max(0, b.available() - add), b.swapTotal(), b.swapUsed(), b.swapFree());
     }
 
     private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {

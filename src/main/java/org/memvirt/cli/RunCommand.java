@@ -18,6 +18,7 @@ import org.memvirt.engine.Engine;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmEngine;
@@ -360,7 +361,7 @@ final class RunCommand implements Runnable {
         long total = host.memTotalBytes();
         long used = Math.min(total, m.residentBytes() + r.counters().get("shadow_pages") * 4096
                 + r.counters().get("tdp_pages") * 4096);
-        out.print(new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0).render(FreeUnit.MEBI));
+        out.print(FreeTable.render(FreeMemory.ofUsed(total, used), FreeUnit.MEBI));
         if (cost != null) {
             out.println();
             out.printf("cost estimate: %,d cycles (%s) vs %,d native (%s): slowdown %.2fx%n", cost.vmCycles(),

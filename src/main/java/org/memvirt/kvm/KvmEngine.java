@@ -13,6 +13,11 @@ import org.memvirt.engine.Engine;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
+import org.memvirt.host.HostMmu;
+import org.memvirt.host.HostRoot;
+import org.memvirt.host.MemInfo;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Workload;
 
 /**
@@ -35,7 +40,7 @@ public final class KvmEngine implements Engine {
         if (!Files.exists(Path.of(Kvm.DEVICE))) return new Usability(false, Kvm.DEVICE + " does not exist");
         try (Kvm kvm = Kvm.open()) {
             return new Usability(true, Kvm.DEVICE + " usable (API " + KvmAbi.API_VERSION + ", binary stats, "
-                    + HostMmu.detect().description() + ")");
+                    + HostMmu.read().description() + ")");
         } catch (KvmException e) {
             return new Usability(false, e.getMessage());
         } catch (LinkageError | UnsupportedOperationException | IllegalCallerException e) {
@@ -91,7 +96,7 @@ public final class KvmEngine implements Engine {
 
     /** Runs the workload on a booted machine and reports; {@code ksm} (or null) is the run's ksmd session. */
     static RunResult drive(KvmMachine machine, RunSpec spec, RunListener listener, long deadline, KsmSession ksm) {
-        HostMmu mmu = HostMmu.detect();
+        HostMmu mmu = HostMmu.read();
         StatsCollector stats = new StatsCollector(machine);
         OpDriver driver = new OpDriver(machine, deadline, ksm);
         List<RunResult.OpResult> ops = new ArrayList<>();
@@ -116,36 +121,27 @@ public final class KvmEngine implements Engine {
                 r.counters().plus(ksm.globalDeltas()), r.vcpus(), r.ops());
     }
 
-    /** Guest RAM's host memory now, from smaps: Rss (with hugetlb), KSM, Swap, AnonHugePages, in KiB. */
-    static Map<String, Long> ramSmaps(GuestRam ram) {
-        Map<String, Long> smaps = ProcReader.smapsOf(ram.hostAddress());
-        // hugetlb pages are not in Rss (linux Documentation/filesystems/proc.rst: Shared_Hugetlb, Private_Hugetlb)
-        long rssKb = smaps.getOrDefault("Rss", 0L) + smaps.getOrDefault("Shared_Hugetlb", 0L)
-                + smaps.getOrDefault("Private_Hugetlb", 0L);
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("Rss", rssKb);
-        out.put("KSM", smaps.getOrDefault("KSM", 0L));
-        out.put("Swap", smaps.getOrDefault("Swap", 0L));
-        out.put("AnonHugePages", smaps.getOrDefault("AnonHugePages", 0L));
-        return out;
+    /** Guest RAM's host memory now: its mapping in this process's smaps. */
+    static ProcessMemory.Mapping ramSmaps(GuestRam ram) {
+        return ProcessMemory.self().mapping(ram.hostAddress());
     }
 
     private static RunResult result(KvmMachine machine, HostMmu mmu, StatsCollector stats, StatsCollector.Snapshot start,
             StatsCollector.Snapshot end, List<RunResult.OpResult> ops, OpDriver driver) {
         GuestRam ram = machine.ram();
-        Map<String, Long> smaps = ramSmaps(ram);
-        Map<String, Long> ksm = ram.mergeable() ? ProcReader.ksmStat() : Map.of();
-        long rssKb = smaps.get("Rss");
+        ProcessMemory.Mapping smaps = ramSmaps(ram);
+        Map<String, Long> ksm = ram.mergeable() ? ProcessMemory.self().ksmStat().fields() : Map.of();
+        long rssKb = smaps.resident() / 1024;
         long tables = machine.shared(GuestLayout.SH_TABLES);
         Map<String, Long> own = new LinkedHashMap<>();
         own.put("guest_frames", machine.shared(GuestLayout.SH_FRAMES));
         own.put("guest_table_frames", tables);
         own.put("guest_ram_rss_kb", rssKb);
-        own.put("guest_ram_anon_huge_kb", smaps.get("AnonHugePages"));
-        own.put("guest_ram_swap_kb", smaps.get("Swap"));
+        own.put("guest_ram_anon_huge_kb", smaps.anonHugePages() / 1024);
+        own.put("guest_ram_swap_kb", smaps.swap() / 1024);
         own.put("guest_ram_noreserve", ram.noReserve() ? 1L : 0L);
-        own.put("vmm_rss_kb", ProcReader.status().getOrDefault("VmRSS", 0L) - rssKb);
-        if (ram.mergeable()) own.put("guest_ram_ksm_kb", smaps.get("KSM"));
+        own.put("vmm_rss_kb", ProcessMemory.self().status().vmRss() / 1024 - rssKb);
+        if (ram.mergeable()) own.put("guest_ram_ksm_kb", smaps.ksm() / 1024);
         ksm.forEach(own::put);
         if (driver.ksmSettleNanos() > 0) own.put("ksm_settle_ms", driver.ksmSettleNanos() / 1_000_000);
         if (driver.verifiedPages() > 0) {
@@ -166,30 +162,28 @@ public final class KvmEngine implements Engine {
             long[] st = balloon.stats();
             if (st != null) for (int i = 0; i < st.length; i++) own.put("balloon_stat_" + BalloonHost.STAT_NAMES[i], st[i]);
         }
-        long swappedBytes = smaps.get("Swap") * 1024;
+        long swappedBytes = smaps.swap();
         own.putAll(machine.swapCounters());
         swappedBytes += machine.vmmSwappedBytes();
         own.putAll(freeM());
         List<Counters> vcpus = new ArrayList<>();
         for (int cpu = 0; cpu < machine.vcpuCount(); cpu++) vcpus.add(stats.vcpuTotals(cpu, start, end));
-        long shared = smaps.get("KSM") * 1024;   // this VM's guest RAM mapped to KSM pages (smaps "KSM:")
+        long shared = smaps.ksm();   // this VM's guest RAM mapped to KSM pages (smaps "KSM:")
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
-                smaps.get("AnonHugePages") * 1024, swappedBytes, shared, ballooned * 4096, tables * 4096);
-        return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().key(), mmu.vpid(), memory,
+                smaps.anonHugePages(), swappedBytes, shared, ballooned * 4096, tables * 4096);
+        return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().word(), mmu.tlbTagged(), memory,
                 stats.totals(start, end).plus(new Counters(own)), vcpus, ops);
     }
 
-    /** The host's memory as {@code free} shows it (procps: used = total - free - buffers - cache - reclaimable). */
+    /** The host's memory as {@code free} shows it now (host.FreeMemory), in KiB. */
     private static Map<String, Long> freeM() {
-        Map<String, Long> mi = ProcReader.meminfo();
-        long total = mi.getOrDefault("MemTotal", 0L), free = mi.getOrDefault("MemFree", 0L);
-        long buffCache = mi.getOrDefault("Buffers", 0L) + mi.getOrDefault("Cached", 0L) + mi.getOrDefault("SReclaimable", 0L);
+        FreeMemory f = MemInfo.read(HostRoot.REAL).free();
         Map<String, Long> out = new LinkedHashMap<>();
-        out.put("host_mem_total_kb", total);
-        out.put("host_mem_used_kb", total - free - buffCache);
-        out.put("host_mem_free_kb", free);
-        out.put("host_mem_buff_cache_kb", buffCache);
-        out.put("host_mem_available_kb", mi.getOrDefault("MemAvailable", 0L));
+        out.put("host_mem_total_kb", f.total() / 1024);
+        out.put("host_mem_used_kb", f.used() / 1024);
+        out.put("host_mem_free_kb", f.free() / 1024);
+        out.put("host_mem_buff_cache_kb", f.buffCache() / 1024);
+        out.put("host_mem_available_kb", f.available() / 1024);
         return out;
     }
 }

@@ -14,6 +14,7 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.ProcessMemory;
 
 /**
  * Several kvm-engine VMs in one process, as several QEMUs on one host but sharing one ksmd view: identical guests
@@ -107,7 +108,7 @@ public final class KvmScenarioRunner {
             if (session != null) {
                 long waited = session.settle(Math.max(0, deadline - System.nanoTime()));
                 session.globalDeltas().values().forEach(ksmOut::put);
-                ProcReader.ksmStat().forEach(ksmOut::put);
+                ProcessMemory.self().ksmStat().fields().forEach(ksmOut::put);
                 ksmOut.put("ksm_settle_ms", waited / 1_000_000);
             }
             List<VmOutcome> out = new ArrayList<>();
@@ -160,15 +161,14 @@ public final class KvmScenarioRunner {
     }
 
     private static Memory memoryOf(KvmMachine m) {
-        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
-        return new Memory(smaps.get("Rss") * 1024, smaps.get("KSM") * 1024, smaps.get("Swap") * 1024 + m.vmmSwappedBytes(),
+        ProcessMemory.Mapping smaps = KvmEngine.ramSmaps(m.ram());
+        return new Memory(smaps.resident(), smaps.ksm(), smaps.swap() + m.vmmSwappedBytes(),
                 m.shared(GuestLayout.SH_BALLOON) * 4096);
     }
 
     private static VmOutcome outcome(String name, KvmMachine m, RunResult r) {
-        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
-        return new VmOutcome(name, r, smaps.get("Rss") * 1024, smaps.get("KSM") * 1024,
-                smaps.get("Swap") * 1024 + m.vmmSwappedBytes(), m.shared(GuestLayout.SH_BALLOON) * 4096);
+        ProcessMemory.Mapping smaps = KvmEngine.ramSmaps(m.ram());
+        return new VmOutcome(name, r, smaps.resident(), smaps.ksm(), smaps.swap() + m.vmmSwappedBytes(), m.shared(GuestLayout.SH_BALLOON) * 4096);
     }
 
     private static RunResult await(Future<RunResult> f) {

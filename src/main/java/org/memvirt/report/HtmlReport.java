@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.memvirt.engine.Counters;
+import org.memvirt.host.FreeMemory;
 
 /**
  * One self-contained HTML report: inline CSS and SVG, no script, no external URL of any kind (the SVG namespace is
@@ -130,9 +131,9 @@ public final class HtmlReport {
     }
 
     /** A {@code free}-style block in {@code unit} (procps-ng layout, see {@link FreeTable}). */
-    public HtmlReport free(String caption, FreeTable table, FreeUnit unit) {
+    public HtmlReport free(String caption, FreeMemory table, FreeUnit unit) {
         if (!caption.isEmpty()) body.append("<p><strong>").append(Svg.escape(caption)).append("</strong></p>\n");
-        return preformatted(table.render(unit));
+        return preformatted(FreeTable.render(table, unit));
     }
 
     /** An inline SVG chart (from this package's charts) with a caption under it; {@code caption} may be empty. */

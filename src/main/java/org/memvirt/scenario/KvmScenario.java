@@ -16,11 +16,11 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmScenarioRunner;
-import org.memvirt.report.FreeTable;
 import org.memvirt.sim.KsmConfig;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
@@ -141,7 +141,7 @@ public final class KvmScenario {
     }
 
     private void sampleHost(long t, MemInfo mi, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
-        FreeTable f = mi.freeTable();
+        FreeMemory f = mi.free();
         peakHostUsed = Math.max(peakHostUsed, f.used());
         peakSwapUsed = Math.max(peakSwapUsed, f.swapUsed());
         List<ScenarioReport.VmSample> vms = new ArrayList<>();
@@ -166,7 +166,7 @@ public final class KvmScenario {
         Counters c = o.result().counters();
         long total = c.get("balloon_stat_total_memory") > 0 ? c.get("balloon_stat_total_memory") : spec.ramBytes();
         long used = Math.min(total, (c.get("guest_frames") + KvmFit.RUNTIME_BYTES / 4096) * 4096);
-        FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+        FreeMemory free = FreeMemory.ofUsed(total, used);
         Map<String, Long> balloonStats = null;
         if (spec.balloon() != null) {
             balloonStats = new LinkedHashMap<>();
@@ -198,9 +198,9 @@ public final class KvmScenario {
         Map<String, Long> vmstat = new LinkedHashMap<>();
         Map<String, Long> now = vmstat();
         for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
-        FreeTable end = after.freeTable();
+        FreeMemory end = after.free();
         return new ScenarioReport.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
-                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.freeTable(), end,
+                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.free(), end,
                 sysfs, vmstat, "none");
     }
 

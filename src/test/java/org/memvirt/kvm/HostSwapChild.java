@@ -13,6 +13,7 @@ import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.WorkloadParser;
+import org.memvirt.host.ProcessMemory;
 
 /** A VMM process for {@link HostSwapTest}: waits for "go" on stdin (its cgroup is set by then), runs, prints counters. */
 final class HostSwapChild {
@@ -25,7 +26,7 @@ final class HostSwapChild {
         for (String k : List.of("guest_ram_swap_kb", "guest_ram_rss_kb", "verify_pages", "verify_mismatches")) {
             out.append(k).append('=').append(r.counters().get(k)).append(' ');
         }
-        out.append("vm_swap_kb=").append(ProcReader.status().getOrDefault("VmSwap", 0L));
+        out.append("vm_swap_kb=").append(ProcessMemory.self().status().vmSwap() / 1024);
         System.out.println(out);
     }
 

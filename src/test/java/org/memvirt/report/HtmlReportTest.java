@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.memvirt.engine.Counters;
 
+import org.memvirt.host.FreeMemory;
+
 class HtmlReportTest {
     @TempDir
     Path dir;
@@ -60,9 +62,9 @@ class HtmlReportTest {
 
     @Test
     void freeBlockIsTheFreeTableVerbatim() {
-        FreeTable t = Samples.free();
+        FreeMemory t = Samples.free();
         String html = new HtmlReport("f").free("host", t, FreeUnit.MEBI).html();
-        assertThat(html).contains("<pre>" + t.render(FreeUnit.MEBI) + "</pre>");
+        assertThat(html).contains("<pre>" + FreeTable.render(t, FreeUnit.MEBI) + "</pre>");
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.FreeMemory;
 
 /** Realistic inputs for every chart and report, shared by the unit tests and the browser test. */
 final class Samples {
@@ -118,8 +119,8 @@ final class Samples {
                 List.of(new E820Entry(0, 3 * GIB, E820Entry.RAM), new E820Entry(4 * GIB, 5 * GIB, E820Entry.RAM)));
     }
 
-    static FreeTable free() {
-        return FreeTable.fromMeminfo(2 * GIB, 300 * MIB, 420 * MIB, 10 * MIB, 200 * MIB, 20 * MIB, 8 * MIB, GIB, 800 * MIB);
+    static FreeMemory free() {
+        return FreeMemory.fromMeminfo(2 * GIB, 300 * MIB, 420 * MIB, 10 * MIB, 200 * MIB, 20 * MIB, 8 * MIB, GIB, 800 * MIB);
     }
 
     /** One page per chart kind plus the run report, as {@code name -> html}. */
