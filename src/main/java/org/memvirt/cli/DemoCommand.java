@@ -16,6 +16,7 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.config.SwapPlan;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.MmuMode;
@@ -107,6 +108,9 @@ final class DemoCommand implements Runnable {
     /** Step 4: one column of the comparison. */
     record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
 
+    /** A row of the step 4 table: a counter, and what it shows. */
+    record MmuRow(Counter counter, String shows) {}
+
     /** Step 4. */
     record MmuStep(String workload, List<MmuColumn> modes) {}
 
@@ -128,18 +132,21 @@ final class DemoCommand implements Runnable {
     record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, ScenarioStep scenario,
             String report) {}
 
-    /** The rows of the step 4 table: a counter name, and what it shows. */
-    static final List<List<String>> MMU_ROWS = List.of(
-            List.of("exits", "VM exits"),
-            List.of("pf_fixed", "sptes installed by KVM's fault handler"),
-            List.of("pf_guest", "#PFs KVM reflected into the guest"),
-            List.of("invlpg", "INVLPGs KVM handled"),
-            List.of("exit_cr_access", "MOV CR3 exits"),
-            List.of("ept_violations", "EPT violation exits"),
-            List.of("tlb_flush", "TLB flushes KVM requested"),
-            List.of("walk_refs", "page-walk memory references"),
-            List.of("shadow_pages", "shadow-table pages"),
-            List.of("tdp_pages", "EPT-table pages"));
+    /** The rows of the step 4 table. */
+    static final List<MmuRow> MMU_ROWS = List.of(
+            new MmuRow(Counter.EXITS, "VM exits"),
+            new MmuRow(Counter.PF_FIXED, "sptes installed by KVM's fault handler"),
+            new MmuRow(Counter.PF_GUEST, "#PFs KVM reflected into the guest"),
+            new MmuRow(Counter.INVLPG, "INVLPGs KVM handled"),
+            new MmuRow(Counter.EXIT_CR_ACCESS, "MOV CR3 exits"),
+            new MmuRow(Counter.EPT_VIOLATIONS, "EPT violation exits"),
+            new MmuRow(Counter.TLB_FLUSH, "TLB flushes KVM requested"),
+            new MmuRow(Counter.WALK_REFS, "page-walk memory references"),
+            new MmuRow(Counter.SHADOW_PAGES, "shadow-table pages"),
+            new MmuRow(Counter.TDP_PAGES, "EPT-table pages"));
+    /** The counters step 3 prints, those the run reports. */
+    static final List<Counter> LAZY_COUNTERS = List.of(Counter.EXITS, Counter.PF_FIXED, Counter.PAGES_4K,
+            Counter.USER_EXITS, Counter.GUEST_RAM_RSS_KB, Counter.HOST_PAGES_ZEROED);
 
     @Override
     public void run() {
@@ -239,9 +246,8 @@ final class DemoCommand implements Runnable {
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
                 100.0 * resident / r.memory().configuredBytes(), seconds);
         Map<String, Long> shown = new LinkedHashMap<>();
-        for (String name : List.of("exits", "pf_fixed", "pages_4k", "user_exits", "guest_ram_rss_kb",
-                "host_pages_zeroed")) {
-            if (c.values().containsKey(name)) shown.put(name, c.get(name));
+        for (Counter counter : LAZY_COUNTERS) {
+            if (c.has(counter)) shown.put(counter.key(), c.get(counter));
         }
         out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
@@ -263,10 +269,10 @@ final class DemoCommand implements Runnable {
 
     /** The host's free while the kvm guest existed (the engine's host_mem_* counters), swap as {@code before}. */
     private static FreeMemory kvmFree(Counters c, FreeMemory before) {
-        long total = c.get("host_mem_total_kb") * 1024;
-        long free = c.get("host_mem_free_kb") * 1024;
-        return new FreeMemory(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
-                c.get("host_mem_buff_cache_kb") * 1024, c.get("host_mem_available_kb") * 1024, before.swapTotal(),
+        long total = c.get(Counter.HOST_MEM_TOTAL_KB) * 1024;
+        long free = c.get(Counter.HOST_MEM_FREE_KB) * 1024;
+        return new FreeMemory(total, c.get(Counter.HOST_MEM_USED_KB) * 1024, free, before.shared(),
+                c.get(Counter.HOST_MEM_BUFF_CACHE_KB) * 1024, c.get(Counter.HOST_MEM_AVAILABLE_KB) * 1024, before.swapTotal(),
                 before.swapUsed(), before.swapFree());
     }
 
@@ -282,15 +288,16 @@ final class DemoCommand implements Runnable {
                     raw.mmu(), raw.vpid(), raw.memory(), raw.counters(), raw.vcpus(), raw.ops());
             runs.add(r);
             Map<String, Long> values = new LinkedHashMap<>();
-            for (List<String> row : MMU_ROWS) values.put(row.get(0), r.counters().get(row.get(0)));
+            for (MmuRow row : MMU_ROWS) values.put(row.counter().key(), r.counters().get(row.counter()));
             columns.add(new MmuColumn(r.mmu(), values,
-                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
+                    r.counters().get(Counter.SHADOW_PAGES) + r.counters().get(Counter.TDP_PAGES),
                     CostModel.DEFAULT.estimate(r.counters())));
         }
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
-        for (List<String> row : MMU_ROWS) {
-            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
-                    columns.get(1).counters().get(row.get(0)), row.get(1));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", key, columns.get(0).counters().get(key),
+                    columns.get(1).counters().get(key), row.shows());
         }
         CostModel.Estimate s = columns.get(0).cost();
         CostModel.Estimate e = columns.get(1).cost();
@@ -401,9 +408,9 @@ final class DemoCommand implements Runnable {
     private static void htmlMmu(HtmlReport h, MmuStep mmu) {
         List<List<String>> rows = new ArrayList<>();
         MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
-        for (List<String> row : MMU_ROWS) {
-            rows.add(List.of(row.get(0), count(s.counters().get(row.get(0))), count(e.counters().get(row.get(0))),
-                    row.get(1)));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            rows.add(List.of(key, count(s.counters().get(key)), count(e.counters().get(key)), row.shows()));
         }
         rows.add(List.of("cost estimate", ms(s.cost().vmNanos()), ms(e.cost().vmNanos()), "modelled time"));
         rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),

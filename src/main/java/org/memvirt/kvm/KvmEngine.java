@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.RunListener;
@@ -111,7 +112,7 @@ public final class KvmEngine implements Engine {
             driver.run(step.op(), step.text());
             long nanos = System.nanoTime() - t0;
             StatsCollector.Snapshot after = stats.take();
-            Counters own = new Counters(Map.of("guest_frames", machine.shared(GuestLayout.SH_FRAMES) - frames0));
+            Counters own = Counters.of(Map.of(Counter.GUEST_FRAMES, machine.shared(GuestLayout.SH_FRAMES) - frames0));
             ops.add(new RunResult.OpResult(step.text(), nanos, stats.delta(before, after).plus(own)));
             before = after;
         }
@@ -133,34 +134,34 @@ public final class KvmEngine implements Engine {
         Map<String, Long> ksm = ram.mergeable() ? ProcessMemory.self().ksmStat().fields() : Map.of();
         long rssKb = smaps.resident() / 1024;
         long tables = machine.shared(GuestLayout.SH_TABLES);
-        Map<String, Long> own = new LinkedHashMap<>();
-        own.put("guest_frames", machine.shared(GuestLayout.SH_FRAMES));
-        own.put("guest_table_frames", tables);
-        own.put("guest_ram_rss_kb", rssKb);
-        own.put("guest_ram_anon_huge_kb", smaps.anonHugePages() / 1024);
-        own.put("guest_ram_swap_kb", smaps.swap() / 1024);
-        own.put("guest_ram_noreserve", ram.noReserve() ? 1L : 0L);
-        own.put("vmm_rss_kb", ProcessMemory.self().status().vmRss() / 1024 - rssKb);
-        if (ram.mergeable()) own.put("guest_ram_ksm_kb", smaps.ksm() / 1024);
-        ksm.forEach(own::put);
-        if (driver.ksmSettleNanos() > 0) own.put("ksm_settle_ms", driver.ksmSettleNanos() / 1_000_000);
+        Map<Counter, Long> own = new LinkedHashMap<>();
+        own.put(Counter.GUEST_FRAMES, machine.shared(GuestLayout.SH_FRAMES));
+        own.put(Counter.GUEST_TABLE_FRAMES, tables);
+        own.put(Counter.GUEST_RAM_RSS_KB, rssKb);
+        own.put(Counter.GUEST_RAM_ANON_HUGE_KB, smaps.anonHugePages() / 1024);
+        own.put(Counter.GUEST_RAM_SWAP_KB, smaps.swap() / 1024);
+        own.put(Counter.GUEST_RAM_NORESERVE, ram.noReserve() ? 1L : 0L);
+        own.put(Counter.VMM_RSS_KB, ProcessMemory.self().status().vmRss() / 1024 - rssKb);
+        if (ram.mergeable()) own.put(Counter.GUEST_RAM_KSM_KB, smaps.ksm() / 1024);
+        ksm.forEach((name, v) -> Counter.find(name).ifPresent(c -> own.put(c, v)));   // a newer kernel's extras: not in the table
+        if (driver.ksmSettleNanos() > 0) own.put(Counter.KSM_SETTLE_MS, driver.ksmSettleNanos() / 1_000_000);
         if (driver.verifiedPages() > 0) {
-            own.put("verify_pages", driver.verifiedPages());
-            own.put("verify_mismatches", driver.verifyMismatches());
+            own.put(Counter.VERIFY_PAGES, driver.verifiedPages());
+            own.put(Counter.VERIFY_MISMATCHES, driver.verifyMismatches());
         }
         BalloonHost balloon = machine.balloon();
         long ballooned = machine.shared(GuestLayout.SH_BALLOON);
         if (balloon.batches() > 0) {
-            own.put("balloon_num_pages", driver.balloonTarget());
-            own.put("balloon_actual_pages", balloon.actualPages());
-            own.put("balloon_inflated_pages", balloon.inflatedPages());
-            own.put("balloon_deflated_pages", balloon.deflatedPages());
-            own.put("balloon_reclaimed_pages", balloon.reclaimedPages());
-            own.put("balloon_batches", balloon.batches());
-            own.put("balloon_discard_errors", balloon.discardErrors());
-            own.put("balloon_mmio_exits", balloon.mmioExits());
+            own.put(Counter.BALLOON_NUM_PAGES, driver.balloonTarget());
+            own.put(Counter.BALLOON_ACTUAL_PAGES, balloon.actualPages());
+            own.put(Counter.BALLOON_INFLATED_PAGES, balloon.inflatedPages());
+            own.put(Counter.BALLOON_DEFLATED_PAGES, balloon.deflatedPages());
+            own.put(Counter.BALLOON_RECLAIMED_PAGES, balloon.reclaimedPages());
+            own.put(Counter.BALLOON_BATCHES, balloon.batches());
+            own.put(Counter.BALLOON_DISCARD_ERRORS, balloon.discardErrors());
+            own.put(Counter.BALLOON_MMIO_EXITS, balloon.mmioExits());
             long[] st = balloon.stats();
-            if (st != null) for (int i = 0; i < st.length; i++) own.put("balloon_stat_" + BalloonHost.STAT_NAMES[i], st[i]);
+            if (st != null) for (int i = 0; i < st.length; i++) own.put(BalloonHost.STATS[i], st[i]);
         }
         long swappedBytes = smaps.swap();
         own.putAll(machine.swapCounters());
@@ -172,18 +173,18 @@ public final class KvmEngine implements Engine {
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
                 smaps.anonHugePages(), swappedBytes, shared, ballooned * 4096, tables * 4096);
         return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().word(), mmu.tlbTagged(), memory,
-                stats.totals(start, end).plus(new Counters(own)), vcpus, ops);
+                stats.totals(start, end).plus(Counters.of(own)), vcpus, ops);
     }
 
     /** The host's memory as {@code free} shows it now (host.FreeMemory), in KiB. */
-    private static Map<String, Long> freeM() {
+    private static Map<Counter, Long> freeM() {
         FreeMemory f = MemInfo.read(HostRoot.REAL).free();
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("host_mem_total_kb", f.total() / 1024);
-        out.put("host_mem_used_kb", f.used() / 1024);
-        out.put("host_mem_free_kb", f.free() / 1024);
-        out.put("host_mem_buff_cache_kb", f.buffCache() / 1024);
-        out.put("host_mem_available_kb", f.available() / 1024);
+        Map<Counter, Long> out = new LinkedHashMap<>();
+        out.put(Counter.HOST_MEM_TOTAL_KB, f.total() / 1024);
+        out.put(Counter.HOST_MEM_USED_KB, f.used() / 1024);
+        out.put(Counter.HOST_MEM_FREE_KB, f.free() / 1024);
+        out.put(Counter.HOST_MEM_BUFF_CACHE_KB, f.buffCache() / 1024);
+        out.put(Counter.HOST_MEM_AVAILABLE_KB, f.available() / 1024);
         return out;
     }
 }

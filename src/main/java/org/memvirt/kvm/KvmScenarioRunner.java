@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
@@ -108,8 +109,10 @@ public final class KvmScenarioRunner {
             if (session != null) {
                 long waited = session.settle(Math.max(0, deadline - System.nanoTime()));
                 session.globalDeltas().values().forEach(ksmOut::put);
-                ProcessMemory.self().ksmStat().fields().forEach(ksmOut::put);
-                ksmOut.put("ksm_settle_ms", waited / 1_000_000);
+                ProcessMemory.self().ksmStat().fields().forEach((name, v) -> {
+                    if (Counter.find(name).isPresent()) ksmOut.put(name, v);             // a newer kernel's extras: not in the table
+                });
+                ksmOut.put(Counter.KSM_SETTLE_MS.key(), waited / 1_000_000);
             }
             List<VmOutcome> out = new ArrayList<>();
             for (int i = 0; i < vms.size(); i++) out.add(outcome(vms.get(i).name(), machines.get(i), results.get(i)));

@@ -124,7 +124,7 @@ public final class HtmlReport {
         for (String name : names) {
             List<String> row = new ArrayList<>(columns.size() + 1);
             row.add(name);
-            for (Counters c : columns) row.add(count(c.get(name)));
+            for (Counters c : columns) row.add(count(c.values().get(name)));
             rows.add(row);
         }
         return table(caption, header, rows);
@@ -203,6 +203,14 @@ public final class HtmlReport {
     static String count(long v) {
         return String.format(Locale.ROOT, "%,d", v);
     }
+
+    /** {@link #count(long)}, or {@value #NOT_REPORTED} for a counter the snapshot does not have (null). */
+    static String count(Long v) {
+        return v == null ? NOT_REPORTED : count(v.longValue());
+    }
+
+    /** The cell of a counter a run does not report (e.g. a TLB counter on the kvm engine): never a made-up 0. */
+    static final String NOT_REPORTED = "–";
 
     private static boolean numeric(String cell) {
         return cell.matches("[-+]?[0-9][0-9,]*(\\.[0-9]+)?( ?[a-zA-Zµ%]{1,3})?( \\(.*\\))?");

@@ -45,7 +45,7 @@ public record ScenarioReport(String scenario, String engine, String engineReason
     public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
-            long minorFaults, long majorFaults, long verifyFailures, FreeMemory free, Map<String, Long> balloonStats,
+            long minorFaults, long majorFaults, long verifyMismatches, FreeMemory free, Map<String, Long> balloonStats,
             List<String> ignoredOps) {}
 
     /** One event: virtual time in seconds, the VM (or "host"), a kind and a sentence. */

@@ -214,7 +214,7 @@ public final class ScenarioRunner {
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
                 g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
-                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
+                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyMismatches, free,
                 g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
     }
 

@@ -36,16 +36,16 @@ public record CostModel(double ghz, long accessCycles, long stlbHitCycles, long 
 
     /** The estimate for counters named as {@link Stat}'s. */
     public Estimate estimate(Counters c) {
-        long common = c.get(Stat.name(Stat.ACCESSES)) * accessCycles
-                + c.get(Stat.name(Stat.STLB_HITS)) * stlbHitCycles
-                + c.get(Stat.name(Stat.GUEST_PAGE_FAULTS)) * guestFaultCycles
-                + c.get(Stat.name(Stat.HOST_PAGES_ZEROED)) * zeroPageCycles;
+        long common = c.get(Stat.counter(Stat.ACCESSES)) * accessCycles
+                + c.get(Stat.counter(Stat.STLB_HITS)) * stlbHitCycles
+                + c.get(Stat.counter(Stat.GUEST_PAGE_FAULTS)) * guestFaultCycles
+                + c.get(Stat.counter(Stat.HOST_PAGES_ZEROED)) * zeroPageCycles;
         long vm = common
-                + c.get(Stat.name(Stat.WALK_REFS)) * walkRefCycles
-                + c.get(Stat.name(Stat.EXITS)) * exitCycles
-                + c.get(Stat.name(Stat.INSN_EMULATION)) * emulationCycles
-                + (c.get(Stat.name(Stat.PF_FIXED)) + c.get(Stat.name(Stat.PF_GUEST))) * kvmFaultCycles;
-        long nat = common + c.get(Stat.name(Stat.NATIVE_WALK_REFS)) * walkRefCycles;
+                + c.get(Stat.counter(Stat.WALK_REFS)) * walkRefCycles
+                + c.get(Stat.counter(Stat.EXITS)) * exitCycles
+                + c.get(Stat.counter(Stat.INSN_EMULATION)) * emulationCycles
+                + (c.get(Stat.counter(Stat.PF_FIXED)) + c.get(Stat.counter(Stat.PF_GUEST))) * kvmFaultCycles;
+        long nat = common + c.get(Stat.counter(Stat.NATIVE_WALK_REFS)) * walkRefCycles;
         return new Estimate(vm, nat, nat == 0 ? 1.0 : (double) vm / nat, nanos(vm), nanos(nat));
     }
 

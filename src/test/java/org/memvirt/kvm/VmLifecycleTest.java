@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.workload.Op;
@@ -27,7 +28,7 @@ class VmLifecycleTest {
         long fds = openFds(), maps = mappings(), rss = ProcessMemory.self().status().rssAnon() / 1024;
         for (int i = 0; i < 1000; i++) {
             RunResult r = engine.run(spec, RunListener.NONE);
-            assertThat(r.ops().getFirst().deltas().get("user_exits")).isEqualTo(1);
+            assertThat(r.ops().getFirst().deltas().get(Counter.USER_EXITS)).isEqualTo(1);
         }
         long rssAfter = ProcessMemory.self().status().rssAnon() / 1024;
         System.out.println("after 1000 cycles: fds " + fds + " -> " + openFds() + ", mappings " + maps + " -> " + mappings()

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
@@ -54,7 +55,7 @@ final class SimFixtures {
                 vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
     }
 
-    static long op(RunResult r, int index, String counter) {
+    static long op(RunResult r, int index, Counter counter) {
         return r.ops().get(index).deltas().get(counter);
     }
 
