@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.memvirt.engine.Counters;
 import org.memvirt.engine.Counter;
+import org.memvirt.engine.Counters;
 
 /**
  * Snapshots every KVM binary statistic of the VM and of each vCPU, plus the user-space exits the VMM counted, and

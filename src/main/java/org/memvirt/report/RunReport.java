@@ -9,8 +9,8 @@ import java.util.Set;
 
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
-import org.memvirt.engine.Counters;
 import org.memvirt.engine.Counter;
+import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunResult;
 
 /** The HTML report of one run, or of several runs side by side ({@code --compare}). */

@@ -3,8 +3,8 @@ package org.memvirt.sim;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.memvirt.engine.Counters;
 import org.memvirt.engine.Counter;
+import org.memvirt.engine.Counters;
 
 /**
  * The sim engine's counters as indices into a {@code long[]}, each an entry of the engine.Counter table: KVM's binary

@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.memvirt.engine.Counter;
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;

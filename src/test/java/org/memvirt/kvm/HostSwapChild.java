@@ -7,14 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.memvirt.engine.Counter;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.workload.WorkloadParser;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.workload.WorkloadParser;
 
 /** A VMM process for {@link HostSwapTest}: waits for "go" on stdin (its cgroup is set by then), runs, prints counters. */
 final class HostSwapChild {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.memvirt.workload.Op;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.workload.Op;
 
 /**
  * Host swap of guest RAM, the kernel's own: with a swap file on, guest pages go to swap (here forced with

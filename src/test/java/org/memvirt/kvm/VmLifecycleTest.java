@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
-import org.memvirt.workload.Op;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.workload.Op;
 
 /** Native resources: 1,000 VM create/run/destroy cycles leave no fd and no mapping behind. */
 @Tag("kvm")
