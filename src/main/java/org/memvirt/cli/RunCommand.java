@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm, "
                 + "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate.")
 final class RunCommand implements Runnable {

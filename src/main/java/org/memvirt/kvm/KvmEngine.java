@@ -13,6 +13,7 @@ import org.memvirt.engine.Engine;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.HostEnv;
 import org.memvirt.workload.Workload;
 
 /**
@@ -26,12 +27,17 @@ public final class KvmEngine implements Engine {
     /** Whether this host can run the kvm engine, and why (or why not). */
     public record Usability(boolean usable, String reason) {}
 
-    /** Decides from /dev/kvm and its ioctls, never from cpuinfo flags (HOST.md: PVM hosts have no vmx/svm). */
+    /**
+     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm), after
+     * MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
+     */
     public static Usability usable() {
         String arch = System.getProperty("os.arch");
         if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             return new Usability(false, "the kvm engine runs on x86-64 Linux hosts, not " + System.getProperty("os.name") + "/" + arch);
         }
+        java.util.Optional<String> veto = HostEnv.kvmEngineVeto();
+        if (veto.isPresent()) return new Usability(false, veto.get());
         if (!Files.exists(Path.of(Kvm.DEVICE))) return new Usability(false, Kvm.DEVICE + " does not exist");
         try (Kvm kvm = Kvm.open()) {
             return new Usability(true, Kvm.DEVICE + " usable (API " + KvmAbi.API_VERSION + ", binary stats, "
