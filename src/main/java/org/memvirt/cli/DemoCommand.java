@@ -146,7 +146,7 @@ final class DemoCommand implements Runnable {
         Path file = report != null ? report : Path.of(DEFAULT_REPORT);
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new RunCommand.UsageError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
+            throw new InputError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;

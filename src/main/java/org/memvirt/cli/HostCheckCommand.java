@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
+import org.memvirt.ExitCoded;
 import org.memvirt.host.Check;
 import org.memvirt.host.CpuSummary;
 import org.memvirt.host.HostCapabilities;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Check this host like virt-host-validate, deciding KVM usability from /dev/kvm itself, and "
                 + "report the MMU mode guests get (EPT, NPT or shadow), KSM, THP, swap, huge pages and memory. "
-                + "Never changes host settings. Exit status 1 if any check FAILs.")
+                + "Never changes host settings. Exit status 3 if any check FAILs.")
 final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     static final String PREFIX = "memvirt";
 
@@ -82,7 +83,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
             out.print(text(host, checks, unit));
         }
         out.flush();
-        return HostCheck.passed(checks) ? 0 : 1;
+        return HostCheck.passed(checks) ? ExitCoded.OK : ExitCoded.HOST;
     }
 
     /** The human report: check lines, a facts block, and the host's {@code free -m}. */

@@ -98,7 +98,7 @@ final class RunCommand implements Runnable {
     @Option(names = "--report", paramLabel = "FILE.html", description = "Also write an HTML report of the run.")
     Path report;
 
-    /** A bad option value: one line, exit status 2 like picocli's own usage errors. */
+    /** A bad option word or combination: one line, exit status 2 like picocli's own usage errors. */
     static final class UsageError extends org.memvirt.MemvirtException {
         private static final long serialVersionUID = 1L;
 
@@ -108,7 +108,7 @@ final class RunCommand implements Runnable {
 
         @Override
         public int exitCode() {
-            return 2;
+            return USAGE;
         }
     }
 
@@ -229,7 +229,7 @@ final class RunCommand implements Runnable {
             case "sim" -> new Choice(new SimEngine(), "--engine sim");
             case "kvm" -> {
                 KvmEngine.Usability u = KvmEngine.usable();
-                if (!u.usable()) throw new UsageError("--engine kvm: " + u.reason());
+                if (!u.usable()) throw org.memvirt.kvm.KvmException.host("--engine kvm: " + u.reason());
                 yield new Choice(new KvmEngine(), "--engine kvm: " + u.reason());
             }
             case "auto" -> {

@@ -19,7 +19,7 @@ import org.memvirt.workload.Workload;
 /**
  * The kvm engine: runs a workload in a real micro-VM on /dev/kvm (guest runtime from guest/) and reports every KVM
  * binary statistic, the exits the VMM saw and the host memory of guest RAM. Failures of the guest stop the VM with a
- * one-line {@link GuestFailure} (exit status 2); every fd and mapping is released either way.
+ * one-line {@link GuestFailure} (exit status 4); every fd and mapping is released either way.
  */
 public final class KvmEngine implements Engine {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -83,7 +83,7 @@ public final class KvmEngine implements Engine {
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {
                 try (Kvm kvm = Kvm.open()) {
-                    if (!kvm.hasPcid()) throw new KvmException("'" + s.text() + "': " + NO_PCID);
+                    if (!kvm.hasPcid()) throw KvmException.host("'" + s.text() + "': " + NO_PCID);
                 }
                 return;
             }

@@ -30,7 +30,7 @@ public record ScenarioEngine(boolean kvm, String reason, List<String> notes) {
             }
             case "kvm" -> {
                 KvmEngine.Usability u = KvmEngine.usable();
-                if (!u.usable()) throw new ScenarioException("--engine kvm: " + u.reason());
+                if (!u.usable()) throw org.memvirt.kvm.KvmException.host("--engine kvm: " + u.reason());
                 yield new ScenarioEngine(true, "--engine kvm: " + u.reason(), KvmFit.check(s, hostMemory(), ksm()));
             }
             case "auto" -> auto(s);

@@ -205,12 +205,12 @@ class KvmEngineTest {
     }
 
     @Test
-    void aGuestPastItsTimeoutIsStoppedWithExitStatus2() {
+    void aGuestPastItsTimeoutIsStoppedWithExitStatus4() {
         RunSpec slow = Machines.spec(Machines.pc(2 * GIB, 1), new Op.Touch(GIB, 0));
         RunSpec spec = new RunSpec(slow.machine(), slow.workload(), slow.mmu(), false, "zen5", Duration.ofMillis(200), 1);
         assertThatThrownBy(() -> run(spec)).isInstanceOf(GuestFailure.class)
                 .hasMessageContaining("--timeout").hasMessageContaining("RIP 0x").hasMessageContaining("touch 1024M")
-                .satisfies(e -> assertThat(((GuestFailure) e).exitCode()).isEqualTo(2));
+                .satisfies(e -> assertThat(((GuestFailure) e).exitCode()).isEqualTo(4));
     }
 
     @Test
