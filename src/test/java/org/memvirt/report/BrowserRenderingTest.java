@@ -17,7 +17,6 @@ import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class BrowserRenderingTest {
         if (!Files.isExecutable(CHROMIUM)) {
             System.out.println("BrowserRenderingTest skipped: " + CHROMIUM + " is missing (scripts/ci-deps installs it)");
         }
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing (scripts/ci-deps installs it)");
+        org.memvirt.Skip.unless(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing (scripts/ci-deps installs it)");
     }
 
     @Test

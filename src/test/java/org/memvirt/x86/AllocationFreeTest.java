@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The translate path (TLB hits, 1D and 2D walks, cache fills and evictions, faults) allocates nothing. */
@@ -13,7 +12,7 @@ class AllocationFreeTest {
     void translationsAllocateNoHeapMemory() {
         if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean tm)
                 || !tm.isThreadAllocatedMemorySupported()) {
-            Assumptions.abort("per-thread allocation counting is not available in this JVM");
+            org.memvirt.Skip.now("per-thread allocation counting is not available in this JVM");
             return;
         }
         for (AddressSpace.Kind kind : AddressSpace.Kind.values()) {
