@@ -3,8 +3,10 @@ package org.memvirt.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Tag;
@@ -22,7 +24,33 @@ class DevKvmProbeTest {
 
     private static void assumeKvm() {
         Skip.unless(Files.exists(DEV_KVM), "no /dev/kvm on this host");
-        Skip.unless(Files.isReadable(DEV_KVM) && Files.isWritable(DEV_KVM), "/dev/kvm is not accessible to this user");
+        String why = openFailure();
+        Skip.unless(why == null, () -> "/dev/kvm exists but does not open O_RDWR here: " + why);
+    }
+
+    /**
+     * Why this process cannot open /dev/kvm for reading and writing, asked through Java's own open (not the probe
+     * under test), or null when it can. Mode bits are not enough: root passes them, yet a node without a driver or
+     * a device cgroup still refuses the open.
+     */
+    private static String openFailure() {
+        try (FileChannel ignored = FileChannel.open(DEV_KVM, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return null;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The host whose /dev/kvm exists but cannot be opened (a user outside group kvm, a node without a driver). */
+    @Test
+    void aDeviceThatExistsButDoesNotOpenIsReportedSo() {
+        Skip.unless(Files.exists(DEV_KVM) && openFailure() != null, "/dev/kvm is absent or opens here");
+        KvmProbe.Result r = new DevKvmProbe().probe(DEV_KVM);
+        assertThat(r).isInstanceOf(KvmProbe.Result.OpenFailed.class);
+        KvmStatus k = KvmStatus.of(r);
+        assertThat(k.exists()).isTrue();
+        assertThat(k.accessible()).isFalse();
+        assertThat(k.usable()).isFalse();
     }
 
     private static HostCapabilities realHost() {
