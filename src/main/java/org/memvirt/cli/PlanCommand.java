@@ -97,8 +97,9 @@ final class PlanCommand implements Runnable {
 
     /** A /proc/meminfo field of this host in bytes, -1 where unreadable (defaults only). */
     private static long hostMeminfo(String field) {
+        org.memvirt.host.HostRoot root = org.memvirt.host.HostEnv.root();      // a bad MEMVIRT_HOST_ROOT is refused
         try {
-            org.memvirt.host.MemInfo m = org.memvirt.host.MemInfo.read(org.memvirt.host.HostEnv.root());
+            org.memvirt.host.MemInfo m = org.memvirt.host.MemInfo.read(root);
             return m.has(field) ? m.bytes(field) : -1;
         } catch (RuntimeException e) {
             return -1;

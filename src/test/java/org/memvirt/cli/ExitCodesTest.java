@@ -113,6 +113,8 @@ class ExitCodesTest {
                 "memvirt: MEMVIRT_KVM must be off or denied (or unset), not 'on'");
         oneLineError(MainTest.CliRun.with(Map.of("MEMVIRT_HOST_ROOT", "no/such/dir"), "run", "--workload", "touch 1M"),
                 ExitCoded.USAGE, "memvirt: MEMVIRT_HOST_ROOT=no/such/dir: not a directory");
+        oneLineError(MainTest.CliRun.with(Map.of("MEMVIRT_HOST_ROOT", "no/such/dir"), "plan", "--guest", "2x1G"),
+                ExitCoded.USAGE, "memvirt: MEMVIRT_HOST_ROOT=no/such/dir: not a directory");
     }
 
     /** A command that fails as a bug would. */
