@@ -16,15 +16,18 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.config.SwapPlan;
+import org.memvirt.engine.Availability;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.Engines;
+import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
-import org.memvirt.kvm.KvmEngine;
+import org.memvirt.host.MmuMode;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.HtmlReport;
@@ -36,8 +39,6 @@ import org.memvirt.scenario.ScenarioHtml;
 import org.memvirt.scenario.ScenarioLoader;
 import org.memvirt.scenario.ScenarioReport;
 import org.memvirt.scenario.ScenarioRunner;
-import org.memvirt.sim.CostModel;
-import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;
 
 import picocli.CommandLine.Command;
@@ -104,7 +105,7 @@ final class DemoCommand implements Runnable {
             double seconds, FreeTable hostBefore, FreeTable hostDuring, Map<String, Long> counters) {}
 
     /** Step 4: one column of the comparison. */
-    record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
+    record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, RunResult.Cost cost) {}
 
     /** Step 4. */
     record MmuStep(String workload, List<MmuColumn> modes) {}
@@ -178,7 +179,7 @@ final class DemoCommand implements Runnable {
 
     private static HostStep host(PrintWriter out, HostCapabilities host) {
         heading(out, 1, "This host: is KVM usable, and what MMU do guests get?");
-        KvmEngine.Usability u = KvmEngine.usable();
+        Availability u = Engines.of(EngineKind.KVM).availability();
         String mode = host.mmuMode().word();
         boolean pvm = host.virtualization().pvm();
         String note = pvm ? "kvm_pvm is software virtualization (PVM, nested): no EPT/NPT, so KVM runs guests on "
@@ -209,30 +210,32 @@ final class DemoCommand implements Runnable {
     }
 
     private LazyStep lazy(PrintWriter out, MachineConfig guest, HostCapabilities host) {
-        KvmEngine.Usability u = KvmEngine.usable();
-        Engine engine = u.usable() ? new KvmEngine() : new SimEngine();
-        String reason = u.usable() ? "kvm engine: " + u.reason()
-                : "sim engine: the kvm engine cannot run here (" + u.reason() + ")";
-        heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.name()
+        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), host.mmuMode(), true, "zen5",
+                Duration.ofMinutes(1), 1);
+        Engines.Choice choice = Engines.forRun(Engines.Request.AUTO, spec);
+        Engine engine = choice.engine();
+        String reason = engine.kind().key() + " engine: " + (choice.passedOver() == null ? choice.why()
+                : choice.passedOver().kind().description() + " cannot run here (" + choice.why() + ")");
+        heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.kind().key()
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
         FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
-        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
-                host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
         long t0 = System.nanoTime();
         RunResult r;
         try {
             r = runWithProgress(engine, spec);
         } catch (MemvirtException e) {
-            if (!"kvm".equals(engine.name())) throw e;
-            reason = "sim engine: the kvm engine failed (" + e.getMessage() + ")";
+            Engine last = Engines.all().getLast();
+            if (engine == last) throw e;
+            reason = last.kind().key() + " engine: " + engine.kind().description() + " failed (" + e.getMessage() + ")";
             out.printf(Locale.ROOT, "engine:    %s%n", reason);
-            r = runWithProgress(new SimEngine(), spec);
+            r = runWithProgress(last, spec);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
-        FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
+        boolean real = !r.engine().virtualTime();
+        FreeTable during = real ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
         long resident = r.memory().residentBytes();
         out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
@@ -245,12 +248,12 @@ final class DemoCommand implements Runnable {
         out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
         out.print(indent(before.render(FreeUnit.MEBI)));
-        out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
+        out.println(real ? "host, free -m while the guest ran (after its touch):"
                 : "host, free -m with the simulated guest's resident memory added:");
         out.print(indent(during.render(FreeUnit.MEBI)));
         out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
-        return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
+        return new LazyStep(r.engine().key(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
                 during, shown);
     }
 
@@ -288,23 +291,21 @@ final class DemoCommand implements Runnable {
         for (MmuMode mode : List.of(MmuMode.SHADOW, MmuMode.EPT)) {
             RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(MMU_WORKLOAD), mode, true, "zen5",
                     Duration.ofMinutes(1), 1);
-            RunResult raw = new SimEngine().run(spec, org.memvirt.engine.RunListener.NONE);
-            RunResult r = new RunResult(raw.engine(), "demo: --mmu " + mode.name().toLowerCase(Locale.ROOT),
-                    raw.mmu(), raw.vpid(), raw.memory(), raw.counters(), raw.vcpus(), raw.ops());
+            RunResult r = Engines.of(EngineKind.SIM).run(spec, RunListener.NONE)
+                    .withEngineReason("demo: --mmu " + mode.word());
             runs.add(r);
             Map<String, Long> values = new LinkedHashMap<>();
             for (List<String> row : MMU_ROWS) values.put(row.get(0), r.counters().get(row.get(0)));
-            columns.add(new MmuColumn(r.mmu(), values,
-                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
-                    CostModel.DEFAULT.estimate(r.counters())));
+            columns.add(new MmuColumn(r.mmu().word(), values,
+                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"), r.cost()));
         }
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
         for (List<String> row : MMU_ROWS) {
             out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
                     columns.get(1).counters().get(row.get(0)), row.get(1));
         }
-        CostModel.Estimate s = columns.get(0).cost();
-        CostModel.Estimate e = columns.get(1).cost();
+        RunResult.Cost s = columns.get(0).cost();
+        RunResult.Cost e = columns.get(1).cost();
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "cost estimate", ms(s.vmNanos()), ms(e.vmNanos()),
                 "modelled time (docs/sim-engine.md)");
         out.printf(Locale.ROOT, "%-16s %13.2fx %13.2fx  %s%n", "slowdown", s.slowdown(), e.slowdown(), "vs the same work native");

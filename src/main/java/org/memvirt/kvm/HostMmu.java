@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 
 /** Which MMU virtualization this host's KVM uses: EPT, NPT or shadow paging (PVM and hosts without TDP). */
 record HostMmu(MmuMode mode, boolean vpid, String description) {

@@ -8,12 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.engine.Availability;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadUnits;
 
 /**
  * The kvm engine: runs a workload in a real micro-VM on /dev/kvm (guest runtime from guest/) and reports every KVM
@@ -54,16 +58,47 @@ public final class KvmEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "kvm";
+    public EngineKind kind() {
+        return EngineKind.KVM;
+    }
+
+    @Override
+    public Availability availability() {
+        Usability u = usable();
+        return new Availability(u.usable(), u.reason());
+    }
+
+    static final long MIN_RESIDENT_LIMIT = 4L << 20;   // docs/overcommit-kvm.md: UffdSwap needs >= 4 MiB
+
+    /**
+     * Refuses what this host's KVM cannot give: an MMU mode other than the one it runs guests with (KVM's choice
+     * of EPT, NPT or shadow paging is a module parameter, not a per-VM setting), a resident limit UffdSwap cannot
+     * keep, and ops the guest runtime does not run.
+     */
+    @Override
+    public void check(RunSpec spec, String reason) {
+        HostMmu host = HostMmu.detect();
+        if (spec.mmu() != host.mode()) {
+            throw EngineException.usage("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
+                    + host.mode().word() + " (" + host.description() + "); the kvm engine cannot change it (--engine sim"
+                    + " models " + spec.mmu().word() + ")");
+        }
+        long limit = spec.residentLimitBytes();
+        if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {
+            throw EngineException.usage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not "
+                    + WorkloadUnits.formatSize(limit));
+        }
+        checkSupported(spec);
     }
 
     @Override
     public RunResult run(RunSpec spec, RunListener listener) {
         checkSupported(spec);
         long deadline = deadline(spec);
-        try (KsmSession ksm = options.ksm() == null ? null : KsmSession.start(options.ksm());
-             KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, options.residentLimitBytes())) {
+        KsmSettings ksmSettings = options.ksm() != null ? options.ksm() : spec.ksm() ? KsmSettings.fast() : null;
+        long limit = Math.max(options.residentLimitBytes(), spec.residentLimitBytes());
+        try (KsmSession ksm = ksmSettings == null ? null : KsmSession.start(ksmSettings);
+             KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, limit)) {
             return drive(machine, spec, listener, deadline, ksm);
         }
     }
@@ -77,7 +112,7 @@ public final class KvmEngine implements Engine {
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {
                 try (Kvm kvm = Kvm.open()) {
-                    if (!kvm.hasPcid()) throw new KvmException("'" + s.text() + "': " + NO_PCID);
+                    if (!kvm.hasPcid()) throw new EngineException("'" + s.text() + "': " + NO_PCID);
                 }
                 return;
             }
@@ -112,8 +147,7 @@ public final class KvmEngine implements Engine {
         }
         RunResult r = result(machine, mmu, stats, start, before, ops, driver);
         if (ksm == null) return r;
-        return new RunResult(r.engine(), r.engineReason(), r.mmu(), r.vpid(), r.memory(),
-                r.counters().plus(ksm.globalDeltas()), r.vcpus(), r.ops());
+        return r.withCounters(ksm.globalDeltas());
     }
 
     /** Guest RAM's host memory now, from smaps: Rss (with hugetlb), KSM, Swap, AnonHugePages, in KiB. */
@@ -175,7 +209,7 @@ public final class KvmEngine implements Engine {
         long shared = smaps.get("KSM") * 1024;   // this VM's guest RAM mapped to KSM pages (smaps "KSM:")
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
                 smaps.get("AnonHugePages") * 1024, swappedBytes, shared, ballooned * 4096, tables * 4096);
-        return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().key(), mmu.vpid(), memory,
+        return new RunResult(EngineKind.KVM, Kvm.DEVICE + ", " + mmu.description(), mmu.mode(), mmu.vpid(), memory,
                 stats.totals(start, end).plus(new Counters(own)), vcpus, ops);
     }
 

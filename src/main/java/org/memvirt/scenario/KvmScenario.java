@@ -13,11 +13,11 @@ import java.util.Map;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counters;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
+import org.memvirt.host.MmuMode;
 import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmScenarioRunner;
 import org.memvirt.report.FreeTable;
@@ -181,7 +181,7 @@ public final class KvmScenario {
             events.add(System.nanoTime() - t0, spec.name(), bad == 0 ? "verify" : "verify_failed",
                     c.get("verify_pages") + " pages checked, " + bad + " wrong");
         }
-        return new ScenarioReport.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
+        return new ScenarioReport.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu().word(), "finished", false,
                 null, o.residentBytes(), peakResident[i], o.swappedBytes(), peakSwapped[i], o.ksmBytes(),
                 o.balloonedBytes(), c.get("balloon_num_pages") * 4096, c.get("swap_in_pages"), 0, 0, 0,
                 c.get("verify_mismatches"), free, balloonStats, List.of());

@@ -2,7 +2,7 @@ package org.memvirt.scenario;
 
 import java.util.List;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.sim.HostConfig;
 import org.memvirt.workload.Op;
 

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.memvirt.config.ConfigException;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.sim.HostConfig;
 import org.memvirt.sim.KsmConfig;
 import org.memvirt.sim.SwapKind;

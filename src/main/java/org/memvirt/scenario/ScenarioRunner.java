@@ -209,7 +209,7 @@ public final class ScenarioRunner {
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
         FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
-        return new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
+        return new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().word(),
                 g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.memvirt.engine.Availability;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -33,8 +36,27 @@ public final class SimEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "sim";
+    public EngineKind kind() {
+        return EngineKind.SIM;
+    }
+
+    /** Always usable: the model needs nothing from the host. */
+    @Override
+    public Availability availability() {
+        return new Availability(true, "");
+    }
+
+    /**
+     * Refuses what a single simulated VM cannot do: it runs on the lazy host, which has neither ksmd nor a
+     * hypervisor swap file (a scenario models both), and a TLB geometry that cannot be read.
+     */
+    @Override
+    public void check(RunSpec spec, String reason) {
+        if (spec.ksm() || spec.residentLimitBytes() > 0) {
+            throw EngineException.usage((spec.ksm() ? "--ksm" : "--resident-limit") + " needs the kvm engine (" + reason
+                    + "); for modelled KSM or swap use `memvirt scenario --engine sim` with host.ksm / host.swap");
+        }
+        TlbGeometry.of(spec.tlb());
     }
 
     @Override
@@ -81,7 +103,7 @@ public final class SimEngine implements Engine {
                 || stat == Stat.SHADOW_PAGES || stat == Stat.TDP_PAGES || stat == Stat.GUEST_PT_PAGES;
     }
 
-    private static RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops) {
+    private RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops) {
         long[] t = vm.totals();
         long page = Paging.PAGE_SIZE;
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(
@@ -94,7 +116,11 @@ public final class SimEngine implements Engine {
                 (t[Stat.GUEST_PT_PAGES] + t[Stat.SHADOW_PAGES] + t[Stat.TDP_PAGES]) * page);
         List<Counters> vcpus = new ArrayList<>();
         for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.statsSnapshot()));
-        return new RunResult("sim", "", spec.mmu().key(), spec.vpid(), memory, Stat.snapshot(t), vcpus, ops);
+        Counters counters = Stat.snapshot(t);
+        CostModel.Estimate e = cost.estimate(counters);
+        return new RunResult(EngineKind.SIM, "", spec.mmu(), spec.vpid(), memory, counters, vcpus, ops,
+                spec.tlb() == null || spec.tlb().isEmpty() ? TlbGeometry.ZEN5.name() : spec.tlb(), new RunResult.Cost(e.vmCycles(), e.nativeCycles(), e.slowdown(),
+                        e.vmNanos(), e.nativeNanos()));
     }
 
     /** Executes ops on the VM's vCPUs. */

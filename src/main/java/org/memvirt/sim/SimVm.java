@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.config.MachineConfig;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 
 /**
  * One simulated VM: its vCPUs, its MMU, its guest OS and its RAM block in host memory, plus the VM-scoped counters.

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.WorkloadParser;
 
 /** A VMM process for {@link HostSwapTest}: waits for "go" on stdin (its cgroup is set by then), runs, prints counters. */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.sim.SwapKind;
 import org.memvirt.workload.Op;
 

@@ -58,7 +58,7 @@ class ScenarioProperties {
         List<Scenario.Vm> vms = new ArrayList<>();
         int i = 0;
         for (List<Op> w : List.of(a, b, c)) {
-            vms.add(new Scenario.Vm("vm" + i, VM_BYTES, i != 1, org.memvirt.engine.MmuMode.EPT, 0, i * 3_000_000L, 0,
+            vms.add(new Scenario.Vm("vm" + i, VM_BYTES, i != 1, org.memvirt.host.MmuMode.EPT, 0, i * 3_000_000L, 0,
                     balloon, w));
             i++;
         }

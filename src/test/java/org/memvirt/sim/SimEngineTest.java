@@ -13,10 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** The seed's claims, measured on the same workloads under shadow paging and under EPT/NPT. */
