@@ -21,6 +21,8 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.Engines;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -34,11 +36,8 @@ import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunReport;
-import org.memvirt.scenario.Scenario;
-import org.memvirt.scenario.ScenarioHtml;
+import org.memvirt.report.ScenarioHtml;
 import org.memvirt.scenario.ScenarioLoader;
-import org.memvirt.scenario.ScenarioReport;
-import org.memvirt.scenario.ScenarioRunner;
 import org.memvirt.workload.WorkloadParser;
 
 import picocli.CommandLine.Command;
@@ -159,7 +158,7 @@ final class DemoCommand implements Runnable {
         List<RunResult> mmuRuns = new ArrayList<>();
         MmuStep mmu = mmu(text, guest, mmuRuns);
         SwapPlan plan = plan(text);
-        ScenarioReport scenario = scenario(text);
+        HostResult scenario = scenario(text);
         ScenarioStep scenarioStep = summarise(scenario);
         printScenario(text, scenarioStep, scenario);
         Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
@@ -325,22 +324,22 @@ final class DemoCommand implements Runnable {
         return p;
     }
 
-    private ScenarioReport scenario(PrintWriter out) {
-        Scenario s = ScenarioLoader.parse(SCENARIO_YAML, "demo-overcommit");
+    private HostResult scenario(PrintWriter out) {
+        HostSpec s = ScenarioLoader.parse(SCENARIO_YAML, "demo-overcommit");
         heading(out, 6, "Overcommit: " + s.vms().size() + " guests x 1 GiB on an 8 GiB host, 1 GiB swap, KSM "
                 + "(sim engine)");
         out.println("each guest fills 384 MiB with the same OS image (KSM merges it), touches 600 MiB of its own, "
                 + "then writes at random");
         out.flush();
         try (Progress progress = Progress.forStderr(System.err, json)) {
-            return new ScenarioRunner(s).run(progress).withEngineReason("demo: scenarios run on the sim engine");
+            return Engines.of(EngineKind.SIM).run(s, progress).withEngineReason("demo: scenarios run on the sim engine");
         }
     }
 
-    private static ScenarioStep summarise(ScenarioReport r) {
+    private static ScenarioStep summarise(HostResult r) {
         List<String> killed = new ArrayList<>();
         long swapIns = 0;
-        for (ScenarioReport.Vm v : r.vms()) {
+        for (HostResult.Vm v : r.vms()) {
             if (v.killed()) killed.add(v.name());
             swapIns += v.swapIns();
         }
@@ -350,7 +349,7 @@ final class DemoCommand implements Runnable {
                 killed, r.host().peakSwapUsedBytes(), shared, sharing, swapIns, r.virtualSeconds(), r.wallSeconds());
     }
 
-    private static void printScenario(PrintWriter out, ScenarioStep s, ScenarioReport r) {
+    private static void printScenario(PrintWriter out, ScenarioStep s, HostResult r) {
         out.printf(Locale.ROOT, "%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
         out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
                 s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());
@@ -359,20 +358,20 @@ final class DemoCommand implements Runnable {
         out.printf(Locale.ROOT, "OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
                 s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()));
         int shown = 0;
-        for (ScenarioReport.Event e : r.events()) {
+        for (HostResult.Event e : r.events()) {
             if (!e.kind().equals("oom_kill") || shown++ == 3) continue;
             out.printf(Locale.ROOT, "  %7.3fs  %s%n", e.t(), e.message());
         }
         long room = r.host().ramBytes() + r.host().swapBytes() - r.host().reserveBytes();
         long guests = 0;
-        for (ScenarioReport.Vm v : r.vms()) guests += v.configuredBytes();
+        for (HostResult.Vm v : r.vms()) guests += v.configuredBytes();
         out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
                 ? "KSM and swap were not enough; step 5's rule sizes swap so that they are"
                 : "KSM and swap were enough this time");
     }
 
     private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, List<RunResult> mmuRuns,
-            MachineConfig config, SwapPlan plan, ScenarioReport scenario) {
+            MachineConfig config, SwapPlan plan, HostResult scenario) {
         HtmlReport h = new HtmlReport("memvirt demo");
         h.section("1. This host");
         Map<String, String> kv = new LinkedHashMap<>();

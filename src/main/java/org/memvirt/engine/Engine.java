@@ -20,4 +20,15 @@ public interface Engine {
 
     /** Runs one VM; {@link #check(RunSpec, String)} has passed. */
     RunResult run(RunSpec spec, RunListener listener);
+
+    /**
+     * Refuses, before any VM starts, every part of {@code spec} this engine cannot honour, with an
+     * {@link EngineException} naming the scenario's field.
+     *
+     * @return notes for the result: what this engine does not enforce, or takes from this host instead
+     */
+    java.util.List<String> check(HostSpec spec);
+
+    /** Runs a host of many VMs; {@link #check(HostSpec)} has passed. Its notes are in the result. */
+    HostResult run(HostSpec spec, RunListener listener);
 }

@@ -102,6 +102,16 @@ public final class Engines {
                 EngineException::usage, (e, reason) -> e.check(spec, reason));
     }
 
+    /**
+     * Chooses the engine for a host of many VMs, as {@link #forRun} does; refusals name the scenario's field (exit
+     * status 1), and {@code auto} takes its first choice only where the whole scenario fits it.
+     */
+    public static Choice forHost(Request request, HostSpec spec) {
+        return choose(request, new Phrases(k -> "the " + k.key() + " path cannot run it (%s)",
+                " and the scenario fits this host", "%s; --engine auto cannot use %s: %s"), EngineException::new,
+                (e, reason) -> e.check(spec));
+    }
+
     /** A check of one engine, given the reason it would be chosen for; throws {@link EngineException} to refuse. */
     private interface Check {
         void accept(Engine e, String reason);

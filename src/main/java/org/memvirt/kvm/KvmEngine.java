@@ -13,9 +13,14 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.HostRoot;
+import org.memvirt.host.KsmState;
+import org.memvirt.host.MemInfo;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadUnits;
 
@@ -101,6 +106,18 @@ public final class KvmEngine implements Engine {
              KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, limit)) {
             return drive(machine, spec, listener, deadline, ksm);
         }
+    }
+
+    /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
+    @Override
+    public List<String> check(HostSpec spec) {
+        return KvmFit.check(spec, MemInfo.read(HostRoot.REAL), KsmState.read(HostRoot.REAL));
+    }
+
+    /** Boots every VM in this process and runs the workloads at once ({@link KvmHost}). */
+    @Override
+    public HostResult run(HostSpec spec, RunListener listener) {
+        return KvmHost.run(spec, check(spec));
     }
 
     static final String NO_PCID = "this KVM does not offer PCID to guests (KVM_GET_SUPPORTED_CPUID leaf 1 ECX bit 17 is"

@@ -9,6 +9,8 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -62,6 +64,25 @@ public final class SimEngine implements Engine {
     @Override
     public RunResult run(RunSpec spec, RunListener listener) {
         return run(spec, listener, vm -> {});
+    }
+
+    /** Refuses what only a real VMM does: hypervisor-level swap ({@code resident_limit}). */
+    @Override
+    public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) {
+            if (vm.residentLimitBytes() > 0) {
+                throw new EngineException("vms[" + vm.name() + "].resident_limit: hypervisor-level swap runs on the kvm"
+                        + " engine only (--engine kvm)");
+            }
+        }
+        return List.of();
+    }
+
+    /** Runs the VMs in quanta of virtual time on one simulated host ({@link SimHost}). */
+    @Override
+    public HostResult run(HostSpec spec, RunListener listener) {
+        check(spec);
+        return new SimHost(spec).run(listener);
     }
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */

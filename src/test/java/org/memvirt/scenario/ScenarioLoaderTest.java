@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.SwapKind;
 import org.memvirt.host.MmuMode;
-import org.memvirt.sim.SwapKind;
 import org.memvirt.workload.Op;
 
 class ScenarioLoaderTest {
@@ -21,7 +22,7 @@ class ScenarioLoaderTest {
 
     @Test
     void readsHostVmsCountsAndQemuOptions() {
-        Scenario s = ScenarioLoader.parse("""
+        HostSpec s = ScenarioLoader.parse("""
                 name: demo
                 duration: 10m
                 host:
@@ -48,28 +49,28 @@ class ScenarioLoaderTest {
         assertThat(s.host().swapKind()).isEqualTo(SwapKind.NVME);
         assertThat(s.host().ksm().pagesToScan()).isEqualTo(1250);
         assertThat(s.host().ksm().useZeroPages()).isTrue();
-        assertThat(s.policy().kind()).isEqualTo(Scenario.PolicyKind.MOM);
-        assertThat(s.vms()).extracting(Scenario.Vm::name).containsExactly("g-0", "g-1", "g-2");
-        Scenario.Vm g2 = s.vms().get(2);
+        assertThat(s.policy().kind()).isEqualTo(HostSpec.PolicyKind.MOM);
+        assertThat(s.vms()).extracting(HostSpec.Vm::name).containsExactly("g-0", "g-1", "g-2");
+        HostSpec.Vm g2 = s.vms().get(2);
         assertThat(g2.ramBytes()).isEqualTo(1L << 30);
         assertThat(g2.memMerge()).isFalse();
         assertThat(g2.mmu()).isEqualTo(MmuMode.SHADOW);
         assertThat(g2.startNanos()).isEqualTo(2_000_000_000L);
-        assertThat(g2.balloon()).isEqualTo(new Scenario.Balloon(true, 256L << 20, 1000, 512L << 20, 30_000_000_000L));
+        assertThat(g2.balloon()).isEqualTo(new HostSpec.Balloon(true, 256L << 20, 1000, 512L << 20, 30_000_000_000L));
         assertThat(g2.workload()).containsExactly(new Op.Touch(512L << 20, 0),
                 new Op.Repeat(2, java.util.List.of(new Op.Sleep(1_000_000_000L), new Op.Read(4096, 8192))), new Op.Verify());
     }
 
     @Test
     void qemuDashMWithoutSuffixIsMebibytes() {
-        Scenario s = ScenarioLoader.parse(HOST + "vms: [{qemu: '-m 512'}]", "t");
+        HostSpec s = ScenarioLoader.parse(HOST + "vms: [{qemu: '-m 512'}]", "t");
         assertThat(s.vms().getFirst().ramBytes()).isEqualTo(512L << 20);
         assertThat(s.vms().getFirst().memMerge()).isTrue();
     }
 
     @Test
     void qemuCommandLinesGoThroughQemuArgsAndOtherOptionsAreSkipped() {
-        Scenario s = ScenarioLoader.parse(HOST + """
+        HostSpec s = ScenarioLoader.parse(HOST + """
                 vms:
                   - {name: seed, qemu: "-enable-kvm -smp 2 -m 4G rhel7.img -daemonize"}
                   - {name: backend, qemu: ["-object", "memory-backend-ram,id=m0,size=2G,merge=off", "-machine", "memory-backend=m0"]}

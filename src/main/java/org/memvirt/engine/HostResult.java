@@ -1,12 +1,13 @@
-package org.memvirt.scenario;
+package org.memvirt.engine;
 
 import java.util.List;
 import java.util.Map;
 
-import org.memvirt.report.FreeTable;
+import org.memvirt.host.MmuMode;
 
 /**
- * What a scenario run reports (snake_case in JSON). Bytes are bytes; times are seconds of virtual time.
+ * What an engine reports for a host of many VMs (snake_case in JSON, the same fields for every engine). Bytes are
+ * bytes; times are seconds, of virtual time on an engine with {@link EngineKind#virtualTime()}, else of wall time.
  *
  * @param scenario the scenario's name
  * @param engine the engine that ran it
@@ -21,12 +22,12 @@ import org.memvirt.report.FreeTable;
  * @param timeline samples over virtual time
  * @param notes remarks on the run (ignored ops, dropped events)
  */
-public record ScenarioReport(String scenario, String engine, String engineReason, double virtualSeconds,
+public record HostResult(String scenario, EngineKind engine, String engineReason, double virtualSeconds,
         double wallSeconds, double cpuSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
         List<Sample> timeline, List<String> notes) {
 
-    public ScenarioReport withEngineReason(String reason) {
-        return new ScenarioReport(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
+    public HostResult withEngineReason(String reason) {
+        return new HostResult(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
                 vms, events, timeline, notes);
     }
 
@@ -37,15 +38,15 @@ public record ScenarioReport(String scenario, String engine, String engineReason
      * @param vmstat host event counters under /proc/vmstat names
      */
     public record Host(long ramBytes, long reserveBytes, long swapBytes, String swapKind, long usedBytes,
-            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeTable freeAtStart,
-            FreeTable free,
+            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, MemoryUsage freeAtStart,
+            MemoryUsage free,
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
     /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
-    public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
+    public record Vm(String name, long configuredBytes, boolean memMerge, MmuMode mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
-            long minorFaults, long majorFaults, long verifyFailures, FreeTable free, Map<String, Long> balloonStats,
+            long minorFaults, long majorFaults, long verifyFailures, MemoryUsage free, Map<String, Long> balloonStats,
             List<String> ignoredOps) {}
 
     /** One event: virtual time in seconds, the VM (or "host"), a kind and a sentence. */

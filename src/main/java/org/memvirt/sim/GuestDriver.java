@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.memvirt.sim.BalloonDevice;
-import org.memvirt.sim.HostMemory;
-import org.memvirt.sim.HostModel;
+import org.memvirt.engine.EventLog;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.Units;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
@@ -33,7 +33,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     private record Frame(List<Op> ops, int[] cursor, int[] timesLeft) {}
 
-    final Scenario.Vm spec;
+    final HostSpec.Vm spec;
     final int vm;
     final long ramPages;
     private final HostModel host;
@@ -58,9 +58,9 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     long majorFaults;
     long verifyFailures;
     final Set<String> ignoredOps = new TreeSet<>();
-    final ScenarioEvents events;
+    final EventLog events;
 
-    GuestDriver(Scenario.Vm spec, HostModel host, ScenarioEvents events) {
+    GuestDriver(HostSpec.Vm spec, HostModel host, EventLog events) {
         this.spec = spec;
         this.host = host;
         this.events = events;
