@@ -109,11 +109,6 @@ final class DemoCommand implements Runnable {
     /** Step 4. */
     record MmuStep(String workload, List<MmuColumn> modes) {}
 
-    /** Step 6, in short. */
-    record ScenarioStep(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
-            long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
-            double wallSeconds) {}
-
     /** Step 5. */
     record PlanStep(long guestTotalBytes, long hostRamBytes, long hostReserveBytes, long swapForGuestsBytes,
             long recommendedHostSwapBytes, long totalSwapBytes, double overcommitRatio) {
@@ -124,7 +119,7 @@ final class DemoCommand implements Runnable {
     }
 
     /** The JSON document of {@code memvirt demo --json}. */
-    record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, ScenarioStep scenario,
+    record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, HostResult.Summary scenario,
             String report) {}
 
     /** The rows of the step 4 table: a counter name, and what it shows. */
@@ -159,7 +154,7 @@ final class DemoCommand implements Runnable {
         MmuStep mmu = mmu(text, guest, mmuRuns);
         SwapPlan plan = plan(text);
         HostResult scenario = scenario(text);
-        ScenarioStep scenarioStep = summarise(scenario);
+        HostResult.Summary scenarioStep = scenario.summary();
         printScenario(text, scenarioStep, scenario);
         Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
         heading(text, 7, "The HTML report");
@@ -336,20 +331,8 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    private static ScenarioStep summarise(HostResult r) {
-        List<String> killed = new ArrayList<>();
-        long swapIns = 0;
-        for (HostResult.Vm v : r.vms()) {
-            if (v.killed()) killed.add(v.name());
-            swapIns += v.swapIns();
-        }
-        long shared = r.host().ksm().getOrDefault("pages_shared", 0L);
-        long sharing = r.host().ksm().getOrDefault("pages_sharing", 0L);
-        return new ScenarioStep(r.scenario(), r.vms().size(), r.host().ramBytes(), r.host().swapBytes(), killed.size(),
-                killed, r.host().peakSwapUsedBytes(), shared, sharing, swapIns, r.virtualSeconds(), r.wallSeconds());
-    }
 
-    private static void printScenario(PrintWriter out, ScenarioStep s, HostResult r) {
+    private static void printScenario(PrintWriter out, HostResult.Summary s, HostResult r) {
         out.printf(Locale.ROOT, "%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
         out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
                 s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());

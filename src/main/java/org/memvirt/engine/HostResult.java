@@ -32,6 +32,31 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
     }
 
     /**
+     * The run in one line's worth of figures: how many VMs the host OOM killer killed and which, the peak of swap,
+     * what KSM shared at the end, the pages read back from swap.
+     */
+    public record Summary(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
+            long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
+            double wallSeconds) {
+        public Summary {
+            killed = List.copyOf(killed);
+        }
+    }
+
+    /** This result's {@link Summary}. */
+    public Summary summary() {
+        List<String> killed = new java.util.ArrayList<>();
+        long swapIns = 0;
+        for (Vm v : vms) {
+            if (v.killed()) killed.add(v.name());
+            swapIns += v.swapIns();
+        }
+        return new Summary(scenario, vms.size(), host.ramBytes(), host.swapBytes(), killed.size(), killed,
+                host.peakSwapUsedBytes(), host.ksm().getOrDefault("pages_shared", 0L),
+                host.ksm().getOrDefault("pages_sharing", 0L), swapIns, virtualSeconds, wallSeconds);
+    }
+
+    /**
      * @param freeAtStart {@code free} before the first VM starts (the host's own reserve only)
      * @param free {@code free} at the end
      * @param ksm /sys/kernel/mm/ksm counters under their sysfs names, at the end

@@ -1,0 +1,50 @@
+package org.memvirt.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
+import org.memvirt.workload.WorkloadParser;
+
+/** What the kvm engine refuses before a VM starts; none of it needs /dev/kvm. */
+class KvmRefusalsTest {
+    private static RunSpec spec(MmuMode mmu, String workload, long residentLimit) {
+        return new RunSpec(QemuArgs.parse(List.of("-m", "64M")), WorkloadParser.parseShorthand(workload), mmu, true,
+                "zen5", null, 1, false, residentLimit);
+    }
+
+    @Test
+    void anMmuModeOtherThanTheHostsIsAUsageErrorNotASilentRunOfAnotherMode() {
+        HostMmu host = HostMmu.detect();
+        for (MmuMode asked : MmuMode.values()) {
+            if (asked == host.mode()) continue;
+            assertThatThrownBy(() -> new KvmEngine().check(spec(asked, "touch 1M", 0), "--engine kvm"))
+                    .isInstanceOf(EngineException.class)
+                    .hasMessage("--mmu " + asked.word() + ": this host's KVM runs guests with " + host.mode().word() + " ("
+                            + host.description() + "); the kvm engine cannot change it (--engine sim models "
+                            + asked.word() + ")")
+                    .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(2));
+        }
+    }
+
+    @Test
+    void aResidentLimitUffdSwapCannotKeepIsRefusedWithItsSize() {
+        assertThatThrownBy(() -> new KvmEngine().check(spec(HostMmu.detect().mode(), "touch 1M", 1L << 20), ""))
+                .hasMessage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not 1M");
+        assertThatThrownBy(() -> new KvmEngine().check(spec(HostMmu.detect().mode(), "touch 1M", (4L << 20) + 512), ""))
+                .hasMessage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not 4194816B");
+    }
+
+    @Test
+    void opsTheGuestRuntimeDoesNotRunAreRefusedBeforeBoot() {
+        assertThatThrownBy(() -> new KvmEngine().check(spec(HostMmu.detect().mode(), "pages 2M; touch 2M", 0), ""))
+                .isInstanceOf(EngineException.class)
+                .hasMessage("pages is not supported by the kvm engine yet");
+    }
+}
