@@ -156,7 +156,8 @@ public final class Engines {
             } catch (EngineException refused) {
                 if (last && (why == null || words.lastRefused() == null)) throw refused;
                 if (last) {
-                    throw new EngineException(String.format(words.lastRefused(), refused.getMessage(), passedOver.kind().key(), why));
+                    throw new EngineException(String.format(words.lastRefused(), refused.getMessage(),
+                            passedOver.kind().key(), why));
                 }
                 why = String.format(words.cannot().apply(e.kind()), refused.getMessage());
                 passedOver = e;

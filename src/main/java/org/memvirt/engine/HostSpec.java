@@ -52,7 +52,7 @@ public record HostSpec(String name, long durationNanos, long sampleNanos, long q
      * @param name unique name ({@code name-3} for the fourth of a {@code count})
      * @param machine the VM's machine as QEMU would build it: RAM and its split below and above 4 GiB, the backend,
      *        mem-merge, -smp
-     * @param mmu the MMU mode
+     * @param mmu the MMU mode asked for, or null for the engine's own (the host's on kvm; EPT in the sim)
      * @param oomScoreAdj the QEMU process's oom_score_adj
      * @param startNanos virtual time at which the VM starts
      * @param bootTouchBytes memory the guest OS touches and frees at boot (Windows zeroes all of RAM, for example)

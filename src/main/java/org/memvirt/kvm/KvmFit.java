@@ -37,6 +37,11 @@ final class KvmFit {
      *         touched memory would not fit
      */
     static List<String> check(HostSpec s, MemInfo host, KsmState ksm) {
+        return check(s, host, ksm, HostMmu.detect());
+    }
+
+    /** {@link #check(HostSpec, MemInfo, KsmState)} on a host whose KVM runs guests with {@code mmu}. */
+    static List<String> check(HostSpec s, MemInfo host, KsmState ksm, HostMmu mmu) {
         List<String> notes = new ArrayList<>();
         if (s.ksmPolicy() != HostSpec.KsmPolicy.NONE) {
             throw new EngineException("host.ksm_policy: " + s.ksmPolicy().name().toLowerCase(Locale.ROOT)
@@ -53,6 +58,10 @@ final class KvmFit {
         String biggestName = "";
         for (HostSpec.Vm vm : s.vms()) {
             vmFeatures(vm);
+            if (vm.mmu() != null && vm.mmu() != mmu.mode()) {
+                throw new EngineException("vms[" + vm.name() + "].mmu: " + vm.mmu().word() + ", but this host's KVM runs"
+                        + " guests with " + mmu.mode().word() + " (" + mmu.description() + "); use --engine sim");
+            }
             long t = touchedBytes(vm);
             touched += t;
             if (t > biggest) {

@@ -68,7 +68,7 @@ final class KvmHost {
 
     private HostResult run() {
         List<KvmScenarioRunner.VmSpec> specs = new ArrayList<>();
-        MmuMode mmu = HostMmu.detect().mode();            // the host's: KVM's MMU mode is not a per-VM choice
+        MmuMode mmu = HostMmu.detect().mode();            // the host's (KvmFit refused any other): not a per-VM choice
         for (HostSpec.Vm vm : scenario.vms()) {
             List<Workload.Step> steps = new ArrayList<>();
             for (Op op : vm.workload()) steps.add(new Workload.Step(op, WorkloadFormat.format(op), Workload.Step.SPREAD));

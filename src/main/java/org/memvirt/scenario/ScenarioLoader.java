@@ -157,7 +157,7 @@ public final class ScenarioLoader {
         int count = v.has("count") ? intIn(v.get("count"), at + ".count", 1, 4096) : 1;
         MachineConfig machine = machine(v, at);
         long ram = machine.layout().ramSize();
-        MmuMode mmu = MmuMode.EPT;
+        MmuMode mmu = null;
         if (v.has("mmu")) {
             try {
                 mmu = MmuMode.valueOf(v.get("mmu").asText().toUpperCase(Locale.ROOT));

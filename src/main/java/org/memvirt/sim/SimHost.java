@@ -10,6 +10,7 @@ import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.MemoryUsage;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.Units;
+import org.memvirt.host.MmuMode;
 
 /**
  * The sim engine's host of many VMs: runs a {@link HostSpec} on the simulated host: VMs take turns in quanta of virtual time (each runs its workload until its
@@ -210,7 +211,8 @@ final class SimHost {
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
         MemoryUsage free = MemoryUsage.of(total, used, 0, 0);
-        return new HostResult.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu(),
+        return new HostResult.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(),
+                g.spec.mmu() != null ? g.spec.mmu() : MmuMode.EPT,
                 g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,

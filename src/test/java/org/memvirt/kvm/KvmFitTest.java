@@ -14,6 +14,7 @@ import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
+import org.memvirt.host.MmuMode;
 import org.memvirt.scenario.ScenarioLoader;
 
 class KvmFitTest {
@@ -102,6 +103,18 @@ class KvmFitTest {
         org.assertj.core.api.Assertions.assertThatCode(() -> KvmFit.check(parse(
                 "host: {ram: 4G}\nvms: [{name: a, memory: 1G, workload: [\"processes 4\", \"repeat 2 { switch 4 pcid }\"]}]\n"),
                 HOST, KSM)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void anMmuOtherThanTheHostsIsRefusedAndNoneTakesTheHosts() {
+        HostMmu pvm = new HostMmu(MmuMode.SHADOW, false, "kvm_pvm, shadow paging");
+        String yaml = "host: {ram: 4G}\nvms: [{name: a, memory: 1G%s, workload: [\"touch 1M\"]}]\n";
+        assertThatThrownBy(() -> KvmFit.check(parse(yaml.formatted(", mmu: ept")), HOST, KSM, pvm)).hasMessage(
+                "vms[a].mmu: ept, but this host's KVM runs guests with shadow (kvm_pvm, shadow paging); use --engine sim");
+        org.assertj.core.api.Assertions.assertThatCode(() -> KvmFit.check(parse(yaml.formatted(", mmu: shadow")), HOST,
+                KSM, pvm)).doesNotThrowAnyException();
+        org.assertj.core.api.Assertions.assertThatCode(() -> KvmFit.check(parse(yaml.formatted("")), HOST, KSM, pvm))
+                .doesNotThrowAnyException();
     }
 
     @Test

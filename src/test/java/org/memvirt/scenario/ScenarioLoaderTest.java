@@ -21,6 +21,27 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void aVmKeepsItsWholeMachineRamSplitBackendMemMergeAndSmp() {
+        HostSpec s = ScenarioLoader.parse(HOST + """
+                vms:
+                  - {name: big, qemu: "-m 4G -smp 2 -enable-kvm -drive file=disk.img"}
+                  - {name: obj, qemu: "-object memory-backend-ram,id=m,size=1G,merge=on -machine memory-backend=m -m 1G",
+                     mem_merge: false}
+                  - {name: small, qemu: "-m 4G -smp 2", memory: 512M}
+                """, "t");
+        HostSpec.Vm big = s.vms().get(0), obj = s.vms().get(1), small = s.vms().get(2);
+        assertThat(big.machine().layout().belowFourG()).isEqualTo(3L << 30);   // the pc machine's split at 3 GiB
+        assertThat(big.machine().layout().aboveFourG()).isEqualTo(1L << 30);
+        assertThat(big.machine().smp()).isEqualTo(2);
+        assertThat(obj.machine().backend().id()).isEqualTo("m");
+        assertThat(obj.machine().backend().merge()).isFalse();               // mem_merge overrides the backend's merge
+        assertThat(obj.memMerge()).isFalse();
+        assertThat(small.ramBytes()).isEqualTo(512L << 20);                  // memory: is a last -m
+        assertThat(small.machine().layout().aboveFourG()).isZero();
+        assertThat(small.machine().smp()).isEqualTo(2);
+    }
+
+    @Test
     void readsHostVmsCountsAndQemuOptions() {
         HostSpec s = ScenarioLoader.parse("""
                 name: demo
