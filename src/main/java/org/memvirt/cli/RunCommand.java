@@ -118,12 +118,13 @@ final class RunCommand implements Runnable {
      * The options one run is made of, as typed values; a {@code --compare} value overrides some of the main run's.
      *
      * @param mmu the MMU mode asked for, or null for the one this host gives guests
+     * @param tlb the TLB geometry asked for, or null for the engine's own (the sim's default)
      */
     record Variant(Engines.Request engine, MmuMode mmu, boolean vpid, String tlb, long seed) {
         /** The main run's options as given on the command line; a bad value is refused naming its option. */
         static Variant of(String engine, String mmu, String vpid, String tlb, long seed) {
-            return new Variant(Engines.Request.parse(engine), mmu == null ? null : RunCommand.mmu(mmu), onOff("--vpid", vpid), tlb,
-                    seed);
+            return new Variant(Engines.Request.parse(engine), mmu == null ? null : RunCommand.mmu(mmu),
+                    onOff("--vpid", vpid), tlb, seed);
         }
 
         /** This variant with the options of one {@code --compare} value applied; anything else is refused. */
@@ -177,7 +178,8 @@ final class RunCommand implements Runnable {
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
-        Variant main = Variant.of(engine, mmu, vpid, tlb, seed);
+        boolean tlbGiven = spec.commandLine().getParseResult().hasMatchedOption("--tlb");
+        Variant main = Variant.of(engine, mmu, vpid, tlbGiven ? tlb : null, seed);
         List<Variant> variants = new ArrayList<>(List.of(main));
         for (String c : compare) variants.add(main.with(c));
         long limit = residentLimit(residentLimit);

@@ -13,7 +13,8 @@ import org.memvirt.workload.Workload;
  * @param workload the ops to run
  * @param mmu shadow, ept or npt (the kvm engine refuses any but the one this host's KVM gives)
  * @param vpid VPID/ASID tagging of TLB entries on or off
- * @param tlb TLB preset name ({@code zen5}, {@code golden-cove}) or a file, for the sim engine
+ * @param tlb TLB preset name ({@code zen5}, {@code golden-cove}) or a file, for the sim engine; null: the engine's
+ *        own (zen5 in the sim; the host's TLBs on kvm, which refuses any other)
  * @param timeout wall-clock bound for the whole run (kvm engine)
  * @param seed seed for everything random the engine itself decides
  * @param ksm run the host's ksmd for the run (restored afterwards)

@@ -77,8 +77,8 @@ public final class KvmEngine implements Engine {
 
     /**
      * Refuses what this host's KVM cannot give: an MMU mode other than the one it runs guests with (KVM's choice
-     * of EPT, NPT or shadow paging is a module parameter, not a per-VM setting), a resident limit UffdSwap cannot
-     * keep, and ops the guest runtime does not run.
+     * of EPT, NPT or shadow paging is a module parameter, not a per-VM setting), a modelled TLB geometry, a resident
+     * limit UffdSwap cannot keep, and ops the guest runtime does not run.
      */
     @Override
     public void check(RunSpec spec, String reason) {
@@ -87,6 +87,10 @@ public final class KvmEngine implements Engine {
             throw EngineException.usage("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
                     + host.mode().word() + " (" + host.description() + "); the kvm engine cannot change it (--engine sim"
                     + " models " + spec.mmu().word() + ")");
+        }
+        if (spec.tlb() != null) {
+            throw EngineException.usage("--tlb " + spec.tlb() + ": the kvm engine runs on this host's TLBs; --tlb sets the"
+                    + " sim engine's geometry");
         }
         long limit = spec.residentLimitBytes();
         if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {

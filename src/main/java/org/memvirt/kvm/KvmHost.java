@@ -72,7 +72,7 @@ final class KvmHost {
         for (HostSpec.Vm vm : scenario.vms()) {
             List<Workload.Step> steps = new ArrayList<>();
             for (Op op : vm.workload()) steps.add(new Workload.Step(op, WorkloadFormat.format(op), Workload.Step.SPREAD));
-            RunSpec spec = new RunSpec(vm.machine(), new Workload(steps, vm.name()), mmu, true, "zen5", TIMEOUT, 1);
+            RunSpec spec = new RunSpec(vm.machine(), new Workload(steps, vm.name()), mmu, true, null, TIMEOUT, 1);
             specs.add(new KvmScenarioRunner.VmSpec(vm.name(), spec, vm.residentLimitBytes()));
         }
         MemInfo before = meminfo();

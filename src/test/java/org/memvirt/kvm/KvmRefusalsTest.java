@@ -16,7 +16,7 @@ import org.memvirt.workload.WorkloadParser;
 class KvmRefusalsTest {
     private static RunSpec spec(MmuMode mmu, String workload, long residentLimit) {
         return new RunSpec(QemuArgs.parse(List.of("-m", "64M")), WorkloadParser.parseShorthand(workload), mmu, true,
-                "zen5", null, 1, false, residentLimit);
+                null, null, 1, false, residentLimit);
     }
 
     @Test
@@ -31,6 +31,14 @@ class KvmRefusalsTest {
                             + asked.word() + ")")
                     .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(2));
         }
+    }
+
+    @Test
+    void aModelledTlbGeometryIsRefused() {
+        RunSpec s = spec(HostMmu.detect().mode(), "touch 1M", 0);
+        RunSpec golden = new RunSpec(s.machine(), s.workload(), s.mmu(), true, "golden-cove", null, 1);
+        assertThatThrownBy(() -> new KvmEngine().check(golden, "")).hasMessage("--tlb golden-cove: the kvm engine runs on"
+                + " this host's TLBs; --tlb sets the sim engine's geometry");
     }
 
     @Test
