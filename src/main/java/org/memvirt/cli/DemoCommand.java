@@ -204,7 +204,7 @@ final class DemoCommand implements Runnable {
     }
 
     private LazyStep lazy(PrintWriter out, MachineConfig guest, HostCapabilities host) {
-        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), host.mmuMode(), true, null,
+        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), host.mmuMode(), null, null,
                 Duration.ofMinutes(1), 1);
         Engines.Choice choice = Engines.forRun(Engines.Request.AUTO, spec);
         Engine engine = choice.engine();

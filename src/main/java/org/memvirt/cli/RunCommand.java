@@ -118,13 +118,14 @@ final class RunCommand implements Runnable {
      * The options one run is made of, as typed values; a {@code --compare} value overrides some of the main run's.
      *
      * @param mmu the MMU mode asked for, or null for the one this host gives guests
+     * @param vpid VPID on or off as asked for, or null for the engine's own
      * @param tlb the TLB geometry asked for, or null for the engine's own (the sim's default)
      */
-    record Variant(Engines.Request engine, MmuMode mmu, boolean vpid, String tlb, long seed) {
+    record Variant(Engines.Request engine, MmuMode mmu, Boolean vpid, String tlb, long seed) {
         /** The main run's options as given on the command line; a bad value is refused naming its option. */
         static Variant of(String engine, String mmu, String vpid, String tlb, long seed) {
             return new Variant(Engines.Request.parse(engine), mmu == null ? null : RunCommand.mmu(mmu),
-                    onOff("--vpid", vpid), tlb, seed);
+                    vpid == null ? null : onOff("--vpid", vpid), tlb, seed);
         }
 
         /** This variant with the options of one {@code --compare} value applied; anything else is refused. */
@@ -178,8 +179,9 @@ final class RunCommand implements Runnable {
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
-        boolean tlbGiven = spec.commandLine().getParseResult().hasMatchedOption("--tlb");
-        Variant main = Variant.of(engine, mmu, vpid, tlbGiven ? tlb : null, seed);
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        Variant main = Variant.of(engine, mmu, given.hasMatchedOption("--vpid") ? vpid : null,
+                given.hasMatchedOption("--tlb") ? tlb : null, seed);
         List<Variant> variants = new ArrayList<>(List.of(main));
         for (String c : compare) variants.add(main.with(c));
         long limit = residentLimit(residentLimit);

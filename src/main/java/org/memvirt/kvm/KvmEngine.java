@@ -88,6 +88,11 @@ public final class KvmEngine implements Engine {
                     + host.mode().word() + " (" + host.description() + "); the kvm engine cannot change it (--engine sim"
                     + " models " + spec.mmu().word() + ")");
         }
+        if (spec.vpid() != null && spec.vpid() != host.vpid()) {
+            throw EngineException.usage("--vpid " + (spec.vpid() ? "on" : "off") + ": this host's KVM runs guests with"
+                    + " VPID " + (host.vpid() ? "on" : "off") + " (" + host.description() + "); the kvm engine cannot"
+                    + " change it (--engine sim models it)");
+        }
         if (spec.tlb() != null) {
             throw EngineException.usage("--tlb " + spec.tlb() + ": the kvm engine runs on this host's TLBs; --tlb sets the"
                     + " sim engine's geometry");

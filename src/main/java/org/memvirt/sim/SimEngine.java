@@ -87,7 +87,7 @@ public final class SimEngine implements Engine {
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
-        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
+        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), vpid(spec), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
         Runner runner = new Runner(vm, listener);
@@ -108,6 +108,11 @@ public final class SimEngine implements Engine {
             afterStep.accept(vm);
         }
         return result(vm, spec, ops);
+    }
+
+    /** VPID on unless the spec turns it off (linux arch/x86/kvm/vmx/vmx.c: enable_vpid defaults to 1). */
+    private static boolean vpid(RunSpec spec) {
+        return spec.vpid() == null || spec.vpid();
     }
 
     /** Boot work (the runtime's tables) is not part of the run; gauges keep their values. */
@@ -139,7 +144,7 @@ public final class SimEngine implements Engine {
         for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.statsSnapshot()));
         Counters counters = Stat.snapshot(t);
         CostModel.Estimate e = cost.estimate(counters);
-        return new RunResult(EngineKind.SIM, "", spec.mmu(), spec.vpid(), memory, counters, vcpus, ops,
+        return new RunResult(EngineKind.SIM, "", spec.mmu(), vpid(spec), memory, counters, vcpus, ops,
                 spec.tlb() == null || spec.tlb().isEmpty() ? TlbGeometry.ZEN5.name() : spec.tlb(), new RunResult.Cost(e.vmCycles(), e.nativeCycles(), e.slowdown(),
                         e.vmNanos(), e.nativeNanos()));
     }

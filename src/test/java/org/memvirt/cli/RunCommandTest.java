@@ -55,7 +55,7 @@ class RunCommandTest {
     @Test
     void autoTakesKvmWhereUsableAndSaysWhy() {
         RunSpec spec = new RunSpec(QemuArgs.parse(List.of("-m", "64M")), WorkloadParser.parseShorthand("touch 1M"),
-                HostCapabilities.read().mmuMode(), true, null, null, 1);
+                HostCapabilities.read().mmuMode(), null, null, null, 1);
         Engines.Choice c = Engines.forRun(Engines.Request.parse("auto"), spec);
         KvmEngine.Usability kvm = KvmEngine.usable();
         assertThat(c.engine().kind()).isEqualTo(kvm.usable() ? EngineKind.KVM : EngineKind.SIM);

@@ -15,7 +15,7 @@ import org.memvirt.workload.WorkloadParser;
 /** What the kvm engine refuses before a VM starts; none of it needs /dev/kvm. */
 class KvmRefusalsTest {
     private static RunSpec spec(MmuMode mmu, String workload, long residentLimit) {
-        return new RunSpec(QemuArgs.parse(List.of("-m", "64M")), WorkloadParser.parseShorthand(workload), mmu, true,
+        return new RunSpec(QemuArgs.parse(List.of("-m", "64M")), WorkloadParser.parseShorthand(workload), mmu, null,
                 null, null, 1, false, residentLimit);
     }
 
@@ -34,9 +34,21 @@ class KvmRefusalsTest {
     }
 
     @Test
+    void aVpidSettingOtherThanTheHostsIsRefused() {
+        HostMmu host = HostMmu.detect();
+        RunSpec s = spec(host.mode(), "touch 1M", 0);
+        RunSpec other = new RunSpec(s.machine(), s.workload(), s.mmu(), !host.vpid(), null, null, 1);
+        assertThatThrownBy(() -> new KvmEngine().check(other, "")).hasMessage("--vpid " + (host.vpid() ? "off" : "on")
+                + ": this host's KVM runs guests with VPID " + (host.vpid() ? "on" : "off") + " (" + host.description()
+                + "); the kvm engine cannot change it (--engine sim models it)");
+        RunSpec same = new RunSpec(s.machine(), s.workload(), s.mmu(), host.vpid(), null, null, 1);
+        org.assertj.core.api.Assertions.assertThatCode(() -> new KvmEngine().check(same, "")).doesNotThrowAnyException();
+    }
+
+    @Test
     void aModelledTlbGeometryIsRefused() {
         RunSpec s = spec(HostMmu.detect().mode(), "touch 1M", 0);
-        RunSpec golden = new RunSpec(s.machine(), s.workload(), s.mmu(), true, "golden-cove", null, 1);
+        RunSpec golden = new RunSpec(s.machine(), s.workload(), s.mmu(), null, "golden-cove", null, 1);
         assertThatThrownBy(() -> new KvmEngine().check(golden, "")).hasMessage("--tlb golden-cove: the kvm engine runs on"
                 + " this host's TLBs; --tlb sets the sim engine's geometry");
     }
