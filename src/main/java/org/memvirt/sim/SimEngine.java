@@ -339,14 +339,11 @@ public final class SimEngine implements Engine {
         private void balloon(Vcpu v, Op.BalloonAction action, long bytes) {
             long pages = bytes >>> Paging.PAGE_SHIFT;
             long now = vm.guest.balloonPages();
-            switch (action) {
-                case INFLATE -> vm.guest.inflate(v, pages);
-                case DEFLATE -> vm.guest.deflate(v, pages);
-                case TO -> {
-                    if (pages > now) vm.guest.inflate(v, pages - now);
-                    else vm.guest.deflate(v, now - pages);
-                }
-            }
+            vm.guest.balloonTo(v, switch (action) {
+                case INFLATE -> now + pages;
+                case DEFLATE -> now - pages;
+                case TO -> pages;
+            });
         }
 
         private static long gva(long regionPage) {

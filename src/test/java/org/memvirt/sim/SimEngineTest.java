@@ -31,6 +31,19 @@ class SimEngineTest {
     };
 
     @Test
+    void theBalloonDriverMovesTheDeviceInBatchesOf256PagesOneExitEach() {
+        RunResult r = run(machine(64 * MIB, 1), MmuMode.EPT, true, new Op.Touch(8 * MIB, 0),
+                new Op.Balloon(Op.BalloonAction.INFLATE, 4 * MIB), new Op.Balloon(Op.BalloonAction.DEFLATE, MIB),
+                new Op.Balloon(Op.BalloonAction.TO, 2 * MIB), new Op.Verify());
+        assertThat(r.ops().get(1).deltas().get("exit_io")).isEqualTo(4);        // 1,024 pages in 4 batches
+        assertThat(r.ops().get(2).deltas().get("exit_io")).isEqualTo(1);        // 256 back
+        assertThat(r.ops().get(3).deltas().get("exit_io")).isEqualTo(1);        // 3 MiB to 2 MiB: 256 back
+        assertThat(r.memory().balloonedBytes()).isEqualTo(2 * MIB);
+        assertThat(r.ops().get(4).deltas().get("verify_pages")).isEqualTo(2048);   // touched pages kept their content
+        assertThat(r.counters().get("verify_errors")).isZero();
+    }
+
+    @Test
     void guestPageFaultInvlpgAndMovCr3ExitUnderShadow() {
         RunResult r = run(MmuMode.SHADOW, true, GUEST_EVENTS);
         assertThat(op(r, 2, "pf_guest")).isEqualTo(256);
