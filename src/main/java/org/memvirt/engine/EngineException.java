@@ -4,7 +4,8 @@ import org.memvirt.MemvirtException;
 
 /**
  * An engine that cannot be used, or that refuses an option before anything starts: one line naming the option or
- * the scenario field. Refusals of command-line options exit 2, as picocli's own usage errors; the rest exit 1.
+ * the scenario field, with docs/exit-codes.md's status: an option that may not be given to this engine is a usage
+ * error (2), what this host cannot give is a host error (3), the rest is input refused (1).
  */
 public final class EngineException extends MemvirtException {
     private static final long serialVersionUID = 1L;
@@ -16,14 +17,19 @@ public final class EngineException extends MemvirtException {
         this.exitCode = exitCode;
     }
 
-    /** A refusal of what a scenario asks for (exit status 1). */
+    /** A refusal of what a scenario or a workload asks for (exit status 1). */
     public EngineException(String message) {
-        this(message, 1);
+        this(message, INPUT);
     }
 
-    /** A refusal of a command-line option (exit status 2). */
+    /** A command-line option this engine does not take (exit status 2). */
     public static EngineException usage(String message) {
-        return new EngineException(message, 2);
+        return new EngineException(message, USAGE);
+    }
+
+    /** What this host cannot give the engine: a usable device, a KVM feature (exit status 3). */
+    public static EngineException host(String message) {
+        return new EngineException(message, HOST);
     }
 
     @Override

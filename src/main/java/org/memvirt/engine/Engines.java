@@ -79,13 +79,13 @@ public final class Engines {
      * The engine {@code request} names, or for {@code auto} the first registered engine usable here, before any
      * spec is known (what the machine's options are checked against); {@link #forRun} makes the choice.
      *
-     * @throws EngineException (exit status 2) if the engine asked for by name cannot run here
+     * @throws EngineException (exit status 3) if the engine asked for by name cannot run here
      */
     public static Engine candidate(Request request) {
         if (request.kind() != null) {
             Engine e = of(request.kind());
             Availability a = e.availability();
-            if (!a.usable()) throw EngineException.usage("--engine " + e.kind().key() + ": " + a.reason());
+            if (!a.usable()) throw EngineException.host("--engine " + e.kind().key() + ": " + a.reason());
             return e;
         }
         for (Engine e : ALL) if (e.availability().usable()) return e;
@@ -95,20 +95,20 @@ public final class Engines {
     /**
      * Chooses the engine for one VM. An engine asked for by name must be usable here and accept {@code spec}; with
      * {@code auto} the first registered engine that does is chosen, and the reason says why the others were not.
-     * Refusals are usage errors (exit status 2).
+     * An engine that cannot run here is a host error (exit status 3); refusals keep the engine's own status.
      */
     public static Choice forRun(Request request, RunSpec spec) {
         return choose(request, new Phrases(k -> k.description() + " cannot run it (%s)", "", null),
-                EngineException::usage, (e, reason) -> e.check(spec, reason));
+                (e, reason) -> e.check(spec, reason));
     }
 
     /**
-     * Chooses the engine for a host of many VMs, as {@link #forRun} does; refusals name the scenario's field (exit
-     * status 1), and {@code auto} takes its first choice only where the whole scenario fits it.
+     * Chooses the engine for a host of many VMs, as {@link #forRun} does; refusals name the scenario's field, and
+     * {@code auto} takes its first choice only where the whole scenario fits it.
      */
     public static Choice forHost(Request request, HostSpec spec) {
         return choose(request, new Phrases(k -> "the " + k.key() + " path cannot run it (%s)",
-                " and the scenario fits this host", "%s; --engine auto cannot use %s: %s"), EngineException::new,
+                " and the scenario fits this host", "%s; --engine auto cannot use %s: %s"),
                 (e, reason) -> e.check(spec));
     }
 
@@ -127,13 +127,12 @@ public final class Engines {
      */
     private record Phrases(Function<EngineKind, String> cannot, String fits, String lastRefused) {}
 
-    private static Choice choose(Request request, Phrases words, Function<String, EngineException> unusable,
-            Check check) {
+    private static Choice choose(Request request, Phrases words, Check check) {
         if (request.kind() != null) {
             Engine e = of(request.kind());
             Availability a = e.availability();
             String reason = "--engine " + e.kind().key() + (a.reason().isEmpty() ? "" : ": " + a.reason());
-            if (!a.usable()) throw unusable.apply(reason);
+            if (!a.usable()) throw EngineException.host(reason);
             check.accept(e, reason);
             return new Choice(e, reason, null, a.reason());
         }

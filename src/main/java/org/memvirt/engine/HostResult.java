@@ -3,6 +3,7 @@ package org.memvirt.engine;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.MmuMode;
 
 /**
@@ -63,15 +64,15 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
      * @param vmstat host event counters under /proc/vmstat names
      */
     public record Host(long ramBytes, long reserveBytes, long swapBytes, String swapKind, long usedBytes,
-            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, MemoryUsage freeAtStart,
-            MemoryUsage free,
+            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeMemory freeAtStart,
+            FreeMemory free,
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
     /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
     public record Vm(String name, long configuredBytes, boolean memMerge, MmuMode mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
-            long minorFaults, long majorFaults, long verifyFailures, MemoryUsage free, Map<String, Long> balloonStats,
+            long minorFaults, long majorFaults, long verifyMismatches, FreeMemory free, Map<String, Long> balloonStats,
             List<String> ignoredOps) {}
 
     /** One event: virtual time in seconds, the VM (or "host"), a kind and a sentence. */

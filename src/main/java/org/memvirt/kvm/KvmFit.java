@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.Units;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.workload.Footprint;
@@ -37,7 +38,7 @@ final class KvmFit {
      *         touched memory would not fit
      */
     static List<String> check(HostSpec s, MemInfo host, KsmState ksm) {
-        return check(s, host, ksm, HostMmu.detect());
+        return check(s, host, ksm, HostMmu.read());
     }
 
     /** {@link #check(HostSpec, MemInfo, KsmState)} on a host whose KVM runs guests with {@code mmu}. */

@@ -10,15 +10,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.EventLog;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.KsmConfig;
-import org.memvirt.engine.MemoryUsage;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.engine.Units;
+import org.memvirt.host.FreeMemory;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.MmuMode;
@@ -68,7 +70,7 @@ final class KvmHost {
 
     private HostResult run() {
         List<KvmScenarioRunner.VmSpec> specs = new ArrayList<>();
-        MmuMode mmu = HostMmu.detect().mode();            // the host's (KvmFit refused any other): not a per-VM choice
+        MmuMode mmu = HostMmu.read().mode();            // the host's (KvmFit refused any other): not a per-VM choice
         for (HostSpec.Vm vm : scenario.vms()) {
             List<Workload.Step> steps = new ArrayList<>();
             for (Op op : vm.workload()) steps.add(new Workload.Step(op, WorkloadFormat.format(op), Workload.Step.SPREAD));
@@ -84,10 +86,10 @@ final class KvmHost {
         KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(specs, ksmSettings(scenario.host().ksm()), TIMEOUT, new Observer());
         long end = System.nanoTime() - t0;
         Counters ksm = o.ksm();
-        if (ksm.values().containsKey("ksm_settle_ms")) {
+        if (ksm.has(Counter.KSM_SETTLE_MS)) {
             events.add(end, "host", "ksm_settle", String.format(Locale.ROOT, "ksm settled in %d ms (%d full scans):"
-                    + " pages_shared %+d, pages_sharing %+d", ksm.get("ksm_settle_ms"), SETTLE_SCANS,
-                    ksm.get("ksm_global_pages_shared"), ksm.get("ksm_global_pages_sharing")));
+                    + " pages_shared %+d, pages_sharing %+d", ksm.get(Counter.KSM_SETTLE_MS), SETTLE_SCANS,
+                    ksm.get(Counter.KSM_GLOBAL_PAGES_SHARED), ksm.get(Counter.KSM_GLOBAL_PAGES_SHARING)));
         }
         List<KvmScenarioRunner.Memory> last = new ArrayList<>();
         for (KvmScenarioRunner.VmOutcome v : o.vms()) {
@@ -137,7 +139,7 @@ final class KvmHost {
     }
 
     private void sampleHost(long t, MemInfo mi, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
-        MemoryUsage f = usage(mi);
+        FreeMemory f = mi.free();
         peakHostUsed = Math.max(peakHostUsed, f.used());
         peakSwapUsed = Math.max(peakSwapUsed, f.swapUsed());
         List<HostResult.VmSample> vms = new ArrayList<>();
@@ -148,21 +150,22 @@ final class KvmHost {
             vms.add(new HostResult.VmSample(scenario.vms().get(i).ramBytes(), m.residentBytes(), m.swappedBytes(),
                     m.ksmBytes(), m.balloonedBytes()));
         }
-        long sharing = ksm.get("ksm_global_pages_sharing");
+        long shared = ksm.find(Counter.KSM_GLOBAL_PAGES_SHARED).orElse(0);    // no KSM session: no change
+        long sharing = ksm.find(Counter.KSM_GLOBAL_PAGES_SHARING).orElse(0);
         if (sharing != lastSharing) {
             events.add(t, "host", "ksm_merge", String.format(Locale.ROOT, "ksm: pages_shared %+d, pages_sharing %+d since"
-                    + " the start", ksm.get("ksm_global_pages_shared"), sharing));
+                    + " the start", shared, sharing));
             lastSharing = sharing;
         }
-        timeline.add(new HostResult.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), ksm.get("ksm_global_pages_shared"),
-                sharing, vms));
+        timeline.add(new HostResult.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), shared, sharing, vms));
     }
 
     private HostResult.Vm vmReport(HostSpec.Vm spec, KvmScenarioRunner.VmOutcome o, int i) {
         Counters c = o.result().counters();
-        long total = c.get("balloon_stat_total_memory") > 0 ? c.get("balloon_stat_total_memory") : spec.ramBytes();
-        long used = Math.min(total, (c.get("guest_frames") + KvmFit.RUNTIME_BYTES / 4096) * 4096);
-        MemoryUsage free = MemoryUsage.of(total, used, 0, 0);
+        long reported = c.find(Counter.BALLOON_STAT_TOTAL_MEMORY).orElse(0);   // no balloon: no guest report
+        long total = reported > 0 ? reported : spec.ramBytes();
+        long used = Math.min(total, (c.get(Counter.GUEST_FRAMES) + KvmFit.RUNTIME_BYTES / 4096) * 4096);
+        FreeMemory free = FreeMemory.ofUsed(total, used);
         Map<String, Long> balloonStats = null;
         if (spec.balloon() != null) {
             balloonStats = new LinkedHashMap<>();
@@ -172,15 +175,15 @@ final class KvmHost {
         }
         peakResident[i] = Math.max(peakResident[i], o.residentBytes());
         peakSwapped[i] = Math.max(peakSwapped[i], o.swappedBytes());
-        if (c.values().containsKey("verify_pages")) {
-            long bad = c.get("verify_mismatches");
+        long bad = c.find(Counter.VERIFY_MISMATCHES).orElse(0);                 // no page checked: none wrong
+        if (c.has(Counter.VERIFY_PAGES)) {
             events.add(System.nanoTime() - t0, spec.name(), bad == 0 ? "verify" : "verify_failed",
-                    c.get("verify_pages") + " pages checked, " + bad + " wrong");
+                    c.get(Counter.VERIFY_PAGES) + " pages checked, " + bad + " wrong");
         }
         return new HostResult.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
                 null, o.residentBytes(), peakResident[i], o.swappedBytes(), peakSwapped[i], o.ksmBytes(),
-                o.balloonedBytes(), c.get("balloon_num_pages") * 4096, c.get("swap_in_pages"), 0, 0, 0,
-                c.get("verify_mismatches"), free, balloonStats, List.of());
+                o.balloonedBytes(), c.find(Counter.BALLOON_NUM_PAGES).orElse(0) * 4096,
+                c.find(Counter.SWAP_IN_PAGES).orElse(0), 0, 0, 0, bad, free, balloonStats, List.of());
     }
 
     private HostResult.Host hostReport(MemInfo before, MemInfo after, Counters ksm, Map<String, Long> vmstatBefore) {
@@ -194,17 +197,10 @@ final class KvmHost {
         Map<String, Long> vmstat = new LinkedHashMap<>();
         Map<String, Long> now = vmstat();
         for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
-        MemoryUsage end = usage(after);
+        FreeMemory end = after.free();
         return new HostResult.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
-                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, usage(before), end,
+                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.free(), end,
                 sysfs, vmstat, "none");
-    }
-
-    /** This host's {@code free}, as host-check reads it from /proc/meminfo. */
-    private static MemoryUsage usage(MemInfo mi) {
-        var f = mi.freeTable();
-        return new MemoryUsage(f.total(), f.used(), f.free(), f.shared(), f.buffCache(), f.available(), f.swapTotal(),
-                f.swapUsed(), f.swapFree());
     }
 
     private static MemInfo meminfo() {

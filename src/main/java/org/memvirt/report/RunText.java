@@ -10,13 +10,17 @@ import java.util.Set;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.FreeMemory;
 
 /** {@code memvirt run}'s text: the machine, the ops, every counter, the memory picture, the host's {@code free}, the cost. */
 public final class RunText {
-    private static final String[] OP_COLUMNS = {"exits", "pf_fixed", "pf_guest", "invlpg", "tlb_flush", "stlb_misses",
-        "walk_refs"};
+    private static final Counter[] OP_COLUMNS = {Counter.EXITS, Counter.PF_FIXED, Counter.PF_GUEST, Counter.INVLPG,
+        Counter.TLB_FLUSH, Counter.STLB_MISSES, Counter.WALK_REFS};
+    /** A counter the run does not report (e.g. walk_refs on the kvm engine): never a made-up 0. */
+    static final String NOT_REPORTED = "-";
 
     private RunText() {}
 
@@ -47,9 +51,10 @@ public final class RunText {
         out.println();
         out.println("host (free -m, this VM alone on this host's RAM):");
         long total = hostMemTotal;
-        long used = Math.min(total, m.residentBytes() + r.counters().get("shadow_pages") * 4096
-                + r.counters().get("tdp_pages") * 4096);
-        out.print(new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0).render(FreeUnit.MEBI));
+        // KVM's own table pages: the sim counts them; the kvm engine cannot see them (kernel memory), so none
+        long used = Math.min(total, m.residentBytes() + r.counters().find(Counter.SHADOW_PAGES).orElse(0) * 4096
+                + r.counters().find(Counter.TDP_PAGES).orElse(0) * 4096);
+        out.print(FreeTable.render(FreeMemory.ofUsed(total, used), FreeUnit.MEBI));
         RunResult.Cost cost = r.cost();
         if (cost != null) {
             out.println();
@@ -73,7 +78,7 @@ public final class RunText {
         out.println(head);
         for (String name : names) {
             StringBuilder row = new StringBuilder(String.format("  %-20s", name));
-            for (RunResult r : runs) row.append(String.format(" %" + width + "d", r.counters().get(name)));
+            for (RunResult r : runs) row.append(String.format(" %" + width + "s", count(r.counters().values().get(name))));
             out.println(row);
         }
         if (runs.stream().allMatch(r -> r.cost() != null)) {
@@ -101,12 +106,12 @@ public final class RunText {
         int width = 10;
         for (RunResult.OpResult op : r.ops()) width = Math.max(width, Math.min(40, op.op().length()));
         StringBuilder head = new StringBuilder(String.format("%-" + width + "s %12s", "op", "time"));
-        for (String c : OP_COLUMNS) head.append(String.format(" %12s", c));
+        for (Counter c : OP_COLUMNS) head.append(String.format(" %12s", c.key()));
         out.println(head);
         for (RunResult.OpResult op : r.ops()) {
             String name = op.op().length() > width ? op.op().substring(0, width - 1) + "…" : op.op();
             StringBuilder row = new StringBuilder(String.format("%-" + width + "s %12s", name, time(op.nanos())));
-            for (String c : OP_COLUMNS) row.append(String.format(" %12d", op.deltas().get(c)));
+            for (Counter c : OP_COLUMNS) row.append(String.format(" %12s", count(op.deltas().values().get(c.key()))));
             out.println(row);
         }
     }
@@ -118,6 +123,10 @@ public final class RunText {
             out.printf("  %-20s %14d%s", e.getKey(), e.getValue(), ++i % 3 == 0 ? "\n" : "");
         }
         if (i % 3 != 0) out.println();
+    }
+
+    private static String count(Long value) {
+        return value == null ? NOT_REPORTED : Long.toString(value);
     }
 
     private static String mib(long bytes) {

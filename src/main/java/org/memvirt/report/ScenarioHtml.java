@@ -41,8 +41,8 @@ public final class ScenarioHtml {
                         new Series("host free", values(s, HostResult.Sample::hostFreeBytes)),
                         new Series("swap used", values(s, HostResult.Sample::swapUsedBytes)),
                         new Series("ballooned", ballooned.values())), markers).render());
-        h.free("host (free -m, before the first VM starts)", ScenarioText.free(r.host().freeAtStart()), FreeUnit.MEBI);
-        h.free("host (free -m, at the end)", ScenarioText.free(r.host().free()), FreeUnit.MEBI);
+        h.free("host (free -m, before the first VM starts)", r.host().freeAtStart(), FreeUnit.MEBI);
+        h.free("host (free -m, at the end)", r.host().free(), FreeUnit.MEBI);
         Map<String, String> ksm = new LinkedHashMap<>();
         r.host().ksm().forEach((k, v) -> ksm.put(k, Long.toString(v)));
         h.keyValues("/sys/kernel/mm/ksm at the end", ksm);
@@ -64,7 +64,7 @@ public final class ScenarioHtml {
             HostResult.Vm v = r.vms().get(i);
             h.chart("", new StackedAreaChart(v.name() + " (" + Units.human(v.configuredBytes()) + ")", "memory",
                     Quantity.BYTES, t, stack(s, i), List.of(), markers(r.events(), v.name())).render());
-            h.free(v.name() + " (free -m inside the guest, at the end)", ScenarioText.free(v.free()), FreeUnit.MEBI);
+            h.free(v.name() + " (free -m inside the guest, at the end)", v.free(), FreeUnit.MEBI);
         }
 
         h.section("Events");

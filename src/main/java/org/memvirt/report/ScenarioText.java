@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.memvirt.engine.HostResult;
-import org.memvirt.engine.MemoryUsage;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.engine.Units;
 
 /** Renders a {@link HostResult} as the text a {@code free -m} or {@code virsh dommemstat} user reads. */
@@ -35,9 +35,9 @@ public final class ScenarioText {
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
 
         sb.append("host (free -m, before the first VM starts):\n");
-        sb.append(free(h.freeAtStart()).render(FreeUnit.MEBI));
+        sb.append(FreeTable.render(h.freeAtStart(), FreeUnit.MEBI));
         sb.append("host (free -m, at the end):\n");
-        sb.append(free(h.free()).render(FreeUnit.MEBI));
+        sb.append(FreeTable.render(h.free(), FreeUnit.MEBI));
         sb.append(String.format(Locale.ROOT, "ksm: %s%n", h.ksm()));
         sb.append(String.format(Locale.ROOT, "vmstat: %s%n%n", h.vmstat()));
 
@@ -52,11 +52,11 @@ public final class ScenarioText {
         }
         sb.append("\nguests (free -m inside each guest, at the end):\n");
         if (r.vms().size() <= FULL_FREE_VIEWS) {
-            for (HostResult.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(free(v.free()).render(FreeUnit.MEBI));
+            for (HostResult.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(FreeTable.render(v.free(), FreeUnit.MEBI));
         } else {
             sb.append(String.format(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "", "total", "used", "free", "available"));
             for (HostResult.Vm v : r.vms()) {
-                MemoryUsage f = v.free();
+                FreeMemory f = v.free();
                 sb.append(String.format(Locale.ROOT, "%-14s %12d %12d %12d %12d%n", v.name() + " Mem:", f.total() / MIB,
                         f.used() / MIB, f.free() / MIB, f.available() / MIB));
             }
@@ -76,12 +76,6 @@ public final class ScenarioText {
         }
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         return sb.toString();
-    }
-
-    /** {@code free}'s table of a machine's memory. */
-    static FreeTable free(MemoryUsage u) {
-        return new FreeTable(u.total(), u.used(), u.free(), u.shared(), u.buffCache(), u.available(), u.swapTotal(),
-                u.swapUsed(), u.swapFree());
     }
 
     private static void timeline(StringBuilder sb, List<HostResult.Sample> samples) {

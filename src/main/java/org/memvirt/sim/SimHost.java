@@ -7,9 +7,9 @@ import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.EventLog;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
-import org.memvirt.engine.MemoryUsage;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.Units;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.MmuMode;
 
 /**
@@ -33,7 +33,7 @@ final class SimHost {
     private final boolean[] storming;
     private long lastSharing;
     private boolean swapFullSeen;
-    private MemoryUsage freeAtStart;
+    private FreeMemory freeAtStart;
 
     SimHost(HostSpec scenario) {
         this.scenario = scenario;
@@ -210,25 +210,28 @@ final class SimHost {
         VmMemory m = host.vmMemory(g.vm);
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
-        MemoryUsage free = MemoryUsage.of(total, used, 0, 0);
+        FreeMemory free = FreeMemory.ofUsed(total, used);
         return new HostResult.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(),
                 g.spec.mmu() != null ? g.spec.mmu() : MmuMode.EPT,
                 g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
                 g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
-                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
+                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyMismatches, free,
                 g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
     }
 
     /** The host's {@code free} now: used is the reserve plus guest frames, KSM pages and zram; no page cache. */
-    private MemoryUsage hostFree() {
-        return MemoryUsage.of(host.config().ramBytes(), host.usedPages() * 4096, host.config().swapPages() * 4096,
-                host.swapUsedPages() * 4096);
+    private FreeMemory hostFree() {
+        long ram = host.config().ramBytes();
+        long used = host.usedPages() * 4096;
+        long swap = host.config().swapPages() * 4096;
+        long swapUsed = host.swapUsedPages() * 4096;
+        return new FreeMemory(ram, used, ram - used, 0, 0, ram - used, swap, swapUsed, swap - swapUsed);
     }
 
     private HostResult.Host hostReport() {
-        MemoryUsage hostFree = hostFree();
+        FreeMemory hostFree = hostFree();
         return new HostResult.Host(hostFree.total(), host.config().reservePages() * 4096, hostFree.swapTotal(),
                 host.config().swapKind().key(), hostFree.used(), host.peakUsedPages() * 4096, hostFree.swapUsed(),
                 host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, freeAtStart, hostFree, host.ksmSysfs(), host.vmstat(),

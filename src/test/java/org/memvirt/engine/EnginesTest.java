@@ -70,7 +70,7 @@ class EnginesTest {
                             + " auto cannot use kvm: " + KVM.reason());
             assertThatThrownBy(() -> Engines.forRun(Engines.Request.parse("kvm"), run(false)))
                     .hasMessage("--engine kvm: " + KVM.reason())
-                    .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(2));
+                    .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(3));
         }
     }
 }
