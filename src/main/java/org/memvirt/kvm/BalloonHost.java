@@ -92,14 +92,26 @@ final class BalloonHost {
         else k.setMmioReadValue(Integer.toUnsignedLong(read(off)));
     }
 
+    /**
+     * The queue QueueSel names; for a QueueSel past the last queue (the driver's value is any u32) a detached one that
+     * reads as absent and drops writes (virtio 1.2 §4.2.2: QueueNumMax reads 0 for a queue that is not available).
+     */
+    private Queue selected() {
+        return exists(queueSel) ? queues[queueSel] : new Queue();
+    }
+
+    private boolean exists(int queue) {
+        return queue >= 0 && queue < queues.length;
+    }
+
     private int read(long off) {
-        Queue q = queues[Math.min(queueSel, 2)];
+        Queue q = selected();
         return switch ((int) off) {
             case (int) VIO_MAGIC -> MAGIC;
             case (int) VIO_VERSION -> 2;
             case (int) VIO_DEVICE_ID -> DEVICE_ID;
             case (int) VIO_DEV_FEAT -> deviceFeatureSel > 1 ? 0 : (int) (FEATURES >>> (32 * deviceFeatureSel));
-            case (int) VIO_QUEUE_NUM_MAX -> queueSel < 3 ? QUEUE_NUM_MAX : 0;
+            case (int) VIO_QUEUE_NUM_MAX -> exists(queueSel) ? QUEUE_NUM_MAX : 0;
             case (int) VIO_QUEUE_READY -> q.ready ? 1 : 0;
             case (int) VIO_INT_STATUS, (int) VIO_CONFIG_GEN -> 0;
             case (int) VIO_STATUS -> status;
@@ -110,7 +122,7 @@ final class BalloonHost {
     }
 
     private void write(int cpu, long off, int value, long pid) {
-        Queue q = queues[Math.min(queueSel, 2)];
+        Queue q = selected();
         switch ((int) off) {
             case (int) VIO_DEV_FEAT_SEL -> deviceFeatureSel = value;
             case (int) VIO_DRV_FEAT_SEL -> driverFeatureSel = value;
@@ -159,7 +171,7 @@ final class BalloonHost {
 
     /** Completes every buffer the driver made available on queue {@code index} (0 inflateq, 1 deflateq, 2 statsq). */
     private void notify(int cpu, int index, long pid) {
-        if (index < 0 || index > 2 || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
+        if (!exists(index) || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
         Queue q = queues[index];
         if (index == 2) {
             takeStats(q);

@@ -132,6 +132,26 @@ class BalloonHostTest {
     }
 
     @Test
+    void aQueueSelectorPastTheLastQueueSelectsNoQueue() {
+        bringUp();
+        for (int sel : new int[] {3, 1000, -1}) {                                 // -1: QueueSel = 0xFFFFFFFF
+            driver.write(VIO_QUEUE_SEL, sel);
+            assertThat(driver.read(VIO_QUEUE_NUM_MAX)).as("QueueSel %d", sel).isZero();
+            assertThat(driver.read(VIO_QUEUE_READY)).as("QueueSel %d", sel).isZero();
+            driver.write(VIO_QUEUE_NUM, 4);                                       // no queue: ignored
+            driver.write(VIO_QUEUE_DESC, 0x1234);
+            driver.write(VIO_QUEUE_READY, 0);
+            assertThat(driver.read(VIO_MAGIC)).isEqualTo(0x7472_6976);
+        }
+        driver.write(VIO_QUEUE_SEL, 2);                                           // statsq is as it was
+        assertThat(driver.read(VIO_QUEUE_READY)).isEqualTo(1);
+        putStats(STATS_BUF, new long[][] {{4, 99}});
+        driver.offer(2, STATS_BUF, 10);
+        driver.notifyQueue(2);
+        assertThat(device.stats()[4]).isEqualTo(99);
+    }
+
+    @Test
     void inflateDiscardsEveryPfnOfAChainAndUsesTheBuffer() {
         bringUp();
         for (long p = 0; p < 8; p++) fill(DATA_PFN + p, 1000 * p + 1);
