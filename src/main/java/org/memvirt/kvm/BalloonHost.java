@@ -173,6 +173,7 @@ final class BalloonHost {
     private void notify(int cpu, int index, long pid) {
         if (!exists(index) || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
         Queue q = queues[index];
+        checkLayout(index, q);
         if (index == 2) {
             takeStats(q);
             return;
@@ -186,6 +187,23 @@ final class BalloonHost {
             batches++;
             if (index == 0) inflated += pfns;
             else deflated += pfns;
+        }
+    }
+
+    /**
+     * A queue the device can walk: its size a power of 2 up to QueueNumMax (virtio 1.2 §2.7 "Queue Size value is
+     * always a power of 2", §4.2.2), its parts at their alignment (§2.7: descriptor table 16, available ring 2, used
+     * ring 4). The driver MUST keep both and the spec leaves the device free otherwise: here such a driver stops the guest.
+     */
+    private static void checkLayout(int index, Queue q) {
+        if (q.num < 1 || q.num > QUEUE_NUM_MAX || Integer.bitCount(q.num) != 1) {
+            throw new GuestFailure("balloon: queue " + index + " has " + q.num + " entries, not a power of 2 up to "
+                    + QUEUE_NUM_MAX + " (virtio 1.2 §2.7, §4.2.2 QueueNumMax)");
+        }
+        if ((q.desc & 15) != 0 || (q.driver & 1) != 0 || (q.device & 3) != 0) {
+            throw new GuestFailure(String.format("balloon: queue %d has its descriptor table at 0x%x, available ring at"
+                    + " 0x%x, used ring at 0x%x; virtio 1.2 §2.7 aligns them to 16, 2 and 4 bytes", index, q.desc,
+                    q.driver, q.device));
         }
     }
 
@@ -208,7 +226,7 @@ final class BalloonHost {
             long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
             int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
             for (int e = 0; e + 10 <= len; e += 10) {
-                int tag = u16(addr + e);
+                int tag = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT_UNALIGNED, ram.gpaToOffset(addr + e)));
                 long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, ram.gpaToOffset(addr + e + 2));
                 if (tag < stats.length) stats[tag] = val;
             }
@@ -239,7 +257,8 @@ final class BalloonHost {
             int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
             int flags = u16(d + 12);
             for (long p = 0; p < len / 4; p++) {
-                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(addr + 4 * p)));
+                // buffers have no alignment (virtio 1.2 §2.7 aligns only the rings): the array may start at any byte
+                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT_UNALIGNED, ram.gpaToOffset(addr + 4 * p)));
                 if (count == offsets.length) throw new GuestFailure("balloon: more than " + offsets.length + " PFNs in one buffer");
                 offsets[count++] = ram.gpaToOffset(pfn * PAGE);
             }

@@ -281,6 +281,46 @@ class BalloonHostTest {
     }
 
     @Test
+    void aQueueSizeThatIsNotAPowerOfTwoUpToQueueNumMaxStopsTheGuestAtItsNotify() {
+        for (int size : new int[] {0, 3, 256}) {
+            driver.negotiate(F_VERSION_1);
+            driver.setupQueue(1, DEFLATEQ, size);
+            assertThatThrownBy(() -> driver.notifyQueue(1)).as("size %d", size).isInstanceOf(GuestFailure.class)
+                    .hasMessage("balloon: queue 1 has " + size + " entries, not a power of 2 up to 128 (virtio 1.2 §2.7,"
+                            + " §4.2.2 QueueNumMax)");
+        }
+    }
+
+    @Test
+    void aMisalignedQueuePartStopsTheGuestAtItsNotify() {
+        long[][] parts = {{DEFLATEQ + 8, DEFLATEQ + 0x100, DEFLATEQ + 0x200}, {DEFLATEQ, DEFLATEQ + 0x101, DEFLATEQ + 0x200},
+            {DEFLATEQ, DEFLATEQ + 0x100, DEFLATEQ + 0x202}, {DEFLATEQ + 1, DEFLATEQ + 0x100, DEFLATEQ + 0x200}};
+        for (long[] p : parts) {
+            driver.negotiate(F_VERSION_1);
+            driver.setupQueue(1, p[0], p[1], p[2], 8);
+            assertThatThrownBy(() -> driver.notifyQueue(1)).isInstanceOf(GuestFailure.class).hasMessage(String.format(
+                    "balloon: queue 1 has its descriptor table at 0x%x, available ring at 0x%x, used ring at 0x%x; virtio"
+                            + " 1.2 §2.7 aligns them to 16, 2 and 4 bytes", p[0], p[1], p[2]));
+        }
+    }
+
+    @Test
+    void buffersMayStartAtAnyByte() {
+        bringUp();
+        fill(DATA_PFN, 5);
+        fill(DATA_PFN + 1, 6);
+        driver.putPfns(PFNS + 1, DATA_PFN);                                       // the spec aligns rings, not buffers
+        driver.offer(0, PFNS + 1, 4);
+        driver.notifyQueue(0);
+        assertThat(zero(DATA_PFN)).isTrue();
+        assertThat(holds(DATA_PFN + 1, 6)).isTrue();
+        putStats(STATS_BUF + 3, new long[][] {{5, 4096}, {7, 8192}});
+        driver.offer(2, STATS_BUF + 3, 20);
+        driver.notifyQueue(2);
+        assertThat(device.stats()).containsExactly(0, 0, 0, 0, 0, 4096, 0, 8192);
+    }
+
+    @Test
     void theDeviceOwnsExactlyItsMmioWindow() {
         assertThat(BalloonHost.owns(VIRTIO_MMIO_BASE - 1)).isFalse();
         assertThat(BalloonHost.owns(VIRTIO_MMIO_BASE)).isTrue();
