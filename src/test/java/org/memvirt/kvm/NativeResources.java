@@ -29,13 +29,20 @@ final class NativeResources {
 
     /** Whether any mapping of this process contains {@code address}. */
     static boolean mapped(long address) {
+        return permissions(address) != null;
+    }
+
+    /** The permissions ({@code rw-p}, {@code ---p}, ...) of the mapping that contains {@code address}, or null. */
+    static String permissions(long address) {
         for (String line : maps()) {
             int dash = line.indexOf('-'), space = line.indexOf(' ');
             long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
             long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
-            if (Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0) return true;
+            if (Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0) {
+                return line.substring(space + 1, space + 5);
+            }
         }
-        return false;
+        return null;
     }
 
     /** A new memfd (the caller owns it) holding {@code bytes} from offset 0. */
