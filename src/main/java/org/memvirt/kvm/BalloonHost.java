@@ -210,10 +210,10 @@ final class BalloonHost {
     /** Puts {@code head} on the used ring (nothing written into the buffer). */
     private void use(Queue q, int head) {
         int usedIdx = u16(q.device + 2);
-        long elem = q.device + 4 + 8L * (usedIdx % q.num);
-        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem), head);
-        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem + 4), 0);
-        mem.set(ValueLayout.JAVA_SHORT, ram.gpaToOffset(q.device + 2), (short) (usedIdx + 1));
+        long elem = at(q.device + 4 + 8L * (usedIdx % q.num), 8);
+        mem.set(ValueLayout.JAVA_INT, elem, head);
+        mem.set(ValueLayout.JAVA_INT, elem + 4, 0);
+        mem.set(ValueLayout.JAVA_SHORT, at(q.device + 2, 2), (short) (usedIdx + 1));
     }
 
     /** Reads the driver's stats buffer ({le16 tag; le64 val} packed, 10 bytes each) and keeps it until the next request. */
@@ -222,12 +222,13 @@ final class BalloonHost {
         while (q.lastAvail != availIdx) {
             int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
             q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
-            long d = q.desc + 16L * head;
-            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
-            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
+            long d = at(q.desc + 16L * head, 16);
+            long addr = mem.get(ValueLayout.JAVA_LONG, d);
+            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
             for (int e = 0; e + 10 <= len; e += 10) {
-                int tag = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT_UNALIGNED, ram.gpaToOffset(addr + e)));
-                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, ram.gpaToOffset(addr + e + 2));
+                long entry = at(addr + e, 10);
+                int tag = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT_UNALIGNED, entry));
+                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, entry + 2);
                 if (tag < stats.length) stats[tag] = val;
             }
             statsValid = true;
@@ -252,18 +253,18 @@ final class BalloonHost {
         int count = 0;
         for (int i = head, hops = 0; ; hops++) {
             if (hops >= q.num) throw new GuestFailure("balloon: descriptor chain loops");
-            long d = q.desc + 16L * i;
-            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
-            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
-            int flags = u16(d + 12);
+            long d = at(q.desc + 16L * i, 16);
+            long addr = mem.get(ValueLayout.JAVA_LONG, d);
+            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
+            int flags = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 12));
             for (long p = 0; p < len / 4; p++) {
                 // buffers have no alignment (virtio 1.2 §2.7 aligns only the rings): the array may start at any byte
-                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT_UNALIGNED, ram.gpaToOffset(addr + 4 * p)));
+                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT_UNALIGNED, at(addr + 4 * p, 4)));
                 if (count == offsets.length) throw new GuestFailure("balloon: more than " + offsets.length + " PFNs in one buffer");
-                offsets[count++] = ram.gpaToOffset(pfn * PAGE);
+                offsets[count++] = at(pfn * PAGE, PAGE);
             }
             if ((flags & DESC_F_NEXT) == 0) break;
-            i = u16(d + 14);
+            i = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 14));
         }
         if (inflate) {
             noteDropped(cpu, count, pid);
@@ -285,7 +286,16 @@ final class BalloonHost {
     }
 
     private int u16(long gpa) {
-        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, ram.gpaToOffset(gpa)));
+        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, at(gpa, 2)));
+    }
+
+    /** The RAM-block offset of the {@code bytes} the driver points at; an address outside guest RAM stops the guest. */
+    private long at(long gpa, long bytes) {
+        try {
+            return ram.gpaToOffset(gpa, bytes);
+        } catch (KvmException e) {
+            throw new GuestFailure("balloon: " + e.getMessage());
+        }
     }
 
     /** One madvise per run of contiguous pages of the batch. */

@@ -151,10 +151,19 @@ final class GuestRam implements AutoCloseable {
 
     /** Offset into the RAM block of guest-physical {@code gpa} (which must be RAM). */
     long gpaToOffset(long gpa) {
-        if (gpa < belowFourG) return gpa;
+        return gpaToOffset(gpa, 1);
+    }
+
+    /**
+     * Offset into the RAM block of the {@code bytes} at guest-physical {@code gpa}, which must lie wholly inside one RAM
+     * region ({@code gpa} is a u64: one past 2^63 is no RAM either).
+     */
+    long gpaToOffset(long gpa, long bytes) {
+        if (gpa >= 0 && gpa <= belowFourG - bytes) return gpa;
         long off = gpa - aboveFourGStart + belowFourG;
-        if (gpa < aboveFourGStart || off >= mapping.byteSize()) {
-            throw new KvmException("guest-physical address 0x" + Long.toHexString(gpa) + " is not RAM");
+        if (gpa < aboveFourGStart || off > mapping.byteSize() - bytes) {
+            throw new KvmException("guest-physical address 0x" + Long.toHexString(gpa)
+                    + (bytes == 1 ? "" : " (" + bytes + " bytes)") + " is not RAM");
         }
         return off;
     }

@@ -272,12 +272,33 @@ class BalloonHostTest {
     }
 
     @Test
-    void aPfnOutsideGuestRamIsRefusedByName() {
+    void aPfnOutsideGuestRamStopsTheGuest() {
         bringUp();
         driver.putPfns(PFNS, 8 * MIB / 4096);                                     // the first page past RAM
         driver.offer(0, PFNS, 4);
-        assertThatThrownBy(() -> driver.notifyQueue(0)).isInstanceOf(KvmException.class)
-                .hasMessage("guest-physical address 0x800000 is not RAM");
+        assertThatThrownBy(() -> driver.notifyQueue(0)).isInstanceOf(GuestFailure.class)
+                .hasMessage("balloon: guest-physical address 0x800000 (4096 bytes) is not RAM");
+    }
+
+    @Test
+    void aBufferRunningPastGuestRamStopsTheGuest() {
+        bringUp();
+        driver.putPfns(8 * MIB - 4, DATA_PFN);
+        driver.offer(1, 8 * MIB - 4, 8);                                          // two PFNs, the second past RAM
+        assertThatThrownBy(() -> driver.notifyQueue(1)).isInstanceOf(GuestFailure.class)
+                .hasMessage("balloon: guest-physical address 0x800000 (4 bytes) is not RAM");
+        assertThat(driver.usedIdx(1)).isZero();
+    }
+
+    @Test
+    void aRingAddressPast2To63StopsTheGuest() {
+        bringUp();
+        driver.putPfns(PFNS, DATA_PFN);
+        driver.offer(1, PFNS, 4);
+        driver.write(VIO_QUEUE_SEL, 1);
+        driver.write(VIO_QUEUE_DESC + 4, 0x8000_0000);                            // QueueDescHigh: bit 63
+        assertThatThrownBy(() -> driver.notifyQueue(1)).isInstanceOf(GuestFailure.class)
+                .hasMessage("balloon: guest-physical address 0x8000000000021000 (16 bytes) is not RAM");
     }
 
     @Test

@@ -160,6 +160,22 @@ class GuestRamTest {
     }
 
     @Test
+    void anAccessMustLieWhollyInsideOneRamRegion() {
+        try (GuestRam ram = GuestRam.map(split(2 * MIB, 2 * MIB))) {
+            assertThat(ram.gpaToOffset(2 * MIB - 8, 8)).isEqualTo(2 * MIB - 8);
+            assertThat(ram.gpaToOffset(4 * GIB + 2 * MIB - 4, 4)).isEqualTo(4 * MIB - 4);
+            assertThatThrownBy(() -> ram.gpaToOffset(2 * MIB - 4, 8)).isInstanceOf(KvmException.class)
+                    .hasMessage("guest-physical address 0x1ffffc (8 bytes) is not RAM");        // runs into the hole
+            assertThatThrownBy(() -> ram.gpaToOffset(4 * GIB + 2 * MIB - 2, 4)).isInstanceOf(KvmException.class)
+                    .hasMessage("guest-physical address 0x1001ffffe (4 bytes) is not RAM");     // runs past the end
+            assertThatThrownBy(() -> ram.gpaToOffset(0x8000_0000_0000_1000L)).isInstanceOf(KvmException.class)
+                    .hasMessage("guest-physical address 0x8000000000001000 is not RAM");         // a u64 past 2^63
+            assertThatThrownBy(() -> ram.gpaToOffset(-8, 8)).isInstanceOf(KvmException.class)
+                    .hasMessage("guest-physical address 0xfffffffffffffff8 (8 bytes) is not RAM");
+        }
+    }
+
+    @Test
     void badBackendsAreRefusedWithoutKeepingAnFd(@TempDir Path dir) {
         long fds = NativeResources.openFds();
         assertThatThrownBy(() -> GuestRam.map(Machines.ram(SIZE + 1))).isInstanceOf(KvmException.class)
