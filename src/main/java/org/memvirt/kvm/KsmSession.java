@@ -18,7 +18,7 @@ import org.memvirt.engine.Counters;
  */
 final class KsmSession implements AutoCloseable {
     static final Path DIR = Path.of("/sys/kernel/mm/ksm");
-    /** The global counters of ksm.rst, in its order. */
+    /** The global counters of ksm.rst, in its order (a kernel may lack the newer ones). */
     static final List<String> COUNTERS = List.of("pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
             "pages_volatile", "full_scans", "general_profit", "ksm_zero_pages", "stable_node_chains", "stable_node_dups");
 
@@ -69,7 +69,7 @@ final class KsmSession implements AutoCloseable {
             // registered, full_scans does not move at all (mm/ksm.c scan_get_next_rmap_item returns at once), and
             // there is nothing stale to wait for.
             s.settle(2, INITIAL_SCAN_BOUND_NANOS);
-            for (String c : COUNTERS) s.start.put(c, read(dir, c));
+            for (String c : COUNTERS) if (Files.exists(dir.resolve(c))) s.start.put(c, read(dir, c));
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -87,10 +87,13 @@ final class KsmSession implements AutoCloseable {
         write(dir, knob, value);
     }
 
-    /** The global counters' changes since the session started, named {@code ksm_global_<counter>}. */
+    /**
+     * The global counters' changes since the session started, named {@code ksm_global_<counter>}: those this kernel
+     * has (ksm.rst's counters came in different releases; a 6.1 kernel lacks pages_scanned and ksm_zero_pages).
+     */
     Counters globalDeltas() {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String c : COUNTERS) out.put("ksm_global_" + c, read(dir, c) - start.getOrDefault(c, 0L));
+        for (String c : start.keySet()) out.put("ksm_global_" + c, read(dir, c) - start.get(c));
         return new Counters(out);
     }
 
