@@ -41,11 +41,26 @@ final class GuestRam implements AutoCloseable {
         this.merge = merge;
     }
 
+    /** Refuses guest RAM that {@link #map} cannot map, before anything is opened or mapped. */
+    static void check(MachineConfig machine) {
+        long size = machine.layout().ramSize();
+        if (size <= 0 || size % PAGE != 0) throw new KvmException("guest RAM size must be a multiple of 4 KiB: " + size);
+        MemoryBackend b = machine.backend();
+        String kind = b == null ? "memory-backend-ram" : b.kind();
+        switch (kind) {
+            case "memory-backend-ram", "memory-backend-memfd" -> { }
+            case "memory-backend-file" -> {
+                if (b.memPath() == null) throw new KvmException("memory-backend-file needs mem-path");
+            }
+            default -> throw new KvmException("memory backend " + kind + " is not supported by the kvm engine");
+        }
+    }
+
     /** Maps the RAM block the way the backend says (QEMU backends/hostmem-{ram,file,memfd}.c). */
     static GuestRam map(MachineConfig machine) {
+        check(machine);
         MemoryLayout layout = machine.layout();
         long size = layout.ramSize();
-        if (size <= 0 || size % PAGE != 0) throw new KvmException("guest RAM size must be a multiple of 4 KiB: " + size);
         MemoryBackend b = machine.backend();
         String kind = b == null ? "memory-backend-ram" : b.kind();
         boolean share = b != null && b.share();
@@ -60,8 +75,7 @@ final class GuestRam implements AutoCloseable {
             case "memory-backend-ram" -> -1;
             case "memory-backend-memfd" -> Libc.memfdCreate("memvirt-ram",
                     Libc.MFD_CLOEXEC | (hugetlb ? Libc.MFD_HUGETLB : 0));
-            case "memory-backend-file" -> openFile(b.memPath());
-            default -> throw new KvmException("memory backend " + kind + " is not supported by the kvm engine");
+            default -> openFile(b.memPath());                 // memory-backend-file (check: the only other kind)
         };
         MemorySegment mapping = null;
         try {
@@ -103,7 +117,6 @@ final class GuestRam implements AutoCloseable {
 
     /** A directory gets a fresh unlinked file inside it, as QEMU does for {@code mem-path=<dir>}. */
     private static int openFile(String memPath) {
-        if (memPath == null) throw new KvmException("memory-backend-file needs mem-path");
         try {
             Path p = Path.of(memPath);
             if (Files.isDirectory(p)) {

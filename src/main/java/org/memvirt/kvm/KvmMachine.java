@@ -78,12 +78,17 @@ final class KvmMachine implements AutoCloseable {
         void run(int cpu);
     }
 
-    private static UffdSwap startSwap(MachineConfig machine, GuestRam ram, long limit) {
+    /** Every refusal that needs no /dev/kvm, made before the device is opened and before anything is mapped. */
+    private static void checkConfig(MachineConfig machine, long residentLimit) {
+        int smp = machine.smp();
+        if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
+        GuestRam.check(machine);
+        if (residentLimit == 0) return;
+        UffdSwap.checkLimit(residentLimit);
         var b = machine.backend();
         if (b != null && (b.share() || b.prealloc() || !b.kind().equals("memory-backend-ram") || Boolean.TRUE.equals(b.hugetlb()))) {
             throw new KvmException("--resident-limit needs private, lazily allocated guest RAM (memory-backend-ram, share=off, no prealloc)");
         }
-        return UffdSwap.start(ram, limit);
     }
 
     private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus, UffdSwap swap) {
@@ -103,14 +108,14 @@ final class KvmMachine implements AutoCloseable {
 
     /** As {@link #boot(MachineConfig, long)}, with the VMM keeping at most {@code residentLimit} bytes resident (0: no limit). */
     static KvmMachine boot(MachineConfig machine, long deadline, long residentLimit) {
+        checkConfig(machine, residentLimit);
         int smp = machine.smp();
-        if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Kvm kvm = add(opened, Kvm.open());
             if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
             GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
-            UffdSwap swap = residentLimit > 0 ? add(opened, startSwap(machine, ram, residentLimit)) : null;
+            UffdSwap swap = residentLimit > 0 ? add(opened, UffdSwap.start(ram, residentLimit)) : null;
             KvmVm vm = add(opened, kvm.createVm());
             ram.registerWith(vm);
             StatsReader vmStats = add(opened, vm.openStats());
