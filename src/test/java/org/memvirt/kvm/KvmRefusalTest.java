@@ -72,6 +72,8 @@ class KvmRefusalTest {
         assertThatThrownBy(() -> run(KvmOptions.DEFAULT, touch(Machines.pc(64 * MIB, 1,
                 new MemoryBackend("m", "memory-backend-file", 64 * MIB, true, false, false, false, null, null)))))
                 .isInstanceOf(KvmException.class).hasMessage("memory-backend-file needs mem-path");
+        assertThatThrownBy(() -> run(KvmOptions.DEFAULT, touch(Machines.ram(2 * MIB))))
+                .isInstanceOf(KvmException.class).hasMessage("the kvm engine needs at least 3 MiB of RAM below 4 GiB");
     }
 
     @Test
