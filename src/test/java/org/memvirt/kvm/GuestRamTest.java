@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,17 @@ class GuestRamTest {
             ram.discard(0, SIZE);                                                // MADV_DONTNEED
             assertThat(rss(at)).isZero();
             assertThat(ram.readLong(0x1000)).isZero();
+        }
+    }
+
+    @Test
+    void theEngineReadsGuestRamsHostMemoryFromSmaps() {
+        try (GuestRam ram = GuestRam.map(Machines.ram(SIZE))) {
+            touchEveryPage(ram, SIZE);                                           // all of it: whatever THP does
+            Map<String, Long> kb = KvmEngine.ramSmaps(ram);
+            assertThat(kb.keySet()).containsExactly("Rss", "KSM", "Swap", "AnonHugePages");
+            assertThat(kb.get("Rss")).isEqualTo(SIZE / 1024);
+            assertThat(kb.get("KSM")).isZero();                                   // not MADV_MERGEABLE
         }
     }
 

@@ -1,5 +1,6 @@
 package org.memvirt.kvm;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.memvirt.kvm.Machines.MIB;
 
@@ -52,6 +53,15 @@ class KvmRefusalTest {
         assertThatThrownBy(() -> run(KvmOptions.DEFAULT, Machines.spec(Machines.ram(64 * MIB),
                 new Op.Repeat(3, List.of(new Op.Touch(MIB, 0), new Op.PageSize(Op.PageSize.SHIFT_2M))))))
                 .isInstanceOf(KvmException.class).hasMessage("pages is not supported by the kvm engine yet");
+    }
+
+    @Test
+    void onlyASwitchWithPcidAsksTheDeviceBeforeTheVmStarts() {
+        assertThat(OpDriver.usesPcid(new Op.Switch(4, true))).isTrue();
+        assertThat(OpDriver.usesPcid(new Op.Switch(4, false))).isFalse();
+        assertThat(OpDriver.usesPcid(new Op.Repeat(2, List.of(new Op.Touch(MIB, 0), new Op.Switch(1, true))))).isTrue();
+        assertThat(OpDriver.usesPcid(new Op.Repeat(2, List.of(new Op.Touch(MIB, 0))))).isFalse();
+        assertThat(OpDriver.usesPcid(new Op.Touch(MIB, 0))).isFalse();
     }
 
     @Test
