@@ -119,6 +119,23 @@ class UffdSwapRegionTest {
     }
 
     @Test
+    void discardedPagesLeaveTheEvictionQueueWhenItFillsUp() {
+        kernelWrites(512, 1024);                                          // 1,024 unpinned pages: at the limit, queued
+        swap.discard(ram, 512 * PAGE, 1024 * PAGE);                       // none resident; their queue entries stay
+        kernelWrites(1536, 1024);                                         // the queue (1,025 slots) fills: compacted
+        assertThat(swap.counters().get("swap_out_pages")).isZero();
+        kernelWrites(2560, 1);                                            // over the limit: the oldest 64 live pages go
+        assertThat(swap.counters()).containsExactly(entry("resident_limit_pages", 1024L), entry("swap_out_pages", 64L),
+                entry("swap_in_pages", 0L), entry("swap_file_pages", 64L), entry("uffd_faults", 2049L),
+                entry("uffd_zero_fills", 2049L), entry("uffd_resident_pages", 961L));
+        assertThat(kernelReads(1600, 1).mismatch(expected(1600, 1))).isEqualTo(-1);   // resident: no fault
+        assertThat(swap.counters().get("uffd_faults")).isEqualTo(2049);
+        assertThat(kernelReads(1536, 1).mismatch(expected(1536, 1))).isEqualTo(-1);   // evicted: back with 7 more
+        assertThat(swap.counters().get("swap_in_pages")).isEqualTo(8);
+        assertThat(swap.counters().get("swap_file_pages")).isEqualTo(56);
+    }
+
+    @Test
     void closeUnregistersGuestRamAndReleasesItsFds() {
         swap.close();
         long fds = NativeResources.openFds();
