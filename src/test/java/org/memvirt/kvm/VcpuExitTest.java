@@ -26,7 +26,7 @@ class VcpuExitTest {
         assertThat(Hints.forOpen("/dev/kvm", 2)).isEqualTo("no KVM on this host (is the kvm module loaded?)");
         assertThat(Hints.forOpen("/dev/kvm", 13)).isEqualTo("is this user allowed to open the KVM device (root or group kvm)?");
         assertThat(Hints.forOpen("/dev/kvm", 16)).isEmpty();
-        assertThat(Hints.forOpen("/tmp/ram", 2)).isEmpty();
+        assertThat(Hints.forOpen("guest.ram", 2)).isEmpty();
         assertThat(Hints.forIoctl("KVM_CREATE_VM")).isEqualTo("is another hypervisor holding VT-x/AMD-V, or is memory short?");
         assertThat(Hints.forIoctl("KVM_SET_USER_MEMORY_REGION")).isEqualTo("memslot overlap or misaligned guest RAM");
         assertThat(Hints.forIoctl("KVM_CREATE_VCPU")).isEqualTo("more vCPUs than KVM_CAP_MAX_VCPUS?");
