@@ -253,7 +253,7 @@ final class OpDriver {
     }
 
     private void verify() {
-        HostVerifier v = new HostVerifier(machine).verify(written);
+        HostVerifier v = new HostVerifier(machine.ram(), machine::processCr3).verify(written);
         verifyPages.addAndGet(v.checked());
         verifyMismatches.addAndGet(v.mismatches());
         if (v.mismatches() > 0) {

@@ -228,17 +228,4 @@ class KvmEngineTest {
         assertThatThrownBy(() -> run(Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(8 * MIB, 0))))
                 .isInstanceOf(GuestFailure.class).hasMessageContaining("guest out of memory");
     }
-
-    @Test
-    void traceIsRefusedBeforeTheVmStarts() {
-        assertThatThrownBy(() -> run(Machines.spec(Machines.pc(64 * MIB, 1),
-                new Op.Trace("ls.lackey", new long[] {0}))))
-                .isInstanceOf(KvmException.class).hasMessage("trace is not supported by the kvm engine yet");
-    }
-
-    @Test
-    void pagesIsRefusedBeforeTheVmStarts() {
-        assertThatThrownBy(() -> run(Machines.spec(Machines.pc(64 * MIB, 1), new Op.PageSize(Op.PageSize.SHIFT_2M))))
-                .isInstanceOf(KvmException.class).hasMessage("pages is not supported by the kvm engine yet");
-    }
 }
