@@ -222,6 +222,10 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
                 balloonOp(b);
                 done();
             }
+            case Op.Free f -> {
+                free(f.offset(), f.bytes());
+                done();
+            }
             case Op.Processes p -> ignore("processes");
             case Op.Switch s -> ignore("switch");
             case Op.Unmap u -> ignore("unmap");
@@ -336,6 +340,17 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             return false;
         }
         return true;
+    }
+
+    /** {@code free}: mapped pages give their frames back to the guest's free list; host memory stays as it is. */
+    private void free(long offset, long bytes) {
+        for (long page = offset / 4096, end = (offset + bytes + 4095) / 4096; page < end; page++) {
+            int g = regionGfn[(int) page];
+            if (g == 0) continue;
+            regionGfn[(int) page] = 0;
+            mappedPages--;
+            release(g - 1);
+        }
     }
 
     private void verify() {

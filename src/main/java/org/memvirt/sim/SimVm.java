@@ -82,6 +82,11 @@ final class SimVm implements MmuNotifier {
         expected.set(rp, content);
     }
 
+    /** The guest gave frame {@code gfn} back ({@code free}): its content is no longer the workload's to verify. */
+    void forget(long gfn) {
+        expected.set(ram.gfnToRamPage(gfn), 0);
+    }
+
     void balloonRelease(long gfn) {
         long rp = ram.gfnToRamPage(gfn);
         expected.set(rp, 0);
