@@ -10,6 +10,7 @@
  * Only OUT, INVLPG, MOV CR3 and MOV CR4 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
  */
 #include "layout.h"
+#include "patterns.h"
 
 typedef unsigned long u64;
 typedef unsigned int u32;
@@ -215,26 +216,6 @@ void page_fault(u64 *regs) {
         report_fatal(1, cpu_of_kstack(regs), VEC_OOM, 0, regs[10], cr2);
     }
     report_fatal(1, cpu_of_kstack(regs), 14, err, regs[10], cr2);
-}
-
-/* ---- the values workloads write: org.memvirt.workload.Patterns, bit for bit ---- */
-static inline u64 mix(u64 z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
-
-static inline u64 touch_value(u64 pid, u64 page) {
-    return mix((pid << 48) ^ page ^ 0x7A11000000000000UL) | 1;
-}
-
-static inline u64 fill_value(u64 kind, u64 param, u64 pid, u64 page, u64 q) {
-    switch (kind) {
-    case 0: return 0;
-    case 1: return mix(0x5A3E000000000000UL ^ ((page % (param ? param : 1)) << 9) ^ q);
-    case 2: return mix((pid << 48) ^ (page << 9) ^ q ^ 0x0417000000000000UL);
-    default: return mix(param ^ (pid << 48) ^ (page << 9) ^ q ^ 0x7A4D000000000000UL);
-    }
 }
 
 /* ---- ops, CPL3 ---- */
