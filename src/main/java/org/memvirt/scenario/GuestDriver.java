@@ -1,7 +1,5 @@
 package org.memvirt.scenario;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +10,7 @@ import org.memvirt.sim.HostModel;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
+import org.memvirt.workload.Unrolled;
 
 /**
  * One VM of a scenario, run at page granularity: its guest frame allocator (the runtime's 2 MiB first, then fresh
@@ -31,8 +30,6 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     enum Status { WAITING, RUNNING, FINISHED, KILLED, GUEST_OOM }
 
-    private record Frame(List<Op> ops, int[] cursor, int[] timesLeft) {}
-
     final Scenario.Vm spec;
     final int vm;
     final long ramPages;
@@ -46,7 +43,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private long nextFresh = KERNEL_PAGES;
     private long[] freeList = new long[256];
     private int freeCount;
-    private final Deque<Frame> stack = new ArrayDeque<>();
+    private final Unrolled ops;                        // the workload in execution order, repeats unrolled
     private Op current;
     private long pos;                                  // progress within the current op (pages or accesses)
     private AccessStream stream;
@@ -72,7 +69,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         this.regionGfn = new int[(int) ramPages];
         this.written = hasVerify(spec.workload()) ? new long[(int) ramPages] : null;
         this.clock = spec.startNanos();
-        stack.push(new Frame(spec.workload(), new int[1], new int[] {1}));
+        this.ops = new Unrolled(spec.workload());
     }
 
     private static boolean hasVerify(List<Op> ops) {
@@ -172,24 +169,9 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     }
 
     private boolean nextOp() {
-        while (!stack.isEmpty()) {
-            Frame f = stack.peek();
-            if (f.cursor[0] < f.ops.size()) {
-                Op op = f.ops.get(f.cursor[0]++);
-                if (op instanceof Op.Repeat r) {
-                    if (r.times() > 0 && !r.body().isEmpty()) stack.push(new Frame(r.body(), new int[1], new int[] {r.times()}));
-                    continue;
-                }
-                start(op);
-                return true;
-            }
-            if (--f.timesLeft[0] > 0) {
-                f.cursor[0] = 0;
-            } else {
-                stack.pop();
-            }
-        }
-        return false;
+        if (!ops.hasNext()) return false;
+        start(ops.next());
+        return true;
     }
 
     private void start(Op op) {
