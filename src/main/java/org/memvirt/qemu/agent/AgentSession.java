@@ -78,6 +78,11 @@ public final class AgentSession implements AutoCloseable {
         return sum.result();
     }
 
+    /** One request as written (tests send what no workload op makes, such as {@code crash}). */
+    AgentOpResult raw(String request, Duration timeout) {
+        return single(request, request, timeout);
+    }
+
     private AgentOpResult single(String request, String text, Duration timeout) {
         AgentOpResult.Sum sum = new AgentOpResult.Sum(text);
         sum.add(call(request, text, System.nanoTime() + timeout.toNanos(), timeout));
@@ -128,7 +133,10 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    /** Why the channel closed: the watch's reason once it has one (a panic line, QEMU's exit), else the agent died. */
+    /**
+     * Why the channel closed: the guest's death where the watch knows it within a grace (a panic line, QEMU's exit,
+     * worded as when the watch saw it first), else the agent died alone.
+     */
     private static String died(GuestWatch watch, String during, String why) {
         long until = System.nanoTime() + DEATH_GRACE_MILLIS * 1_000_000;
         Optional<String> failure = watch.failure();
@@ -136,8 +144,9 @@ public final class AgentSession implements AutoCloseable {
             AgentChannel.sleep(50);
             failure = watch.failure();
         }
-        return "the guest agent's channel closed during " + during + (why.isEmpty() ? "" : " (" + why + ")")
-                + failure.map(f -> ": " + f).orElse(": the agent died, QEMU still runs");
+        return failure.map(f -> "the guest died during " + during + ": " + f)
+                .orElse("the guest agent's channel closed during " + during + (why.isEmpty() ? "" : " (" + why + ")")
+                        + ": the agent died, QEMU still runs");
     }
 
     private String closedDuring(String text, String why) {

@@ -12,10 +12,14 @@ import java.util.regex.Pattern;
  * The kernel command line memvirt's image boots with ({@code -append}): the console on the first serial port, quiet,
  * reboot at once on a panic (with QEMU's {@code -no-reboot} QEMU then exits), the guest's THP policy for /init, and
  * under TCG on {@code -M microvm} the TSC frequency: microvm has neither PIT speaker gate nor HPET nor ACPI PM timer,
- * so the kernel cannot calibrate the TSC and hangs after "tsc: Marking TSC unstable" unless told the rate.
+ * so the kernel cannot calibrate the TSC and hangs after "tsc: Marking TSC unstable" unless told the rate
+ * ({@code tsc_early_khz=}), and {@code tsc=reliable}: else the clocksource watchdog finds the TSC (the host's real
+ * time) and jiffies (ticks of the slower emulated CPU) apart and falls back to 4 ms jiffies for the guest's clocks
+ * (linux Documentation/admin-guide/kernel-parameters.txt, tsc_early_khz= and tsc=).
  *
  * @param thp the guest's /sys/kernel/mm/transparent_hugepage/enabled: never, madvise or always
- * @param tscKhz the guest TSC's rate in kHz for {@code tsc_early_khz=}, empty where the kernel can measure it
+ * @param tscKhz the guest TSC's rate in kHz for {@code tsc_early_khz=} (with {@code tsc=reliable}), empty where the
+ *               kernel can measure it
  */
 public record BootArgs(String thp, OptionalLong tscKhz) {
     static final Set<String> THP_POLICIES = Set.of("never", "madvise", "always");   // linux mm/huge_memory.c enabled_store
@@ -48,7 +52,7 @@ public record BootArgs(String thp, OptionalLong tscKhz) {
     public String commandLine() {
         // console=ttyS0: the 8250 UART, built into Debian's kernel; panic=-1: reboot at once (linux kernel/panic.c)
         return "console=ttyS0 quiet panic=-1 memvirt.thp=" + thp
-                + (tscKhz.isPresent() ? " tsc_early_khz=" + tscKhz.getAsLong() : "");
+                + (tscKhz.isPresent() ? " tsc_early_khz=" + tscKhz.getAsLong() + " tsc=reliable" : "");
     }
 
     /** The host CPU's "cpu MHz" from {@code cpuinfo}, in kHz. */

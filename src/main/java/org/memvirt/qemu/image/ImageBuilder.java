@@ -66,6 +66,21 @@ public final class ImageBuilder {
     }
 
     /**
+     * Why no image can be had here without the user's own files (the package tools missing and nothing cached), or
+     * empty when {@link #obtain(RunListener)} can at least try: what a caller says before choosing another engine.
+     */
+    public Optional<String> whyUnavailable() {
+        List<String> missing = packages.missingTools();
+        if (missing.isEmpty() || cache.newest(AgentBinary.load().sourceSha256(), RECIPE).isPresent()) return Optional.empty();
+        return Optional.of(noToolsMessage(missing));
+    }
+
+    private static String noToolsMessage(List<String> missing) {
+        return "no guest image is cached and " + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
+                + " missing: install Debian's apt and dpkg (the guest is built from Debian packages), or pass --kernel and --initrd";
+    }
+
+    /**
      * memvirt's own image: the cached one for today's package versions, or a new build. Where the package tools are
      * missing, or resolving or fetching the packages fails, the newest cached image built with this agent is used
      * (with a note saying why); without one, the failure is the answer.
@@ -75,9 +90,8 @@ public final class ImageBuilder {
         AgentBinary agent = AgentBinary.load();
         List<String> missing = packages.missingTools();
         if (!missing.isEmpty()) {
-            return cache.newest(agent.sourceSha256(), RECIPE).map(i -> timed(i, start, true, "")).orElseThrow(() -> new ImageException(
-                    "no guest image is cached and " + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
-                    + " missing: install Debian's apt and dpkg (the guest is built from Debian packages), or pass --kernel and --initrd"));
+            return cache.newest(agent.sourceSha256(), RECIPE).map(i -> timed(i, start, true, ""))
+                    .orElseThrow(() -> new ImageException(noToolsMessage(missing)));
         }
         cache.removeStaleBuilds();
         Path work = cache.newBuildDir();

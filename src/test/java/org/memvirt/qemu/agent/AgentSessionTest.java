@@ -89,7 +89,7 @@ class AgentSessionTest {
         try (FakeAgent agent = new FakeAgent(FakeAgent.READY, r -> null)) {
             AgentSession s = open(agent, qemuGone);
             assertThatThrownBy(() -> s.run(new Op.Touch(64 * M, 0), "touch 64M", T))
-                    .hasMessage("the guest agent's channel closed during 'touch 64M': QEMU exited with status 1:"
+                    .hasMessage("the guest died during 'touch 64M': QEMU exited with status 1:"
                             + " qemu-system-x86_64: terminating on signal 15");
         }
     }
@@ -150,7 +150,8 @@ class AgentSessionTest {
         try (FakeAgent agent = new FakeAgent(FakeAgent.READY, r -> "x".repeat(AgentChannel.MAX_LINE + 10))) {
             AgentSession s = open(agent, GuestWatch.NONE);
             assertThatThrownBy(() -> s.run(new Op.Verify(), "verify", T))
-                    .hasMessageStartingWith("the guest agent's channel closed during 'verify' (a reply longer than 1 MiB without a newline)");
+                    .hasMessage("the guest agent's channel closed during 'verify' (a reply longer than 1 MiB without a"
+                            + " newline): the agent died, QEMU still runs");
         }
     }
 

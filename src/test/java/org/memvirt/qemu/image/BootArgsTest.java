@@ -28,7 +28,7 @@ class BootArgsTest {
                 + "flags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq\n");
         BootArgs args = BootArgs.microvmUnderTcg(cpuinfo);
         assertThat(args.tscKhz()).isEqualTo(OptionalLong.of(2_096_019));
-        assertThat(args.commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 memvirt.thp=never tsc_early_khz=2096019");
+        assertThat(args.commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 memvirt.thp=never tsc_early_khz=2096019 tsc=reliable");
         Path none = Files.writeString(dir.resolve("none"), "processor\t: 0\n");
         assertThatThrownBy(() -> BootArgs.microvmUnderTcg(none))
                 .hasMessage(none + " has no 'cpu MHz' line; -M microvm under TCG needs the TSC rate (use -M pc)");

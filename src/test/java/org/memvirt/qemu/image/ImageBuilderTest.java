@@ -150,12 +150,15 @@ class ImageBuilderTest {
     @Test
     void withoutThePackageToolsTheCachedImageServesElseOneLineSaysWhatToInstall() {
         debian.tools = Set.of("apt-get");
+        assertThat(builder(false).whyUnavailable()).contains("no guest image is cached and apt-cache, dpkg-deb are missing:"
+                + " install Debian's apt and dpkg (the guest is built from Debian packages), or pass --kernel and --initrd");
         assertThatThrownBy(() -> builder(false).obtain(RunListener.NONE)).isInstanceOf(ImageException.class)
                 .hasMessage("no guest image is cached and apt-cache, dpkg-deb are missing: install Debian's apt and dpkg"
                         + " (the guest is built from Debian packages), or pass --kernel and --initrd");
         debian.tools = Set.of("apt-get", "apt-cache", "dpkg-deb");
         GuestImage built = builder(false).obtain(RunListener.NONE);
         debian.tools = Set.of();
+        assertThat(builder(false).whyUnavailable()).isEmpty();
         GuestImage offline = builder(false).obtain(RunListener.NONE);
         assertThat(offline.cached()).isTrue();
         assertThat(offline.initrd()).isEqualTo(built.initrd());
