@@ -26,10 +26,10 @@ import org.memvirt.report.Json;
  */
 public final class ImageBuilder {
     /** The initramfs layout and /init version: bump it when either changes, so old cached images are not reused. */
-    public static final int RECIPE = 1;
+    public static final int RECIPE = 2;                 // 2: the uncompressed vmlinux beside the initramfs
     static final long BUILD_SPACE_BYTES = 600L << 20;   // measured: kernel .deb ~71 MB, unpacked ~400 MB, busybox ~2 MB
     private static final List<String> STEPS = List.of("resolve packages", "download kernel", "download busybox",
-            "unpack kernel", "unpack busybox", "read modules", "write initramfs", "store image");
+            "unpack kernel", "unpack busybox", "read modules", "unpack vmlinux", "write initramfs", "store image");
 
     private final ImageCache cache;
     private final DebianPackages packages;
@@ -103,7 +103,8 @@ public final class ImageBuilder {
             Optional<GuestImage> hit = cache.get(key);
             if (hit.isPresent()) return timed(hit.get(), start, true, "");
             checkSpace(work);
-            return timed(build(work, key, kernelPkg, busybox, agent, listener), start, false, "");
+            GuestImage built = build(work, key, kernelPkg, busybox, agent, listener);
+            return timed(built, start, false, built.note());
         } catch (ImageException e) {
             Optional<GuestImage> older = cache.newest(agent.sourceSha256(), RECIPE);
             if (older.isEmpty()) throw e;
@@ -131,22 +132,34 @@ public final class ImageBuilder {
         ModuleSet modules = ModuleSet.find(kernelTree.resolve("lib").resolve("modules").resolve(release));
         step(listener, 6);
         Path image = mkdir(work.resolve("image"));
+        Optional<String> compressed = KernelImage.extractVmlinux(vmlinuz, image.resolve(ImageCache.VMLINUX), commands);
+        String kernelFile = compressed.isEmpty() ? ImageCache.VMLINUX : ImageCache.VMLINUZ;
         Path initrd = image.resolve(ImageCache.INITRD);
+        step(listener, 7);
         try {
-            Files.copy(vmlinuz, image.resolve(ImageCache.KERNEL));
+            if (compressed.isPresent()) {
+                Files.deleteIfExists(image.resolve(ImageCache.VMLINUX));
+                Files.copy(vmlinuz, image.resolve(ImageCache.VMLINUZ));
+            }
             try (OutputStream out = Files.newOutputStream(initrd)) {
                 writeInitramfs(out, modules, readBusybox(busyboxTree), agent.program());
             }
-            ImageManifest m = new ImageManifest(RECIPE, key, kernelPkg.name(), kernelPkg.version(), release, busybox.name(),
-                    busybox.version(), agent.sourceSha256(), modules.names(), Files.size(vmlinuz), Files.size(initrd));
+            ImageManifest m = new ImageManifest(RECIPE, key, kernelPkg.name(), kernelPkg.version(), release, kernelFile,
+                    busybox.name(), busybox.version(), agent.sourceSha256(), modules.names(),
+                    Files.size(image.resolve(kernelFile)), Files.size(initrd));
             Files.writeString(image.resolve(ImageCache.MANIFEST), Json.write(m));
         } catch (IOException e) {
             throw new ImageException("cannot write the guest image in " + image + ": " + e.getMessage());
         }
-        step(listener, 7);
+        step(listener, 8);
         GuestImage stored = cache.commit(image, key);
         listener.stepProgress(1.0);
-        return stored;
+        return compressed.map(why -> withNote(stored, "booting the compressed kernel, which is slower under TCG: " + why))
+                .orElse(stored);
+    }
+
+    private static GuestImage withNote(GuestImage i, String note) {
+        return new GuestImage(i.kernel(), i.initrd(), i.origin(), i.manifest(), i.cached(), i.buildMillis(), note);
     }
 
     /**

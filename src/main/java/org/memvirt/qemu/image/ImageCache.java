@@ -16,12 +16,12 @@ import org.memvirt.report.Json;
 
 /**
  * Built guest images, per user: {@code $XDG_CACHE_HOME/memvirt/images/KEY/} (else {@code ~/.cache/...}, XDG Base
- * Directory Specification) holding {@code vmlinuz}, {@code initrd.img} and {@code manifest.json}. An image is built in
+ * Directory Specification) holding the kernel ({@code vmlinux}, else {@code vmlinuz}), {@code initrd.img} and {@code manifest.json}. An image is built in
  * a private {@code .build-PID-*} directory and renamed into place in one step, so a reader never sees half an image
  * and two builders of one key cannot collide (the second rename fails and its copy is dropped).
  */
 final class ImageCache {
-    static final String KERNEL = "vmlinuz", INITRD = "initrd.img", MANIFEST = "manifest.json";
+    static final String VMLINUX = "vmlinux", VMLINUZ = "vmlinuz", INITRD = "initrd.img", MANIFEST = "manifest.json";
     private static final String BUILD_PREFIX = ".build-";
 
     private final Path root;
@@ -61,13 +61,15 @@ final class ImageCache {
     }
 
     private Optional<GuestImage> read(Path dir) {
-        Path manifest = dir.resolve(MANIFEST), kernel = dir.resolve(KERNEL), initrd = dir.resolve(INITRD);
-        if (!Files.isRegularFile(manifest) || !Files.isRegularFile(kernel) || !Files.isRegularFile(initrd)) return Optional.empty();
+        Path manifest = dir.resolve(MANIFEST), initrd = dir.resolve(INITRD);
+        if (!Files.isRegularFile(manifest) || !Files.isRegularFile(initrd)) return Optional.empty();
         try {
             ImageManifest m = Json.mapper().readValue(manifest.toFile(), ImageManifest.class);
+            Path kernel = dir.resolve(m.kernelFile());
+            if (!Files.isRegularFile(kernel)) return Optional.empty();
             return Optional.of(new GuestImage(kernel, initrd, "memvirt", m, true, 0, ""));
-        } catch (IOException e) {
-            return Optional.empty();                              // damaged: rebuilt under the same key
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();                              // damaged or of another recipe: not this key's image
         }
     }
 
@@ -82,7 +84,7 @@ final class ImageCache {
     }
 
     /**
-     * Moves the finished image directory {@code built} (vmlinuz, initrd.img, manifest.json) to its key in one rename.
+     * Moves the finished image directory {@code built} (kernel, initrd.img, manifest.json) to its key in one rename.
      * When another builder got there first, its image is used and {@code built} is left for the caller to delete.
      */
     GuestImage commit(Path built, String key) {

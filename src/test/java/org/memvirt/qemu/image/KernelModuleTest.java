@@ -35,7 +35,7 @@ class KernelModuleTest {
     void aFileThatIsNotElfIsRefusedInOneLine() throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.ko"), "not an ELF file at all, but long enough to have a header....");
         assertThatThrownBy(() -> KernelModule.read(junk)).isInstanceOf(ImageException.class)
-                .hasMessage("kernel module " + junk + " is not a little-endian ELF64 file");
+                .hasMessage(junk + " is not a little-endian ELF64 file");
     }
 
     @Test
