@@ -16,11 +16,13 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.config.SwapPlan;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
@@ -101,10 +103,13 @@ final class DemoCommand implements Runnable {
 
     /** Step 3: the lazy guest; host {@code free} before and while the guest runs (kvm) or modelled (sim). */
     record LazyStep(String engine, String engineReason, String workload, long configuredBytes, long residentBytes,
-            double seconds, FreeTable hostBefore, FreeTable hostDuring, Map<String, Long> counters) {}
+            double seconds, FreeMemory hostBefore, FreeMemory hostDuring, Map<String, Long> counters) {}
 
     /** Step 4: one column of the comparison. */
     record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
+
+    /** A row of the step 4 table: a counter, and what it shows. */
+    record MmuRow(Counter counter, String shows) {}
 
     /** Step 4. */
     record MmuStep(String workload, List<MmuColumn> modes) {}
@@ -127,18 +132,21 @@ final class DemoCommand implements Runnable {
     record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, ScenarioStep scenario,
             String report) {}
 
-    /** The rows of the step 4 table: a counter name, and what it shows. */
-    static final List<List<String>> MMU_ROWS = List.of(
-            List.of("exits", "VM exits"),
-            List.of("pf_fixed", "sptes installed by KVM's fault handler"),
-            List.of("pf_guest", "#PFs KVM reflected into the guest"),
-            List.of("invlpg", "INVLPGs KVM handled"),
-            List.of("exit_cr_access", "MOV CR3 exits"),
-            List.of("ept_violations", "EPT violation exits"),
-            List.of("tlb_flush", "TLB flushes KVM requested"),
-            List.of("walk_refs", "page-walk memory references"),
-            List.of("shadow_pages", "shadow-table pages"),
-            List.of("tdp_pages", "EPT-table pages"));
+    /** The rows of the step 4 table. */
+    static final List<MmuRow> MMU_ROWS = List.of(
+            new MmuRow(Counter.EXITS, "VM exits"),
+            new MmuRow(Counter.PF_FIXED, "sptes installed by KVM's fault handler"),
+            new MmuRow(Counter.PF_GUEST, "#PFs KVM reflected into the guest"),
+            new MmuRow(Counter.INVLPG, "INVLPGs KVM handled"),
+            new MmuRow(Counter.EXIT_CR_ACCESS, "MOV CR3 exits"),
+            new MmuRow(Counter.EPT_VIOLATIONS, "EPT violation exits"),
+            new MmuRow(Counter.TLB_FLUSH, "TLB flushes KVM requested"),
+            new MmuRow(Counter.WALK_REFS, "page-walk memory references"),
+            new MmuRow(Counter.SHADOW_PAGES, "shadow-table pages"),
+            new MmuRow(Counter.TDP_PAGES, "EPT-table pages"));
+    /** The counters step 3 prints, those the run reports. */
+    static final List<Counter> LAZY_COUNTERS = List.of(Counter.EXITS, Counter.PF_FIXED, Counter.PAGES_4K,
+            Counter.USER_EXITS, Counter.GUEST_RAM_RSS_KB, Counter.HOST_PAGES_ZEROED);
 
     @Override
     public void run() {
@@ -217,7 +225,7 @@ final class DemoCommand implements Runnable {
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
-        FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
+        FreeMemory before = MemInfo.read(HostRoot.REAL).free();
         RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
                 host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
         long t0 = System.nanoTime();
@@ -232,22 +240,21 @@ final class DemoCommand implements Runnable {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
-        FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
+        FreeMemory during = "kvm".equals(r.engine()) ? kvmFree(c, before) : before.withMoreUsed(r.memory().residentBytes());
         long resident = r.memory().residentBytes();
         out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
                 100.0 * resident / r.memory().configuredBytes(), seconds);
         Map<String, Long> shown = new LinkedHashMap<>();
-        for (String name : List.of("exits", "pf_fixed", "pages_4k", "user_exits", "guest_ram_rss_kb",
-                "host_pages_zeroed")) {
-            if (c.values().containsKey(name)) shown.put(name, c.get(name));
+        for (Counter counter : LAZY_COUNTERS) {
+            if (c.has(counter)) shown.put(counter.key(), c.get(counter));
         }
         out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
-        out.print(indent(before.render(FreeUnit.MEBI)));
+        out.print(indent(FreeTable.render(before, FreeUnit.MEBI)));
         out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
                 : "host, free -m with the simulated guest's resident memory added:");
-        out.print(indent(during.render(FreeUnit.MEBI)));
+        out.print(indent(FreeTable.render(during, FreeUnit.MEBI)));
         out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
         return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
@@ -260,25 +267,13 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    /** free's view with used = total - free - buff/cache, the formula the kvm engine's host_mem_* counters use. */
-    private static FreeTable oldFree(MemInfo m) {
-        long buffCache = m.bytes("Buffers") + m.bytes("Cached") + m.bytes("SReclaimable");
-        return new FreeTable(m.memTotal(), m.memTotal() - m.memFree() - buffCache, m.memFree(), m.bytes("Shmem"),
-                buffCache, m.memAvailable(), m.swapTotal(), m.swapTotal() - m.swapFree(), m.swapFree());
-    }
-
-    private static FreeTable kvmFree(Counters c, FreeTable before) {
-        long total = c.get("host_mem_total_kb") * 1024;
-        long free = c.get("host_mem_free_kb") * 1024;
-        return new FreeTable(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
-                c.get("host_mem_buff_cache_kb") * 1024, c.get("host_mem_available_kb") * 1024, before.swapTotal(),
+    /** The host's free while the kvm guest existed (the engine's host_mem_* counters), swap as {@code before}. */
+    private static FreeMemory kvmFree(Counters c, FreeMemory before) {
+        long total = c.get(Counter.HOST_MEM_TOTAL_KB) * 1024;
+        long free = c.get(Counter.HOST_MEM_FREE_KB) * 1024;
+        return new FreeMemory(total, c.get(Counter.HOST_MEM_USED_KB) * 1024, free, before.shared(),
+                c.get(Counter.HOST_MEM_BUFF_CACHE_KB) * 1024, c.get(Counter.HOST_MEM_AVAILABLE_KB) * 1024, before.swapTotal(),
                 before.swapUsed(), before.swapFree());
-    }
-
-    private static FreeTable simFree(FreeTable b, long resident) {
-        long add = Math.min(resident, b.free());
-        return new FreeTable(b.total(), b.used() + add, b.free() - add, b.shared(), b.buffCache(),
-                Math.max(0, b.available() - add), b.swapTotal(), b.swapUsed(), b.swapFree());
     }
 
     private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {
@@ -293,15 +288,16 @@ final class DemoCommand implements Runnable {
                     raw.mmu(), raw.vpid(), raw.memory(), raw.counters(), raw.vcpus(), raw.ops());
             runs.add(r);
             Map<String, Long> values = new LinkedHashMap<>();
-            for (List<String> row : MMU_ROWS) values.put(row.get(0), r.counters().get(row.get(0)));
+            for (MmuRow row : MMU_ROWS) values.put(row.counter().key(), r.counters().get(row.counter()));
             columns.add(new MmuColumn(r.mmu(), values,
-                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
+                    r.counters().get(Counter.SHADOW_PAGES) + r.counters().get(Counter.TDP_PAGES),
                     CostModel.DEFAULT.estimate(r.counters())));
         }
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
-        for (List<String> row : MMU_ROWS) {
-            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
-                    columns.get(1).counters().get(row.get(0)), row.get(1));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", key, columns.get(0).counters().get(key),
+                    columns.get(1).counters().get(key), row.shows());
         }
         CostModel.Estimate s = columns.get(0).cost();
         CostModel.Estimate e = columns.get(1).cost();
@@ -412,9 +408,9 @@ final class DemoCommand implements Runnable {
     private static void htmlMmu(HtmlReport h, MmuStep mmu) {
         List<List<String>> rows = new ArrayList<>();
         MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
-        for (List<String> row : MMU_ROWS) {
-            rows.add(List.of(row.get(0), count(s.counters().get(row.get(0))), count(e.counters().get(row.get(0))),
-                    row.get(1)));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            rows.add(List.of(key, count(s.counters().get(key)), count(e.counters().get(key)), row.shows()));
         }
         rows.add(List.of("cost estimate", ms(s.cost().vmNanos()), ms(e.cost().vmNanos()), "modelled time"));
         rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),

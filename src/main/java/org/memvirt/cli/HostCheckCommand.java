@@ -8,15 +8,16 @@ import java.util.StringJoiner;
 import org.memvirt.host.Check;
 import org.memvirt.host.CpuSummary;
 import org.memvirt.host.DevKvmProbe;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostCheck;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.HugePages;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.KvmProbe;
 import org.memvirt.host.KvmStatus;
-import org.memvirt.host.Mmu;
-import org.memvirt.host.SwapDevice;
+import org.memvirt.host.SwapArea;
 import org.memvirt.host.ThpState;
 import org.memvirt.host.Virtualization;
 import org.memvirt.report.FreeTable;
@@ -61,9 +62,9 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The JSON document: every fact of {@link HostCapabilities} plus the checks. */
-    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu,
+    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, HostMmu mmu,
                   Map<String, Map<String, String>> kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
-                  long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory, List<Check> checks,
+                  long swapTotalBytes, List<SwapArea> swapDevices, FreeMemory memory, List<Check> checks,
                   boolean passed) {}
 
     @Override
@@ -103,7 +104,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                 : "enabled=" + host.thp().enabled() + " defrag=" + host.thp().defrag());
         fact(sb, "Huge pages", hugePages(host.hugePages()));
         fact(sb, "Swap", swap(host));
-        sb.append('\n').append(host.memory().render(unit));
+        sb.append('\n').append(FreeTable.render(host.memory(), unit));
         return sb.toString();
     }
 
@@ -144,7 +145,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                 + k.vcpuMmapSize() + " bytes";
     }
 
-    private static String mmu(Mmu m) {
+    private static String mmu(HostMmu m) {
         return m.mode().word() + " (" + m.source() + "); ept=" + yn(m.ept()) + " vpid=" + yn(m.vpid()) + " ept_ad="
                 + yn(m.eptAd()) + " unrestricted_guest=" + yn(m.unrestrictedGuest()) + " npt=" + yn(m.npt())
                 + (m.tdpMmu() == null ? "" : " tdp_mmu=" + yn(m.tdpMmu()));
@@ -183,7 +184,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
             return "none configured";
         }
         StringJoiner j = new StringJoiner(", ", (host.swapTotalBytes() >> 20) + " MiB total: ", "");
-        for (SwapDevice d : host.swapDevices()) {
+        for (SwapArea d : host.swapDevices()) {
             j.add(d.filename() + " (" + d.type() + ", " + (d.sizeBytes() >> 20) + " MiB, "
                     + (d.usedBytes() >> 20) + " MiB used, priority " + d.priority() + ")");
         }

@@ -13,11 +13,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmEngine;
@@ -358,9 +360,10 @@ final class RunCommand implements Runnable {
         out.println();
         out.println("host (free -m, this VM alone on this host's RAM):");
         long total = host.memTotalBytes();
-        long used = Math.min(total, m.residentBytes() + r.counters().get("shadow_pages") * 4096
-                + r.counters().get("tdp_pages") * 4096);
-        out.print(new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0).render(FreeUnit.MEBI));
+        // KVM's own table pages: the sim counts them; the kvm engine cannot see them (kernel memory), so none
+        long used = Math.min(total, m.residentBytes() + r.counters().find(Counter.SHADOW_PAGES).orElse(0) * 4096
+                + r.counters().find(Counter.TDP_PAGES).orElse(0) * 4096);
+        out.print(FreeTable.render(FreeMemory.ofUsed(total, used), FreeUnit.MEBI));
         if (cost != null) {
             out.println();
             out.printf("cost estimate: %,d cycles (%s) vs %,d native (%s): slowdown %.2fx%n", cost.vmCycles(),
@@ -383,7 +386,7 @@ final class RunCommand implements Runnable {
         out.println(head);
         for (String name : names) {
             StringBuilder row = new StringBuilder(String.format("  %-20s", name));
-            for (Done d : runs) row.append(String.format(" %" + width + "d", d.result().counters().get(name)));
+            for (Done d : runs) row.append(String.format(" %" + width + "s", count(d.result().counters().values().get(name))));
             out.println(row);
         }
         if (runs.stream().allMatch(d -> d.cost() != null)) {
@@ -409,19 +412,21 @@ final class RunCommand implements Runnable {
     }
 
 
-    private static final String[] OP_COLUMNS = {"exits", "pf_fixed", "pf_guest", "invlpg", "tlb_flush", "stlb_misses",
-        "walk_refs"};
+    private static final Counter[] OP_COLUMNS = {Counter.EXITS, Counter.PF_FIXED, Counter.PF_GUEST, Counter.INVLPG,
+        Counter.TLB_FLUSH, Counter.STLB_MISSES, Counter.WALK_REFS};
+    /** A counter the run does not report (e.g. walk_refs on the kvm engine): never a made-up 0. */
+    static final String NOT_REPORTED = "-";
 
     private static void printOps(PrintWriter out, RunResult r) {
         int width = 10;
         for (RunResult.OpResult op : r.ops()) width = Math.max(width, Math.min(40, op.op().length()));
         StringBuilder head = new StringBuilder(String.format("%-" + width + "s %12s", "op", "time"));
-        for (String c : OP_COLUMNS) head.append(String.format(" %12s", c));
+        for (Counter c : OP_COLUMNS) head.append(String.format(" %12s", c.key()));
         out.println(head);
         for (RunResult.OpResult op : r.ops()) {
             String name = op.op().length() > width ? op.op().substring(0, width - 1) + "…" : op.op();
             StringBuilder row = new StringBuilder(String.format("%-" + width + "s %12s", name, time(op.nanos())));
-            for (String c : OP_COLUMNS) row.append(String.format(" %12d", op.deltas().get(c)));
+            for (Counter c : OP_COLUMNS) row.append(String.format(" %12s", count(op.deltas().values().get(c.key()))));
             out.println(row);
         }
     }
@@ -433,6 +438,10 @@ final class RunCommand implements Runnable {
             out.printf("  %-20s %14d%s", e.getKey(), e.getValue(), ++i % 3 == 0 ? "\n" : "");
         }
         if (i % 3 != 0) out.println();
+    }
+
+    private static String count(Long value) {
+        return value == null ? NOT_REPORTED : Long.toString(value);
     }
 
     private static String mib(long bytes) {

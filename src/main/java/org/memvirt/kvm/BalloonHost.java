@@ -6,6 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.memvirt.engine.Counter;
+
 /**
  * The VMM's virtio-balloon device (virtio 1.x §5.5 "Traditional Memory Balloon Device", device ID 5) on the virtio-mmio
  * transport (§4.2.2, version 2) at {@link GuestLayout#VIRTIO_MMIO_BASE}: registers, feature negotiation, config
@@ -23,9 +25,13 @@ final class BalloonHost {
     private static final int QUEUE_NUM_MAX = 128;    // QEMU's balloon queues have 128 entries
     // VIRTIO_F_VERSION_1 (32) | VIRTIO_BALLOON_F_STATS_VQ (1) | VIRTIO_BALLOON_F_MUST_TELL_HOST (0)
     private static final long FEATURES = 1L << 32 | 1L << 1 | 1L;
-    /** QEMU's names of the statistics tags 0..7 (hw/virtio/virtio-balloon.c balloon_stat_names), snake_case. */
-    static final String[] STAT_NAMES = {"swap_in", "swap_out", "major_faults", "minor_faults", "free_memory",
-        "total_memory", "available_memory", "disk_caches"};
+    /**
+     * The statistics tags 0..7 (virtio 1.2 §5.5.6.3) as the table's counters, named after QEMU's names for them
+     * (hw/virtio/virtio-balloon.c balloon_stat_names, snake_case).
+     */
+    static final Counter[] STATS = {Counter.BALLOON_STAT_SWAP_IN, Counter.BALLOON_STAT_SWAP_OUT,
+        Counter.BALLOON_STAT_MAJOR_FAULTS, Counter.BALLOON_STAT_MINOR_FAULTS, Counter.BALLOON_STAT_FREE_MEMORY,
+        Counter.BALLOON_STAT_TOTAL_MEMORY, Counter.BALLOON_STAT_AVAILABLE_MEMORY, Counter.BALLOON_STAT_DISK_CACHES};
     private static final int STATUS_FEATURES_OK = 8; // virtio 1.x 2.1
     private static final int DESC_F_NEXT = 1;        // virtio 1.x 2.7.5 VIRTQ_DESC_F_NEXT
 
@@ -47,7 +53,7 @@ final class BalloonHost {
     private final UffdSwap swap;   // null without a resident limit
     private final long[] offsets = new long[QUEUE_NUM_MAX * (int) BALLOON_BATCH];
     private final Queue[] queues = {new Queue(), new Queue(), new Queue()};
-    private final long[] stats = new long[STAT_NAMES.length];
+    private final long[] stats = new long[STATS.length];
     private boolean statsValid;
     private int statsHead = -1;   // the stats buffer the device holds, or -1
     private ReclaimListener listener = (pid, page) -> { };

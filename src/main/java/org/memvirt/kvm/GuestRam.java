@@ -11,6 +11,7 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.RamRegion;
+import org.memvirt.host.Errno;
 
 /**
  * Guest RAM: one host mapping of the whole RAM block (as QEMU's {@code pc.ram}), registered as one memslot per

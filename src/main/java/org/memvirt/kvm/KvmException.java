@@ -1,6 +1,7 @@
 package org.memvirt.kvm;
 
 import org.memvirt.MemvirtException;
+import org.memvirt.host.Errno;
 
 /** A failed KVM or libc call, or a kvm-engine request that cannot be served: the call, the errno and what to check. */
 public class KvmException extends MemvirtException {

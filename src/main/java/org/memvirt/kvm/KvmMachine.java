@@ -255,7 +255,7 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** The VMM's swap counters (swap_out_pages, swap_in_pages, ...); empty without a resident limit. */
-    java.util.Map<String, Long> swapCounters() {
+    java.util.Map<org.memvirt.engine.Counter, Long> swapCounters() {
         return swap == null ? java.util.Map.of() : swap.counters();
     }
 

@@ -53,7 +53,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     long mappedPages;                                  // workload pages mapped in the guest
     long minorFaults;
     long majorFaults;
-    long verifyFailures;
+    long verifyMismatches;
     final Set<String> ignoredOps = new TreeSet<>();
     final ScenarioEvents events;
 
@@ -344,7 +344,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             checked++;
             if (host.content(vm, regionGfn[page] - 1) != written[page]) bad++;
         }
-        verifyFailures += bad;
+        verifyMismatches += bad;
         events.add(clock, spec.name(), bad == 0 ? "verify" : "verify_failed",
                 checked + " pages checked, " + bad + " wrong");
     }

@@ -12,15 +12,16 @@ import java.util.Map;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.kvm.KsmSettings;
 import org.memvirt.kvm.KvmScenarioRunner;
-import org.memvirt.report.FreeTable;
 import org.memvirt.sim.KsmConfig;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
@@ -88,10 +89,10 @@ public final class KvmScenario {
         KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(specs, ksmSettings(scenario.host().ksm()), TIMEOUT, new Observer());
         long end = System.nanoTime() - t0;
         Counters ksm = o.ksm();
-        if (ksm.values().containsKey("ksm_settle_ms")) {
+        if (ksm.has(Counter.KSM_SETTLE_MS)) {
             events.add(end, "host", "ksm_settle", String.format(Locale.ROOT, "ksm settled in %d ms (%d full scans):"
-                    + " pages_shared %+d, pages_sharing %+d", ksm.get("ksm_settle_ms"), SETTLE_SCANS,
-                    ksm.get("ksm_global_pages_shared"), ksm.get("ksm_global_pages_sharing")));
+                    + " pages_shared %+d, pages_sharing %+d", ksm.get(Counter.KSM_SETTLE_MS), SETTLE_SCANS,
+                    ksm.get(Counter.KSM_GLOBAL_PAGES_SHARED), ksm.get(Counter.KSM_GLOBAL_PAGES_SHARING)));
         }
         List<KvmScenarioRunner.Memory> last = new ArrayList<>();
         for (KvmScenarioRunner.VmOutcome v : o.vms()) {
@@ -141,7 +142,7 @@ public final class KvmScenario {
     }
 
     private void sampleHost(long t, MemInfo mi, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
-        FreeTable f = mi.freeTable();
+        FreeMemory f = mi.free();
         peakHostUsed = Math.max(peakHostUsed, f.used());
         peakSwapUsed = Math.max(peakSwapUsed, f.swapUsed());
         List<ScenarioReport.VmSample> vms = new ArrayList<>();
@@ -152,21 +153,22 @@ public final class KvmScenario {
             vms.add(new ScenarioReport.VmSample(scenario.vms().get(i).ramBytes(), m.residentBytes(), m.swappedBytes(),
                     m.ksmBytes(), m.balloonedBytes()));
         }
-        long sharing = ksm.get("ksm_global_pages_sharing");
+        long shared = ksm.find(Counter.KSM_GLOBAL_PAGES_SHARED).orElse(0);    // no KSM session: no change
+        long sharing = ksm.find(Counter.KSM_GLOBAL_PAGES_SHARING).orElse(0);
         if (sharing != lastSharing) {
             events.add(t, "host", "ksm_merge", String.format(Locale.ROOT, "ksm: pages_shared %+d, pages_sharing %+d since"
-                    + " the start", ksm.get("ksm_global_pages_shared"), sharing));
+                    + " the start", shared, sharing));
             lastSharing = sharing;
         }
-        timeline.add(new ScenarioReport.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), ksm.get("ksm_global_pages_shared"),
-                sharing, vms));
+        timeline.add(new ScenarioReport.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), shared, sharing, vms));
     }
 
     private ScenarioReport.Vm vmReport(Scenario.Vm spec, KvmScenarioRunner.VmOutcome o, int i) {
         Counters c = o.result().counters();
-        long total = c.get("balloon_stat_total_memory") > 0 ? c.get("balloon_stat_total_memory") : spec.ramBytes();
-        long used = Math.min(total, (c.get("guest_frames") + KvmFit.RUNTIME_BYTES / 4096) * 4096);
-        FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+        long reported = c.find(Counter.BALLOON_STAT_TOTAL_MEMORY).orElse(0);   // no balloon: no guest report
+        long total = reported > 0 ? reported : spec.ramBytes();
+        long used = Math.min(total, (c.get(Counter.GUEST_FRAMES) + KvmFit.RUNTIME_BYTES / 4096) * 4096);
+        FreeMemory free = FreeMemory.ofUsed(total, used);
         Map<String, Long> balloonStats = null;
         if (spec.balloon() != null) {
             balloonStats = new LinkedHashMap<>();
@@ -176,15 +178,15 @@ public final class KvmScenario {
         }
         peakResident[i] = Math.max(peakResident[i], o.residentBytes());
         peakSwapped[i] = Math.max(peakSwapped[i], o.swappedBytes());
-        if (c.values().containsKey("verify_pages")) {
-            long bad = c.get("verify_mismatches");
+        long bad = c.find(Counter.VERIFY_MISMATCHES).orElse(0);                 // no page checked: none wrong
+        if (c.has(Counter.VERIFY_PAGES)) {
             events.add(System.nanoTime() - t0, spec.name(), bad == 0 ? "verify" : "verify_failed",
-                    c.get("verify_pages") + " pages checked, " + bad + " wrong");
+                    c.get(Counter.VERIFY_PAGES) + " pages checked, " + bad + " wrong");
         }
         return new ScenarioReport.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
                 null, o.residentBytes(), peakResident[i], o.swappedBytes(), peakSwapped[i], o.ksmBytes(),
-                o.balloonedBytes(), c.get("balloon_num_pages") * 4096, c.get("swap_in_pages"), 0, 0, 0,
-                c.get("verify_mismatches"), free, balloonStats, List.of());
+                o.balloonedBytes(), c.find(Counter.BALLOON_NUM_PAGES).orElse(0) * 4096,
+                c.find(Counter.SWAP_IN_PAGES).orElse(0), 0, 0, 0, bad, free, balloonStats, List.of());
     }
 
     private ScenarioReport.Host hostReport(MemInfo before, MemInfo after, Counters ksm, Map<String, Long> vmstatBefore) {
@@ -198,9 +200,9 @@ public final class KvmScenario {
         Map<String, Long> vmstat = new LinkedHashMap<>();
         Map<String, Long> now = vmstat();
         for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
-        FreeTable end = after.freeTable();
+        FreeMemory end = after.free();
         return new ScenarioReport.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
-                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.freeTable(), end,
+                end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.free(), end,
                 sysfs, vmstat, "none");
     }
 

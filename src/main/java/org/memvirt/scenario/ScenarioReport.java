@@ -3,7 +3,7 @@ package org.memvirt.scenario;
 import java.util.List;
 import java.util.Map;
 
-import org.memvirt.report.FreeTable;
+import org.memvirt.host.FreeMemory;
 
 /**
  * What a scenario run reports (snake_case in JSON). Bytes are bytes; times are seconds of virtual time.
@@ -37,15 +37,15 @@ public record ScenarioReport(String scenario, String engine, String engineReason
      * @param vmstat host event counters under /proc/vmstat names
      */
     public record Host(long ramBytes, long reserveBytes, long swapBytes, String swapKind, long usedBytes,
-            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeTable freeAtStart,
-            FreeTable free,
+            long peakUsedBytes, long swapUsedBytes, long peakSwapUsedBytes, long ksmPagesBytes, FreeMemory freeAtStart,
+            FreeMemory free,
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
     /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
     public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
-            long minorFaults, long majorFaults, long verifyFailures, FreeTable free, Map<String, Long> balloonStats,
+            long minorFaults, long majorFaults, long verifyMismatches, FreeMemory free, Map<String, Long> balloonStats,
             List<String> ignoredOps) {}
 
     /** One event: virtual time in seconds, the VM (or "host"), a kind and a sentence. */

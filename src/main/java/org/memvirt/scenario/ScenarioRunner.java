@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.engine.RunListener;
-import org.memvirt.report.FreeTable;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.sim.HostListener;
 import org.memvirt.sim.HostModel;
 import org.memvirt.sim.KsmCounters;
@@ -31,7 +31,7 @@ public final class ScenarioRunner {
     private final boolean[] storming;
     private long lastSharing;
     private boolean swapFullSeen;
-    private FreeTable freeAtStart;
+    private FreeMemory freeAtStart;
 
     public ScenarioRunner(Scenario scenario) {
         this.scenario = scenario;
@@ -208,28 +208,28 @@ public final class ScenarioRunner {
         VmMemory m = host.vmMemory(g.vm);
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
-        FreeTable free = new FreeTable(total, used, total - used, 0, 0, total - used, 0, 0, 0);
+        FreeMemory free = FreeMemory.ofUsed(total, used);
         return new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
                 g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
                 g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
-                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyFailures, free,
+                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyMismatches, free,
                 g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
     }
 
     /** The host's {@code free} now: used is the reserve plus guest frames, KSM pages and zram; no page cache. */
-    private FreeTable hostFree() {
+    private FreeMemory hostFree() {
         long ram = host.config().ramBytes();
         long usedBytes = host.usedPages() * 4096;
         long swapBytes = host.config().swapPages() * 4096;
         long swapUsed = host.swapUsedPages() * 4096;
-        return new FreeTable(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes, swapBytes, swapUsed,
+        return new FreeMemory(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes, swapBytes, swapUsed,
                 swapBytes - swapUsed);
     }
 
     private ScenarioReport.Host hostReport() {
-        FreeTable hostFree = hostFree();
+        FreeMemory hostFree = hostFree();
         return new ScenarioReport.Host(hostFree.total(), host.config().reservePages() * 4096, hostFree.swapTotal(),
                 host.config().swapKind().key(), hostFree.used(), host.peakUsedPages() * 4096, hostFree.swapUsed(),
                 host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, freeAtStart, hostFree, host.ksmSysfs(), host.vmstat(),

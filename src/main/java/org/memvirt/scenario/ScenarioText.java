@@ -3,6 +3,7 @@ package org.memvirt.scenario;
 import java.util.List;
 import java.util.Locale;
 
+import org.memvirt.host.FreeMemory;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 
@@ -34,9 +35,9 @@ public final class ScenarioText {
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
 
         sb.append("host (free -m, before the first VM starts):\n");
-        sb.append(h.freeAtStart().render(FreeUnit.MEBI));
+        sb.append(FreeTable.render(h.freeAtStart(), FreeUnit.MEBI));
         sb.append("host (free -m, at the end):\n");
-        sb.append(h.free().render(FreeUnit.MEBI));
+        sb.append(FreeTable.render(h.free(), FreeUnit.MEBI));
         sb.append(String.format(Locale.ROOT, "ksm: %s%n", h.ksm()));
         sb.append(String.format(Locale.ROOT, "vmstat: %s%n%n", h.vmstat()));
 
@@ -51,11 +52,11 @@ public final class ScenarioText {
         }
         sb.append("\nguests (free -m inside each guest, at the end):\n");
         if (r.vms().size() <= FULL_FREE_VIEWS) {
-            for (ScenarioReport.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(v.free().render(FreeUnit.MEBI));
+            for (ScenarioReport.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(FreeTable.render(v.free(), FreeUnit.MEBI));
         } else {
             sb.append(String.format(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "", "total", "used", "free", "available"));
             for (ScenarioReport.Vm v : r.vms()) {
-                FreeTable f = v.free();
+                FreeMemory f = v.free();
                 sb.append(String.format(Locale.ROOT, "%-14s %12d %12d %12d %12d%n", v.name() + " Mem:", f.total() / MIB,
                         f.used() / MIB, f.free() / MIB, f.available() / MIB));
             }

@@ -97,7 +97,7 @@ final class SimVm implements MmuNotifier {
     void verify() {
         expected.forEachNonZero((rp, content) -> {
             stats[Stat.VERIFY_PAGES]++;
-            if (host.content(vmId, rp) != content) stats[Stat.VERIFY_ERRORS]++;
+            if (host.content(vmId, rp) != content) stats[Stat.VERIFY_MISMATCHES]++;
         });
     }
 

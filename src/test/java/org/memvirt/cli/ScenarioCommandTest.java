@@ -89,7 +89,7 @@ class ScenarioCommandTest {
         assertThat(vm.get("killed").asBoolean()).isFalse();
         assertThat(vm.get("resident_bytes").asLong()).isLessThanOrEqualTo(8L << 20);     // the resident limit
         assertThat(vm.get("swapped_bytes").asLong()).isPositive();
-        assertThat(vm.get("verify_failures").asLong()).isZero();
+        assertThat(vm.get("verify_mismatches").asLong()).isZero();
         assertThat(kvm.get("events").findValuesAsText("kind")).contains("start", "op_done", "finish", "verify");
         assertThat(kvm.get("timeline").size()).isEqualTo(4);                              // start, 2 ops, end
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.memvirt.config.MemoryBackend;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.workload.Op;
@@ -45,7 +46,7 @@ class GuestRamBackendTest {
     @Test
     void memfdBackendIsSharedAndVerified() {
         RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, false));
-        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
         assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 16 * MIB + 2 * MIB + 256 * 1024);
     }
 
@@ -53,7 +54,7 @@ class GuestRamBackendTest {
     void fileBackendInADirectoryUsesAnUnlinkedFile(@TempDir Path dir) {
         RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-file", SIZE, true, false, false, false,
                 dir.toString(), null));
-        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
         assertThat(dir.toFile().list()).isEmpty();
     }
 
@@ -75,7 +76,7 @@ class GuestRamBackendTest {
         try {
             java.nio.file.Files.writeString(knob, Long.toString(Long.parseLong(before) + SIZE / (2 * MIB)));
             RunResult r = touch16M(new MemoryBackend("mem", "memory-backend-memfd", SIZE, true, false, false, false, null, true));
-            assertThat(r.counters().get("verify_mismatches")).isZero();
+            assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
             // faulted in whole 2 MiB pages: 16 MiB touched, the runtime's 2 MiB, and the page tables' huge page
             assertThat(r.memory().residentBytes()).isBetween(16 * MIB, 24 * MIB);
             assertThat(r.memory().residentBytes() % (2 * MIB)).isZero();

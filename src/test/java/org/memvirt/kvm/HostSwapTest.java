@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Op;
 
 /**
@@ -35,15 +36,15 @@ class HostSwapTest {
             OpDriver d = new OpDriver(m, System.nanoTime() + 120_000_000_000L, null);
             d.run(new Op.Touch(128 * MIB, 0), "touch 128M");
             m.ram().pageOut();
-            Map<String, Long> paged = ProcReader.smapsOf(m.ram().hostAddress());
-            long vmSwap = ProcReader.status().getOrDefault("VmSwap", 0L);
+            ProcessMemory.Mapping paged = ProcessMemory.self().mapping(m.ram().hostAddress());
+            long vmSwap = ProcessMemory.self().status().vmSwap() / 1024;
             d.run(new Op.Verify(), "verify");
-            Map<String, Long> back = ProcReader.smapsOf(m.ram().hostAddress());
+            ProcessMemory.Mapping back = ProcessMemory.self().mapping(m.ram().hostAddress());
             System.out.printf("host swap (MADV_PAGEOUT): guest RAM Swap %d kB, Rss %d kB, VmSwap %d kB; after verify "
-                    + "Swap %d kB, Rss %d kB; verify %d pages, %d mismatches%n", paged.get("Swap"), paged.get("Rss"),
-                    vmSwap, back.get("Swap"), back.get("Rss"), d.verifiedPages(), d.verifyMismatches());
-            assertThat(paged.get("Swap")).isGreaterThan(100 * 1024);
-            assertThat(vmSwap).isGreaterThanOrEqualTo(paged.get("Swap"));
+                    + "Swap %d kB, Rss %d kB; verify %d pages, %d mismatches%n", paged.swap() / 1024, paged.rss() / 1024,
+                    vmSwap, back.swap() / 1024, back.rss() / 1024, d.verifiedPages(), d.verifyMismatches());
+            assertThat(paged.swap() / 1024).isGreaterThan(100 * 1024);
+            assertThat(vmSwap).isGreaterThanOrEqualTo(paged.swap() / 1024);
             assertThat(d.verifiedPages()).isEqualTo(32_768);
             assertThat(d.verifyMismatches()).isZero();
         }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
@@ -44,22 +45,22 @@ class UffdSwapTest {
                 base.ops().get(1).nanos() / 1_000_000);
         System.out.printf("uffd swap, limit 64M, touch 256M + verify: rss %d, swapped %d, swap_out %d, swap_in %d, "
                         + "faults %d, zero fills %d, verify %d/%d, ops %s%n", r.memory().residentBytes(),
-                r.memory().swappedBytes(), c.get("swap_out_pages"), c.get("swap_in_pages"), c.get("uffd_faults"),
-                c.get("uffd_zero_fills"), c.get("verify_pages"), c.get("verify_mismatches"),
+                r.memory().swappedBytes(), c.get(Counter.SWAP_OUT_PAGES), c.get(Counter.SWAP_IN_PAGES), c.get(Counter.UFFD_FAULTS),
+                c.get(Counter.UFFD_ZERO_FILLS), c.get(Counter.VERIFY_PAGES), c.get(Counter.VERIFY_MISMATCHES),
                 r.ops().stream().map(o -> o.op() + " " + o.nanos() / 1_000_000 + " ms").toList());
-        assertThat(c.get("verify_pages")).isEqualTo(65_536);
-        assertThat(c.get("verify_mismatches")).isZero();
-        assertThat(c.get("swap_in_pages")).isPositive();
-        assertThat(c.get("swap_out_pages")).isGreaterThanOrEqualTo(65_536 - 64 * 256);
+        assertThat(c.get(Counter.VERIFY_PAGES)).isEqualTo(65_536);
+        assertThat(c.get(Counter.VERIFY_MISMATCHES)).isZero();
+        assertThat(c.get(Counter.SWAP_IN_PAGES)).isPositive();
+        assertThat(c.get(Counter.SWAP_OUT_PAGES)).isGreaterThanOrEqualTo(65_536 - 64 * 256);
         assertThat(r.memory().residentBytes()).isLessThanOrEqualTo(64 * MIB + 2 * MIB);
-        assertThat(r.memory().swappedBytes()).isEqualTo(c.get("swap_file_pages") * 4096);
+        assertThat(r.memory().swappedBytes()).isEqualTo(c.get(Counter.SWAP_FILE_PAGES) * 4096);
     }
 
     @Test
     void ballooningASwappedOutRangeForgetsItsSwappedContent() {
         RunResult r = run("160M", "touch 150M; balloon inflate 100M; balloon deflate 100M; read 100M at 50M; verify", 32 * MIB);
-        assertThat(r.counters().get("verify_mismatches")).isZero();
-        assertThat(r.counters().get("balloon_reclaimed_pages")).isPositive();
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+        assertThat(r.counters().get(Counter.BALLOON_RECLAIMED_PAGES)).isPositive();
     }
 
     @Test
@@ -75,7 +76,7 @@ class UffdSwapTest {
         assertThat(limited.swappedBytes()).isGreaterThanOrEqualTo(64 * MIB);
         assertThat(free.swappedBytes()).isZero();
         assertThat(free.residentBytes()).isGreaterThan(96 * MIB);
-        for (KvmScenarioRunner.VmOutcome v : o.vms()) assertThat(v.result().counters().get("verify_mismatches")).isZero();
+        for (KvmScenarioRunner.VmOutcome v : o.vms()) assertThat(v.result().counters().get(Counter.VERIFY_MISMATCHES)).isZero();
         assertThat(o.ksm().values()).isEmpty();
     }
 }

@@ -10,8 +10,10 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Op;
 
 /** Native resources: 1,000 VM create/run/destroy cycles leave no fd and no mapping behind. */
@@ -23,12 +25,12 @@ class VmLifecycleTest {
         KvmEngine engine = new KvmEngine();
         var spec = Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(64 * 1024, 0));
         engine.run(spec, RunListener.NONE);                            // warm: links, classes, thread-locals
-        long fds = openFds(), maps = mappings(), rss = ProcReader.status().get("RssAnon");
+        long fds = openFds(), maps = mappings(), rss = ProcessMemory.self().status().rssAnon() / 1024;
         for (int i = 0; i < 1000; i++) {
             RunResult r = engine.run(spec, RunListener.NONE);
-            assertThat(r.ops().getFirst().deltas().get("user_exits")).isEqualTo(1);
+            assertThat(r.ops().getFirst().deltas().get(Counter.USER_EXITS)).isEqualTo(1);
         }
-        long rssAfter = ProcReader.status().get("RssAnon");
+        long rssAfter = ProcessMemory.self().status().rssAnon() / 1024;
         System.out.println("after 1000 cycles: fds " + fds + " -> " + openFds() + ", mappings " + maps + " -> " + mappings()
                 + ", RssAnon " + rss + " -> " + rssAfter + " kB");
         assertThat(openFds()).isEqualTo(fds);

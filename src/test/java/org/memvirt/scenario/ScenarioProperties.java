@@ -68,7 +68,7 @@ class ScenarioProperties {
         ScenarioReport r = runner.run();
         runner.host().verify();
         for (ScenarioReport.Vm vm : r.vms()) {
-            assertThat(vm.verifyFailures()).as(vm.name()).isZero();
+            assertThat(vm.verifyMismatches()).as(vm.name()).isZero();
             if (!vm.killed()) assertThat(vm.residentBytes() + vm.swappedBytes()).isLessThanOrEqualTo(VM_BYTES);
         }
         assertThat(r.host().swapUsedBytes()).isLessThanOrEqualTo(6 * MIB);

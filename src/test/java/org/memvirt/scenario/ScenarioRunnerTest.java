@@ -37,7 +37,7 @@ class ScenarioRunnerTest {
         assertThat(r.vms()).hasSize(64).allSatisfy(v -> {
             assertThat(v.killed()).isFalse();
             assertThat(v.status()).isEqualTo("finished");
-            assertThat(v.verifyFailures()).isZero();
+            assertThat(v.verifyMismatches()).isZero();
         });
         long used = r.vms().stream().mapToLong(v -> v.residentBytes() + v.swappedBytes()).sum();
         assertThat(used).isEqualTo(64 * GIB);                                   // every guest page is backed
@@ -53,7 +53,7 @@ class ScenarioRunnerTest {
         assertThat(killed).hasSizeBetween(20, 22);
         assertThat(killed).allSatisfy(v -> assertThat(v.killedAt()).isNotNull().isPositive());
         assertThat(r.events().stream().filter(e -> e.kind().equals("oom_kill")).count()).isEqualTo(killed.size());
-        assertThat(r.vms().stream().filter(v -> !v.killed())).allSatisfy(v -> assertThat(v.verifyFailures()).isZero());
+        assertThat(r.vms().stream().filter(v -> !v.killed())).allSatisfy(v -> assertThat(v.verifyMismatches()).isZero());
         assertThat(r.host().vmstat().get("oom_kill")).isEqualTo(killed.size());
     }
 
