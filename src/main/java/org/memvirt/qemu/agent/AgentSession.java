@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Optional;
 
+import org.memvirt.qemu.QemuProcess;
 import org.memvirt.workload.Op;
 
 /**
@@ -21,21 +22,44 @@ public final class AgentSession implements AutoCloseable {
     static final long DEATH_GRACE_MILLIS = 2_000;        // after the channel closes, time for a panic line or QEMU's exit
     static final Duration BYE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final AgentChannel channel;
+    private final AgentConnection channel;
     private final GuestWatch watch;
+    private final GuestConsole console;                  // null when the caller watches the guest itself
     private final AgentReply.Ready ready;
     private final OpRequests requests = new OpRequests();
     private long seq;
     private boolean closed;
 
-    private AgentSession(AgentChannel channel, GuestWatch watch, AgentReply.Ready ready) {
+    private AgentSession(AgentConnection channel, GuestWatch watch, GuestConsole console, AgentReply.Ready ready) {
         this.channel = channel;
         this.watch = watch;
+        this.console = console;
         this.ready = ready;
     }
 
+    /**
+     * Connects to the agent in a guest {@code qemu} runs (launched with {@link AgentPort#channel()}, memvirt's image
+     * and a console log) and waits up to {@code timeout} for its ready message, watching the console for a panic and
+     * QEMU for its exit meanwhile.
+     */
+    public static AgentSession open(QemuProcess qemu, Duration timeout) {
+        GuestConsole console = GuestConsole.followLog(qemu.command().consoleLog(), qemu::alive);
+        GuestWatch watch = GuestWatch.of(console, qemu::alive, qemu::diagnosis);
+        try {
+            AgentConnection c = AgentConnection.connect(qemu.channelSocket(AgentPort.NAME), timeout, watch);
+            return open(c, watch, console, timeout);
+        } catch (RuntimeException e) {
+            console.close();
+            throw e;
+        }
+    }
+
     /** Waits up to {@code timeout} for the agent's ready message on {@code channel}. */
-    public static AgentSession open(AgentChannel channel, GuestWatch watch, Duration timeout) {
+    public static AgentSession open(AgentConnection channel, GuestWatch watch, Duration timeout) {
+        return open(channel, watch, null, timeout);
+    }
+
+    private static AgentSession open(AgentConnection channel, GuestWatch watch, GuestConsole console, Duration timeout) {
         try {
             AgentReply first = receive(channel, watch, "start-up", System.nanoTime() + timeout.toNanos(), timeout);
             if (!(first instanceof AgentReply.Ready r)) {
@@ -45,7 +69,7 @@ public final class AgentSession implements AutoCloseable {
                 throw new AgentException("the guest agent speaks protocol " + r.protocol() + ", this memvirt " + PROTOCOL
                         + ": rebuild the guest image (memvirt image build)");
             }
-            return new AgentSession(channel, watch, r);
+            return new AgentSession(channel, watch, console, r);
         } catch (AgentException e) {
             channel.close();
             throw e;
@@ -54,6 +78,11 @@ public final class AgentSession implements AutoCloseable {
 
     public AgentReply.Ready ready() {
         return ready;
+    }
+
+    /** The guest's console as this session follows it (its last lines, its panic), when opened on a QemuProcess. */
+    public Optional<GuestConsole> console() {
+        return Optional.ofNullable(console);
     }
 
     /** Sets the workload region of every process (the guest's RAM size, docs/guest-model.md) and starts process 0. */
@@ -110,18 +139,18 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /** The next reply, watching the guest while waiting; every failure is one line naming {@code during}. */
-    private static AgentReply receive(AgentChannel channel, GuestWatch watch, String during, long deadline, Duration timeout) {
+    private static AgentReply receive(AgentConnection channel, GuestWatch watch, String during, long deadline, Duration timeout) {
         while (true) {
             switch (channel.next(POLL_MILLIS)) {
-                case AgentChannel.Next.Line(String line) -> {
+                case AgentConnection.Next.Line(String line) -> {
                     try {
                         return ReplyDecoder.decode(line);
                     } catch (ReplyDecoder.Malformed e) {
                         throw new AgentException("guest agent protocol error in the reply to " + during + ": " + e.getMessage());
                     }
                 }
-                case AgentChannel.Next.Closed(String why) -> throw new AgentException(died(watch, during, why));
-                case AgentChannel.Next.Nothing() -> {
+                case AgentConnection.Next.Closed(String why) -> throw new AgentException(died(watch, during, why));
+                case AgentConnection.Next.Nothing() -> {
                     Optional<String> failure = watch.failure();
                     if (failure.isPresent()) throw new AgentException("the guest died during " + during + ": " + failure.get());
                     if (System.nanoTime() - deadline > 0) {
@@ -141,7 +170,7 @@ public final class AgentSession implements AutoCloseable {
         long until = System.nanoTime() + DEATH_GRACE_MILLIS * 1_000_000;
         Optional<String> failure = watch.failure();
         while (failure.isEmpty() && System.nanoTime() - until < 0) {
-            AgentChannel.sleep(50);
+            AgentConnection.sleep(50);
             failure = watch.failure();
         }
         return failure.map(f -> "the guest died during " + during + ": " + f)
@@ -178,11 +207,12 @@ public final class AgentSession implements AutoCloseable {
             long mine = ++seq;
             channel.send(mine + " exit");
             long deadline = System.nanoTime() + BYE_TIMEOUT.toNanos();
-            while (System.nanoTime() - deadline < 0 && channel.next(POLL_MILLIS) instanceof AgentChannel.Next.Nothing) { }
+            while (System.nanoTime() - deadline < 0 && channel.next(POLL_MILLIS) instanceof AgentConnection.Next.Nothing) { }
         } catch (IOException e) {
             // the agent is gone already
         } finally {
             channel.close();
+            if (console != null) console.close();
         }
     }
 }

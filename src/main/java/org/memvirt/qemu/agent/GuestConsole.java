@@ -15,13 +15,14 @@ import java.util.Optional;
  * panic line ("Kernel panic - not syncing: ...", linux kernel/panic.c panic()), the one message a dying guest is sure
  * to print there.
  */
-public final class GuestConsole {
+public final class GuestConsole implements AutoCloseable {
     static final String PANIC = "Kernel panic - not syncing";
     static final int TAIL_LINES = 40;
 
     private final Deque<String> tail = new ArrayDeque<>();
     private volatile String panic;
     private volatile boolean ended;
+    private volatile boolean closed;
 
     /** A console fed by {@code out} (QEMU's stdout with {@code -nographic}), read on a daemon thread until it ends. */
     public static GuestConsole follow(InputStream out) {
@@ -38,6 +39,67 @@ public final class GuestConsole {
         t.setDaemon(true);
         t.start();
         return c;
+    }
+
+    /**
+     * A console QEMU writes to {@code log} (its {@code -serial} chardev file), followed on a daemon thread as it grows,
+     * until QEMU is no longer {@code running} and the file has nothing more, or until closed. A console without a log
+     * ({@code log} null) stays empty.
+     */
+    public static GuestConsole followLog(java.nio.file.Path log, java.util.function.BooleanSupplier running) {
+        GuestConsole c = new GuestConsole();
+        if (log == null) {
+            c.ended = true;
+            return c;
+        }
+        Thread t = new Thread(() -> c.tail(log, running), "memvirt-guest-console");
+        t.setDaemon(true);
+        t.start();
+        return c;
+    }
+
+    private void tail(java.nio.file.Path log, java.util.function.BooleanSupplier running) {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try (java.io.InputStream in = openWhenThere(log, running)) {
+            while (in != null && !closed) {
+                boolean alive = running.getAsBoolean();              // before reading: what QEMU wrote by now is read
+                int n = in.read(buf);
+                if (n > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != '\n') { line.write(buf[i]); continue; }
+                        accept(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    }
+                } else if (!alive) {
+                    break;
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+        } catch (IOException e) {
+            // the log went away with QEMU's directory
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (line.size() > 0) accept(line.toString(StandardCharsets.UTF_8));
+            ended = true;
+        }
+    }
+
+    private java.io.InputStream openWhenThere(java.nio.file.Path log, java.util.function.BooleanSupplier running)
+            throws IOException, InterruptedException {
+        while (!closed && !java.nio.file.Files.exists(log)) {
+            if (!running.getAsBoolean()) return null;
+            Thread.sleep(20);
+        }
+        return closed ? null : java.nio.file.Files.newInputStream(log);
+    }
+
+    /** Stops following the log. */
+    @Override
+    public void close() {
+        closed = true;
     }
 
     /** One console line (without its newline; carriage returns and the terminal's escape noise are dropped). */

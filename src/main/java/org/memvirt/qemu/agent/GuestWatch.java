@@ -1,6 +1,7 @@
 package org.memvirt.qemu.agent;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -16,18 +17,18 @@ public interface GuestWatch {
 
     /**
      * The usual watch: the console's panic line first (QEMU exits right after it: panic=-1 with -no-reboot), else
-     * QEMU's exit with its status and {@code lastWords} (e.g. its last stderr line, or empty).
+     * once QEMU is no longer {@code running}, its {@code diagnosis} (e.g. QemuProcess.diagnosis(): how it ended and
+     * what it said), read after the console's last lines are in.
      */
-    static GuestWatch of(GuestConsole console, Process qemu, Supplier<String> lastWords) {
+    static GuestWatch of(GuestConsole console, BooleanSupplier running, Supplier<String> diagnosis) {
         return () -> {
             Optional<String> panic = console.panic();
             if (panic.isPresent()) return Optional.of("guest kernel panic: " + panic.get());
-            if (qemu.isAlive()) return Optional.empty();
-            for (int i = 0; i < 20 && !console.ended(); i++) AgentChannel.sleep(50);   // the console's last lines
+            if (running.getAsBoolean()) return Optional.empty();
+            for (int i = 0; i < 20 && !console.ended(); i++) AgentConnection.sleep(50);   // the console's last lines
             panic = console.panic();
             if (panic.isPresent()) return Optional.of("guest kernel panic: " + panic.get());
-            String words = lastWords.get();
-            return Optional.of("QEMU exited with status " + qemu.exitValue() + (words.isBlank() ? "" : ": " + words.strip()));
+            return Optional.of(diagnosis.get());
         };
     }
 }

@@ -28,7 +28,7 @@ class AgentNativeTest {
     void start() throws Exception {
         agent = new ProcessBuilder(Path.of("target/classes/guest/agent").toString(), "--stdio")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        AgentChannel channel = AgentChannel.of(agent.getInputStream(), agent.getOutputStream());
+        AgentConnection channel = AgentConnection.of(agent.getInputStream(), agent.getOutputStream());
         session = AgentSession.open(channel, () -> agent.isAlive() ? java.util.Optional.empty()
                 : java.util.Optional.of("the agent exited with status " + agent.exitValue()), T);
         session.region(64 * M, T);

@@ -147,7 +147,7 @@ class AgentSessionTest {
 
     @Test
     void anEndlessReplyIsCutOff() throws Exception {
-        try (FakeAgent agent = new FakeAgent(FakeAgent.READY, r -> "x".repeat(AgentChannel.MAX_LINE + 10))) {
+        try (FakeAgent agent = new FakeAgent(FakeAgent.READY, r -> "x".repeat(AgentConnection.MAX_LINE + 10))) {
             AgentSession s = open(agent, GuestWatch.NONE);
             assertThatThrownBy(() -> s.run(new Op.Verify(), "verify", T))
                     .hasMessage("the guest agent's channel closed during 'verify' (a reply longer than 1 MiB without a"

@@ -21,13 +21,13 @@ final class FakeAgent implements AutoCloseable {
             + "\"thp\":\"never\",\"cpus\":1,\"pid\":1}";
 
     final List<String> requests = new CopyOnWriteArrayList<>();
-    final AgentChannel channel;
+    final AgentConnection channel;
     private final OutputStream toHost;
     private final Thread thread;
 
     FakeAgent(String first, Function<String, String> script) throws IOException {
         Pipe up = Pipe.open(), down = Pipe.open();
-        channel = new AgentChannel(up.source(), down.sink(), () -> { up.source().close(); down.sink().close(); });
+        channel = new AgentConnection(up.source(), down.sink(), () -> { up.source().close(); down.sink().close(); });
         toHost = Channels.newOutputStream(up.sink());
         BufferedReader fromHost = new BufferedReader(new InputStreamReader(Channels.newInputStream(down.source()), StandardCharsets.UTF_8));
         if (first != null) say(first);

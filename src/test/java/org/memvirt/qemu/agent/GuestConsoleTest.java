@@ -22,6 +22,22 @@ class GuestConsoleTest {
     }
 
     @Test
+    void aConsoleLogIsFollowedAsItGrowsUntilQemuIsGone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path log = dir.resolve("console.log");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        GuestConsole c = GuestConsole.followLog(log, running::get);
+        java.nio.file.Files.writeString(log, "[    0.000000] Linux version 6.1.0-57-amd64\n");
+        for (int i = 0; i < 100 && c.tail().isEmpty(); i++) Thread.sleep(20);
+        assertThat(c.tail()).containsExactly("[    0.000000] Linux version 6.1.0-57-amd64");
+        java.nio.file.Files.writeString(log, "Kernel panic - not syncing: Attempted to kill init!\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        running.set(false);
+        for (int i = 0; i < 100 && !c.ended(); i++) Thread.sleep(20);
+        assertThat(c.ended()).isTrue();
+        assertThat(c.panic()).contains("Kernel panic - not syncing: Attempted to kill init!");
+    }
+
+    @Test
     void onlyTheLastLinesAreKept() {
         GuestConsole c = new GuestConsole();
         for (int i = 0; i < 100; i++) c.accept("line " + i);
@@ -35,8 +51,8 @@ class GuestConsoleTest {
         Process exited = new ProcessBuilder("sh", "-c", "exit 3").start();
         exited.waitFor();
         console.accept("booting");
-        GuestWatch watch = GuestWatch.of(console, exited, () -> "qemu-system-x86_64: some last words\n");
-        assertThat(watch.failure()).isEqualTo(Optional.of("QEMU exited with status 3: qemu-system-x86_64: some last words"));
+        GuestWatch watch = GuestWatch.of(console, exited::isAlive, () -> "QEMU exited with status " + exited.exitValue());
+        assertThat(watch.failure()).isEqualTo(Optional.of("QEMU exited with status 3"));
         console.accept("Kernel panic - not syncing: VFS: Unable to mount root fs");
         assertThat(watch.failure()).isEqualTo(Optional.of("guest kernel panic: Kernel panic - not syncing: VFS: Unable to mount root fs"));
     }

@@ -142,9 +142,11 @@ class QemuGuestTest {
         assertThatThrownBy(() -> guest.session.raw("crash", T)).isInstanceOf(AgentException.class)
                 .hasMessage("the guest died during 'crash': guest kernel panic: Kernel panic - not syncing: Attempted to"
                         + " kill init! exitcode=0x00004600");               // exit status 70 << 8 (kernel/exit.c)
-        assertThat(guest.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();   // panic=-1, -no-reboot
+        for (int i = 0; i < 300 && guest.qemu.alive(); i++) Thread.sleep(100);
+        assertThat(guest.qemu.alive()).isFalse();                         // panic=-1 with -no-reboot: QEMU exits
+        java.nio.file.Path dir = guest.qemu.command().qmpSocket().getParent();
         guest.close();
-        assertThat(guest.dir()).doesNotExist();
+        assertThat(dir).doesNotExist();                                   // sockets and console log gone with it
         guest = null;
     }
 }

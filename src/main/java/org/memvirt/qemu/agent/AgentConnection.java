@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * process's stdio in tests). A daemon thread reads and splits lines so that waiting for one can time out and look at
  * the guest in between; writes go straight out.
  */
-public final class AgentChannel implements Closeable {
+public final class AgentConnection implements Closeable {
     static final int MAX_LINE = 1 << 20;                  // replies are a few KiB; anything near this is garbage
     private static final Object EOF = new Object();
 
@@ -35,7 +35,7 @@ public final class AgentChannel implements Closeable {
     private volatile boolean ended;
     private Next.Closed closed;
 
-    public AgentChannel(ReadableByteChannel in, WritableByteChannel out, Closeable closer) {
+    public AgentConnection(ReadableByteChannel in, WritableByteChannel out, Closeable closer) {
         this.in = in;
         this.out = out;
         this.closer = closer;
@@ -45,7 +45,7 @@ public final class AgentChannel implements Closeable {
     }
 
     /** Over a process's stdout and stdin (an agent run with --stdio); every line is flushed as it is sent. */
-    public static AgentChannel of(java.io.InputStream in, java.io.OutputStream out) {
+    public static AgentConnection of(java.io.InputStream in, java.io.OutputStream out) {
         WritableByteChannel flushing = new WritableByteChannel() {
             private boolean open = true;
 
@@ -70,14 +70,14 @@ public final class AgentChannel implements Closeable {
                 out.close();
             }
         };
-        return new AgentChannel(java.nio.channels.Channels.newChannel(in), flushing, flushing);
+        return new AgentConnection(java.nio.channels.Channels.newChannel(in), flushing, flushing);
     }
 
     /**
      * Connects to QEMU's end of the agent port at {@code socket}, retrying while the socket does not exist yet or
      * refuses (QEMU creates it while it starts) until {@code timeout}, or until {@code watch} reports QEMU gone.
      */
-    public static AgentChannel connect(Path socket, java.time.Duration timeout, GuestWatch watch) {
+    public static AgentConnection connect(Path socket, java.time.Duration timeout, GuestWatch watch) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (Files.exists(socket)) {
@@ -85,7 +85,7 @@ public final class AgentChannel implements Closeable {
                     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                     try {
                         ch.connect(UnixDomainSocketAddress.of(socket));
-                        return new AgentChannel(ch, ch, ch);
+                        return new AgentConnection(ch, ch, ch);
                     } catch (IOException e) {
                         ch.close();
                     }
