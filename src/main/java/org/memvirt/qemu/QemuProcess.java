@@ -78,6 +78,11 @@ public final class QemuProcess implements AutoCloseable {
                 try {
                     client = QmpClient.connect(command.qmpSocket(), launch.qmpTimeout(), this::explainLoss);
                 } catch (QemuException e) {
+                    // the socket file exists from bind(2) on, but QEMU listens only a moment later (seen under load)
+                    if (process.isAlive() && e.getMessage().endsWith("Connection refused") && System.nanoTime() < deadline) {
+                        sleep(POLL);
+                        continue;
+                    }
                     // QEMU opens the socket before it creates the devices: a refused -device ends it here
                     if (explainLoss() != null) throw new QemuException(diagnosis());
                     throw e;
