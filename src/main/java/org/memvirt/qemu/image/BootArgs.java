@@ -26,7 +26,7 @@ public record BootArgs(String thp, OptionalLong tscKhz) {
     private static final Pattern CPU_MHZ = Pattern.compile("(?m)^cpu MHz\\s*:\\s*([0-9.]+)\\s*$");
 
     public BootArgs {
-        if (!THP_POLICIES.contains(thp)) throw new ImageException("guest THP policy must be never, madvise or always, not '" + thp + "'");
+        if (!THP_POLICIES.contains(thp)) throw ImageException.input("guest THP policy must be never, madvise or always, not '" + thp + "'");
     }
 
     /** THP {@code never} and no TSC hint: the pc and q35 machines, or any machine under KVM. */

@@ -214,7 +214,7 @@ public final class ImageBuilder {
     }
 
     private static void checkReadable(String option, Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) throw new ImageException(option + " " + file + ": not a readable regular file");
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) throw ImageException.input(option + " " + file + ": not a readable regular file");
     }
 
     private void checkSpace(Path work) {

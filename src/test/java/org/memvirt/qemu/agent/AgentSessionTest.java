@@ -79,7 +79,8 @@ class AgentSessionTest {
                 + "\"process 0 (pid 57) was killed by SIGKILL (the guest's OOM killer?)\"}")) {
             AgentSession s = open(agent, GuestWatch.NONE);
             assertThatThrownBy(() -> s.run(new Op.Touch(M, 0), "touch 1M", T))
-                    .hasMessage("guest agent: 'touch 1M' failed: process 0 (pid 57) was killed by SIGKILL (the guest's OOM killer?)");
+                    .hasMessage("guest agent: 'touch 1M' failed: process 0 (pid 57) was killed by SIGKILL (the guest's OOM killer?)")
+                    .satisfies(e -> assertThat(((AgentException) e).exitCode()).isEqualTo(org.memvirt.ExitCoded.GUEST));
         }
     }
 

@@ -158,7 +158,8 @@ class ImageBuilderTest {
                 + " install Debian's apt and dpkg (the guest is built from Debian packages), or pass --kernel and --initrd");
         assertThatThrownBy(() -> builder(false).obtain(RunListener.NONE)).isInstanceOf(ImageException.class)
                 .hasMessage("no guest image is cached and apt-cache, dpkg-deb are missing: install Debian's apt and dpkg"
-                        + " (the guest is built from Debian packages), or pass --kernel and --initrd");
+                        + " (the guest is built from Debian packages), or pass --kernel and --initrd")
+                .satisfies(e -> assertThat(((ImageException) e).exitCode()).isEqualTo(org.memvirt.ExitCoded.HOST));
         debian.tools = Set.of("apt-get", "apt-cache", "dpkg-deb");
         GuestImage built = builder(false).obtain(RunListener.NONE);
         debian.tools = Set.of();
@@ -195,7 +196,8 @@ class ImageBuilderTest {
     void userFilesMustBeReadableRegularFilesAndBothSkipTheBuild() throws IOException {
         Path missing = dir.resolve("nope");
         assertThatThrownBy(() -> builder(false).obtain(missing, null, RunListener.NONE))
-                .hasMessage("--kernel " + missing + ": not a readable regular file");
+                .hasMessage("--kernel " + missing + ": not a readable regular file")
+                .satisfies(e -> assertThat(((ImageException) e).exitCode()).isEqualTo(org.memvirt.ExitCoded.INPUT));
         assertThatThrownBy(() -> builder(false).obtain(null, dir, RunListener.NONE))
                 .hasMessage("--initrd " + dir + ": not a readable regular file");
         Path k = Files.writeString(dir.resolve("k"), "k"), i = Files.writeString(dir.resolve("i"), "i");
