@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import org.memvirt.qemu.image.GuestImage;
-import org.memvirt.qemu.image.ImageBuilder;
-import org.memvirt.qemu.image.ImageManifest;
+import org.memvirt.image.GuestImage;
+import org.memvirt.image.ImageBuilder;
+import org.memvirt.image.ImageManifest;
 import org.memvirt.report.Json;
 import org.memvirt.report.Progress;
 

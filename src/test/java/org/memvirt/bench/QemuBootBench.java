@@ -7,8 +7,8 @@ import java.util.Locale;
 
 import org.memvirt.engine.RunListener;
 import org.memvirt.qemu.agent.TestQemu;
-import org.memvirt.qemu.image.GuestImage;
-import org.memvirt.qemu.image.ImageBuilder;
+import org.memvirt.image.GuestImage;
+import org.memvirt.image.ImageBuilder;
 
 /**
  * Boot to agent-ready of memvirt's guest image under TCG, {@code -M microvm} against {@code -M pc}, alternating

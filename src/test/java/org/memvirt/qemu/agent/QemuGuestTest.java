@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.memvirt.engine.RunListener;
-import org.memvirt.qemu.image.GuestImage;
-import org.memvirt.qemu.image.ImageBuilder;
+import org.memvirt.image.GuestImage;
+import org.memvirt.image.ImageBuilder;
 import org.memvirt.workload.Op;
 
 /**

@@ -10,8 +10,8 @@ import org.memvirt.qemu.QemuBinary;
 import org.memvirt.qemu.QemuLaunch;
 import org.memvirt.qemu.QemuProcess;
 import org.memvirt.qemu.VirtioBalloon;
-import org.memvirt.qemu.image.BootArgs;
-import org.memvirt.qemu.image.GuestImage;
+import org.memvirt.image.BootArgs;
+import org.memvirt.image.GuestImage;
 
 /**
  * One guest of memvirt's image for tests and the boot benchmark, started the way the qemu engine will start it:

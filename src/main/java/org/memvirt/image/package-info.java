@@ -3,4 +3,4 @@
  * the modules' load order, the uncompressed kernel, the initramfs with memvirt's agent, the per-user cache and the
  * kernel command line the image expects. Must not install packages, need root, or leave a half-written image behind.
  */
-package org.memvirt.qemu.image;
+package org.memvirt.image;

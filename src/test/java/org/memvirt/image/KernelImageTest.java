@@ -1,4 +1,4 @@
-package org.memvirt.qemu.image;
+package org.memvirt.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.memvirt.qemu.image;
+package org.memvirt.image;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import org.memvirt.report.Json;
 
 /**
  * Built guest images, per user: {@code $XDG_CACHE_HOME/memvirt/images/KEY/} (else {@code ~/.cache/...}, XDG Base
@@ -64,7 +63,7 @@ final class ImageCache {
         Path manifest = dir.resolve(MANIFEST), initrd = dir.resolve(INITRD);
         if (!Files.isRegularFile(manifest) || !Files.isRegularFile(initrd)) return Optional.empty();
         try {
-            ImageManifest m = Json.mapper().readValue(manifest.toFile(), ImageManifest.class);
+            ImageManifest m = ImageManifest.read(manifest);
             Path kernel = dir.resolve(m.kernelFile());
             if (!Files.isRegularFile(kernel)) return Optional.empty();
             return Optional.of(new GuestImage(kernel, initrd, "memvirt", m, true, 0, ""));

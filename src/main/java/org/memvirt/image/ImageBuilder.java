@@ -1,4 +1,4 @@
-package org.memvirt.qemu.image;
+package org.memvirt.image;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +15,6 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 import org.memvirt.engine.RunListener;
-import org.memvirt.report.Json;
 
 /**
  * Finds or builds memvirt's guest image: Debian's current kernel package (resolved through the
@@ -147,7 +146,7 @@ public final class ImageBuilder {
             ImageManifest m = new ImageManifest(RECIPE, key, kernelPkg.name(), kernelPkg.version(), release, kernelFile,
                     busybox.name(), busybox.version(), agent.sourceSha256(), modules.names(),
                     Files.size(image.resolve(kernelFile)), Files.size(initrd));
-            Files.writeString(image.resolve(ImageCache.MANIFEST), Json.write(m));
+            Files.writeString(image.resolve(ImageCache.MANIFEST), m.toJson());
         } catch (IOException e) {
             throw new ImageException("cannot write the guest image in " + image + ": " + e.getMessage());
         }

@@ -1,4 +1,4 @@
-package org.memvirt.qemu.image;
+package org.memvirt.image;
 
 import java.io.IOException;
 import java.io.InputStream;
