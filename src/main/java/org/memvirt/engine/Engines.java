@@ -10,10 +10,12 @@ import java.util.function.Function;
  *
  * <p>Engines register in {@code META-INF/services/org.memvirt.engine.Engine}, one line each, in the order
  * {@code --engine auto} prefers them: the first that is usable here and accepts the request runs it (the sim, last,
- * runs everything a machine-independent model can).
+ * runs everything a machine-independent model can). An engine whose kind is not {@link EngineKind#auto()} (the qemu
+ * engine) is never auto's choice: it runs only when named.
  */
 public final class Engines {
     private static final List<Engine> ALL = load();
+    private static final List<Engine> AUTO = ALL.stream().filter(e -> e.kind().auto()).toList();
 
     private Engines() {}
 
@@ -26,9 +28,14 @@ public final class Engines {
         return List.copyOf(out);
     }
 
-    /** Every registered engine, in {@code --engine auto}'s order of preference. */
+    /** Every registered engine, in the order of registration ({@code --engine auto}'s preference among its own). */
     public static List<Engine> all() {
         return ALL;
+    }
+
+    /** The engines {@code --engine auto} chooses from, in its order of preference. */
+    public static List<Engine> auto() {
+        return AUTO;
     }
 
     /** The registered engine of {@code kind}. */
@@ -52,7 +59,7 @@ public final class Engines {
             return new Request(k);
         }
 
-        /** The words {@code --engine} takes besides {@code auto}: {@code sim, kvm}. */
+        /** The words {@code --engine} takes besides {@code auto}: {@code sim, kvm, qemu}. */
         public static String words() {
             StringBuilder sb = new StringBuilder();
             for (EngineKind k : EngineKind.values()) sb.append(sb.isEmpty() ? "" : ", ").append(k.key());
@@ -88,8 +95,8 @@ public final class Engines {
             if (!a.usable()) throw EngineException.host("--engine " + e.kind().key() + ": " + a.reason());
             return e;
         }
-        for (Engine e : ALL) if (e.availability().usable()) return e;
-        return ALL.getLast();
+        for (Engine e : AUTO) if (e.availability().usable()) return e;
+        return AUTO.getLast();
     }
 
     /**
@@ -138,10 +145,10 @@ public final class Engines {
         }
         String why = null;
         Engine passedOver = null;
-        for (int i = 0; i < ALL.size(); i++) {
-            Engine e = ALL.get(i);
+        for (int i = 0; i < AUTO.size(); i++) {
+            Engine e = AUTO.get(i);
             Availability a = e.availability();
-            boolean last = i == ALL.size() - 1;
+            boolean last = i == AUTO.size() - 1;
             if (!a.usable() && !last) {
                 why = a.reason();
                 passedOver = e;

@@ -14,12 +14,12 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.FreeCounters;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostEnv;
 import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
@@ -91,6 +91,7 @@ public final class KvmEngine implements Engine {
      */
     @Override
     public void check(RunSpec spec, String reason) {
+        spec.guest().refuseFor(EngineKind.KVM);
         HostMmu host = HostMmu.read();
         if (spec.mmu() != host.mode()) {
             throw EngineException.host("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
@@ -241,13 +242,6 @@ public final class KvmEngine implements Engine {
 
     /** The host's memory as {@code free} shows it now (host.FreeMemory), in KiB. */
     private static Map<Counter, Long> freeM() {
-        FreeMemory f = MemInfo.read(HostEnv.root()).free();
-        Map<Counter, Long> out = new LinkedHashMap<>();
-        out.put(Counter.HOST_MEM_TOTAL_KB, f.total() / 1024);
-        out.put(Counter.HOST_MEM_USED_KB, f.used() / 1024);
-        out.put(Counter.HOST_MEM_FREE_KB, f.free() / 1024);
-        out.put(Counter.HOST_MEM_BUFF_CACHE_KB, f.buffCache() / 1024);
-        out.put(Counter.HOST_MEM_AVAILABLE_KB, f.available() / 1024);
-        return out;
+        return FreeCounters.host(MemInfo.read(HostEnv.root()).free());
     }
 }

@@ -54,6 +54,7 @@ public final class SimEngine implements Engine {
      */
     @Override
     public void check(RunSpec spec, String reason) {
+        spec.guest().refuseFor(EngineKind.SIM);
         if (spec.ksm() || spec.residentLimitBytes() > 0) {
             throw EngineException.usage((spec.ksm() ? "--ksm" : "--resident-limit") + " needs the kvm engine (" + reason
                     + "); for modelled KSM or swap use `memvirt scenario --engine sim` with host.ksm / host.swap");
