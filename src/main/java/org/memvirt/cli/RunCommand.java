@@ -10,6 +10,7 @@ import java.util.Locale;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.engine.Engines;
+import org.memvirt.engine.GuestOptions;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
@@ -32,8 +33,9 @@ import picocli.CommandLine.Spec;
 /** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
-        description = "Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm, "
-                + "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate.")
+        description = "Run a workload on a VM configured with QEMU's memory options, on the simulator, on /dev/kvm or in "
+                + "real QEMU with a Linux guest, and print the machine, the counters, the memory picture and (sim) the "
+                + "cost estimate.")
 final class RunCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,12 +43,14 @@ final class RunCommand implements Runnable {
     @Mixin
     QemuOptions qemu;
 
-    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|auto",
-            description = "sim, kvm, or auto: kvm when /dev/kvm is usable, else sim (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|qemu|auto",
+            description = "sim, kvm, qemu (real QEMU with a Linux guest: KVM where a Linux guest boots there, else TCG), "
+                    + "or auto: kvm when /dev/kvm is usable, else sim; auto never picks qemu (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--workload", required = true, paramLabel = "OPS|FILE",
-            description = "Workload shorthand (\"touch 1G; switch 100\") or a .yaml/.yml/.json/.txt file.")
+    @Option(names = "--workload", paramLabel = "OPS|FILE",
+            description = "Workload shorthand (\"touch 1G; switch 100\") or a .yaml/.yml/.json/.txt file. Required "
+                    + "unless --duration measures a guest running its own work.")
     String workload;
 
     @Option(names = "--mmu", paramLabel = "ept|npt|shadow",
@@ -66,7 +70,7 @@ final class RunCommand implements Runnable {
     long seed;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
-            description = "Wall-clock limit of a kvm run (default: ${DEFAULT-VALUE}).")
+            description = "Wall-clock limit of a kvm or qemu run (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Option(names = "--ksm", description = "kvm engine: run ksmd for the run (5,000 pages per 20 ms wake), every changed "
@@ -76,6 +80,23 @@ final class RunCommand implements Runnable {
     @Option(names = "--resident-limit", paramLabel = "SIZE", description = "kvm engine: keep at most SIZE of guest RAM "
             + "resident; the VMM swaps the rest to its own file through userfaultfd (hypervisor-level swap).")
     String residentLimit;
+
+    @Option(names = "--kernel", paramLabel = "FILE", description = "qemu engine: boot this kernel instead of memvirt's "
+            + "image's (memvirt's initramfs with its agent still boots, unless --initrd is given too).")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "qemu engine: boot this initramfs instead of "
+            + "memvirt's; no agent runs then, and the guest is measured from the host and over QMP.")
+    Path initrd;
+
+    @Option(names = "--balloon", paramLabel = "FEATURE=on|off[,...]", description = "qemu engine: the virtio-balloon "
+            + "device's features: free-page-reporting (the guest hands freed pages back by itself), deflate-on-oom "
+            + "(the guest takes ballooned pages back before its OOM killer runs). Default: both off, as QEMU's.")
+    String balloon;
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "qemu engine: after the workload, go on measuring "
+            + "the guest for TIME (e.g. 30s, 5m) while it runs its own work; guest RAM is sampled over time.")
+    String duration;
 
     @Option(names = "--compare", paramLabel = "OPTIONS", parameterConsumer = CompareValue.class, description = "Also run the same machine and workload with "
             + "these of the main run's options changed: --mmu, --vpid, --engine, --tlb, --seed (e.g. \"--mmu ept\"). "
@@ -190,12 +211,13 @@ final class RunCommand implements Runnable {
         boolean kvmVcpus = false;
         for (Variant v : variants) kvmVcpus |= Engines.candidate(v.engine()).kind().kvmVcpus();
         MachineConfig machine = kvmVcpus ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
-        Workload w = parseWorkload(workload);
+        GuestOptions guest = guestOptions();
+        Workload w = workload != null ? parseWorkload(workload) : new Workload(List.of(), "");
         List<RunSpec> specs = new ArrayList<>(variants.size());
         List<Engines.Choice> choices = new ArrayList<>(variants.size());
         for (Variant v : variants) {
             RunSpec s = new RunSpec(machine, w, v.mmu() != null ? v.mmu() : host.mmuMode(), v.vpid(), v.tlb(),
-                    Duration.ofSeconds(timeoutSeconds), v.seed(), ksm, limit);
+                    Duration.ofSeconds(timeoutSeconds), v.seed(), ksm, limit, guest);
             specs.add(s);
             choices.add(Engines.forRun(v.engine(), s));
         }
@@ -217,6 +239,54 @@ final class RunCommand implements Runnable {
         try (Progress progress = Progress.forStderr(System.err, json)) {
             return choice.engine().run(s, progress).withEngineReason(reason);
         }
+    }
+
+    /**
+     * The options only a real guest takes, checked for form here (the engines refuse them or not); without
+     * {@code --workload} there must be a {@code --duration}.
+     */
+    private GuestOptions guestOptions() {
+        Duration d = duration == null ? null : duration(duration);
+        if (workload == null && d == null) {
+            throw new UsageError("--workload is required (or --duration TIME to measure a guest that runs its own work,"
+                    + " --engine qemu)");
+        }
+        for (Path file : new Path[] {kernel, initrd}) {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new UsageError((file == kernel ? "--kernel " : "--initrd ") + file + ": not a readable regular file");
+            }
+        }
+        boolean reporting = false, oom = false;
+        if (balloon != null) {
+            for (String feature : balloon.split(",", -1)) {
+                int eq = feature.indexOf('=');
+                String name = eq < 0 ? feature : feature.substring(0, eq);
+                boolean on = eq < 0 || onOff("--balloon " + name, feature.substring(eq + 1));
+                switch (name) {
+                    case "free-page-reporting" -> reporting = on;
+                    case "deflate-on-oom" -> oom = on;
+                    default -> throw new UsageError("--balloon: free-page-reporting and deflate-on-oom are the features"
+                            + " memvirt sets, not '" + feature + "'");
+                }
+            }
+        }
+        return new GuestOptions(kernel, initrd, reporting, oom, d);
+    }
+
+    /** {@code 30s}, {@code 5m}, {@code 1h} or plain seconds. */
+    static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h)?").matcher(text.trim());
+        if (!m.matches()) throw new UsageError("--duration: a time such as 30s, 5m or 1h, not '" + text + "'");
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.isZero()) throw new UsageError("--duration: must be more than 0, not '" + text + "'");
+        return d;
     }
 
     /** {@code --resident-limit}'s bytes (0 when not given); its bounds are the engine's to check. */

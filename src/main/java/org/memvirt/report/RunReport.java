@@ -65,7 +65,7 @@ public final class RunReport {
     static List<String> runNames(List<RunResult> runs) {
         List<String> names = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
-            String base = run.engine().key() + " " + run.mmu().word() + (run.vpid() ? " vpid" : "");
+            String base = run.engine().key() + " " + run.mmuWord() + (run.vpid() ? " vpid" : "");
             String name = base;
             for (int n = 2; names.contains(name); n++) name = base + " #" + n;
             names.add(name);
@@ -193,7 +193,7 @@ public final class RunReport {
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("engine", runs, run -> run.engine().key()));
         rows.add(row("why this engine", runs, RunResult::engineReason));
-        rows.add(row("mmu", runs, run -> run.mmu().word()));
+        rows.add(row("mmu", runs, RunResult::mmuWord));
         rows.add(row("vpid", runs, run -> run.vpid() ? "on" : "off"));
         rows.add(row("vCPUs", runs, run -> Integer.toString(Math.max(1, run.vcpus().size()))));
         rows.add(row("ops", runs, run -> Integer.toString(run.ops().size())));

@@ -91,9 +91,9 @@ class RunCommandTest {
 
     @Test
     void badEngineOrMmuIsOneLineAndExitTwo() {
-        MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "qemu", "--workload", "touch 1M");
+        MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "xen", "--workload", "touch 1M");
         assertThat(r.rc()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("memvirt: --engine must be sim, kvm or auto, not 'qemu'\n");
+        assertThat(r.err()).isEqualTo("memvirt: --engine must be sim, kvm, qemu or auto, not 'xen'\n");
         r = MainTest.CliRun.of("run", "--engine", "sim", "--mmu", "tdp", "--workload", "touch 1M");
         assertThat(r.rc()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("memvirt: --mmu must be ept, npt or shadow, not 'tdp'\n");
