@@ -37,9 +37,12 @@ public final class QemuEngine implements Engine {
     public Availability availability() {
         Availability a = availability;
         if (a == null) {
-            Optional<QemuBinary> qemu = QemuBinary.find();
-            a = qemu.isEmpty() ? new Availability(false, QemuBinary.unusableReason())
-                    : new Availability(true, QemuBinary.NAME + " " + qemu.get().version() + " at " + qemu.get().path());
+            try {                                          // one probe: a second could answer otherwise
+                QemuBinary qemu = QemuBinary.locate();
+                a = new Availability(true, QemuBinary.NAME + " " + qemu.version() + " at " + qemu.path());
+            } catch (QemuException e) {
+                a = new Availability(false, e.getMessage());
+            }
             availability = a;
         }
         return a;
