@@ -46,6 +46,7 @@ final class QemuRun {
     private HostReading last;
     private Map<String, Long> meminfo = Map.of();
     private long balloonAsked = -1;                                   // pages; -1: no balloon op ran
+    private boolean balloonDriverUp;                                  // the guest's virtio_balloon has reported
 
     private QemuRun(RunSpec spec, RunListener listener) {
         this.spec = spec;
@@ -98,7 +99,7 @@ final class QemuRun {
                 s.mark(step.text());
                 Map<String, Long> meminfoBefore = meminfo;
                 long t0 = System.nanoTime();
-                Map<Counter, Long> stepEvents = runStep(step);
+                Map<Counter, Long> stepEvents = runStep(step, plan);
                 long nanos = System.nanoTime() - t0;
                 HostReading after = read(kvm);
                 Map<Counter, Long> d = new LinkedHashMap<>(stepEvents);
@@ -117,7 +118,7 @@ final class QemuRun {
     }
 
     /** One top-level op: through the agent where it can run it whole, else leaf by leaf (balloon ops over QMP). */
-    private Map<Counter, Long> runStep(Workload.Step step) {
+    private Map<Counter, Long> runStep(Workload.Step step, GuestPlan plan) {
         Map<Counter, Long> events = new LinkedHashMap<>();
         if (guest.agent != null && !hasBalloon(step.op())) {
             agentResult(guest.agent.run(step.op(), step.text(), left()), events);
@@ -127,6 +128,7 @@ final class QemuRun {
         for (Unrolled leaves = new Unrolled(List.of(step.op())); leaves.hasNext(); ) {
             Op op = leaves.next();
             if (op instanceof Op.Balloon b) {
+                if (guest.agent == null) awaitBalloonDriver(step.text(), plan.balloonId());
                 BalloonOp.Outcome o = new BalloonOp(guest.qemu.qmp(), ramBytes).run(b, deadline);
                 balloonAsked = o.targetBytes() / BalloonOp.PAGE;
                 notes.add(BalloonOp.describe(step.text(), o));
@@ -141,6 +143,31 @@ final class QemuRun {
         }
         if (ballooned && guest.agent != null) agentResult(guest.agent.stats(left()), events);
         return events;
+    }
+
+    /**
+     * Waits, before the first balloon op on a guest without memvirt's agent, until the guest's balloon driver has
+     * reported its statistics once (memvirt's agent is ready only after its driver is loaded; another guest gives no
+     * sign but this one): asked before, the op would find a driver still booting and stall. Notes the wait; fails at
+     * the run's time limit or when QEMU dies. Nothing to read where the balloon is the user's own ({@code id} null).
+     */
+    private void awaitBalloonDriver(String opText, String id) {
+        if (balloonDriverUp || id == null) return;
+        long t0 = System.nanoTime();
+        QmpCommands qmp = guest.qemu.qmp();
+        while (!qmp.guestStats(id).reported()) {
+            if (!guest.qemu.alive()) {
+                throw new QemuException("the guest died before its balloon driver started: " + guest.qemu.diagnosis());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new QemuException("'" + opText + "': the guest's balloon driver (virtio_balloon) never reported "
+                        + "within the run's time limit (--timeout)");
+            }
+            sleepQuietly(BalloonOp.POLL);
+        }
+        balloonDriverUp = true;
+        notes.add(String.format(java.util.Locale.ROOT, "%s: waited %.1f s for the guest's balloon driver (its first "
+                + "statistics)", opText, (System.nanoTime() - t0) / 1e9));
     }
 
     private void agentResult(AgentOpResult r, Map<Counter, Long> events) {
