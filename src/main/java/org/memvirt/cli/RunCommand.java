@@ -25,6 +25,7 @@ import org.memvirt.kvm.KvmOptions;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunReport;
 import org.memvirt.sim.CostModel;
@@ -182,6 +183,7 @@ final class RunCommand implements Runnable {
 
     @Override
     public void run() {
+        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
         Variant main = new Variant(engine, mmu, vpid, tlb, seed);
@@ -194,7 +196,7 @@ final class RunCommand implements Runnable {
         Workload w = parseWorkload(workload);
         List<Done> runs = new java.util.ArrayList<>(variants.size());
         for (int i = 0; i < variants.size(); i++) runs.add(runOne(variants.get(i), choices.get(i), machine, w, host));
-        if (report != null) writeReport(report, runs.stream().map(Done::result).toList(), machine);
+        if (reportFile != null) reportFile.write(RunReport.render(runs.stream().map(Done::result).toList(), machine.layout()));
         PrintWriter out = spec.commandLine().getOut();
         Done first = runs.getFirst();
         if (json) out.println(runs.size() == 1 ? toJson(first.result(), first.cost(), first.tlb()) : toJson(runs));
@@ -291,14 +293,6 @@ final class RunCommand implements Runnable {
         Path file = Path.of(text.trim());
         boolean isFile = !text.isBlank() && text.indexOf(';') < 0 && Files.isRegularFile(file);
         return isFile ? WorkloadParser.parseFile(file) : WorkloadParser.parseShorthand(text);
-    }
-
-    private static void writeReport(Path file, List<RunResult> runs, MachineConfig machine) {
-        try {
-            Files.writeString(file, RunReport.render(runs, machine.layout()));
-        } catch (java.io.IOException e) {
-            throw new UsageError("--report: cannot write " + file + ": " + e.getMessage());
-        }
     }
 
     /** RunResult as JSON with counters flat by name, plus the cost estimate (sim) and TLB preset. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.scenario.Scenario;
 import org.memvirt.scenario.ScenarioEngine;
@@ -43,12 +44,13 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
         Scenario scenario = ScenarioLoader.load(file);
         ScenarioReport r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
             r = ScenarioEngine.choose(scenario, engine.name()).run(scenario, progress);
         }
-        if (report != null) ScenarioHtml.build(r).write(report);
+        if (reportFile != null) ScenarioHtml.build(r).write(reportFile);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
         out.flush();

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.WalkGrid;
 import org.memvirt.x86.Access;
 import org.memvirt.x86.AddressSpace;
@@ -87,6 +88,7 @@ final class TranslateCommand implements Runnable {
 
     @Override
     public void run() {
+        OutputFile html = reportFile == null ? null : OutputFile.check("--report", reportFile);
         long la = AddressSpaceSpec.parseAddress(gva, "--gva");
         int acc = Access.parse(access);
         if (warm < 0 || warm > 511) throw new X86Exception("--warm must be 0..511");
@@ -102,14 +104,14 @@ final class TranslateCommand implements Runnable {
             m.translate(la, acc, as.guestMode(), r);
         }
         Report report = report(as, la, acc, log, r);
-        if (reportFile != null) writeReport(reportFile, as, log, r, report);
+        if (html != null) writeReport(html, as, log, r, report);
         PrintWriter out = cmd.commandLine().getOut();
         if (json) out.println(Json.write(report));
         else print(out, report);
         out.flush();
     }
 
-    private static void writeReport(Path file, AddressSpace as, RefLog log, WalkResult r, Report rep) {
+    private static void writeReport(OutputFile file, AddressSpace as, RefLog log, WalkResult r, Report rep) {
         HtmlReport h = new HtmlReport("memvirt translate " + rep.gva() + " (" + rep.mmu() + ")");
         h.section("The walk");
         String path = "GVA " + rep.gva() + (rep.gpa() == null ? "" : " → GPA " + rep.gpa())
