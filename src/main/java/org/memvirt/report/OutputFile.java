@@ -2,16 +2,15 @@ package org.memvirt.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Locale;
 import java.util.Set;
+
+import org.memvirt.FileKind;
 
 /**
  * A file memvirt writes for the user (a {@code --report}): checked when the command starts, before any work, and
@@ -23,9 +22,6 @@ import java.util.Set;
  * <p>A symbolic link to a regular file is followed: the file it points to is replaced and the link stays.
  */
 public final class OutputFile {
-    // linux include/uapi/linux/stat.h: S_IFMT and the file types of st_mode
-    private static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
-            S_IFBLK = 0060000, S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFIFO = 0010000;
     private static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rw-r--r--");
 
     private final String option;
@@ -65,19 +61,19 @@ public final class OutputFile {
             tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             keepPermissions(abs, tmp);
-            String kind = kind(abs);
+            String kind = FileKind.of(abs);
             if (kind != null && !kind.equals(REGULAR)) throw refused("it is " + kind + ", not a regular file");
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
             return abs;
         } catch (IOException e) {
-            throw refused(reason(e));
+            throw refused(FileKind.reason(e));
         } finally {
             if (tmp != null) deleteQuietly(tmp);
         }
     }
 
-    private static final String REGULAR = "a regular file";
+    private static final String REGULAR = FileKind.REGULAR;
 
     /** This file with its target resolved and every check passed; throws the refusal otherwise. */
     private OutputFile checked() {
@@ -89,10 +85,10 @@ public final class OutputFile {
             } catch (IOException e) {
                 throw refused("it is a symbolic link to a missing file");
             }
-            String kind = kind(abs);
+            String kind = FileKind.of(abs);
             if (!REGULAR.equals(kind)) throw refused("it is a symbolic link to " + kind + ", not to a regular file");
         }
-        String kind = kind(abs);
+        String kind = FileKind.of(abs);
         if (kind != null && !kind.equals(REGULAR)) throw refused("it is " + kind + ", not a regular file");
         Path dir = abs.getParent();
         if (dir == null) throw refused("it is the root directory, not a regular file");
@@ -106,41 +102,6 @@ public final class OutputFile {
 
     private ReportException refused(String reason) {
         return new ReportException("cannot write " + option + " " + given + ": " + reason, null);
-    }
-
-    /** What {@code path} is, following links: {@code "a directory"}, {@code "a FIFO"}, ...; null where nothing is. */
-    static String kind(Path path) {
-        int mode;
-        try {
-            mode = (Integer) Files.getAttribute(path, "unix:mode");
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            if (!Files.exists(path)) return null;
-            return Files.isRegularFile(path) ? REGULAR : Files.isDirectory(path) ? "a directory" : "a special file";
-        }
-        return switch (mode & S_IFMT) {
-            case S_IFREG -> REGULAR;
-            case S_IFDIR -> "a directory";
-            case S_IFCHR -> "a character device";
-            case S_IFBLK -> "a block device";
-            case S_IFIFO -> "a FIFO";
-            case S_IFSOCK -> "a socket";
-            case S_IFLNK -> "a symbolic link";
-            default -> "a special file";
-        };
-    }
-
-    /** The errno text of a failed file operation, in lower case, without the Java exception's name or paths. */
-    static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) return "no such file or directory";
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            String r = fse.getReason();
-            return r.isEmpty() ? "write failed" : Character.toLowerCase(r.charAt(0)) + r.substring(1);
-        }
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? "write failed" : m.toLowerCase(Locale.ROOT);
     }
 
     /** A replaced file keeps its permission bits; a new one is readable by all, like any output file. */

@@ -20,6 +20,16 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void anAliasGivesTheAnchoredQemuLineNotItsName() {
+        Scenario s = ScenarioLoader.parse(HOST + """
+                vms:
+                  - {name: a, qemu: &q "-m 1G"}
+                  - {name: b, qemu: *q}
+                """, "t");
+        assertThat(s.vms()).extracting(Scenario.Vm::ramBytes).containsExactly(1L << 30, 1L << 30);
+    }
+
+    @Test
     void readsHostVmsCountsAndQemuOptions() {
         Scenario s = ScenarioLoader.parse("""
                 name: demo
