@@ -28,7 +28,7 @@ public final class QemuArgs {
     private final Map<String, String> machineDict = new LinkedHashMap<>();
     private final Map<String, BackendObject> objects = new LinkedHashMap<>();
     private final Map<String, String> smp = new LinkedHashMap<>();
-    private CpuModel cpu = CpuModel.defaultModel();
+    private String cpuOption;                                  // -cpu, applied when the vCPUs are created
     private String memPath;
     private boolean memPrealloc;
 
@@ -91,6 +91,7 @@ public final class QemuArgs {
         MachineProperties props = MachineProperties.apply(machine, machineDict, warnings);
         MemoryOptions.Resolved mem = MemoryOptions.resolve(memoryKeys, warnings);
         int cpus = SmpOptions.resolve(machine, smp, recommendedVcpus, maxVcpus, warnings);
+        if (cpuOption != null) CpuModel.checkModel(cpuOption);      // qemu softmmu/vl.c: parse_cpu_option
         Map<String, MemoryBackend> backends = new LinkedHashMap<>();
         for (BackendObject o : objects.values()) backends.put(o.id(), o.create(props.memMerge(), memPrealloc));
         long ramSize = mem.ramSize();
@@ -112,6 +113,8 @@ public final class QemuArgs {
             }
             backend = defaultBackend(machine, ramSize, props.memMerge());
         }
+        // qemu hw/i386/pc_piix.c pc_init1: x86_cpus_init (properties, realize) before pc_memory_init
+        CpuModel cpu = cpuOption == null ? CpuModel.defaultModel() : CpuModel.parse(cpuOption);
         MemoryLayout layout = BoardMemory.build(machine, cpu, ramSize, mem.maxramSize(), mem.slots(),
                 props.maxRamBelow4g(), warnings);
         return new MachineConfig(layout, backend, props.memMerge(), cpus, warnings);
@@ -135,7 +138,7 @@ public final class QemuArgs {
             case "-object" -> addObject(value, raw);
             case "-smp" -> SmpOptions.add(smp, value);
             case "-mem-path" -> memPath = value;
-            case "-cpu" -> cpu = CpuModel.parse(value);
+            case "-cpu" -> cpuOption = value;
             default -> throw new IllegalStateException(option);
         }
     }
