@@ -1,8 +1,6 @@
 package org.memvirt.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +9,8 @@ import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
 import org.memvirt.report.OutputFile;
 import org.memvirt.report.WalkGrid;
+import org.memvirt.workload.DocumentLoader;
+import org.memvirt.workload.LocatedTree;
 import org.memvirt.x86.Access;
 import org.memvirt.x86.AddressSpace;
 import org.memvirt.x86.AddressSpaceSpec;
@@ -53,7 +53,8 @@ final class TranslateCommand implements Runnable {
     @Option(names = "--host-page", defaultValue = "4K", description = "Host (EPT/NPT) page size: 4K, 2M or 1G.")
     String hostPage;
 
-    @Option(names = "--access", defaultValue = "read,user", description = "read, write or fetch, with ,user or ,supervisor.")
+    @Option(names = "--access", defaultValue = "read,user", paramLabel = "read|write|fetch[,user|,supervisor]",
+            description = "read, write or fetch, with ,user or ,supervisor (or ,supervisor,implicit; default ${DEFAULT-VALUE}).")
     String access;
 
     @Option(names = "--warm", defaultValue = "0",
@@ -158,11 +159,33 @@ final class TranslateCommand implements Runnable {
     }
 
     private static AddressSpace load(Path file) {
+        LocatedTree tree = DocumentLoader.read(file, "address-space spec");
         try {
-            return Json.mapper().readValue(Files.readString(file), AddressSpaceSpec.class).build();
-        } catch (IOException e) {
-            throw new X86Exception("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+            return Json.mapper().treeToValue(tree.toJson(), AddressSpaceSpec.class).build();
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            throw new X86Exception(specError(e, tree, file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new X86Exception(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("not an address-space spec"));
         }
+    }
+
+    /** {@code FILE:LINE:COLUMN: FIELD: what is wrong}, without Jackson's Java type names. */
+    private static String specError(com.fasterxml.jackson.databind.exc.MismatchedInputException e, LocatedTree tree,
+            Path file) {
+        StringBuilder path = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
+            else path.append('[').append(r.getIndex()).append(']');
+        }
+        String where = tree.at(path.toString()).where(file.toString()) + ": " + (path.isEmpty() ? "" : path + ": ");
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().toList();
+            return where + "unknown field (expected one of " + String.join(", ", known) + ")";
+        }
+        Class<?> type = e.getTargetType();
+        String expected = type == null ? "another value" : Number.class.isAssignableFrom(type) || type == int.class
+                ? "a whole number" : List.class.isAssignableFrom(type) ? "a list" : type == String.class ? "text" : "a mapping";
+        return where + "expected " + expected;
     }
 
     private Report report(AddressSpace as, long la, int acc, RefLog log, WalkResult r) {
