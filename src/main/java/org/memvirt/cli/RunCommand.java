@@ -1,7 +1,6 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +55,8 @@ final class RunCommand implements Runnable {
     String engine;
 
     @Option(names = "--workload", required = true, paramLabel = "OPS|FILE",
-            description = "Workload shorthand (\"touch 1G; switch 100\") or a .yaml/.yml/.json/.txt file.")
+            description = "Workload shorthand (\"touch 1G; switch 100\"), or a file: @PATH, or one word with a / or"
+                    + " ending in .yaml, .yml, .json or .txt.")
     String workload;
 
     @Option(names = "--mmu", paramLabel = "ept|npt|shadow",
@@ -193,7 +193,7 @@ final class RunCommand implements Runnable {
         for (Variant v : variants) choices.add(withHostOptions(chooseEngine(v.engine()), ksm, residentLimit));
         boolean kvm = choices.stream().anyMatch(c -> "kvm".equals(c.engine().name()));
         MachineConfig machine = kvm ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
-        Workload w = parseWorkload(workload);
+        Workload w = WorkloadParser.parseArgument(workload);
         List<Done> runs = new java.util.ArrayList<>(variants.size());
         for (int i = 0; i < variants.size(); i++) runs.add(runOne(variants.get(i), choices.get(i), machine, w, host));
         if (reportFile != null) reportFile.write(RunReport.render(runs.stream().map(Done::result).toList(), machine.layout()));
@@ -287,12 +287,6 @@ final class RunCommand implements Runnable {
             case "off", "false", "no" -> false;
             default -> throw new UsageError(option + " must be on or off, not '" + value + "'");
         };
-    }
-
-    private static Workload parseWorkload(String text) {
-        Path file = Path.of(text.trim());
-        boolean isFile = !text.isBlank() && text.indexOf(';') < 0 && Files.isRegularFile(file);
-        return isFile ? WorkloadParser.parseFile(file) : WorkloadParser.parseShorthand(text);
     }
 
     /** RunResult as JSON with counters flat by name, plus the cost estimate (sim) and TLB preset. */

@@ -14,6 +14,7 @@ import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadLimits;
 
 /**
  * The kvm engine: runs a workload in a real micro-VM on /dev/kvm (guest runtime from guest/) and reports every KVM
@@ -73,6 +74,7 @@ public final class KvmEngine implements Engine {
 
     /** Checks, before the VM starts, that the engine can run every op; {@code switch ... pcid} asks /dev/kvm. */
     static void checkSupported(RunSpec spec) {
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
         for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {

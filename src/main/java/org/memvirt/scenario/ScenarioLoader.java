@@ -23,6 +23,7 @@ import org.memvirt.workload.LocatedTree;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadException;
+import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadParser;
 import org.memvirt.workload.WorkloadUnits;
 
@@ -208,6 +209,11 @@ public final class ScenarioLoader {
         List<Op> ops = new ArrayList<>();
         int i = 0;
         for (Workload.Step step : workload.steps()) ops.add(checked(step.op(), at + "[" + i++ + "] '" + step.text() + "'", ram));
+        try {
+            WorkloadLimits.check(workload, ram);
+        } catch (WorkloadException e) {
+            throw new ScenarioException(at + ": " + e.getMessage());
+        }
         return ops;
     }
 

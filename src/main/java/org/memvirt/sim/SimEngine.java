@@ -13,6 +13,7 @@ import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadLimits;
 
 /**
  * The simulator engine: runs a workload on a modelled VM (guest OS, KVM's shadow or TDP MMU, VPID-tagged TLBs,
@@ -44,6 +45,7 @@ public final class SimEngine implements Engine {
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);

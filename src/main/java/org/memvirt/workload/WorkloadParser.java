@@ -34,6 +34,38 @@ public final class WorkloadParser {
         return parseShorthand(text, Path.of(""));
     }
 
+    /**
+     * The value of {@code --workload}. It names a file when it starts with {@code @} (the rest is the path), or when
+     * it is one word that contains a {@code /} or ends in {@code .yaml}, {@code .yml}, {@code .json} or {@code .txt};
+     * such a file must exist and be readable text. Anything else is shorthand. A workload without ops is refused.
+     */
+    public static Workload parseArgument(String value) {
+        String word = value.strip();
+        boolean explicit = word.startsWith("@");
+        String name = explicit ? word.substring(1) : word;
+        boolean file = explicit || !name.isEmpty() && name.chars().noneMatch(Character::isWhitespace) && name.indexOf(';') < 0
+                && (name.indexOf('/') >= 0 || FILE_SUFFIX.matcher(name.toLowerCase(Locale.ROOT)).find());
+        Workload workload;
+        if (file) {
+            Path path;
+            try {
+                path = Path.of(name);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new WorkloadException("--workload: not a file name: '" + name + "'");
+            }
+            if (name.isEmpty()) throw new WorkloadException("--workload @: give a file name after '@'");
+            workload = parseFile(path);
+        } else {
+            workload = parseShorthand(value);
+        }
+        if (workload.steps().isEmpty()) {
+            throw new WorkloadException((file ? name : "--workload") + ": no ops; give at least one, e.g. \"touch 1G\"");
+        }
+        return workload;
+    }
+
+    private static final java.util.regex.Pattern FILE_SUFFIX = java.util.regex.Pattern.compile("\\.(ya?ml|json|txt)$");
+
     /** Shorthand whose trace files are resolved against {@code baseDir}. */
     public static Workload parseShorthand(String text, Path baseDir) {
         return new Workload(ShorthandParser.steps(text, Place.command(SHORTHAND_SOURCE), baseDir), text);
