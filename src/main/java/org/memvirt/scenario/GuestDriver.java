@@ -75,7 +75,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         stack.push(new Frame(spec.workload(), new int[1], new int[] {1}));
     }
 
-    private static boolean hasVerify(List<Op> ops) {
+    static boolean hasVerify(List<Op> ops) {
         for (Op op : ops) {
             if (op instanceof Op.Verify) return true;
             if (op instanceof Op.Repeat r && hasVerify(r.body())) return true;

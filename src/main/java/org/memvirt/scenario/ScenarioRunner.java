@@ -34,6 +34,7 @@ public final class ScenarioRunner {
     private FreeTable freeAtStart;
 
     public ScenarioRunner(Scenario scenario) {
+        ScenarioFootprint.check(scenario);
         this.scenario = scenario;
         this.host = new HostModel(scenario.host());
         host.setListener(new HostListener() {

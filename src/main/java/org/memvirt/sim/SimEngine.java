@@ -46,6 +46,8 @@ public final class SimEngine implements Engine {
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
         WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
+        ModelFootprint.check(ModelFootprint.runBytes(spec.machine().layout().ramSize() / Paging.PAGE_SIZE, spec.workload(),
+                spec.mmu()), "this run");
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);

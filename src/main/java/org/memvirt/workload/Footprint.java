@@ -81,6 +81,36 @@ public final class Footprint {
         return end;
     }
 
+    /** The most processes the workload has at any time: 1 at start, then what {@code processes N} sets. */
+    public static int maxProcesses(Workload workload) {
+        int most = 1;
+        for (Workload.Step step : workload.steps()) most = Math.max(most, maxProcesses(step.op()));
+        return most;
+    }
+
+    private static int maxProcesses(Op op) {
+        return switch (op) {
+            case Op.Processes(int count) -> count;
+            case Op.Repeat(int times, List<Op> body) -> body.stream().mapToInt(Footprint::maxProcesses).max().orElse(1);
+            default -> 1;
+        };
+    }
+
+    /** The largest Zipf CDF an op needs (one double per page of its range), in bytes; 0 without {@code dist zipf}. */
+    public static long zipfTableBytes(Workload workload) {
+        long most = 0;
+        for (Workload.Step step : workload.steps()) most = Math.max(most, zipfTableBytes(step.op()));
+        return most;
+    }
+
+    private static long zipfTableBytes(Op op) {
+        return switch (op) {
+            case Op.Random r when r.distribution() instanceof Op.Distribution.Zipf -> 8 * (r.over() / WorkloadUnits.PAGE_SIZE);
+            case Op.Repeat(int times, List<Op> body) -> body.stream().mapToLong(Footprint::zipfTableBytes).max().orElse(0);
+            default -> 0;
+        };
+    }
+
     private static long traceEnd(long[] accesses) {
         long last = 0;
         for (long access : accesses) last = Math.max(last, access & ~(WorkloadUnits.PAGE_SIZE - 1));
