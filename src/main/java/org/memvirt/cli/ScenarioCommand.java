@@ -2,17 +2,20 @@ package org.memvirt.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.memvirt.report.Json;
 import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.scenario.Scenario;
+import org.memvirt.scenario.ScenarioCost;
 import org.memvirt.scenario.ScenarioEngine;
 import org.memvirt.scenario.ScenarioHtml;
 import org.memvirt.scenario.ScenarioLoader;
 import org.memvirt.scenario.ScenarioReport;
 import org.memvirt.scenario.ScenarioText;
+import org.memvirt.workload.WorkloadUnits;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,18 +45,36 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "out.html", description = "Also write an HTML report with charts.")
     Path report;
 
+    @Option(names = "--max-wall", paramLabel = "DURATION", defaultValue = "1h", description = "Wall-clock time the sim"
+            + " engine may take (default: ${DEFAULT-VALUE}): a scenario expected to take longer is refused before it"
+            + " starts, one that takes longer is stopped.")
+    String maxWall;
+
     @Override
     public Integer call() {
         OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
-        Scenario scenario = ScenarioLoader.load(file);
+        Scenario scenario = ScenarioLoader.load(file).withMaxWall(maxWallNanos());
+        ScenarioEngine chosen = ScenarioEngine.choose(scenario, engine.name());
+        if (!chosen.kvm()) ScenarioCost.announcement(scenario).ifPresent(w -> QemuOptions.printWarnings(spec.commandLine().getErr(), List.of(w)));
         ScenarioReport r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
-            r = ScenarioEngine.choose(scenario, engine.name()).run(scenario, progress);
+            r = chosen.run(scenario, progress);
         }
         if (reportFile != null) ScenarioHtml.build(r).write(reportFile);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
         out.flush();
         return 0;
+    }
+
+    private long maxWallNanos() {
+        long nanos;
+        try {
+            nanos = WorkloadUnits.parseDuration(maxWall);
+        } catch (IllegalArgumentException e) {
+            nanos = -1;
+        }
+        if (nanos <= 0) throw new RunCommand.UsageError("--max-wall must be a duration with its unit, e.g. 30m or 2h, not '" + maxWall + "'");
+        return nanos;
     }
 }

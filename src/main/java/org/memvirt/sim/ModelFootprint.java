@@ -9,11 +9,11 @@ import org.memvirt.workload.Workload;
 /**
  * The heap a sim model will need, estimated before it is built, so that a model larger than the JVM's heap is refused
  * in one line instead of ending in an OutOfMemoryError minutes into the run. The bytes per guest page were measured
- * (live heap after a full GC at the end of each run, {@code scripts/bench-heap}; docs/PERFORMANCE.md, "Heap per guest
+ * (live heap after a full GC at the end of each run, {@code scripts/bench-model heap}; docs/PERFORMANCE.md, "Heap per guest
  * page") and are rounded up; the pages a workload can touch are bounded from above by its ops.
  */
 public final class ModelFootprint {
-    // Measured 2026-12-07 (scripts/bench-heap, -Xmx12g SerialGC): a single-VM run costs per touched guest page up to
+    // Measured 2026-12-07 (scripts/bench-model heap, -Xmx12g SerialGC): a single-VM run costs per touched guest page up to
     // 41.6 B under EPT/NPT and 58.2 B under shadow paging (both `fill 4G content=unique; verify` on -m 8G: host page
     // state, content id, verify's expected value, guest tables and the EPT or shadow tables); 25.5 B with 2M pages.
     static final double RUN_TDP_BYTES_PER_TOUCHED = 48;

@@ -21,7 +21,7 @@ import org.memvirt.workload.WorkloadParser;
  * configuration, the live heap (after a full GC) at the end of the run, while the model is still referenced, minus
  * the live heap before it. Run with one collector and a heap large enough for every row:
  * <pre>
- * scripts/bench-heap          (java -XX:+UseSerialGC -Xmx12g ... org.memvirt.bench.SimHeapFootprint)
+ * scripts/bench-model heap          (java -XX:+UseSerialGC -Xmx12g ... org.memvirt.bench.SimHeapFootprint)
  * </pre>
  * Prints one row per configuration: guest RAM pages, touched pages, live bytes, and bytes per page of each.
  */
