@@ -76,7 +76,7 @@ final class RunCommand implements Runnable {
     long seed;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
-            description = "Wall-clock limit of a kvm run (default: ${DEFAULT-VALUE}).")
+            description = "Wall-clock limit of the run, either engine (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Option(names = "--ksm", description = "kvm engine: run ksmd for the run (5,000 pages per 20 ms wake), every changed "
@@ -184,6 +184,7 @@ final class RunCommand implements Runnable {
     @Override
     public void run() {
         OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
+        if (timeoutSeconds <= 0) throw new UsageError("--timeout must be a positive number of seconds, not " + timeoutSeconds);
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
         Variant main = new Variant(engine, mmu, vpid, tlb, seed);

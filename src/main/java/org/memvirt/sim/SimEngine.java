@@ -48,15 +48,17 @@ public final class SimEngine implements Engine {
         WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
         ModelFootprint.check(ModelFootprint.runBytes(spec.machine().layout().ramSize() / Paging.PAGE_SIZE, spec.workload(),
                 spec.mmu()), "this run");
+        SimDeadline deadline = SimDeadline.start(spec.workload(), spec.timeout(), System::nanoTime);
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
-        Runner runner = new Runner(vm, listener);
+        Runner runner = new Runner(vm, listener, deadline);
         List<RunResult.OpResult> ops = new ArrayList<>();
         List<Workload.Step> steps = spec.workload().steps();
         for (int i = 0; i < steps.size(); i++) {
             Workload.Step step = steps.get(i);
             listener.stepStarted(i, steps.size(), step.text());
+            deadline.step(step.text());
             long[] before = vm.totals();
             runner.run(step.op(), runner.vcpusFor(step.vcpu()));
             for (Vcpu v : vm.vcpus) v.serviceRequests();        // every vCPU re-enters the guest after the step
@@ -106,15 +108,19 @@ public final class SimEngine implements Engine {
         private static final int PROGRESS_CHUNK = 1 << 16;   // accesses between progress reports
         private final SimVm vm;
         private final RunListener listener;
+        private final SimDeadline deadline;
         private long sleptNanos;
         private int depth;                                   // > 0 inside a repeat: only the repeat reports progress
 
-        Runner(SimVm vm, RunListener listener) {
+        Runner(SimVm vm, RunListener listener, SimDeadline deadline) {
             this.vm = vm;
             this.listener = listener;
+            this.deadline = deadline;
         }
 
+        /** Every {@link #PROGRESS_CHUNK} accesses and repeat iteration: report, and stop at the deadline. */
         private void progress(double done) {
+            deadline.check();
             if (depth == 0) listener.stepProgress(done);
         }
 
