@@ -59,7 +59,7 @@ final class PlanCommand implements Runnable {
             try {
                 groups.add(SwapPlan.Guests.parse(g));
             } catch (ConfigException e) {
-                throw e.at("--guest " + g);
+                throw new ConfigException(e.getMessage().lines().findFirst().orElse("")).at("--guest " + g);
             }
         }
         SwapPlan plan = checked("--guest", () -> new SwapPlan(groups, ram, reserve, swapNow));
@@ -98,12 +98,12 @@ final class PlanCommand implements Runnable {
         }
     }
 
-    /** A size as QEMU reads it, bare numbers in MiB; errors as for -m with this option as location. */
+    /** A size as QEMU reads it, bare numbers in MiB; QEMU's error as for -m (its first line), with this option. */
     private static long size(String option, String text) {
         try {
             return QemuSize.parseMiB(text);
         } catch (ConfigException e) {
-            throw e.at(option + " " + text);
+            throw new ConfigException(e.getMessage().lines().findFirst().orElse("")).at(option + " " + text);
         }
     }
 

@@ -52,7 +52,7 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
+        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report).notOver(file, "the scenario file");
         Scenario scenario = ScenarioLoader.load(file).withMaxWall(maxWallNanos());
         ScenarioEngine chosen = ScenarioEngine.choose(scenario, engine.name());
         if (!chosen.kvm()) ScenarioCost.announcement(scenario).ifPresent(w -> QemuOptions.printWarnings(spec.commandLine().getErr(), List.of(w)));

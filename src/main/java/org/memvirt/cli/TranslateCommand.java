@@ -89,17 +89,18 @@ final class TranslateCommand implements Runnable {
 
     @Override
     public void run() {
-        OutputFile html = reportFile == null ? null : OutputFile.check("--report", reportFile);
+        OutputFile html = reportFile == null ? null : OutputFile.check("--report", reportFile).notOver(spec, "the spec file");
         long la = AddressSpaceSpec.parseAddress(gva, "--gva");
         int acc = Access.parse(access);
         if (warm < 0 || warm > 511) throw new X86Exception("--warm must be 0..511");
+        TlbConfig tlbConfig = TlbConfig.preset(tlb);                        // checked even when --warm 0 uses no TLB
         AddressSpace as = spec != null ? load(spec) : build(la);
         RefLog log = new RefLog();
         WalkResult r = new WalkResult();
         if (warm == 0) {
             as.coldWalker(log).translate(la, acc, as.guestMode(), r);     // no caches: the (n+1)(m+1)-1 walk
         } else {
-            Mmu m = as.mmu(TlbConfig.preset(tlb), log);
+            Mmu m = as.mmu(tlbConfig, log);
             for (int k = 1; k <= warm; k++) m.translate(la ^ ((long) k << Paging.SHIFT_4K), acc, as.guestMode(), r);
             log.clear();
             m.translate(la, acc, as.guestMode(), r);

@@ -74,7 +74,7 @@ public final class KvmEngine implements Engine {
 
     /** Checks, before the VM starts, that the engine can run every op; {@code switch ... pcid} asks /dev/kvm. */
     static void checkSupported(RunSpec spec) {
-        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize(), Math.max(1, spec.machine().smp()));
         for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {

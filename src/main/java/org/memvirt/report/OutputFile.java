@@ -43,6 +43,18 @@ public final class OutputFile {
         return new OutputFile(option, file, null).checked();
     }
 
+    /** Refuses to write over {@code input}, a file the command reads ({@code what}: "the scenario file"); null: none. */
+    public OutputFile notOver(Path input, String what) {
+        try {
+            if (input != null && Files.exists(target) && Files.exists(input) && Files.isSameFile(target, input)) {
+                throw refused("it is " + what + " this command reads");
+            }
+        } catch (IOException e) {
+            throw refused(FileKind.reason(e));
+        }
+        return this;
+    }
+
     /** The path as the user gave it. */
     public Path path() {
         return given;

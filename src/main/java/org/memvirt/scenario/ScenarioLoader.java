@@ -93,6 +93,7 @@ public final class ScenarioLoader {
         fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "ksm_policy", "balloon_policy", "watermark_scale_factor");
         if (!h.has("ram")) throw new ScenarioException("host.ram: missing");
         long ram = size(h.get("ram"), "host.ram");
+        if (ram == 0) throw new ScenarioException("host.ram: must be more than 0");
         long reserve = h.has("reserve") ? size(h.get("reserve"), "host.reserve") : 0;
         if (reserve >= ram) throw new ScenarioException("host.reserve: must be less than host.ram");
         long swap = h.has("swap") ? size(h.get("swap"), "host.swap") : 0;

@@ -45,7 +45,7 @@ public final class SimEngine implements Engine {
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
-        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize());
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize(), Math.max(1, spec.machine().smp()));
         ModelFootprint.check(ModelFootprint.runBytes(spec.machine().layout().ramSize() / Paging.PAGE_SIZE, spec.workload(),
                 spec.mmu()), "this run");
         SimDeadline deadline = SimDeadline.start(spec.workload(), spec.timeout(), System::nanoTime);

@@ -33,6 +33,16 @@ class MainTest {
         assertThat(r.err()).startsWith("memvirt: Unknown option: '--no-such-option'");
     }
 
+    @Test
+    void messagesShowInputAsATerminalCan() {
+        assertThat(Main.printable("found '\u007fELF\u0000\u0001' in\nline two")).isEqualTo("found '\\x7fELF\\x00\\x01' in\nline two");
+        String longWord = "a".repeat(30) + "b".repeat(30) + "c".repeat(30);
+        assertThat(Main.printable("found '" + longWord + "'")).isEqualTo("found '" + "a".repeat(30) + "b".repeat(10) + "…"
+                + "c".repeat(10) + "'");
+        assertThat(Main.printable("x".repeat(1500))).isEqualTo("x".repeat(1000) + "…");
+        assertThat(Main.printable("quoted '" + "q".repeat(60) + "' stays")).isEqualTo("quoted '" + "q".repeat(60) + "' stays");
+    }
+
     /** The result of running the CLI in-process with captured stdout and stderr. */
     record CliRun(int rc, String out, String err) {
         static synchronized CliRun of(String... args) {
