@@ -11,6 +11,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import org.memvirt.host.Errno;
+
 /**
  * The system calls the kvm engine makes, through one FFM downcall handle to glibc's variadic {@code syscall}, linked
  * once. Every call captures errno ({@code captureCallState}); a failed call throws {@link KvmException} naming the

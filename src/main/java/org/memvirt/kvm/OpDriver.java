@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.memvirt.engine.EngineException;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
@@ -51,8 +52,8 @@ final class OpDriver {
     /** Checks, before the VM starts, that the kvm engine can run every op of the workload. */
     static void checkSupported(Op op) {
         switch (op) {
-            case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
-            case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
+            case Op.Trace t -> throw new EngineException("trace is not supported by the kvm engine yet");
+            case Op.PageSize p -> throw new EngineException("pages is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
             default -> { }
         }
@@ -219,7 +220,7 @@ final class OpDriver {
 
     /** {@code switch COUNT [pcid]} on vCPU 0; with PCID the runtime sets CR4.PCIDE at the first such switch. */
     private void switchProcesses(long count, boolean pcid) {
-        if (pcid && !machine.hasPcid()) throw new KvmException("'" + opText + "': " + KvmEngine.NO_PCID);
+        if (pcid && !machine.hasPcid()) throw KvmException.host("'" + opText + "': " + KvmEngine.NO_PCID);
         machine.setProcess(0, this.pid);
         machine.post(0, OP_SWITCH, count, pcid ? 1 : 0, 0, 0);
         machine.onVcpus(new int[] {0}, machine::resume, opText);
@@ -252,7 +253,7 @@ final class OpDriver {
     }
 
     private void verify() {
-        HostVerifier v = new HostVerifier(machine).verify(written);
+        HostVerifier v = new HostVerifier(machine.ram(), machine::processCr3).verify(written);
         verifyPages.addAndGet(v.checked());
         verifyMismatches.addAndGet(v.mismatches());
         if (v.mismatches() > 0) {

@@ -34,26 +34,30 @@ public record CostModel(double ghz, long accessCycles, long stlbHitCycles, long 
     /** Cycles and slowdown of a run. */
     public record Estimate(long vmCycles, long nativeCycles, double slowdown, long vmNanos, long nativeNanos) {}
 
-    /** The estimate for counters named as {@link Stat}'s. */
+    /** The estimate for a sim run's counters (every counter of {@link Stat}; a kvm run's counters are refused). */
     public Estimate estimate(Counters c) {
-        long common = c.get(Stat.name(Stat.ACCESSES)) * accessCycles
-                + c.get(Stat.name(Stat.STLB_HITS)) * stlbHitCycles
-                + c.get(Stat.name(Stat.GUEST_PAGE_FAULTS)) * guestFaultCycles
-                + c.get(Stat.name(Stat.HOST_PAGES_ZEROED)) * zeroPageCycles;
-        long vm = common
-                + c.get(Stat.name(Stat.WALK_REFS)) * walkRefCycles
-                + c.get(Stat.name(Stat.EXITS)) * exitCycles
-                + c.get(Stat.name(Stat.INSN_EMULATION)) * emulationCycles
-                + (c.get(Stat.name(Stat.PF_FIXED)) + c.get(Stat.name(Stat.PF_GUEST))) * kvmFaultCycles;
-        long nat = common + c.get(Stat.name(Stat.NATIVE_WALK_REFS)) * walkRefCycles;
+        long[] s = new long[Stat.COUNT];
+        for (int i = 0; i < Stat.COUNT; i++) s[i] = c.get(Stat.counter(i));
+        long vm = vmCycles(s);
+        long nat = nativeCycles(s);
         return new Estimate(vm, nat, nat == 0 ? 1.0 : (double) vm / nat, nanos(vm), nanos(nat));
     }
 
+    /** The VM's cycles for counter values {@code s} (indexed by {@link Stat}): the guest's own work plus KVM's. */
     long vmCycles(long[] s) {
-        return s[Stat.ACCESSES] * accessCycles + s[Stat.STLB_HITS] * stlbHitCycles
-                + s[Stat.GUEST_PAGE_FAULTS] * guestFaultCycles + s[Stat.HOST_PAGES_ZEROED] * zeroPageCycles
-                + s[Stat.WALK_REFS] * walkRefCycles + s[Stat.EXITS] * exitCycles
+        return guestCycles(s) + s[Stat.WALK_REFS] * walkRefCycles + s[Stat.EXITS] * exitCycles
                 + s[Stat.INSN_EMULATION] * emulationCycles + (s[Stat.PF_FIXED] + s[Stat.PF_GUEST]) * kvmFaultCycles;
+    }
+
+    /** The same work on bare metal: the guest's own work with one-dimensional walks. */
+    long nativeCycles(long[] s) {
+        return guestCycles(s) + s[Stat.NATIVE_WALK_REFS] * walkRefCycles;
+    }
+
+    /** What costs the same with and without virtualization: accesses, STLB hits, the guest's #PFs, zeroing. */
+    private long guestCycles(long[] s) {
+        return s[Stat.ACCESSES] * accessCycles + s[Stat.STLB_HITS] * stlbHitCycles
+                + s[Stat.GUEST_PAGE_FAULTS] * guestFaultCycles + s[Stat.HOST_PAGES_ZEROED] * zeroPageCycles;
     }
 
     long nanos(long cycles) {

@@ -2,7 +2,8 @@ package org.memvirt.sim;
 
 import java.util.Locale;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Footprint;
 import org.memvirt.workload.Workload;
 
@@ -59,6 +60,19 @@ public final class ModelFootprint {
         return Math.addExact(Math.multiplyExact(ramPages, perRam), Math.multiplyExact(Math.min(ramPages, touchedPages), perTouched));
     }
 
+    /** Estimated model bytes of a simulated host: every VM's per-page arrays and what its workload and boot can touch. */
+    public static long hostBytes(HostSpec s) {
+        long bytes = 0;
+        for (HostSpec.Vm vm : s.vms()) {
+            long end = 0;
+            for (org.memvirt.workload.Op op : vm.workload()) end = Math.max(end, Footprint.regionEnd(op));
+            long touched = (end + 4095) / 4096 + vm.bootTouchBytes() / 4096;
+            bytes = Math.addExact(bytes, scenarioVmBytes(vm.ramBytes() / 4096, touched, vm.memMerge(),
+                    GuestDriver.hasVerify(vm.workload())));
+        }
+        return bytes;
+    }
+
     /** {@link #check(long, String, long)} against this JVM's heap limit. */
     public static void check(long modelBytes, String what) {
         check(modelBytes, what, Runtime.getRuntime().maxMemory());
@@ -92,7 +106,7 @@ public final class ModelFootprint {
 
         @Override
         public int exitCode() {
-            return 3;                                    // host cannot do it (the exit-code rule's HOST)
+            return org.memvirt.ExitCoded.HOST;             // docs/exit-codes.md: this host cannot do it
         }
     }
 

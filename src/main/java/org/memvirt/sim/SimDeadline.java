@@ -31,8 +31,14 @@ final class SimDeadline {
         this.deadline = timeout == null ? Long.MAX_VALUE : clock.nanos() + timeout.toNanos();
     }
 
-    /** Refuses a workload whose accesses alone outlast {@code timeout}, and starts the clock. */
+    /** {@link #checkFits}, then starts the clock. */
     static SimDeadline start(Workload workload, Duration timeout, LongClock clock) {
+        checkFits(workload, timeout);
+        return new SimDeadline(timeout, clock);
+    }
+
+    /** Refuses a workload whose accesses alone outlast {@code timeout} (null: no limit). */
+    static void checkFits(Workload workload, Duration timeout) {
         if (timeout != null) {
             double accesses = 0;
             for (Workload.Step s : workload.steps()) accesses += Footprint.accesses(s.op());
@@ -43,7 +49,6 @@ final class SimDeadline {
                         + " --timeout", accesses, seconds(atLeast), MIN_NANOS_PER_ACCESS, timeout.toSeconds()));
             }
         }
-        return new SimDeadline(timeout, clock);
     }
 
     /** The step now running, for the message. */
@@ -54,7 +59,7 @@ final class SimDeadline {
     /** Throws once the limit has passed. */
     void check() {
         if (timeout != null && clock.nanos() - deadline > 0) {
-            throw new SimException("the sim run stopped after --timeout " + timeout.toSeconds() + " s, in step '" + step + "'");
+            throw SimException.timedOut("the sim run stopped after --timeout " + timeout.toSeconds() + " s, in step '" + step + "'");
         }
     }
 

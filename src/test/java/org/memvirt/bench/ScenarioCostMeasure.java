@@ -2,19 +2,20 @@ package org.memvirt.bench;
 
 import java.util.Locale;
 
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.RunListener;
 import org.memvirt.scenario.ScenarioLoader;
-import org.memvirt.scenario.ScenarioReport;
-import org.memvirt.scenario.ScenarioRunner;
+import org.memvirt.sim.SimEngine;
 
 /**
  * Measures what a simulated scenario costs in CPU time of the simulating thread ({@code cpu_seconds}), by the terms
- * {@code scenario.ScenarioCost} estimates from: quanta of virtual time (per VM), ksmd's scanned pages and workload
+ * {@code sim.SimHostCost} estimates from: quanta of virtual time (per VM), ksmd's scanned pages and workload
  * accesses. Each row varies one term; {@code scripts/bench-model cost} runs it (a few minutes).
  */
 public final class ScenarioCostMeasure {
 
     static void row(String label, String yaml, double units, String unit) {
-        ScenarioReport r = new ScenarioRunner(ScenarioLoader.parse(yaml, "cost")).run();
+        HostResult r = new SimEngine().run(ScenarioLoader.parse(yaml, "cost"), RunListener.NONE);
         System.out.printf(Locale.ROOT, "%-58s cpu %8.2f s  wall %8.2f s  %12.0f %-14s %8.1f ns each%n", label,
                 r.cpuSeconds(), r.wallSeconds(), units, unit, r.cpuSeconds() * 1e9 / units);
     }

@@ -7,12 +7,11 @@ import java.util.List;
 import java.util.Locale;
 
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.scenario.Scenario;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.scenario.ScenarioLoader;
-import org.memvirt.scenario.ScenarioRunner;
 import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;
 
@@ -57,8 +56,8 @@ public final class SimHeapFootprint {
     static void scenario(String label, String yaml, long ramPages, long touchedPages) {
         long before = live();
         Peak peak = new Peak();
-        Scenario s = ScenarioLoader.parse(yaml, "heap");
-        new ScenarioRunner(s).run(peak);
+        HostSpec s = ScenarioLoader.parse(yaml, "heap");
+        new SimEngine().run(s, peak);
         report("scenario " + label, ramPages, touchedPages, peak.max - before);
     }
 

@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.Counter;
+import org.memvirt.host.MmuMode;
 import org.memvirt.kvm.KvmEngine;
 import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;
@@ -95,7 +96,7 @@ class EngineDifferentialTest {
     record Tolerance(long low, long high, String why) {}
 
     static Tolerance tolerance(String op, Counters sim, boolean demand, int vcpus) {
-        long invlpg = sim.get("invlpg");
+        long invlpg = sim.get(Counter.INVLPG);
         long listPages = Math.min(LIST_PAGES, (invlpg + LIST_ENTRIES_PER_PAGE - 1) / LIST_ENTRIES_PER_PAGE);
         long streamFaults = op.startsWith("random") ? (LIST_PAGES + PREFETCH - 1) / PREFETCH : 0;
         long high = RUNTIME_OWN_FAULTS + listPages + streamFaults + VCPU_RACE_FAULTS * (vcpus - 1);
@@ -103,8 +104,8 @@ class EngineDifferentialTest {
                 + (vcpus > 1 ? " + vCPUs racing" : "");
         long low = 0;
         if (demand) {
-            long tables = sim.get("guest_pt_pages");
-            long unsynced = Math.max(0, sim.get("mmu_unsync"));
+            long tables = sim.get(Counter.GUEST_PT_PAGES);
+            long unsynced = Math.max(0, sim.get(Counter.MMU_UNSYNC));
             low = -(2 * tables + unsynced);
             why += "; CPL0 table edits emulated on kvm";
         }
@@ -114,9 +115,7 @@ class EngineDifferentialTest {
     @Test
     @Tag("kvm")
     void simUnderShadowPagingCountsWhatKvmCountsOnThisHost() {
-        KvmEngine.Usability usable = KvmEngine.usable();
-        if (!usable.usable()) System.out.println("EngineDifferentialTest skipped: " + usable.reason());
-        Assumptions.assumeTrue(usable.usable(), "kvm engine not usable here: " + usable.reason());
+        org.memvirt.Skip.unlessKvm();
         SoftAssertions soft = new SoftAssertions();
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-44s %-28s %15s %9s %8s %13s %13s %12s  %s", "workload", "op", "pf_fixed sim/kvm",
@@ -131,16 +130,16 @@ class EngineDifferentialTest {
                 demand = op.equals("demand on") || (demand && !op.equals("demand off"));
                 Counters sc = s.ops().get(i).deltas(), kc = k.ops().get(i).deltas();
                 Tolerance t = tolerance(op, sc, demand, s.vcpus().size());
-                long diff = kc.get("pf_fixed") - sc.get("pf_fixed");
+                long diff = kc.get(Counter.PF_FIXED) - sc.get(Counter.PF_FIXED);
                 String shown = op.length() > 28 ? op.substring(0, 27) + "…" : op;
                 rows.add(String.format("%-44s %-28s %7d/%-7d %+9d %8s %6d/%-6d %6d/%-6d %6d/%-6d  %s", c.label(), shown,
-                        sc.get("pf_fixed"), kc.get("pf_fixed"), diff, "[" + t.low() + "," + t.high() + "]",
-                        sc.get("pf_guest"), kc.get("pf_guest"), sc.get("invlpg"), kc.get("invlpg"),
-                        sc.get("guest_frames"), kc.get("guest_frames"), t.why()));
+                        sc.get(Counter.PF_FIXED), kc.get(Counter.PF_FIXED), diff, "[" + t.low() + "," + t.high() + "]",
+                        sc.get(Counter.PF_GUEST), kc.get(Counter.PF_GUEST), sc.get(Counter.INVLPG), kc.get(Counter.INVLPG),
+                        sc.get(Counter.GUEST_FRAMES), kc.get(Counter.GUEST_FRAMES), t.why()));
                 String where = c.label() + " / " + op + ": ";
-                soft.assertThat(kc.get("pf_guest")).as(where + "pf_guest").isEqualTo(sc.get("pf_guest"));
-                soft.assertThat(kc.get("invlpg")).as(where + "invlpg").isEqualTo(sc.get("invlpg"));
-                soft.assertThat(kc.get("guest_frames")).as(where + "guest_frames").isEqualTo(sc.get("guest_frames"));
+                soft.assertThat(kc.get(Counter.PF_GUEST)).as(where + "pf_guest").isEqualTo(sc.get(Counter.PF_GUEST));
+                soft.assertThat(kc.get(Counter.INVLPG)).as(where + "invlpg").isEqualTo(sc.get(Counter.INVLPG));
+                soft.assertThat(kc.get(Counter.GUEST_FRAMES)).as(where + "guest_frames").isEqualTo(sc.get(Counter.GUEST_FRAMES));
                 soft.assertThat(diff).as(where + "pf_fixed kvm - sim").isBetween(t.low(), t.high());
             }
             long simResident = s.memory().residentBytes() / PAGE, kvmResident = k.memory().residentBytes() / PAGE;
@@ -163,18 +162,18 @@ class EngineDifferentialTest {
             // a CPL3 touch of N fresh pages: one fault per page, plus two per new guest page-table page (read, write)
             Counters touch = sim(CASES.get(0), mmu).ops().getFirst().deltas();
             long n = 64L << 20 >> 12;
-            assertThat(touch.get("pf_fixed")).as(mmu + " touch").isEqualTo(n + 2 * touch.get("guest_pt_pages"))
+            assertThat(touch.get(Counter.PF_FIXED)).as(mmu + " touch").isEqualTo(n + 2 * touch.get(Counter.GUEST_PT_PAGES))
                     .isBetween(n, n + n / 100);
             // an unmap/remap loop of K pages: K INVLPG (they exit, counted by KVM, only under shadow paging)
             RunResult loop = sim(CASES.get(4), mmu);
             long k = 3 * (4L << 20 >> 12);
-            assertThat(loop.ops().get(1).deltas().get("guest_invlpg")).as(mmu + " guest_invlpg").isEqualTo(k);
-            assertThat(loop.ops().get(1).deltas().get("invlpg")).as(mmu + " invlpg").isEqualTo(mmu == MmuMode.SHADOW ? k : 0);
+            assertThat(loop.ops().get(1).deltas().get(Counter.GUEST_INVLPG)).as(mmu + " guest_invlpg").isEqualTo(k);
+            assertThat(loop.ops().get(1).deltas().get(Counter.INVLPG)).as(mmu + " invlpg").isEqualTo(mmu == MmuMode.SHADOW ? k : 0);
             // guest demand paging of K pages: K guest #PFs (injected by KVM, counted pf_guest, only under shadow)
             Counters demand = sim(CASES.get(2), mmu).ops().get(1).deltas();
             long pages = 16L << 20 >> 12;
-            assertThat(demand.get("guest_page_faults")).as(mmu + " guest_page_faults").isEqualTo(pages);
-            assertThat(demand.get("pf_guest")).as(mmu + " pf_guest").isEqualTo(mmu == MmuMode.SHADOW ? pages : 0);
+            assertThat(demand.get(Counter.GUEST_PAGE_FAULTS)).as(mmu + " guest_page_faults").isEqualTo(pages);
+            assertThat(demand.get(Counter.PF_GUEST)).as(mmu + " pf_guest").isEqualTo(mmu == MmuMode.SHADOW ? pages : 0);
         }
     }
 }

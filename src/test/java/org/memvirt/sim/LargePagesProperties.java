@@ -15,8 +15,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** Random scripts mixing 4 KiB and 2 MiB guest pages: every MMU mode shows the guest the same memory. */
@@ -34,14 +35,14 @@ class LargePagesProperties {
         RunResult ept = run(MmuMode.EPT, vpid, smp, ops, false);
         RunResult again = run(MmuMode.SHADOW, vpid, smp, ops, false);
         assertThat(again.counters()).isEqualTo(shadow.counters());                // deterministic
-        for (RunResult r : List.of(shadow, ept)) assertThat(r.counters().get("verify_errors")).isZero();
-        for (String c : List.of("accesses", "verify_pages", "host_pages_zeroed", "guest_pt_pages", "guest_frames")) {
-            assertThat(ept.counters().get(c)).as(c).isEqualTo(shadow.counters().get(c));
+        for (RunResult r : List.of(shadow, ept)) assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+        for (Counter c : List.of(Counter.ACCESSES, Counter.VERIFY_PAGES, Counter.HOST_PAGES_ZEROED, Counter.GUEST_PT_PAGES, Counter.GUEST_FRAMES)) {
+            assertThat(ept.counters().get(c)).as(c.key()).isEqualTo(shadow.counters().get(c));
         }
         if (smp == 1) {            // with 2 vCPUs a stale TLB entry may spare a #PF, depending on the mode's flushes
-            assertThat(ept.counters().get("guest_page_faults")).isEqualTo(shadow.counters().get("guest_page_faults"));
+            assertThat(ept.counters().get(Counter.GUEST_PAGE_FAULTS)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
         }
-        assertThat(shadow.counters().get("pf_guest")).isEqualTo(shadow.counters().get("guest_page_faults"));
+        assertThat(shadow.counters().get(Counter.PF_GUEST)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
     }
 
     private static RunResult run(MmuMode mode, boolean vpid, int smp, List<Op> ops, boolean checkInvariants) {

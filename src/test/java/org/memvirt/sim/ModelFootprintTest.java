@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.WorkloadParser;

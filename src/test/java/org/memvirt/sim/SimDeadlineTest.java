@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.WorkloadParser;
@@ -36,7 +36,8 @@ class SimDeadlineTest {
         now[0] = 5_000_000_000L;
         assertThatCode(d::check).doesNotThrowAnyException();                    // at the limit: still running
         now[0]++;
-        assertThatThrownBy(d::check).hasMessage("the sim run stopped after --timeout 5 s, in step 'touch 1M'");
+        assertThatThrownBy(d::check).hasMessage("the sim run stopped after --timeout 5 s, in step 'touch 1M'")
+                .extracting(e -> ((SimException) e).exitCode()).isEqualTo(4);             // docs/exit-codes.md: guest
     }
 
     /**
