@@ -32,7 +32,7 @@ public final class KvmEngine implements Engine {
     /** Whether this host can run the kvm engine, and why (or why not). */
     public record Usability(boolean usable, String reason) {}
 
-    /** Decides from /dev/kvm and its ioctls, never from cpuinfo flags (HOST.md: PVM hosts have no vmx/svm). */
+    /** Decides from /dev/kvm and its ioctls, never from cpuinfo flags (no vmx/svm on kvm_pvm hosts: docs/HOST-FACTS.md). */
     public static Usability usable() {
         String arch = System.getProperty("os.arch");
         if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The FFM probe against this host's real /dev/kvm; the HOST.md facts are asserted only on a kvm_pvm host. */
+/** The FFM probe against this host's real /dev/kvm; host A's facts (docs/HOST-FACTS.md) are asserted only on a kvm_pvm host. */
 @Tag("kvm")
 class DevKvmProbeTest {
     private static final Path DEV_KVM = Path.of("/dev/kvm");
@@ -33,11 +33,11 @@ class DevKvmProbeTest {
         assertThat(HostCheck.passed(HostCheck.checks(host))).isTrue();
     }
 
-    /** HOST.md "The KVM on these machines (measured)" and qemu-memory.md §5.5/§5.6. */
+    /** docs/HOST-FACTS.md, "Host A": the KVM API and capabilities of a kvm_pvm host. */
     @Test
     void realPvmHostMatchesHostMd() {
         assumeKvm();
-        assumeTrue(Files.exists(Path.of("/sys/module/kvm_pvm")), "kvm_pvm is not loaded: not a HOST.md machine");
+        assumeTrue(Files.exists(Path.of("/sys/module/kvm_pvm")), "kvm_pvm is not loaded: not a host A machine (docs/HOST-FACTS.md)");
         HostCapabilities host = HostCapabilities.read();
         KvmStatus k = host.kvm();
         assertThat(k.vcpuMmapSize()).isEqualTo(12288);
