@@ -280,7 +280,7 @@ class SimEngineTest {
 
     @Test
     void theEngineRunsOnTheFullHostModelToo() {
-        // the same seam the lead switches runs to: a host of 8 GiB without swap; results equal the lazy host's
+        // the full host model behind the same HostMemory seam: a host of 8 GiB without swap; results equal the lazy host's
         Op[] w = {new Op.Touch(64 * MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0), new Op.Read(2 * MIB, 0),
             new Op.Verify()};
         RunSpec spec = new RunSpec(machine(256 * MIB, 2), SimFixtures.workload(w), MmuMode.SHADOW, true, "zen5",
