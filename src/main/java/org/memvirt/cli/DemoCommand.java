@@ -24,7 +24,7 @@ import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
-import org.memvirt.host.HostRoot;
+import org.memvirt.host.HostEnv;
 import org.memvirt.host.MemInfo;
 import org.memvirt.kvm.KvmEngine;
 import org.memvirt.report.FreeTable;
@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt demo}: memvirt's story end to end, each step with real numbers, and one HTML report of it all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "KVM memory virtualization in seven steps: check this host, configure a 4 GiB guest, show lazy "
                 + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
                 + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
@@ -153,7 +154,7 @@ final class DemoCommand implements Runnable {
         Path file = report != null ? report : Path.of(DEFAULT_REPORT);
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new RunCommand.UsageError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
+            throw new InputError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
@@ -225,7 +226,7 @@ final class DemoCommand implements Runnable {
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
-        FreeMemory before = MemInfo.read(HostRoot.REAL).free();
+        FreeMemory before = MemInfo.read(HostEnv.root()).free();
         RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
                 host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
         long t0 = System.nanoTime();

@@ -5,12 +5,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
+import org.memvirt.ExitCoded;
 import org.memvirt.host.Check;
 import org.memvirt.host.CpuSummary;
 import org.memvirt.host.DevKvmProbe;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostCheck;
+import org.memvirt.host.HostEnv;
 import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.HugePages;
@@ -31,9 +33,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt host-check}: is this host ready for KVM guests, and what will they get. Changes nothing. */
 @Command(name = "host-check", mixinStandardHelpOptions = true,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Check this host like virt-host-validate, deciding KVM usability from /dev/kvm itself, and "
                 + "report the MMU mode guests get (EPT, NPT or shadow), KSM, THP, swap, huge pages and memory. "
-                + "Never changes host settings. Exit status 1 if any check FAILs.")
+                + "Never changes host settings. Exit status 3 if any check FAILs.")
 final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     static final String PREFIX = "memvirt";
 
@@ -51,8 +54,9 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     private final HostRoot root;
     private final KvmProbe probe;
 
+    /** A check of this host, or of the one MEMVIRT_HOST_ROOT and MEMVIRT_KVM describe ({@link HostEnv}). */
     HostCheckCommand() {
-        this(HostRoot.REAL, new DevKvmProbe());
+        this(null, null);
     }
 
     /** A check of the host under {@code root} (a fixture tree in tests). */
@@ -69,7 +73,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        HostCapabilities host = HostCapabilities.read(root, probe);
+        HostCapabilities host = root == null ? HostCapabilities.read() : HostCapabilities.read(root, probe);
         List<Check> checks = HostCheck.checks(host);
         var out = spec.commandLine().getOut();
         if (json) {
@@ -81,7 +85,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
             out.print(text(host, checks, unit));
         }
         out.flush();
-        return HostCheck.passed(checks) ? 0 : 1;
+        return HostCheck.passed(checks) ? ExitCoded.OK : ExitCoded.HOST;
     }
 
     /** The human report: check lines, a facts block, and the host's {@code free -m}. */

@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Run a workload on a VM configured with QEMU's memory options, on the simulator or on /dev/kvm, "
                 + "and print the machine, KVM's counters, the memory picture and (sim) the cost estimate.")
 final class RunCommand implements Runnable {
@@ -99,7 +100,7 @@ final class RunCommand implements Runnable {
     @Option(names = "--report", paramLabel = "FILE.html", description = "Also write an HTML report of the run.")
     Path report;
 
-    /** A bad option value: one line, exit status 2 like picocli's own usage errors. */
+    /** A bad option word or combination: one line, exit status 2 like picocli's own usage errors. */
     static final class UsageError extends org.memvirt.MemvirtException {
         private static final long serialVersionUID = 1L;
 
@@ -109,7 +110,7 @@ final class RunCommand implements Runnable {
 
         @Override
         public int exitCode() {
-            return 2;
+            return USAGE;
         }
     }
 
@@ -230,7 +231,7 @@ final class RunCommand implements Runnable {
             case "sim" -> new Choice(new SimEngine(), "--engine sim");
             case "kvm" -> {
                 KvmEngine.Usability u = KvmEngine.usable();
-                if (!u.usable()) throw new UsageError("--engine kvm: " + u.reason());
+                if (!u.usable()) throw org.memvirt.kvm.KvmException.host("--engine kvm: " + u.reason());
                 yield new Choice(new KvmEngine(), "--engine kvm: " + u.reason());
             }
             case "auto" -> {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt scenario FILE.yaml}: several VMs on one overcommitted host (swap, KSM, balloon, OOM). */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
     enum EngineChoice { sim, kvm, auto }

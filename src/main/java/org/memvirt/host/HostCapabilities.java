@@ -10,9 +10,10 @@ public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, Kv
                                KvmModules kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
                                long swapTotalBytes, List<SwapArea> swapDevices, FreeMemory memory) {
 
-    /** This host, probing the real /dev/kvm. */
+    /** This host (or the one {@link HostEnv} names), probing its /dev/kvm. */
     public static HostCapabilities read() {
-        return read(HostRoot.REAL, new DevKvmProbe());
+        HostRoot root = HostEnv.root();
+        return read(root, HostEnv.kvmProbe(root));
     }
 
     /** The host under {@code root}; {@code probe} answers for {@code root}/dev/kvm. */

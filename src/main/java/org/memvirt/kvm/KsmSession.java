@@ -43,7 +43,7 @@ final class KsmSession implements AutoCloseable {
     /** Saves, then writes pages_to_scan, sleep_millisecs, use_zero_pages and finally run=1. */
     static KsmSession start(KsmSettings settings) {
         String why = unavailableReason();
-        if (why != null) throw new KvmException("cannot run KSM: " + why);
+        if (why != null) throw KvmException.host("cannot run KSM: " + why);
         KsmSession s = new KsmSession(settings);
         Runtime.getRuntime().addShutdownHook(s.hook);
         try {

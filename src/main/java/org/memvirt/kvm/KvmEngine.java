@@ -15,8 +15,8 @@ import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
+import org.memvirt.host.HostEnv;
 import org.memvirt.host.HostMmu;
-import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Workload;
@@ -24,7 +24,7 @@ import org.memvirt.workload.Workload;
 /**
  * The kvm engine: runs a workload in a real micro-VM on /dev/kvm (guest runtime from guest/) and reports every KVM
  * binary statistic, the exits the VMM saw and the host memory of guest RAM. Failures of the guest stop the VM with a
- * one-line {@link GuestFailure} (exit status 2); every fd and mapping is released either way.
+ * one-line {@link GuestFailure} (exit status 4); every fd and mapping is released either way.
  */
 public final class KvmEngine implements Engine {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -32,12 +32,17 @@ public final class KvmEngine implements Engine {
     /** Whether this host can run the kvm engine, and why (or why not). */
     public record Usability(boolean usable, String reason) {}
 
-    /** Decides from /dev/kvm and its ioctls, never from cpuinfo flags (no vmx/svm on kvm_pvm hosts: docs/HOST-FACTS.md). */
+    /**
+     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm: docs/HOST-FACTS.md),
+     * after MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
+     */
     public static Usability usable() {
         String arch = System.getProperty("os.arch");
         if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
             return new Usability(false, "the kvm engine runs on x86-64 Linux hosts, not " + System.getProperty("os.name") + "/" + arch);
         }
+        java.util.Optional<String> veto = HostEnv.kvmEngineVeto();
+        if (veto.isPresent()) return new Usability(false, veto.get());
         if (!Files.exists(Path.of(Kvm.DEVICE))) return new Usability(false, Kvm.DEVICE + " does not exist");
         try (Kvm kvm = Kvm.open()) {
             return new Usability(true, Kvm.DEVICE + " usable (API " + KvmAbi.API_VERSION + ", binary stats, "
@@ -83,7 +88,7 @@ public final class KvmEngine implements Engine {
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {
                 try (Kvm kvm = Kvm.open()) {
-                    if (!kvm.hasPcid()) throw new KvmException("'" + s.text() + "': " + NO_PCID);
+                    if (!kvm.hasPcid()) throw KvmException.host("'" + s.text() + "': " + NO_PCID);
                 }
                 return;
             }
@@ -178,7 +183,7 @@ public final class KvmEngine implements Engine {
 
     /** The host's memory as {@code free} shows it now (host.FreeMemory), in KiB. */
     private static Map<Counter, Long> freeM() {
-        FreeMemory f = MemInfo.read(HostRoot.REAL).free();
+        FreeMemory f = MemInfo.read(HostEnv.root()).free();
         Map<Counter, Long> out = new LinkedHashMap<>();
         out.put(Counter.HOST_MEM_TOTAL_KB, f.total() / 1024);
         out.put(Counter.HOST_MEM_USED_KB, f.used() / 1024);

@@ -108,7 +108,7 @@ final class KvmMachine implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Kvm kvm = add(opened, Kvm.open());
-            if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
+            if (smp > kvm.maxVcpus()) throw KvmException.host("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
             GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
             UffdSwap swap = residentLimit > 0 ? add(opened, startSwap(machine, ram, residentLimit)) : null;
             KvmVm vm = add(opened, kvm.createVm());

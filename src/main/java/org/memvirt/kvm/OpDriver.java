@@ -219,7 +219,7 @@ final class OpDriver {
 
     /** {@code switch COUNT [pcid]} on vCPU 0; with PCID the runtime sets CR4.PCIDE at the first such switch. */
     private void switchProcesses(long count, boolean pcid) {
-        if (pcid && !machine.hasPcid()) throw new KvmException("'" + opText + "': " + KvmEngine.NO_PCID);
+        if (pcid && !machine.hasPcid()) throw KvmException.host("'" + opText + "': " + KvmEngine.NO_PCID);
         machine.setProcess(0, this.pid);
         machine.post(0, OP_SWITCH, count, pcid ? 1 : 0, 0, 0);
         machine.onVcpus(new int[] {0}, machine::resume, opText);

@@ -3,7 +3,7 @@ package org.memvirt.scenario;
 import java.util.List;
 import java.util.Locale;
 
-import org.memvirt.host.HostRoot;
+import org.memvirt.host.HostEnv;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.kvm.KvmEngine;
@@ -30,7 +30,7 @@ public record ScenarioEngine(boolean kvm, String reason, List<String> notes) {
             }
             case "kvm" -> {
                 KvmEngine.Usability u = KvmEngine.usable();
-                if (!u.usable()) throw new ScenarioException("--engine kvm: " + u.reason());
+                if (!u.usable()) throw org.memvirt.kvm.KvmException.host("--engine kvm: " + u.reason());
                 yield new ScenarioEngine(true, "--engine kvm: " + u.reason(), KvmFit.check(s, hostMemory(), ksm()));
             }
             case "auto" -> auto(s);
@@ -81,10 +81,10 @@ public record ScenarioEngine(boolean kvm, String reason, List<String> notes) {
     }
 
     private static MemInfo hostMemory() {
-        return MemInfo.read(HostRoot.REAL);
+        return MemInfo.read(HostEnv.root());
     }
 
     private static KsmState ksm() {
-        return KsmState.read(HostRoot.REAL);
+        return KsmState.read(HostEnv.root());
     }
 }

@@ -65,7 +65,7 @@ class RunCommandTest {
 
     @Test
     void residentLimitMapsOntoTheKvmEnginesSwap() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(KvmEngine.usable().usable(), "/dev/kvm is not usable");
+        org.memvirt.Skip.unlessKvm();
         assertThat(MainTest.CliRun.of("run", "--engine", "kvm", "--resident-limit", "1M", "--workload", "touch 1M").err())
                 .isEqualTo("memvirt: --resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not 1M\n");
         MainTest.CliRun r = MainTest.CliRun.of("run", "-m", "64M", "--engine", "kvm", "--resident-limit", "8M",

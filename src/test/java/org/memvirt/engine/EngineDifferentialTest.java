@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.MachineConfig;
@@ -115,9 +114,7 @@ class EngineDifferentialTest {
     @Test
     @Tag("kvm")
     void simUnderShadowPagingCountsWhatKvmCountsOnThisHost() {
-        KvmEngine.Usability usable = KvmEngine.usable();
-        if (!usable.usable()) System.out.println("EngineDifferentialTest skipped: " + usable.reason());
-        Assumptions.assumeTrue(usable.usable(), "kvm engine not usable here: " + usable.reason());
+        org.memvirt.Skip.unlessKvm();
         SoftAssertions soft = new SoftAssertions();
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-44s %-28s %15s %9s %8s %13s %13s %12s  %s", "workload", "op", "pf_fixed sim/kvm",

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,8 @@ class HostSwapTest {
     @BeforeEach
     void needsKvmAndSwap() {
         Machines.assumeKvm();
-        String why = HostSwapFile.unavailableReason();
-        Assumptions.assumeTrue(why == null, "host swap not usable here: " + why);
+        String why = HostSwapFile.unavailableReason();                     // the test's own helper, not memvirt's
+        org.memvirt.Skip.unless(why == null, () -> "host swap not usable here: " + why);
     }
 
     @Test
@@ -58,7 +57,7 @@ class HostSwapTest {
     @Test
     void aGuestUnderACgroupMemoryLimitIsSwappedByTheHost() throws Exception {
         Path root = Path.of("/sys/fs/cgroup");
-        Assumptions.assumeTrue(Files.exists(root.resolve("cgroup.controllers"))
+        org.memvirt.Skip.unless(Files.exists(root.resolve("cgroup.controllers"))
                         && Files.readString(root.resolve("cgroup.controllers")).contains("memory"),
                 "cgroup v2 with the memory controller is not mounted at /sys/fs/cgroup (this host: cgroup v1)");
         Path cg = root.resolve("memvirt-test-" + ProcessHandle.current().pid());

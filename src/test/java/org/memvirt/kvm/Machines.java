@@ -12,7 +12,6 @@ import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
-import org.junit.jupiter.api.Assumptions;
 
 /** Test fixtures: pc machines laid out as QEMU does, and workloads built from ops. */
 final class Machines {
@@ -47,8 +46,7 @@ final class Machines {
     }
 
     static void assumeKvm() {
-        KvmEngine.Usability u = KvmEngine.usable();
-        Assumptions.assumeTrue(u.usable(), "kvm engine not usable here: " + u.reason());
+        org.memvirt.Skip.unlessKvm();
     }
 
     private Machines() {}
