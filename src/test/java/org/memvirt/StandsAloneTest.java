@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The project stands alone: no tracked file (sources, docs, README, examples, guest/, scripts/, the build) cites a file
  * outside the repository. A Markdown file named anywhere must exist in the repository (relative to the citing file or
- * to the root; names inside URLs are other repositories' files), and nothing names a developer machine's directories,
+ * to the root; names inside URLs are other repositories' files, and a string literal that is just a file name is a file
+ * the code itself makes, like a test's {@code Path.of("x.md")}), and nothing names a developer machine's directories,
  * the private notes beside the repository or the private task description. Facts the code relies on belong in
  * docs/HOST-FACTS.md with the command that measures them; published figures cite their public source.
  */
@@ -83,6 +84,7 @@ class StandsAloneTest {
         assertThat(check("docs/x.md", "cp /home/dev/notes.txt .", present)).hasSize(1);
         assertThat(check("README.md", "Run the seed's story", present)).hasSize(1);
         assertThat(check("docs/x.md", "measured with farm-bench", present)).hasSize(1);
+        assertThat(check("src/A.java", "skip(\"kvm_pvm is not loaded: not a HOST.md machine\")", present)).hasSize(1);
         assertThat(check("docs/x.md", "two lines\nthen HOST.md", present)).singleElement()
                 .extracting(Finding::line).isEqualTo(2);
     }
@@ -96,6 +98,7 @@ class StandsAloneTest {
         assertThat(check("docs/x.md", "https://github.com/o/r/blob/abc/docs/notes/HOST.md, \"L1 DTLB\"", present))
                 .isEmpty();
         assertThat(check("docs/x.md", "--seed 7; random:SEED; the seed for everything random", present)).isEmpty();
+        assertThat(check("src/T.java", "examples(Path.of(\"x.md\"), List.of(\"```console\"))", present)).isEmpty();
         assertThat(check("docs/x.md", "ls /sys/fs/cgroup/memory; cat /proc/self/cgroup; ~/work/x", present)).isEmpty();
     }
 
@@ -106,10 +109,11 @@ class StandsAloneTest {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            Matcher m = MARKDOWN.matcher(URL.matcher(line).replaceAll(" "));
+            String cited = URL.matcher(line).replaceAll(" ");
+            Matcher m = MARKDOWN.matcher(cited);
             while (m.find()) {
                 String name = m.group(1);
-                if (!resolves(name, dir, present)) {
+                if (!resolves(name, dir, present) && !isWholeStringLiteral(cited, m.start(1), m.end(1))) {
                     out.add(new Finding(file, i + 1, line, name + " is not a file of this repository"));
                 }
             }
@@ -118,6 +122,11 @@ class StandsAloneTest {
             }
         }
         return out;
+    }
+
+    /** Whether {@code [start, end)} of {@code line} is all of a double-quoted literal: {@code "x.md"}. */
+    static boolean isWholeStringLiteral(String line, int start, int end) {
+        return start > 0 && end < line.length() && line.charAt(start - 1) == '"' && line.charAt(end) == '"';
     }
 
     static boolean resolves(String name, Path dir, Set<String> present) {
