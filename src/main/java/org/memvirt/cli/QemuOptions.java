@@ -89,7 +89,7 @@ public final class QemuOptions {
             return config;
         } catch (ConfigException e) {
             printWarnings(err, e.warnings());
-            throw new ConfigException(e.getMessage());
+            throw e.withoutWarnings();
         }
     }
 

@@ -65,9 +65,7 @@ public final class QemuArgs {
         try {
             return q.run(args, recommendedVcpus, maxVcpus);
         } catch (ConfigException e) {
-            List<String> all = new ArrayList<>(q.warnings);
-            all.addAll(e.warnings());
-            throw new ConfigException(e.getMessage(), all);
+            throw e.after(q.warnings);
         }
     }
 

@@ -29,12 +29,12 @@ public final class QemuCommandLine {
                 continue;
             }
             QemuOption option = QemuOption.lookup(word);
-            if (option == null) throw new ConfigException(word + ": invalid option");
+            if (option == null) throw ConfigException.usage(word + ": invalid option");
             if (!option.takesArgument()) {
                 args.add(new QemuArg(option.name(), word, null));
                 continue;
             }
-            if (i + 1 >= words.size()) throw new ConfigException(word + ": requires an argument");
+            if (i + 1 >= words.size()) throw ConfigException.usage(word + ": requires an argument");
             args.add(new QemuArg(option.name(), word, words.get(++i)));
         }
         return List.copyOf(args);

@@ -8,18 +8,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.engine.Availability;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostEnv;
 import org.memvirt.host.HostMmu;
+import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadUnits;
 
 /**
  * The kvm engine: runs a workload in a real micro-VM on /dev/kvm (guest runtime from guest/) and reports every KVM
@@ -65,18 +72,70 @@ public final class KvmEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "kvm";
+    public EngineKind kind() {
+        return EngineKind.KVM;
+    }
+
+    @Override
+    public Availability availability() {
+        Usability u = usable();
+        return new Availability(u.usable(), u.reason());
+    }
+
+    static final long MIN_RESIDENT_LIMIT = 4L << 20;   // docs/overcommit-kvm.md: UffdSwap needs >= 4 MiB
+
+    /**
+     * Refuses what this host's KVM cannot give: an MMU mode other than the one it runs guests with (KVM's choice
+     * of EPT, NPT or shadow paging is a module parameter, not a per-VM setting), a modelled TLB geometry, a resident
+     * limit UffdSwap cannot keep, and ops the guest runtime does not run.
+     */
+    @Override
+    public void check(RunSpec spec, String reason) {
+        HostMmu host = HostMmu.read();
+        if (spec.mmu() != host.mode()) {
+            throw EngineException.host("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
+                    + host.mode().word() + " (" + host.description() + "); the kvm engine cannot change it (--engine sim"
+                    + " models " + spec.mmu().word() + ")");
+        }
+        if (spec.vpid() != null && spec.vpid() != host.tlbTagged()) {
+            throw EngineException.host("--vpid " + (spec.vpid() ? "on" : "off") + ": this host's KVM runs guests with"
+                    + " VPID " + (host.tlbTagged() ? "on" : "off") + " (" + host.description() + "); the kvm engine cannot"
+                    + " change it (--engine sim models it)");
+        }
+        if (spec.tlb() != null) {
+            throw EngineException.usage("--tlb " + spec.tlb() + ": the kvm engine runs on this host's TLBs; --tlb sets the"
+                    + " sim engine's geometry");
+        }
+        long limit = spec.residentLimitBytes();
+        if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {
+            throw EngineException.usage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not "
+                    + WorkloadUnits.formatSize(limit));
+        }
+        checkSupported(spec);
     }
 
     @Override
     public RunResult run(RunSpec spec, RunListener listener) {
         checkSupported(spec);
         long deadline = deadline(spec);
-        try (KsmSession ksm = options.ksm() == null ? null : KsmSession.start(options.ksm());
-             KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, options.residentLimitBytes())) {
+        KsmSettings ksmSettings = options.ksm() != null ? options.ksm() : spec.ksm() ? KsmSettings.fast() : null;
+        long limit = Math.max(options.residentLimitBytes(), spec.residentLimitBytes());
+        try (KsmSession ksm = ksmSettings == null ? null : KsmSession.start(ksmSettings);
+             KvmMachine machine = KvmMachine.boot(spec.machine(), deadline, limit)) {
             return drive(machine, spec, listener, deadline, ksm);
         }
+    }
+
+    /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
+    @Override
+    public List<String> check(HostSpec spec) {
+        return KvmFit.check(spec, MemInfo.read(HostEnv.root()), KsmState.read(HostEnv.root()));
+    }
+
+    /** Boots every VM in this process and runs the workloads at once ({@link KvmHost}). */
+    @Override
+    public HostResult run(HostSpec spec, RunListener listener) {
+        return KvmHost.run(spec, check(spec));
     }
 
     static final String NO_PCID = "this KVM does not offer PCID to guests (KVM_GET_SUPPORTED_CPUID leaf 1 ECX bit 17 is"
@@ -88,7 +147,7 @@ public final class KvmEngine implements Engine {
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {
                 try (Kvm kvm = Kvm.open()) {
-                    if (!kvm.hasPcid()) throw KvmException.host("'" + s.text() + "': " + NO_PCID);
+                    if (!kvm.hasPcid()) throw EngineException.host("'" + s.text() + "': " + NO_PCID);
                 }
                 return;
             }
@@ -123,8 +182,7 @@ public final class KvmEngine implements Engine {
         }
         RunResult r = result(machine, mmu, stats, start, before, ops, driver);
         if (ksm == null) return r;
-        return new RunResult(r.engine(), r.engineReason(), r.mmu(), r.vpid(), r.memory(),
-                r.counters().plus(ksm.globalDeltas()), r.vcpus(), r.ops());
+        return r.withCounters(ksm.globalDeltas());
     }
 
     /** Guest RAM's host memory now: its mapping in this process's smaps. */
@@ -177,7 +235,7 @@ public final class KvmEngine implements Engine {
         long shared = smaps.ksm();   // this VM's guest RAM mapped to KSM pages (smaps "KSM:")
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(machine.totalRam(), rssKb * 1024,
                 smaps.anonHugePages(), swappedBytes, shared, ballooned * 4096, tables * 4096);
-        return new RunResult("kvm", Kvm.DEVICE + ", " + mmu.description(), mmu.mode().word(), mmu.tlbTagged(), memory,
+        return new RunResult(EngineKind.KVM, Kvm.DEVICE + ", " + mmu.description(), mmu.mode(), mmu.tlbTagged(), memory,
                 stats.totals(start, end).plus(Counters.of(own)), vcpus, ops);
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.memvirt.engine.EngineException;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
@@ -51,8 +52,8 @@ final class OpDriver {
     /** Checks, before the VM starts, that the kvm engine can run every op of the workload. */
     static void checkSupported(Op op) {
         switch (op) {
-            case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
-            case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
+            case Op.Trace t -> throw new EngineException("trace is not supported by the kvm engine yet");
+            case Op.PageSize p -> throw new EngineException("pages is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
             default -> { }
         }

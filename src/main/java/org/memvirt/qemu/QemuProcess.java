@@ -80,7 +80,10 @@ public final class QemuProcess implements AutoCloseable {
                 } catch (QemuException e) {
                     // QEMU opens the socket before it creates the devices: a refused -device ends it here
                     if (explainLoss() != null) throw new QemuException(diagnosis());
-                    throw e;
+                    // bind(2) creates the socket file before listen(2): a connect in between is refused; try again
+                    if (!process.isAlive() || System.nanoTime() > deadline) throw e;
+                    sleep(POLL);
+                    continue;
                 }
                 qmp = new QmpCommands(client, launch.qmpTimeout());
                 return;

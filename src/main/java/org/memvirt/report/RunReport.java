@@ -11,6 +11,7 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
 
 /** The HTML report of one run, or of several runs side by side ({@code --compare}). */
@@ -64,7 +65,7 @@ public final class RunReport {
     static List<String> runNames(List<RunResult> runs) {
         List<String> names = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
-            String base = run.engine() + " " + run.mmu() + (run.vpid() ? " vpid" : "");
+            String base = run.engine().key() + " " + run.mmu().word() + (run.vpid() ? " vpid" : "");
             String name = base;
             for (int n = 2; names.contains(name); n++) name = base + " #" + n;
             names.add(name);
@@ -114,10 +115,10 @@ public final class RunReport {
             for (String name : run.counters().values().keySet()) if (name.startsWith("exit_")) reasons.add(name);
         }
         for (RunResult run : runs) {
-            if (run.engine().equals("sim")) addPresent(reasons, run.counters(), SIM_EXIT_REASONS);
+            if (run.engine() == EngineKind.SIM) addPresent(reasons, run.counters(), SIM_EXIT_REASONS);
         }
         for (RunResult run : runs) {
-            if (run.engine().equals("kvm")) addPresent(reasons, run.counters(), KVM_EXIT_REASONS);
+            if (run.engine() == EngineKind.KVM) addPresent(reasons, run.counters(), KVM_EXIT_REASONS);
         }
         return List.copyOf(reasons);
     }
@@ -190,9 +191,9 @@ public final class RunReport {
         List<String> header = new ArrayList<>(names);
         header.addFirst("");
         List<List<String>> rows = new ArrayList<>();
-        rows.add(row("engine", runs, RunResult::engine));
+        rows.add(row("engine", runs, run -> run.engine().key()));
         rows.add(row("why this engine", runs, RunResult::engineReason));
-        rows.add(row("mmu", runs, RunResult::mmu));
+        rows.add(row("mmu", runs, run -> run.mmu().word()));
         rows.add(row("vpid", runs, run -> run.vpid() ? "on" : "off"));
         rows.add(row("vCPUs", runs, run -> Integer.toString(Math.max(1, run.vcpus().size()))));
         rows.add(row("ops", runs, run -> Integer.toString(run.ops().size())));
@@ -262,7 +263,7 @@ public final class RunReport {
             row.add(other.toString());
             rows.add(row);
         }
-        r.table(run.engine() + " (" + (run.engine().equals("sim") ? "virtual" : "wall") + " time)", header, rows);
+        r.table(run.engine().key() + " (" + (run.engine().virtualTime() ? "virtual" : "wall") + " time)", header, rows);
     }
 
     private static List<String> row(String name, List<RunResult> runs, java.util.function.Function<RunResult, String> f) {

@@ -40,13 +40,27 @@ final class GuestOs {
     Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
     boolean demand;
     boolean largePages;              // {@code pages 2M}: new region pages are mapped by 2 MiB PDEs (PS = 1)
-    private long[] balloon = new long[256];
-    private int balloonPages;
+    private final BalloonDevice balloon;     // the virtio-balloon device this guest's driver fills and leaks
+    /** The driver's page source: the guest's frame allocator; a ballooned page's content is gone. */
+    private final BalloonDevice.GuestFrames balloonFrames = new BalloonDevice.GuestFrames() {
+        @Override
+        public long allocate() {
+            long gfn = frames.allocate();        // SimException when the guest has no free frame
+            vm.forget(gfn);
+            return gfn;
+        }
+
+        @Override
+        public void release(long gfn) {
+            frames.release(gfn);
+        }
+    };
 
     GuestOs(SimVm vm, FrameAllocator frames) {
         this.vm = vm;
         this.pts = vm.pts;
         this.frames = frames;
+        this.balloon = new BalloonDevice(vm.host, vm.vmId, vm.ram, false);
     }
 
     /** The runtime's kernel half and process 0, built by the boot vCPU. */
@@ -219,29 +233,20 @@ final class GuestOs {
         vm.mmu.movCr3(v, running.cr3(false));
     }
 
-    /** The balloon driver takes {@code pages} frames from the allocator and gives them to the host. */
-    void inflate(Vcpu v, long pages) {
-        for (long i = 0; i < pages; i++) {
-            long gfn = frames.allocate();
-            if (balloonPages == balloon.length) balloon = java.util.Arrays.copyOf(balloon, balloon.length * 2);
-            balloon[balloonPages++] = gfn;
-            vm.balloonRelease(gfn);
-            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
+    /**
+     * The device's {@code num_pages} becomes {@code numPages} and the driver moves the balloon there at once: pages
+     * from the frame allocator to the host (inflate), or back onto the free list, LIFO (deflate); one virtqueue
+     * kick, a VM exit, per batch of up to {@link BalloonDevice#ARRAY_PFNS_MAX} pages.
+     */
+    void balloonTo(Vcpu v, long numPages) {
+        balloon.setNumPages(numPages);
+        while (balloon.towardsTarget() != 0) {
+            balloon.work(balloonFrames);
+            v.exit(Stat.EXIT_IO);
         }
     }
-
-    /** Frames come back from the balloon onto the free list (LIFO). */
-    void deflate(Vcpu v, long pages) {
-        long n = Math.min(pages, balloonPages);
-        for (long i = 0; i < n; i++) {
-            frames.release(balloon[--balloonPages]);
-            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
-        }
-    }
-
-    static final int VIRTIO_BALLOON_ARRAY_PFNS_MAX = 256;   // linux drivers/virtio/virtio_balloon.c
 
     long balloonPages() {
-        return balloonPages;
+        return balloon.actual();
     }
 }

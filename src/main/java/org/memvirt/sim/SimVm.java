@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.config.MachineConfig;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 
 /**
  * One simulated VM: its vCPUs, its MMU, its guest OS and its RAM block in host memory, plus the VM-scoped counters.
@@ -82,10 +82,9 @@ final class SimVm implements MmuNotifier {
         expected.set(rp, content);
     }
 
-    void balloonRelease(long gfn) {
-        long rp = ram.gfnToRamPage(gfn);
-        expected.set(rp, 0);
-        host.balloonRelease(vmId, rp);
+    /** The guest gave frame {@code gfn} away (to the balloon): verify no longer expects its content. */
+    void forget(long gfn) {
+        expected.set(ram.gfnToRamPage(gfn), 0);
     }
 
     /** Every page the guest wrote still holds what it wrote. */

@@ -130,7 +130,7 @@ class ConfigCommandTest {
     @Test
     void anUnknownOptionIsQemusInvalidOption() {
         MainTest.CliRun r = run("-m", "1.5", "-foo");
-        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.rc()).isEqualTo(2);                      // a usage error by docs/exit-codes.md (QEMU: 1)
         assertThat(r.err()).isEqualTo("memvirt: -foo: invalid option\n");
         assertThat(r.out()).isEmpty();
     }
@@ -138,7 +138,7 @@ class ConfigCommandTest {
     @Test
     void aMissingArgumentIsQemusRequiresAnArgument() {
         MainTest.CliRun r = run("-m", "4G", "-device");
-        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.rc()).isEqualTo(2);                      // a usage error by docs/exit-codes.md (QEMU: 1)
         assertThat(r.err()).isEqualTo("memvirt: -device: requires an argument\n");
     }
 }

@@ -47,6 +47,10 @@ class ExitCodesTest {
             assertThat(MainTest.CliRun.of(c, "--help").rc()).as(c + " --help").isEqualTo(ExitCoded.OK);
             MainTest.CliRun r = MainTest.CliRun.of(c, "--no-such-option");
             assertThat(r.rc()).as(c).isEqualTo(ExitCoded.USAGE);
+            if (c.equals("config")) {                       // config reads a whole QEMU line: QEMU's own wording
+                assertThat(r.err()).isEqualTo("memvirt: --no-such-option: invalid option\n");
+                continue;
+            }
             assertThat(r.err().lines()).as(c).hasSize(1)                   // translate names its missing --gva first
                     .allMatch(l -> l.startsWith("memvirt: ") && l.endsWith(" (see 'memvirt " + c + " --help')"));
         }
@@ -64,8 +68,10 @@ class ExitCodesTest {
     void eachCommandRefusesABadOptionWordWithTwo() {
         oneLineError(MainTest.CliRun.of("version", "extra"), ExitCoded.USAGE,
                 "memvirt: Unmatched argument at index 1: 'extra' (see 'memvirt version --help')");
-        oneLineError(MainTest.CliRun.of("config", "-machine"), ExitCoded.USAGE, "memvirt: Missing required parameter for "
-                + "option '-machine' ([type=]name[,prop=value...]) (see 'memvirt config --help')");
+        oneLineError(MainTest.CliRun.of("config", "-machine"), ExitCoded.USAGE,
+                "memvirt: -machine: requires an argument");             // QEMU's text (vl.c lookup_opt)
+        oneLineError(MainTest.CliRun.of("run", "--workload", "touch 1M", "-foo"), ExitCoded.USAGE,
+                "memvirt: -foo: invalid option");
         assertThat(MainTest.CliRun.of("host-check", "--unit", "warp").rc()).isEqualTo(ExitCoded.USAGE);
         assertThat(MainTest.CliRun.of("plan", "--guest").rc()).isEqualTo(ExitCoded.USAGE);
         oneLineError(MainTest.CliRun.of("translate", "--gva", "0x1000", "--mmu", "vmx"), ExitCoded.USAGE,

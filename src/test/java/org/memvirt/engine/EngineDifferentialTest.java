@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
+import org.memvirt.host.MmuMode;
 import org.memvirt.kvm.KvmEngine;
 import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.WorkloadParser;
 
 /** The guest's balloon on /dev/kvm: host RSS drops by what the balloon takes, deflated pages come back as zeros. */

@@ -9,10 +9,10 @@ import java.util.Map;
 
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.WorkloadParser;
 

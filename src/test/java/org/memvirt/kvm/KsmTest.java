@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.WorkloadParser;
 
 /** Real KSM on guest RAM: identical pages merge within one VM and across VMs; every sysfs value is restored. */

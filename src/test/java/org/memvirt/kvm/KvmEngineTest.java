@@ -49,7 +49,7 @@ class KvmEngineTest {
     /** The lazy-guest experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
     private static RunResult seed(String ram, String workload) {
         return run(new RunSpec(org.memvirt.config.QemuArgs.parse(java.util.List.of("-m", ram)),
-                org.memvirt.workload.WorkloadParser.parseShorthand(workload), org.memvirt.engine.MmuMode.SHADOW, false,
+                org.memvirt.workload.WorkloadParser.parseShorthand(workload), org.memvirt.host.MmuMode.SHADOW, false,
                 "zen5", Duration.ofMinutes(2), 1));
     }
 

@@ -8,8 +8,8 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.WorkloadParser;
 
 /** The VMM's own swap: a resident limit enforced through userfaultfd; content survives eviction. */

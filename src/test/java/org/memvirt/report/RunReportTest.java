@@ -9,7 +9,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 
 class RunReportTest {
     @Test
@@ -74,7 +76,7 @@ class RunReportTest {
 
     private static RunResult run(String engine, String mmu, boolean vpid, Map<String, Long> counters) {
         RunResult.MemoryPicture m = new RunResult.MemoryPicture(1L << 20, 1L << 20, 0, 0, 0, 0, 4096);
-        return new RunResult(engine, "--engine " + engine, mmu, vpid, m, new Counters(counters), List.of(), List.of());
+        return new RunResult(EngineKind.byKey(engine), "--engine " + engine, MmuMode.valueOf(mmu.toUpperCase()), vpid, m, new Counters(counters), List.of(), List.of());
     }
 
     private static Map<String, Long> ordered(Object... nameValue) {

@@ -8,8 +8,10 @@ import org.memvirt.config.DeviceMemory;
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
 import org.memvirt.host.FreeMemory;
+import org.memvirt.host.MmuMode;
 
 /** Realistic inputs for every chart and report, shared by the unit tests and the browser test. */
 final class Samples {
@@ -92,7 +94,7 @@ final class Samples {
                 new RunResult.OpResult("invlpg 0x7f0000000000 x 4096", 12_000_000L, counters(
                         "exits", exits / 2, "invlpg", invlpg, "pf_guest", pfGuest, "mmu_shadow_zapped", 3L)),
                 new RunResult.OpResult("cr3-switch 64", 4_500L, counters("tlb_flush", tlbFlush)));
-        return new RunResult("sim", "--engine sim", mmu, false,
+        return new RunResult(EngineKind.SIM, "--engine sim", MmuMode.valueOf(mmu.toUpperCase()), false,
                 new RunResult.MemoryPicture(GIB, 1020 * MIB, 512 * MIB, 0, 0, 0, mmu.equals("shadow") ? 4 * MIB : 2 * MIB),
                 totals, List.of(totals), ops);
     }

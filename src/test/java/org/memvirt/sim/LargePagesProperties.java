@@ -16,8 +16,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** Random scripts mixing 4 KiB and 2 MiB guest pages: every MMU mode shows the guest the same memory. */

@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.memvirt.config.RamRegion;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** {@code pages 2M}: guest 2 MiB pages over 4 KiB host backing, under shadow paging and EPT/NPT. */

@@ -2,7 +2,7 @@ package org.memvirt.sim;
 
 import java.util.function.LongSupplier;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 
 /**
  * The shadow MMU's fault path in a loop, for the allocation test and the JMH benchmark: a booted shadow-paging VM

@@ -16,8 +16,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** Random op scripts: the MMU modes differ in exits, never in what the guest sees or what the host backs. */

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.memvirt.engine.Counter;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** The usual claims about shadow paging against EPT/NPT, measured on the same workloads under both. */
@@ -47,6 +47,19 @@ class SimEngineTest {
         assertThat(r.vcpus()).hasSize(2);
         for (var v : r.vcpus()) assertThat(v.values().keySet()).containsExactlyInAnyOrderElementsOf(vcpu);
         assertThat(r.counters().get(Counter.VERIFY_PAGES)).isEqualTo(256);
+    }
+
+    @Test
+    void theBalloonDriverMovesTheDeviceInBatchesOf256PagesOneExitEach() {
+        RunResult r = run(machine(64 * MIB, 1), MmuMode.EPT, true, new Op.Touch(8 * MIB, 0),
+                new Op.Balloon(Op.BalloonAction.INFLATE, 4 * MIB), new Op.Balloon(Op.BalloonAction.DEFLATE, MIB),
+                new Op.Balloon(Op.BalloonAction.TO, 2 * MIB), new Op.Verify());
+        assertThat(r.ops().get(1).deltas().get(Counter.EXIT_IO)).isEqualTo(4);        // 1,024 pages in 4 batches
+        assertThat(r.ops().get(2).deltas().get(Counter.EXIT_IO)).isEqualTo(1);        // 256 back
+        assertThat(r.ops().get(3).deltas().get(Counter.EXIT_IO)).isEqualTo(1);        // 3 MiB to 2 MiB: 256 back
+        assertThat(r.memory().balloonedBytes()).isEqualTo(2 * MIB);
+        assertThat(r.ops().get(4).deltas().get(Counter.VERIFY_PAGES)).isEqualTo(2048);   // touched pages kept their content
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @Test

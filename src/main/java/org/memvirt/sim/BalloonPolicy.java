@@ -1,8 +1,8 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import java.util.List;
 
-import org.memvirt.sim.HostModel;
+import org.memvirt.engine.HostSpec;
 
 /**
  * A host-side balloon manager, run every policy interval: oVirt MOM's balloon rules or Proxmox auto-ballooning.
@@ -11,7 +11,7 @@ import org.memvirt.sim.HostModel;
 sealed interface BalloonPolicy {
     void tick(HostModel host, List<GuestDriver> guests);
 
-    static BalloonPolicy of(Scenario.Policy p) {
+    static BalloonPolicy of(HostSpec.Policy p) {
         return switch (p.kind()) {
             case MOM -> new Mom();
             case PROXMOX -> new Proxmox(p.targetPercent());

@@ -1,9 +1,13 @@
-package org.memvirt.scenario;
+package org.memvirt.kvm;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.Units;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.workload.Footprint;
@@ -14,7 +18,7 @@ import org.memvirt.workload.Op;
  * cannot do are refused naming the field, and the guests' touched memory must fit this host's available memory.
  * The notes say what the kvm path does not enforce (the modelled host's RAM and swap: it runs on the real host).
  */
-public final class KvmFit {
+final class KvmFit {
     static final long RUNTIME_BYTES = 2L << 20;             // docs/guest-model.md: the runtime owns the first 2 MiB
     static final long MIN_MARGIN_BYTES = 512L << 20;        // memvirt: left to the host besides the guests
     static final int MARGIN_PERCENT = 5;                    // memvirt: of MemTotal, when larger than the minimum
@@ -30,26 +34,35 @@ public final class KvmFit {
      * Checks the scenario against the kvm path and this host.
      *
      * @return notes for the report (what is not enforced, what comes from the host)
-     * @throws ScenarioException naming the field that the kvm path cannot honour, or {@code vms} when the guests'
+     * @throws EngineException naming the field that the kvm path cannot honour, or {@code vms} when the guests'
      *         touched memory would not fit
      */
-    public static List<String> check(Scenario s, MemInfo host, KsmState ksm) {
+    static List<String> check(HostSpec s, MemInfo host, KsmState ksm) {
+        return check(s, host, ksm, HostMmu.read());
+    }
+
+    /** {@link #check(HostSpec, MemInfo, KsmState)} on a host whose KVM runs guests with {@code mmu}. */
+    static List<String> check(HostSpec s, MemInfo host, KsmState ksm, HostMmu mmu) {
         List<String> notes = new ArrayList<>();
-        if (s.ksmPolicy() != Scenario.KsmPolicy.NONE) {
-            throw new ScenarioException("host.ksm_policy: " + s.ksmPolicy().name().toLowerCase(Locale.ROOT)
+        if (s.ksmPolicy() != HostSpec.KsmPolicy.NONE) {
+            throw new EngineException("host.ksm_policy: " + s.ksmPolicy().name().toLowerCase(Locale.ROOT)
                     + " is modelled by the sim engine only (the kvm path sets ksmd's knobs once, from host.ksm); use --engine sim");
         }
-        if (s.policy().kind() != Scenario.PolicyKind.NONE) {
-            throw new ScenarioException("host.balloon_policy: " + s.policy().kind().name().toLowerCase(Locale.ROOT)
+        if (s.policy().kind() != HostSpec.PolicyKind.NONE) {
+            throw new EngineException("host.balloon_policy: " + s.policy().kind().name().toLowerCase(Locale.ROOT)
                     + " is modelled by the sim engine only; use --engine sim");
         }
         if (s.host().ksm().run() && s.host().ksm().pagesToScan() < 1) {
-            throw new ScenarioException("host.ksm.pages_to_scan: the kvm path needs at least 1 with run: 1");
+            throw new EngineException("host.ksm.pages_to_scan: the kvm path needs at least 1 with run: 1");
         }
         long touched = 0, biggest = 0;
         String biggestName = "";
-        for (Scenario.Vm vm : s.vms()) {
+        for (HostSpec.Vm vm : s.vms()) {
             vmFeatures(vm);
+            if (vm.mmu() != null && vm.mmu() != mmu.mode()) {
+                throw new EngineException("vms[" + vm.name() + "].mmu: " + vm.mmu().word() + ", but this host's KVM runs"
+                        + " guests with " + mmu.mode().word() + " (" + mmu.description() + "); use --engine sim");
+            }
             long t = touchedBytes(vm);
             touched += t;
             if (t > biggest) {
@@ -59,13 +72,13 @@ public final class KvmFit {
         }
         long modelled = s.host().ramBytes() - s.host().reserveBytes() + s.host().swapBytes();
         if (touched > modelled) {
-            throw new ScenarioException(String.format(Locale.ROOT, "host.ram: the guests touch %s but host.ram - host.reserve"
+            throw new EngineException(String.format(Locale.ROOT, "host.ram: the guests touch %s but host.ram - host.reserve"
                     + " + host.swap is %s: the scenario expects the host OOM killer, which only the sim engine models;"
                     + " use --engine sim", Units.human(touched), Units.human(modelled)));
         }
         long room = host.memAvailable() - margin(host.memTotal());
         if (touched > room) {
-            throw new ScenarioException(String.format(Locale.ROOT, "vms: the guests would touch %s (most: %s, %s) but this"
+            throw new EngineException(String.format(Locale.ROOT, "vms: the guests would touch %s (most: %s, %s) but this"
                     + " host has %s to give (MemAvailable %s minus a %s margin); use --engine sim", Units.human(touched),
                     biggestName, Units.human(biggest), Units.human(Math.max(0, room)), Units.human(host.memAvailable()),
                     Units.human(margin(host.memTotal()))));
@@ -78,35 +91,35 @@ public final class KvmFit {
                 + " and quantum are not used); the timeline is sampled at each VM's op boundaries; sleep is real time,"
                 + " except that with KSM on it ends once merging has settled");
         ksmNotes(s, ksm, notes);
-        for (Scenario.Vm vm : s.vms()) {
+        for (HostSpec.Vm vm : s.vms()) {
             if (vm.oomScoreAdj() != 0) notes.add(vm.name() + ": oom_score_adj is not applied (no host OOM kill on the kvm path)");
         }
         return notes;
     }
 
-    private static void vmFeatures(Scenario.Vm vm) {
+    private static void vmFeatures(HostSpec.Vm vm) {
         String at = "vms[" + vm.name() + "].";
         if (vm.startNanos() != 0) {
-            throw new ScenarioException(at + "start: staggered starts are sim-only (the kvm path starts every VM at once)");
+            throw new EngineException(at + "start: staggered starts are sim-only (the kvm path starts every VM at once)");
         }
         if (vm.bootTouchBytes() != 0) {
-            throw new ScenarioException(at + "boot_touch: memory touched and freed at boot is modelled by the sim engine only");
+            throw new EngineException(at + "boot_touch: memory touched and freed at boot is modelled by the sim engine only");
         }
-        Scenario.Balloon b = vm.balloon();
+        HostSpec.Balloon b = vm.balloon();
         if (b != null && b.targetBytes() != 0) {
-            throw new ScenarioException(at + "balloon.target: fixed targets are applied by the sim's host only; on kvm use"
+            throw new EngineException(at + "balloon.target: fixed targets are applied by the sim's host only; on kvm use"
                     + " a workload op (balloon to SIZE)");
         }
         if (b != null && b.deflateOnOom()) {
-            throw new ScenarioException(at + "balloon.deflate_on_oom: the kvm balloon device does not offer DEFLATE_ON_OOM");
+            throw new EngineException(at + "balloon.deflate_on_oom: the kvm balloon device does not offer DEFLATE_ON_OOM");
         }
         for (int i = 0; i < vm.workload().size(); i++) op(vm.workload().get(i), at + "workload[" + i + "]", vm);
     }
 
-    private static void op(Op op, String at, Scenario.Vm vm) {
+    private static void op(Op op, String at, HostSpec.Vm vm) {
         switch (op) {
-            case Op.Trace t -> throw new ScenarioException(at + ": trace is not supported by the kvm engine");
-            case Op.Balloon b when vm.balloon() == null -> throw new ScenarioException(at + ": the VM has no balloon device"
+            case Op.Trace t -> throw new EngineException(at + ": trace is not supported by the kvm engine");
+            case Op.Balloon b when vm.balloon() == null -> throw new EngineException(at + ": the VM has no balloon device"
                     + " (the sim ignores the op); add balloon: true");
             case Op.Repeat r -> r.body().forEach(o -> op(o, at, vm));
             default -> { }
@@ -114,7 +127,7 @@ public final class KvmFit {
     }
 
     /** The host memory a VM's guest RAM can come to: the runtime, the page stack and the highest page the workload reaches. */
-    static long touchedBytes(Scenario.Vm vm) {
+    static long touchedBytes(HostSpec.Vm vm) {
         long end = 0;
         for (Op op : vm.workload()) if (!(op instanceof Op.Balloon)) end = Math.max(end, Footprint.regionEnd(op));
         long stack = vm.ramBytes() / 1024;                  // docs/overcommit-kvm.md: one u32 per guest page
@@ -122,7 +135,7 @@ public final class KvmFit {
         return vm.residentLimitBytes() > 0 ? Math.min(t, vm.residentLimitBytes()) : t;
     }
 
-    private static void ksmNotes(Scenario s, KsmState ksm, List<String> notes) {
+    private static void ksmNotes(HostSpec s, KsmState ksm, List<String> notes) {
         if (!s.host().ksm().run()) {
             notes.add("kvm engine: host.ksm is off, so the host's KSM is left as it is (run="
                     + (ksm.run() == null ? "absent" : ksm.run()) + ")");

@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,12 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
-import org.memvirt.report.FreeUnit;
-import org.memvirt.report.HtmlReport;
-import org.memvirt.report.Marker;
-import org.memvirt.report.Quantity;
-import org.memvirt.report.Series;
-import org.memvirt.report.StackedAreaChart;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.Units;
 
 /** Builds the {@code --report} HTML page of a scenario run from the report package's charts and tables. */
 public final class ScenarioHtml {
@@ -22,15 +18,15 @@ public final class ScenarioHtml {
 
     private ScenarioHtml() {}
 
-    public static HtmlReport build(ScenarioReport r) {
+    public static HtmlReport build(HostResult r) {
         HtmlReport h = new HtmlReport("memvirt scenario " + r.scenario());
         append(h, r);
         return h;
     }
 
     /** The sections of {@link #build} added to {@code h} (for a page that shows more than one scenario). */
-    public static void append(HtmlReport h, ScenarioReport r) {
-        List<ScenarioReport.Sample> s = r.timeline();
+    public static void append(HtmlReport h, HostResult r) {
+        List<HostResult.Sample> s = r.timeline();
         double[] t = new double[s.size()];
         for (int i = 0; i < t.length; i++) t[i] = s.get(i).t();
         List<Marker> markers = markers(r.events(), null);
@@ -42,8 +38,8 @@ public final class ScenarioHtml {
                 + " memory, swap used and the ballooned total as lines.", new StackedAreaChart(
                 "host " + Units.human(r.host().ramBytes()) + " RAM, " + Units.human(r.host().swapBytes()) + " swap",
                 "memory", Quantity.BYTES, t, hostStack, List.of(
-                        new Series("host free", values(s, ScenarioReport.Sample::hostFreeBytes)),
-                        new Series("swap used", values(s, ScenarioReport.Sample::swapUsedBytes)),
+                        new Series("host free", values(s, HostResult.Sample::hostFreeBytes)),
+                        new Series("swap used", values(s, HostResult.Sample::swapUsedBytes)),
                         new Series("ballooned", ballooned.values())), markers).render());
         h.free("host (free -m, before the first VM starts)", r.host().freeAtStart(), FreeUnit.MEBI);
         h.free("host (free -m, at the end)", r.host().free(), FreeUnit.MEBI);
@@ -56,7 +52,7 @@ public final class ScenarioHtml {
 
         h.section("VMs");
         List<List<String>> rows = new ArrayList<>();
-        for (ScenarioReport.Vm v : r.vms()) {
+        for (HostResult.Vm v : r.vms()) {
             rows.add(List.of(v.name(), Units.human(v.configuredBytes()), Units.human(v.peakResidentBytes()),
                     Units.human(v.peakSwappedBytes()), Units.human(v.sharedBytes()), Units.human(v.balloonedBytes()),
                     Long.toString(v.swapIns()), v.status(),
@@ -65,7 +61,7 @@ public final class ScenarioHtml {
         h.table("per VM at the end", List.of("vm", "memory", "peak resident", "peak swapped", "shared", "ballooned",
                 "swap-ins", "status", "killed at"), rows);
         for (int i = 0; i < Math.min(MAX_VM_CHARTS, r.vms().size()); i++) {
-            ScenarioReport.Vm v = r.vms().get(i);
+            HostResult.Vm v = r.vms().get(i);
             h.chart("", new StackedAreaChart(v.name() + " (" + Units.human(v.configuredBytes()) + ")", "memory",
                     Quantity.BYTES, t, stack(s, i), List.of(), markers(r.events(), v.name())).render());
             h.free(v.name() + " (free -m inside the guest, at the end)", v.free(), FreeUnit.MEBI);
@@ -73,7 +69,7 @@ public final class ScenarioHtml {
 
         h.section("Events");
         List<List<String>> ev = new ArrayList<>();
-        for (ScenarioReport.Event e : r.events()) {
+        for (HostResult.Event e : r.events()) {
             ev.add(List.of(String.format(Locale.ROOT, "%.3f s", e.t()), e.vm(), e.kind(), e.message()));
         }
         h.table("events in virtual-time order", List.of("t", "vm", "kind", "what"), ev);
@@ -82,20 +78,20 @@ public final class ScenarioHtml {
     }
 
     /** Resident, swapped, shared, ballooned: summed over VMs ({@code vm < 0}) or of one VM. */
-    private static List<Series> stack(List<ScenarioReport.Sample> s, int vm) {
-        List<ToLongFunction<ScenarioReport.VmSample>> fields = List.of(ScenarioReport.VmSample::resident,
-                ScenarioReport.VmSample::swapped, ScenarioReport.VmSample::shared, ScenarioReport.VmSample::ballooned);
+    private static List<Series> stack(List<HostResult.Sample> s, int vm) {
+        List<ToLongFunction<HostResult.VmSample>> fields = List.of(HostResult.VmSample::resident,
+                HostResult.VmSample::swapped, HostResult.VmSample::shared, HostResult.VmSample::ballooned);
         String[] names = {"resident", "swapped", "shared (KSM)", "ballooned"};
         List<Series> out = new ArrayList<>();
         for (int f = 0; f < fields.size(); f++) {
             double[] v = new double[s.size()];
             for (int i = 0; i < v.length; i++) {
-                List<ScenarioReport.VmSample> vms = s.get(i).vms();
+                List<HostResult.VmSample> vms = s.get(i).vms();
                 if (vm >= 0) {
                     v[i] = fields.get(f).applyAsLong(vms.get(vm));
                 } else {
                     long sum = 0;
-                    for (ScenarioReport.VmSample x : vms) sum += fields.get(f).applyAsLong(x);
+                    for (HostResult.VmSample x : vms) sum += fields.get(f).applyAsLong(x);
                     v[i] = sum;
                 }
             }
@@ -104,17 +100,17 @@ public final class ScenarioHtml {
         return out;
     }
 
-    private static double[] values(List<ScenarioReport.Sample> s, ToLongFunction<ScenarioReport.Sample> f) {
+    private static double[] values(List<HostResult.Sample> s, ToLongFunction<HostResult.Sample> f) {
         double[] v = new double[s.size()];
         for (int i = 0; i < v.length; i++) v[i] = f.applyAsLong(s.get(i));
         return v;
     }
 
     /** OOM kills, swap-in storms, swap full and balloon targets as chart markers (for one VM, or all). */
-    private static List<Marker> markers(List<ScenarioReport.Event> events, String vm) {
+    private static List<Marker> markers(List<HostResult.Event> events, String vm) {
         List<Marker> m = new ArrayList<>();
         Map<String, Integer> perKind = new LinkedHashMap<>();
-        for (ScenarioReport.Event e : events) {
+        for (HostResult.Event e : events) {
             if (vm != null && !e.vm().equals(vm)) continue;
             String label = switch (e.kind()) {
                 case "oom_kill" -> "OOM kill " + e.vm();

@@ -1,9 +1,8 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import java.util.List;
 
-import org.memvirt.sim.HostModel;
-import org.memvirt.sim.KsmConfig;
+import org.memvirt.engine.KsmConfig;
 
 /**
  * A host-side KSM manager: ksmtuned (Red Hat, 2009; Proxmox's ksm-control-daemon) or the same algorithm in oVirt

@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.kvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,8 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.Engines;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.RunListener;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
+import org.memvirt.host.MmuMode;
+import org.memvirt.scenario.ScenarioLoader;
 
 class KvmFitTest {
     private static final long GIB = 1L << 30;
@@ -15,14 +24,14 @@ class KvmFitTest {
     private static final MemInfo HOST = new MemInfo(Map.of("MemTotal", 24L << 20, "MemAvailable", 20L << 20, "SwapTotal", 0L));
     private static final KsmState KSM = new KsmState(true, 0L, 100L, 20L, 256L, 1L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, null);
 
-    private static Scenario parse(String yaml) {
+    private static HostSpec parse(String yaml) {
         return ScenarioLoader.parse(yaml, "t");
     }
 
     private static String refusal(String yaml) {
         try {
             KvmFit.check(parse(yaml), HOST, KSM);
-        } catch (ScenarioException e) {
+        } catch (EngineException e) {
             return e.getMessage();
         }
         throw new AssertionError("not refused");
@@ -36,7 +45,7 @@ class KvmFitTest {
 
     @Test
     void touchedMemoryCountsTheRuntimeThePageStackAndTheHighestPageReachedCappedByTheResidentLimit() {
-        Scenario s = parse("""
+        HostSpec s = parse("""
                 host: {ram: 8G}
                 vms:
                   - {name: a, memory: 4G, workload: ["touch 1G", "balloon inflate 3G", "random 100 over 2G"]}
@@ -98,9 +107,21 @@ class KvmFitTest {
     }
 
     @Test
+    void anMmuOtherThanTheHostsIsRefusedAndNoneTakesTheHosts() {
+        HostMmu pvm = new HostMmu(MmuMode.SHADOW, HostMmu.SOURCE_PVM, false, false, false, false, false, false, null);
+        String yaml = "host: {ram: 4G}\nvms: [{name: a, memory: 1G%s, workload: [\"touch 1M\"]}]\n";
+        assertThatThrownBy(() -> KvmFit.check(parse(yaml.formatted(", mmu: ept")), HOST, KSM, pvm)).hasMessage(
+                "vms[a].mmu: ept, but this host's KVM runs guests with shadow (kvm_pvm, shadow paging); use --engine sim");
+        org.assertj.core.api.Assertions.assertThatCode(() -> KvmFit.check(parse(yaml.formatted(", mmu: shadow")), HOST,
+                KSM, pvm)).doesNotThrowAnyException();
+        org.assertj.core.api.Assertions.assertThatCode(() -> KvmFit.check(parse(yaml.formatted("")), HOST, KSM, pvm))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void theSimRefusesAResidentLimit() {
-        Scenario s = parse("host: {ram: 4G}\nvms: [{name: a, memory: 1G, resident_limit: 64M}]\n");
-        assertThatThrownBy(() -> ScenarioEngine.choose(s, "sim")).hasMessage(
+        HostSpec s = parse("host: {ram: 4G}\nvms: [{name: a, memory: 1G, resident_limit: 64M}]\n");
+        assertThatThrownBy(() -> Engines.forHost(Engines.Request.parse("sim"), s)).hasMessage(
                 "vms[a].resident_limit: hypervisor-level swap runs on the kvm engine only (--engine kvm)");
         assertThatThrownBy(() -> parse("host: {ram: 4G}\nvms: [{memory: 1G, resident_limit: 1M}]\n"))
                 .hasMessage("vms[0].resident_limit: must be a multiple of 4 KiB and at least 4 MiB");
@@ -112,8 +133,8 @@ class KvmFitTest {
                 host: {ram: 2G}
                 vms: [{name: a, memory: 64M, balloon: %s, workload: ["touch 60M", "balloon inflate 32M", "sleep 1s", "touch 60M", "verify"]}]
                 """;
-        ScenarioReport.Vm puff = new ScenarioRunner(parse(yaml.formatted("true"))).run().vms().getFirst();
-        ScenarioReport.Vm reclaim = new ScenarioRunner(parse(yaml.formatted("{reclaim: true}"))).run().vms().getFirst();
+        HostResult.Vm puff = Engines.of(EngineKind.SIM).run(parse(yaml.formatted("true")), RunListener.NONE).vms().getFirst();
+        HostResult.Vm reclaim = Engines.of(EngineKind.SIM).run(parse(yaml.formatted("{reclaim: true}")), RunListener.NONE).vms().getFirst();
         assertThat(puff.balloonedBytes()).isEqualTo(2L << 20);               // only what the guest had free
         assertThat(reclaim.balloonedBytes()).isEqualTo(32L << 20);
         assertThat(reclaim.verifyMismatches()).isZero();                       // the dropped pages are touched again

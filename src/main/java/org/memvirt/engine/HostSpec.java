@@ -1,13 +1,14 @@
-package org.memvirt.scenario;
+package org.memvirt.engine;
 
 import java.util.List;
 
-import org.memvirt.engine.MmuMode;
-import org.memvirt.sim.HostConfig;
+import org.memvirt.config.MachineConfig;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /**
- * A validated scenario: one host and the VMs on it (with {@code count: N} already expanded), in virtual time.
+ * What an engine runs for many VMs: one host and the VMs on it (a scenario file, {@code count: N} already expanded).
+ * Engine-neutral: each engine maps the host onto what it models or has, and refuses what it cannot honour.
  *
  * @param name the scenario's name
  * @param durationNanos how long to run, or -1 to run until every workload has finished
@@ -18,19 +19,40 @@ import org.memvirt.workload.Op;
  * @param ksmPolicy the host-side KSM manager
  * @param vms the VMs, in start order
  */
-public record Scenario(String name, long durationNanos, long sampleNanos, long quantumNanos, HostConfig host,
+public record HostSpec(String name, long durationNanos, long sampleNanos, long quantumNanos, Host host,
         Policy policy, KsmPolicy ksmPolicy, List<Vm> vms) {
-    public Scenario {
+    public HostSpec {
         vms = List.copyOf(vms);
+    }
+
+    /**
+     * The host's memory: RAM, what the host OS keeps for itself, the swap device and ksmd's knobs.
+     *
+     * @param ramBytes physical RAM (MemTotal)
+     * @param reserveBytes memory the host OS and its processes use besides the guests
+     * @param swapBytes swap device capacity
+     * @param swapKind the class of the swap device
+     * @param ksm ksmd's knobs (/sys/kernel/mm/ksm)
+     * @param watermarkScaleFactor vm.watermark_scale_factor
+     */
+    public record Host(long ramBytes, long reserveBytes, long swapBytes, SwapKind swapKind, KsmConfig ksm,
+            int watermarkScaleFactor) {
+        public static final int DEFAULT_WATERMARK_SCALE_FACTOR = 10;   // linux vm.watermark_scale_factor default (0.1%)
+
+        public Host {
+            if (ramBytes <= 0) throw new IllegalArgumentException("host RAM must be positive");
+            if (reserveBytes < 0 || reserveBytes >= ramBytes) throw new IllegalArgumentException("host reserve must be in [0, RAM)");
+            if (swapBytes < 0) throw new IllegalArgumentException("swap size must be >= 0");
+        }
     }
 
     /**
      * One VM.
      *
      * @param name unique name ({@code name-3} for the fourth of a {@code count})
-     * @param ramBytes guest RAM ({@code -m})
-     * @param memMerge QEMU {@code -machine mem-merge} (KSM)
-     * @param mmu the MMU mode (recorded; scenarios run at page granularity)
+     * @param machine the VM's machine as QEMU would build it: RAM and its split below and above 4 GiB, the backend,
+     *        mem-merge, -smp
+     * @param mmu the MMU mode asked for, or null for the engine's own (the host's on kvm; EPT in the sim)
      * @param oomScoreAdj the QEMU process's oom_score_adj
      * @param startNanos virtual time at which the VM starts
      * @param bootTouchBytes memory the guest OS touches and frees at boot (Windows zeroes all of RAM, for example)
@@ -39,15 +61,20 @@ public record Scenario(String name, long durationNanos, long sampleNanos, long q
      * @param residentLimitBytes {@code resident_limit}: the VMM keeps at most this much guest RAM resident and swaps
      *        the rest itself (hypervisor-level swap through userfaultfd, kvm engine only); 0: no limit
      */
-    public record Vm(String name, long ramBytes, boolean memMerge, MmuMode mmu, int oomScoreAdj, long startNanos,
+    public record Vm(String name, MachineConfig machine, MmuMode mmu, int oomScoreAdj, long startNanos,
             long bootTouchBytes, Balloon balloon, List<Op> workload, long residentLimitBytes) {
         public Vm {
             workload = List.copyOf(workload);
         }
 
-        public Vm(String name, long ramBytes, boolean memMerge, MmuMode mmu, int oomScoreAdj, long startNanos,
-                long bootTouchBytes, Balloon balloon, List<Op> workload) {
-            this(name, ramBytes, memMerge, mmu, oomScoreAdj, startNanos, bootTouchBytes, balloon, workload, 0);
+        /** Guest RAM ({@code -m}). */
+        public long ramBytes() {
+            return machine.layout().ramSize();
+        }
+
+        /** Whether KSM may merge guest RAM (MADV_MERGEABLE): the backend's {@code merge}, else {@code mem-merge}. */
+        public boolean memMerge() {
+            return machine.backend() != null ? machine.backend().merge() : machine.memMerge();
         }
     }
 

@@ -1,12 +1,14 @@
-package org.memvirt.scenario;
+package org.memvirt.engine;
 
 import java.util.List;
 import java.util.Map;
 
 import org.memvirt.host.FreeMemory;
+import org.memvirt.host.MmuMode;
 
 /**
- * What a scenario run reports (snake_case in JSON). Bytes are bytes; times are seconds of virtual time.
+ * What an engine reports for a host of many VMs (snake_case in JSON, the same fields for every engine). Bytes are
+ * bytes; times are seconds, of virtual time on an engine with {@link EngineKind#virtualTime()}, else of wall time.
  *
  * @param scenario the scenario's name
  * @param engine the engine that ran it
@@ -21,13 +23,38 @@ import org.memvirt.host.FreeMemory;
  * @param timeline samples over virtual time
  * @param notes remarks on the run (ignored ops, dropped events)
  */
-public record ScenarioReport(String scenario, String engine, String engineReason, double virtualSeconds,
+public record HostResult(String scenario, EngineKind engine, String engineReason, double virtualSeconds,
         double wallSeconds, double cpuSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
         List<Sample> timeline, List<String> notes) {
 
-    public ScenarioReport withEngineReason(String reason) {
-        return new ScenarioReport(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
+    public HostResult withEngineReason(String reason) {
+        return new HostResult(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
                 vms, events, timeline, notes);
+    }
+
+    /**
+     * The run in one line's worth of figures: how many VMs the host OOM killer killed and which, the peak of swap,
+     * what KSM shared at the end, the pages read back from swap.
+     */
+    public record Summary(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
+            long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
+            double wallSeconds) {
+        public Summary {
+            killed = List.copyOf(killed);
+        }
+    }
+
+    /** This result's {@link Summary}. */
+    public Summary summary() {
+        List<String> killed = new java.util.ArrayList<>();
+        long swapIns = 0;
+        for (Vm v : vms) {
+            if (v.killed()) killed.add(v.name());
+            swapIns += v.swapIns();
+        }
+        return new Summary(scenario, vms.size(), host.ramBytes(), host.swapBytes(), killed.size(), killed,
+                host.peakSwapUsedBytes(), host.ksm().getOrDefault("pages_shared", 0L),
+                host.ksm().getOrDefault("pages_sharing", 0L), swapIns, virtualSeconds, wallSeconds);
     }
 
     /**
@@ -42,7 +69,7 @@ public record ScenarioReport(String scenario, String engine, String engineReason
             Map<String, Long> ksm, Map<String, Long> vmstat, String balloonPolicy) {}
 
     /** One VM at the end of the run, with its peaks; {@code balloonStats} is null without a balloon device. */
-    public record Vm(String name, long configuredBytes, boolean memMerge, String mmu, String status, boolean killed,
+    public record Vm(String name, long configuredBytes, boolean memMerge, MmuMode mmu, String status, boolean killed,
             Double killedAt, long residentBytes, long peakResidentBytes, long swappedBytes, long peakSwappedBytes,
             long sharedBytes, long balloonedBytes, long balloonTargetBytes, long swapIns, long cowBreaks,
             long minorFaults, long majorFaults, long verifyMismatches, FreeMemory free, Map<String, Long> balloonStats,

@@ -1,29 +1,31 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.EventLog;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
+import org.memvirt.engine.Units;
 import org.memvirt.host.FreeMemory;
-import org.memvirt.sim.HostListener;
-import org.memvirt.sim.HostModel;
-import org.memvirt.sim.KsmCounters;
-import org.memvirt.sim.VmMemory;
+import org.memvirt.host.MmuMode;
 
 /**
- * Runs a scenario on the simulated host: VMs take turns in quanta of virtual time (each runs its workload until its
+ * The sim engine's host of many VMs: runs a {@link HostSpec} on the simulated host: VMs take turns in quanta of virtual time (each runs its workload until its
  * clock passes the quantum's end), then the host advances (kswapd, ksmd), fixed balloon targets and the balloon
  * policy apply, and the timeline is sampled. Swap-in storms, OOM kills, KSM merges and balloon moves become events.
  */
-public final class ScenarioRunner {
+final class SimHost {
     static final long STORM_PAGES_PER_SECOND = 2_560;        // 10 MiB/s of swap-in marks a swap-in storm
     static final long MAX_OPEN_ENDED_NANOS = 24L * 3600 * 1_000_000_000L;
 
-    private final Scenario scenario;
+    private final HostSpec scenario;
     private final HostModel host;
-    private final ScenarioEvents events = new ScenarioEvents();
+    private final EventLog events = new EventLog();
     private final List<GuestDriver> guests = new ArrayList<>();
-    private final List<ScenarioReport.Sample> timeline = new ArrayList<>();
+    private final List<HostResult.Sample> timeline = new ArrayList<>();
     private final BalloonPolicy policy;
     private final KsmTuner ksmTuner;
     private final boolean[] fixedApplied;
@@ -33,9 +35,9 @@ public final class ScenarioRunner {
     private boolean swapFullSeen;
     private FreeMemory freeAtStart;
 
-    public ScenarioRunner(Scenario scenario) {
+    SimHost(HostSpec scenario) {
         this.scenario = scenario;
-        this.host = new HostModel(scenario.host());
+        this.host = new HostModel(HostConfig.of(scenario.host()));
         host.setListener(new HostListener() {
             @Override
             public void oomKilled(OomKill k) {
@@ -45,7 +47,7 @@ public final class ScenarioRunner {
                         k.pageTablePages(), k.requester()));
             }
         });
-        for (Scenario.Vm vm : scenario.vms()) guests.add(new GuestDriver(vm, host, events));
+        for (HostSpec.Vm vm : scenario.vms()) guests.add(new GuestDriver(vm, host, events));
         this.policy = BalloonPolicy.of(scenario.policy());
         this.ksmTuner = switch (scenario.ksmPolicy()) {
             case NONE -> null;
@@ -57,11 +59,11 @@ public final class ScenarioRunner {
         this.storming = new boolean[guests.size()];
     }
 
-    public HostModel host() {
+    HostModel host() {
         return host;
     }
 
-    public ScenarioReport run() {
+    HostResult run() {
         return run(RunListener.NONE);
     }
 
@@ -69,7 +71,7 @@ public final class ScenarioRunner {
      * Runs the scenario, telling {@code listener} how far it got: one step (the scenario), its progress the virtual
      * time done of the duration, or, for open-ended scenarios, the share of VMs whose workload has ended.
      */
-    public ScenarioReport run(RunListener listener) {
+    HostResult run(RunListener listener) {
         listener.stepStarted(0, 1, scenario.name());
         long wallStart = System.nanoTime();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -148,7 +150,7 @@ public final class ScenarioRunner {
     private void applyFixedTargets(long t) {
         for (int i = 0; i < guests.size(); i++) {
             GuestDriver g = guests.get(i);
-            Scenario.Balloon b = g.spec.balloon();
+            HostSpec.Balloon b = g.spec.balloon();
             if (fixedApplied[i] || b == null || b.targetBytes() == 0 || t < b.targetAtNanos()) continue;
             if (g.status != GuestDriver.Status.RUNNING && g.status != GuestDriver.Status.FINISHED) continue;
             fixedApplied[i] = true;
@@ -160,12 +162,12 @@ public final class ScenarioRunner {
     }
 
     private void sample(long t) {
-        List<ScenarioReport.VmSample> vms = new ArrayList<>(guests.size());
+        List<HostResult.VmSample> vms = new ArrayList<>(guests.size());
         double seconds = scenario.sampleNanos() / 1e9;
         for (int i = 0; i < guests.size(); i++) {
             GuestDriver g = guests.get(i);
             VmMemory m = host.vmMemory(g.vm);
-            vms.add(new ScenarioReport.VmSample(g.spec.ramBytes(), m.rssPages() * 4096, m.swappedPages() * 4096,
+            vms.add(new HostResult.VmSample(g.spec.ramBytes(), m.rssPages() * 4096, m.swappedPages() * 4096,
                     (m.ksmPages() + m.zeroPages()) * 4096, g.balloon == null ? 0 : g.balloon.actual() * 4096));
             long rate = (long) ((m.swapIns() - lastSwapIns[i]) / seconds);
             lastSwapIns[i] = m.swapIns();
@@ -184,12 +186,12 @@ public final class ScenarioRunner {
                     k.pagesShared(), k.pagesSharing(), k.pagesSharing() - lastSharing, k.fullScans(), Units.human(k.pagesSaved() * 4096)));
             lastSharing = k.pagesSharing();
         }
-        timeline.add(new ScenarioReport.Sample(t / 1e9, host.usedPages() * 4096, host.freePages() * 4096,
+        timeline.add(new HostResult.Sample(t / 1e9, host.usedPages() * 4096, host.freePages() * 4096,
                 host.swapUsedPages() * 4096, k.pagesShared(), k.pagesSharing(), vms));
     }
 
-    private ScenarioReport report(long t, double wall, double cpu) {
-        List<ScenarioReport.Vm> vms = new ArrayList<>();
+    private HostResult report(long t, double wall, double cpu) {
+        List<HostResult.Vm> vms = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (GuestDriver g : guests) {
             vms.add(vmReport(g));
@@ -198,18 +200,19 @@ public final class ScenarioRunner {
                         + " are MMU matters and were ignored (scenarios run at page granularity)");
             }
         }
-        if (events.dropped() > 0) notes.add(events.dropped() + " events past the first " + ScenarioEvents.MAX_EVENTS + " were dropped");
+        if (events.dropped() > 0) notes.add(events.dropped() + " events past the first " + EventLog.MAX_EVENTS + " were dropped");
         if (scenario.durationNanos() < 0 && t >= MAX_OPEN_ENDED_NANOS) notes.add("stopped after 24 h of virtual time");
-        return new ScenarioReport(scenario.name(), "sim", "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(),
+        return new HostResult(scenario.name(), EngineKind.SIM, "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(),
                 hostReport(), vms, events.sorted(), timeline, notes);
     }
 
-    private ScenarioReport.Vm vmReport(GuestDriver g) {
+    private HostResult.Vm vmReport(GuestDriver g) {
         VmMemory m = host.vmMemory(g.vm);
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
         FreeMemory free = FreeMemory.ofUsed(total, used);
-        return new ScenarioReport.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(), g.spec.mmu().key(),
+        return new HostResult.Vm(g.spec.name(), g.spec.ramBytes(), g.spec.memMerge(),
+                g.spec.mmu() != null ? g.spec.mmu() : MmuMode.EPT,
                 g.status.name().toLowerCase(java.util.Locale.ROOT), m.killed(),
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
@@ -221,16 +224,15 @@ public final class ScenarioRunner {
     /** The host's {@code free} now: used is the reserve plus guest frames, KSM pages and zram; no page cache. */
     private FreeMemory hostFree() {
         long ram = host.config().ramBytes();
-        long usedBytes = host.usedPages() * 4096;
-        long swapBytes = host.config().swapPages() * 4096;
+        long used = host.usedPages() * 4096;
+        long swap = host.config().swapPages() * 4096;
         long swapUsed = host.swapUsedPages() * 4096;
-        return new FreeMemory(ram, usedBytes, ram - usedBytes, 0, 0, ram - usedBytes, swapBytes, swapUsed,
-                swapBytes - swapUsed);
+        return new FreeMemory(ram, used, ram - used, 0, 0, ram - used, swap, swapUsed, swap - swapUsed);
     }
 
-    private ScenarioReport.Host hostReport() {
+    private HostResult.Host hostReport() {
         FreeMemory hostFree = hostFree();
-        return new ScenarioReport.Host(hostFree.total(), host.config().reservePages() * 4096, hostFree.swapTotal(),
+        return new HostResult.Host(hostFree.total(), host.config().reservePages() * 4096, hostFree.swapTotal(),
                 host.config().swapKind().key(), hostFree.used(), host.peakUsedPages() * 4096, hostFree.swapUsed(),
                 host.peakSwapUsedPages() * 4096, host.ksmPages() * 4096, freeAtStart, hostFree, host.ksmSysfs(), host.vmstat(),
                 scenario.policy().kind().name().toLowerCase(java.util.Locale.ROOT));

@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,16 +11,19 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-import org.memvirt.sim.HostConfig;
-import org.memvirt.sim.KsmConfig;
-import org.memvirt.sim.SwapKind;
+import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.KsmConfig;
+import org.memvirt.engine.SwapKind;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /**
  * Whole scenarios of random ops on an overcommitted host (touch, fill, random, balloon inflate/deflate, sleep) with
  * KSM, swap and the OOM killer: no surviving VM ever reads back a wrong page, and the host's invariants hold.
  */
-class ScenarioProperties {
+class SimHostProperties {
     private static final long MIB = 1L << 20;
     private static final long VM_BYTES = 8 * MIB;
 
@@ -53,21 +56,22 @@ class ScenarioProperties {
     void survivingGuestsNeverReadAWrongPage(@ForAll("workloads") List<Op> a, @ForAll("workloads") List<Op> b,
             @ForAll("workloads") List<Op> c, @ForAll boolean deflateOnOom) {
         KsmConfig ksm = new KsmConfig(true, 500, 20, 8, true, true, true);
-        HostConfig host = new HostConfig(16 * MIB, 2 * MIB, 6 * MIB, SwapKind.NVME, ksm, 10);
-        Scenario.Balloon balloon = new Scenario.Balloon(deflateOnOom, 0, 1000, 0, 0);
-        List<Scenario.Vm> vms = new ArrayList<>();
+        HostSpec.Host host = new HostSpec.Host(16 * MIB, 2 * MIB, 6 * MIB, SwapKind.NVME, ksm, 10);
+        HostSpec.Balloon balloon = new HostSpec.Balloon(deflateOnOom, 0, 1000, 0, 0);
+        List<HostSpec.Vm> vms = new ArrayList<>();
         int i = 0;
         for (List<Op> w : List.of(a, b, c)) {
-            vms.add(new Scenario.Vm("vm" + i, VM_BYTES, i != 1, org.memvirt.engine.MmuMode.EPT, 0, i * 3_000_000L, 0,
-                    balloon, w));
+            String merge = i != 1 ? "on" : "off";
+            vms.add(new HostSpec.Vm("vm" + i, QemuArgs.parse(List.of("-m", "8M", "-machine", "mem-merge=" + merge)),
+                    MmuMode.EPT, 0, i * 3_000_000L, 0, balloon, w, 0));
             i++;
         }
-        Scenario s = new Scenario("prop", -1, 100_000_000L, 1_000_000L, host,
-                new Scenario.Policy(Scenario.PolicyKind.NONE, 10_000_000_000L, 80), Scenario.KsmPolicy.NONE, vms);
-        ScenarioRunner runner = new ScenarioRunner(s);
-        ScenarioReport r = runner.run();
+        HostSpec s = new HostSpec("prop", -1, 100_000_000L, 1_000_000L, host,
+                new HostSpec.Policy(HostSpec.PolicyKind.NONE, 10_000_000_000L, 80), HostSpec.KsmPolicy.NONE, vms);
+        SimHost runner = new SimHost(s);
+        HostResult r = runner.run();
         runner.host().verify();
-        for (ScenarioReport.Vm vm : r.vms()) {
+        for (HostResult.Vm vm : r.vms()) {
             assertThat(vm.verifyMismatches()).as(vm.name()).isZero();
             if (!vm.killed()) assertThat(vm.residentBytes() + vm.swappedBytes()).isLessThanOrEqualTo(VM_BYTES);
         }

@@ -1,4 +1,4 @@
-package org.memvirt.sim;
+package org.memvirt.engine;
 
 import java.util.Locale;
 

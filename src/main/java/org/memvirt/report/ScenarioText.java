@@ -1,13 +1,13 @@
-package org.memvirt.scenario;
+package org.memvirt.report;
 
 import java.util.List;
 import java.util.Locale;
 
+import org.memvirt.engine.HostResult;
 import org.memvirt.host.FreeMemory;
-import org.memvirt.report.FreeTable;
-import org.memvirt.report.FreeUnit;
+import org.memvirt.engine.Units;
 
-/** Renders a {@link ScenarioReport} as the text a {@code free -m} or {@code virsh dommemstat} user reads. */
+/** Renders a {@link HostResult} as the text a {@code free -m} or {@code virsh dommemstat} user reads. */
 public final class ScenarioText {
     private static final long MIB = 1L << 20;
     private static final int TIMELINE_ROWS = 24;
@@ -16,21 +16,21 @@ public final class ScenarioText {
 
     private ScenarioText() {}
 
-    public static String render(ScenarioReport r) {
+    public static String render(HostResult r) {
         StringBuilder sb = new StringBuilder();
-        ScenarioReport.Host h = r.host();
+        HostResult.Host h = r.host();
         sb.append(String.format(Locale.ROOT, "scenario %s: %d VMs on a %s host (reserve %s, swap %s %s, balloon policy %s)%n",
                 r.scenario(), r.vms().size(), Units.human(h.ramBytes()), Units.human(h.reserveBytes()),
                 Units.human(h.swapBytes()), h.swapKind(), h.balloonPolicy()));
-        if (r.engine().equals("kvm")) {
-            sb.append(String.format(Locale.ROOT, "engine kvm%s; %.1f s of wall time from boot to the end (%.2f s in all, %.2f s CPU of this process)%n",
-                    r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(), r.wallSeconds(), r.cpuSeconds()));
+        if (!r.engine().virtualTime()) {
+            sb.append(String.format(Locale.ROOT, "engine %s%s; %.1f s of wall time from boot to the end (%.2f s in all, %.2f s CPU of this process)%n",
+                    r.engine().key(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(), r.wallSeconds(), r.cpuSeconds()));
         } else {
             sb.append(String.format(Locale.ROOT, "engine %s%s; %.1f s of virtual time in %.2f s (%.2f s CPU); %.1f bytes of model state per guest page%n",
-                    r.engine(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(),
+                    r.engine().key(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(),
                     r.wallSeconds(), r.cpuSeconds(), r.modelBytesPerGuestPage()));
         }
-        long killed = r.vms().stream().filter(ScenarioReport.Vm::killed).count();
+        long killed = r.vms().stream().filter(HostResult.Vm::killed).count();
         sb.append(String.format(Locale.ROOT, "%d of %d VMs killed by the host OOM killer; peak swap used %s of %s%n%n",
                 killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
 
@@ -43,7 +43,7 @@ public final class ScenarioText {
 
         sb.append(String.format(Locale.ROOT, "%-14s %7s %9s %9s %9s %9s %8s %9s %8s  %-9s %s%n", "vm (MiB)", "memory",
                 "resident", "peak-res", "swapped", "peak-swp", "shared", "ballooned", "swap-ins", "status", "killed at"));
-        for (ScenarioReport.Vm v : r.vms()) {
+        for (HostResult.Vm v : r.vms()) {
             sb.append(String.format(Locale.ROOT, "%-14s %7d %9d %9d %9d %9d %8d %9d %8d  %-9s %s%n", v.name(),
                     v.configuredBytes() / MIB, v.residentBytes() / MIB, v.peakResidentBytes() / MIB,
                     v.swappedBytes() / MIB, v.peakSwappedBytes() / MIB, v.sharedBytes() / MIB,
@@ -52,10 +52,10 @@ public final class ScenarioText {
         }
         sb.append("\nguests (free -m inside each guest, at the end):\n");
         if (r.vms().size() <= FULL_FREE_VIEWS) {
-            for (ScenarioReport.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(FreeTable.render(v.free(), FreeUnit.MEBI));
+            for (HostResult.Vm v : r.vms()) sb.append(v.name()).append(":\n").append(FreeTable.render(v.free(), FreeUnit.MEBI));
         } else {
             sb.append(String.format(Locale.ROOT, "%-14s %12s %12s %12s %12s%n", "", "total", "used", "free", "available"));
-            for (ScenarioReport.Vm v : r.vms()) {
+            for (HostResult.Vm v : r.vms()) {
                 FreeMemory f = v.free();
                 sb.append(String.format(Locale.ROOT, "%-14s %12d %12d %12d %12d%n", v.name() + " Mem:", f.total() / MIB,
                         f.used() / MIB, f.free() / MIB, f.available() / MIB));
@@ -67,7 +67,7 @@ public final class ScenarioText {
         }
         sb.append("\nevents:\n");
         int shown = 0;
-        for (ScenarioReport.Event e : r.events()) {
+        for (HostResult.Event e : r.events()) {
             if (shown++ == 200) {
                 sb.append(String.format(Locale.ROOT, "  ... %d more (see --json)%n", r.events().size() - 200));
                 break;
@@ -78,16 +78,16 @@ public final class ScenarioText {
         return sb.toString();
     }
 
-    private static void timeline(StringBuilder sb, List<ScenarioReport.Sample> samples) {
+    private static void timeline(StringBuilder sb, List<HostResult.Sample> samples) {
         sb.append("\ntimeline (MiB; resident/swapped/shared/ballooned summed over VMs):\n");
         sb.append(String.format(Locale.ROOT, "%10s %10s %10s %10s %10s %10s %10s %10s%n", "t", "host-used", "host-free",
                 "swap-used", "resident", "swapped", "shared", "ballooned"));
         int stride = Math.max(1, (samples.size() + TIMELINE_ROWS - 1) / TIMELINE_ROWS);
         for (int i = 0; i < samples.size(); i++) {
             if (i % stride != 0 && i != samples.size() - 1) continue;
-            ScenarioReport.Sample s = samples.get(i);
+            HostResult.Sample s = samples.get(i);
             long res = 0, swp = 0, shr = 0, bal = 0;
-            for (ScenarioReport.VmSample v : s.vms()) {
+            for (HostResult.VmSample v : s.vms()) {
                 res += v.resident();
                 swp += v.swapped();
                 shr += v.shared();
@@ -99,14 +99,14 @@ public final class ScenarioText {
         }
     }
 
-    private static void vmTimeline(StringBuilder sb, ScenarioReport.Vm vm, int index, List<ScenarioReport.Sample> samples) {
+    private static void vmTimeline(StringBuilder sb, HostResult.Vm vm, int index, List<HostResult.Sample> samples) {
         sb.append(String.format(Locale.ROOT, "%n%s over time (MiB):%n", vm.name()));
         sb.append(String.format(Locale.ROOT, "%10s %10s %10s %10s %10s %10s%n", "t", "configured", "resident", "swapped",
                 "shared", "ballooned"));
         int stride = Math.max(1, (samples.size() + TIMELINE_ROWS - 1) / TIMELINE_ROWS);
         for (int i = 0; i < samples.size(); i++) {
             if (i % stride != 0 && i != samples.size() - 1) continue;
-            ScenarioReport.VmSample v = samples.get(i).vms().get(index);
+            HostResult.VmSample v = samples.get(i).vms().get(index);
             sb.append(String.format(Locale.ROOT, "%9.1fs %10d %10d %10d %10d %10d%n", samples.get(i).t(),
                     v.configured() / MIB, v.resident() / MIB, v.swapped() / MIB, v.shared() / MIB, v.ballooned() / MIB));
         }

@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.sim;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -6,23 +6,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.memvirt.sim.BalloonDevice;
-import org.memvirt.sim.HostMemory;
-import org.memvirt.sim.HostModel;
+import org.memvirt.engine.EventLog;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.Units;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
 
 /**
- * One VM of a scenario, run at page granularity: its guest frame allocator (the runtime's 2 MiB first, then fresh
- * frames in gfn order, with a LIFO free list used first), its workload region, its balloon driver and its clock.
- * Each op is executed as host page accesses; resumable so VMs interleave in quanta of virtual time.
+ * One VM of a scenario, run at page granularity: the sim's guest frame allocator ({@link FrameAllocator}: the
+ * runtime's 2 MiB first, then fresh frames in GPA order across the RAM regions below and above 4 GiB, with a LIFO free
+ * list used first), its workload region, its balloon driver and its clock. Each op is executed as host page accesses
+ * on the VM's RAM block ({@link RamMap}); resumable so VMs interleave in quanta of virtual time.
  *
  * <p>Contents: {@code touch}, {@code random} and unique fills are distinct per VM (a fleet runs different data);
  * zero and {@code same} fills are identical across VMs, which is what KSM can merge.
  */
 final class GuestDriver implements BalloonDevice.GuestFrames {
-    static final long KERNEL_PAGES = 512;              // docs/guest-model.md: the runtime owns the first 2 MiB
+    static final long KERNEL_PAGES = FrameAllocator.RUNTIME_BYTES >>> Paging.PAGE_SHIFT;
     static final long HIT_NANOS = 100;                 // modelled: one qword access to a mapped page with a TLB miss
     static final long FIRST_TOUCH_NANOS = 2_000;       // modelled: EPT violation + host page fault + zeroing 4 KiB
     static final long COW_NANOS = 3_000;               // modelled: write fault + 4 KiB copy
@@ -33,9 +34,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     private record Frame(List<Op> ops, int[] cursor, int[] timesLeft) {}
 
-    final Scenario.Vm spec;
+    final HostSpec.Vm spec;
     final int vm;
     final long ramPages;
+    private final RamMap ram;
+    private final FrameAllocator frames;
     private final HostModel host;
     private final long salt;
     private final long readNanos;
@@ -43,9 +46,6 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private final int[] regionGfn;                     // workload page -> gfn + 1 (0: unmapped)
     private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
     private final long[] written;                      // what verify expects, or null when the workload has no verify
-    private long nextFresh = KERNEL_PAGES;
-    private long[] freeList = new long[256];
-    private int freeCount;
     private final Deque<Frame> stack = new ArrayDeque<>();
     private Op current;
     private long pos;                                  // progress within the current op (pages or accesses)
@@ -58,17 +58,19 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     long majorFaults;
     long verifyMismatches;
     final Set<String> ignoredOps = new TreeSet<>();
-    final ScenarioEvents events;
+    final EventLog events;
 
-    GuestDriver(Scenario.Vm spec, HostModel host, ScenarioEvents events) {
+    GuestDriver(HostSpec.Vm spec, HostModel host, EventLog events) {
         this.spec = spec;
         this.host = host;
         this.events = events;
-        this.ramPages = spec.ramBytes() / 4096;
+        this.ram = new RamMap(spec.machine().layout());
+        this.frames = new FrameAllocator(spec.machine().layout().ramRegions());
+        this.ramPages = ram.ramPages();
         this.vm = host.addVm(spec.name(), ramPages, spec.memMerge(), spec.oomScoreAdj());
         this.salt = Patterns.mix(0x5CE7_A210L + vm);
         this.readNanos = host.config().swapKind().readNanos;
-        this.balloon = spec.balloon() == null ? null : new BalloonDevice(host, vm, ramPages, spec.balloon().deflateOnOom());
+        this.balloon = spec.balloon() == null ? null : new BalloonDevice(host, vm, ram, spec.balloon().deflateOnOom());
         this.regionGfn = new int[(int) ramPages];
         this.written = hasVerify(spec.workload()) ? new long[(int) ramPages] : null;
         this.clock = spec.startNanos();
@@ -88,11 +90,13 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         status = Status.RUNNING;
         for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, Patterns.mix(salt ^ g) | 1);
         long bootPages = Math.min(spec.bootTouchBytes() / 4096, ramPages - KERNEL_PAGES);
-        for (long i = 0; i < bootPages && status == Status.RUNNING; i++) {
-            long gfn = nextFresh++;
-            hostAccess(gfn, true, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
+        long[] booted = new long[(int) bootPages];
+        int n = 0;
+        while (n < bootPages && status == Status.RUNNING) {
+            booted[n] = allocate();
+            hostAccess(booted[n++], true, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
         }
-        for (long gfn = KERNEL_PAGES + bootPages - 1; gfn >= KERNEL_PAGES; gfn--) release(gfn);
+        while (n > 0) release(booted[--n]);                           // LIFO: the lowest is handed out first
         if (status == Status.RUNNING) events.add(clock, spec.name(), "start", "started with " + Units.human(spec.ramBytes())
                 + (bootPages > 0 ? ", boot touched " + Units.human(bootPages * 4096) : ""));
     }
@@ -101,15 +105,12 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     @Override
     public long allocate() {
-        if (freeCount > 0) return freeList[--freeCount];
-        if (nextFresh < ramPages) return nextFresh++;
-        return -1;
+        return frames.tryAllocate();
     }
 
     @Override
     public void release(long gfn) {
-        if (freeCount == freeList.length) freeList = java.util.Arrays.copyOf(freeList, freeList.length * 2);
-        freeList[freeCount++] = gfn;
+        frames.release(gfn);
     }
 
     /** The balloon's frames with {@code reclaim}: free frames first, then process pages from the region's top down. */
@@ -138,7 +139,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     };
 
     long guestFreePages() {
-        return freeCount + (ramPages - nextFresh);
+        return frames.freeFrames();
     }
 
     long guestTotalPages() {
@@ -282,7 +283,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private void write(long page, long value) {
         long gfn = map(page);
         if (gfn < 0) return;
-        long old = host.content(vm, gfn);
+        long old = host.content(vm, ram.gfnToRamPage(gfn));
         long content = value == HostMemory.ZERO_CONTENT || old == HostMemory.ZERO_CONTENT || old == value
                 || !(current instanceof Op.Touch || current instanceof Op.Random) ? value : Patterns.mix(old ^ value);
         if (hostAccess(gfn, true, content) && written != null) written[(int) page] = content;
@@ -320,7 +321,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     }
 
     private boolean hostAccess(long gfn, boolean write, long content) {
-        int r = host.access(vm, gfn, write, content);
+        int r = host.access(vm, ram.gfnToRamPage(gfn), write, content);
         clock += switch (r) {
             case HostMemory.RESIDENT -> HIT_NANOS;
             case HostMemory.FIRST_TOUCH, HostMemory.DEFLATED_TOUCH -> FIRST_TOUCH_NANOS;
@@ -345,7 +346,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         for (int page = 0; page < regionGfn.length; page++) {
             if (regionGfn[page] == 0) continue;
             checked++;
-            if (host.content(vm, regionGfn[page] - 1) != written[page]) bad++;
+            if (host.content(vm, ram.gfnToRamPage(regionGfn[page] - 1)) != written[page]) bad++;
         }
         verifyMismatches += bad;
         events.add(clock, spec.name(), bad == 0 ? "verify" : "verify_failed",

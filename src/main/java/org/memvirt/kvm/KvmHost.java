@@ -1,4 +1,4 @@
-package org.memvirt.scenario;
+package org.memvirt.kvm;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,37 +10,38 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.memvirt.config.MachineConfig;
-import org.memvirt.config.QemuArgs;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
-import org.memvirt.engine.MmuMode;
-import org.memvirt.engine.RunResult;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.EventLog;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.KsmConfig;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.engine.Units;
 import org.memvirt.host.FreeMemory;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
-import org.memvirt.kvm.KsmSettings;
-import org.memvirt.kvm.KvmScenarioRunner;
-import org.memvirt.sim.KsmConfig;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadFormat;
 
 /**
- * Runs a scenario for real on the kvm engine ({@link KvmScenarioRunner}: every VM in this process, KSM from
- * {@code host.ksm}, per-VM resident limits) and reports it in the sim's {@link ScenarioReport} shape, so that
- * {@code --json} has the same field names for both engines. Times are wall-clock seconds since the VMs booted.
+ * The kvm engine's host of many VMs: runs a {@link HostSpec} for real ({@link KvmScenarioRunner}: every VM in this
+ * process, KSM from {@code host.ksm}, per-VM resident limits) and reports the same {@link HostResult} fields as the
+ * sim. Times are wall-clock seconds since the VMs booted.
  */
-public final class KvmScenario {
+final class KvmHost {
     static final Duration TIMEOUT = Duration.ofMinutes(30);     // memvirt: bound of a whole kvm scenario
     static final int SETTLE_SCANS = 3;                          // as KsmSettings.fast(): see its comment
     static final List<String> VMSTAT = List.of("pswpin", "pswpout", "pgsteal_kswapd", "pgsteal_direct", "cow_ksm", "oom_kill");
 
-    private final Scenario scenario;
+    private final HostSpec scenario;
     private final List<String> notes;
-    private final ScenarioEvents events = new ScenarioEvents();
-    private final List<ScenarioReport.Sample> timeline = new ArrayList<>();
+    private final EventLog events = new EventLog();
+    private final List<HostResult.Sample> timeline = new ArrayList<>();
     private final long[] peakResident;
     private final long[] peakSwapped;
     private long peakHostUsed;
@@ -48,16 +49,16 @@ public final class KvmScenario {
     private long lastSharing;
     private long t0;
 
-    private KvmScenario(Scenario scenario, List<String> notes) {
+    private KvmHost(HostSpec scenario, List<String> notes) {
         this.scenario = scenario;
         this.notes = new ArrayList<>(notes);
         this.peakResident = new long[scenario.vms().size()];
         this.peakSwapped = new long[scenario.vms().size()];
     }
 
-    /** Runs {@code scenario} (already checked by {@link KvmFit#check}); {@code notes} go into the report. */
-    public static ScenarioReport run(Scenario scenario, List<String> notes) {
-        return new KvmScenario(scenario, notes).run();
+    /** Runs {@code scenario} (already checked by {@link KvmFit#check}); {@code notes} go into the result. */
+    static HostResult run(HostSpec scenario, List<String> notes) {
+        return new KvmHost(scenario, notes).run();
     }
 
     /** The ksmd settings of {@code host.ksm}, or null (leave the host's KSM alone) when it is off. */
@@ -67,17 +68,13 @@ public final class KvmScenario {
                 Duration.ofSeconds(60));
     }
 
-    /** The VM's machine: {@code -m} and {@code mem-merge}, as the scenario keeps them. */
-    static MachineConfig machine(Scenario.Vm vm) {
-        return QemuArgs.parse(List.of("-m", (vm.ramBytes() >> 10) + "K", "-machine", "mem-merge=" + (vm.memMerge() ? "on" : "off")));
-    }
-
-    private ScenarioReport run() {
+    private HostResult run() {
         List<KvmScenarioRunner.VmSpec> specs = new ArrayList<>();
-        for (Scenario.Vm vm : scenario.vms()) {
+        MmuMode mmu = HostMmu.read().mode();            // the host's (KvmFit refused any other): not a per-VM choice
+        for (HostSpec.Vm vm : scenario.vms()) {
             List<Workload.Step> steps = new ArrayList<>();
             for (Op op : vm.workload()) steps.add(new Workload.Step(op, WorkloadFormat.format(op), Workload.Step.SPREAD));
-            RunSpec spec = new RunSpec(machine(vm), new Workload(steps, vm.name()), MmuMode.SHADOW, true, "zen5", TIMEOUT, 1);
+            RunSpec spec = new RunSpec(vm.machine(), new Workload(steps, vm.name()), mmu, true, null, TIMEOUT, 1);
             specs.add(new KvmScenarioRunner.VmSpec(vm.name(), spec, vm.residentLimitBytes()));
         }
         MemInfo before = meminfo();
@@ -100,10 +97,10 @@ public final class KvmScenario {
         }
         MemInfo after = meminfo();
         sampleHost(end, after, last, ksm);
-        List<ScenarioReport.Vm> vms = new ArrayList<>();
+        List<HostResult.Vm> vms = new ArrayList<>();
         for (int i = 0; i < o.vms().size(); i++) vms.add(vmReport(scenario.vms().get(i), o.vms().get(i), i));
         double wall = (System.nanoTime() - wall0) / 1e9;
-        return new ScenarioReport(scenario.name(), "kvm", "", end / 1e9, wall, (processCpuNanos() - cpu0) / 1e9, 0,
+        return new HostResult(scenario.name(), EngineKind.KVM, "", end / 1e9, wall, (processCpuNanos() - cpu0) / 1e9, 0,
                 hostReport(before, after, ksm, vmstatBefore), vms, events.sorted(), List.copyOf(timeline), notes);
     }
 
@@ -111,8 +108,8 @@ public final class KvmScenario {
     private final class Observer implements KvmScenarioRunner.Observer {
         @Override
         public void vmStarted(int vm) {
-            synchronized (KvmScenario.this) {
-                Scenario.Vm spec = scenario.vms().get(vm);
+            synchronized (KvmHost.this) {
+                HostSpec.Vm spec = scenario.vms().get(vm);
                 events.add(System.nanoTime() - t0, spec.name(), "start", "started with " + Units.human(spec.ramBytes())
                         + (spec.residentLimitBytes() > 0 ? ", resident limit " + Units.human(spec.residentLimitBytes()) : ""));
             }
@@ -120,7 +117,7 @@ public final class KvmScenario {
 
         @Override
         public void opDone(int vm, int index, String text, long nanos, List<KvmScenarioRunner.Memory> memory, Counters ksm) {
-            synchronized (KvmScenario.this) {
+            synchronized (KvmHost.this) {
                 long t = System.nanoTime() - t0;
                 KvmScenarioRunner.Memory m = memory.get(vm);
                 events.add(t, scenario.vms().get(vm).name(), "op_done", String.format(Locale.ROOT, "'%s' done in %s:"
@@ -145,12 +142,12 @@ public final class KvmScenario {
         FreeMemory f = mi.free();
         peakHostUsed = Math.max(peakHostUsed, f.used());
         peakSwapUsed = Math.max(peakSwapUsed, f.swapUsed());
-        List<ScenarioReport.VmSample> vms = new ArrayList<>();
+        List<HostResult.VmSample> vms = new ArrayList<>();
         for (int i = 0; i < memory.size(); i++) {
             KvmScenarioRunner.Memory m = memory.get(i);
             peakResident[i] = Math.max(peakResident[i], m.residentBytes());
             peakSwapped[i] = Math.max(peakSwapped[i], m.swappedBytes());
-            vms.add(new ScenarioReport.VmSample(scenario.vms().get(i).ramBytes(), m.residentBytes(), m.swappedBytes(),
+            vms.add(new HostResult.VmSample(scenario.vms().get(i).ramBytes(), m.residentBytes(), m.swappedBytes(),
                     m.ksmBytes(), m.balloonedBytes()));
         }
         long shared = ksm.find(Counter.KSM_GLOBAL_PAGES_SHARED).orElse(0);    // no KSM session: no change
@@ -160,10 +157,10 @@ public final class KvmScenario {
                     + " the start", shared, sharing));
             lastSharing = sharing;
         }
-        timeline.add(new ScenarioReport.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), shared, sharing, vms));
+        timeline.add(new HostResult.Sample(t / 1e9, f.used(), f.free(), f.swapUsed(), shared, sharing, vms));
     }
 
-    private ScenarioReport.Vm vmReport(Scenario.Vm spec, KvmScenarioRunner.VmOutcome o, int i) {
+    private HostResult.Vm vmReport(HostSpec.Vm spec, KvmScenarioRunner.VmOutcome o, int i) {
         Counters c = o.result().counters();
         long reported = c.find(Counter.BALLOON_STAT_TOTAL_MEMORY).orElse(0);   // no balloon: no guest report
         long total = reported > 0 ? reported : spec.ramBytes();
@@ -183,13 +180,13 @@ public final class KvmScenario {
             events.add(System.nanoTime() - t0, spec.name(), bad == 0 ? "verify" : "verify_failed",
                     c.get(Counter.VERIFY_PAGES) + " pages checked, " + bad + " wrong");
         }
-        return new ScenarioReport.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
+        return new HostResult.Vm(spec.name(), spec.ramBytes(), spec.memMerge(), o.result().mmu(), "finished", false,
                 null, o.residentBytes(), peakResident[i], o.swappedBytes(), peakSwapped[i], o.ksmBytes(),
                 o.balloonedBytes(), c.find(Counter.BALLOON_NUM_PAGES).orElse(0) * 4096,
                 c.find(Counter.SWAP_IN_PAGES).orElse(0), 0, 0, 0, bad, free, balloonStats, List.of());
     }
 
-    private ScenarioReport.Host hostReport(MemInfo before, MemInfo after, Counters ksm, Map<String, Long> vmstatBefore) {
+    private HostResult.Host hostReport(MemInfo before, MemInfo after, Counters ksm, Map<String, Long> vmstatBefore) {
         Map<String, Long> sysfs = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : ksm.values().entrySet()) {
             if (e.getKey().startsWith("ksm_global_")) sysfs.put(e.getKey().substring(11), e.getValue());
@@ -201,7 +198,7 @@ public final class KvmScenario {
         Map<String, Long> now = vmstat();
         for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
         FreeMemory end = after.free();
-        return new ScenarioReport.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
+        return new HostResult.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
                 end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.free(), end,
                 sysfs, vmstat, "none");
     }

@@ -1,4 +1,4 @@
-package org.memvirt.sim;
+package org.memvirt.engine;
 
 /**
  * The ksmd knobs of /sys/kernel/mm/ksm (linux Documentation/admin-guide/mm/ksm.rst; defaults from mm/ksm.c).
