@@ -3,6 +3,7 @@ package org.memvirt.kvm;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
 
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
@@ -13,18 +14,28 @@ import org.memvirt.engine.Counters;
  * the engine.Counter table does not list (a kernel newer than the table) is left out: the table is the contract.
  */
 final class StatsCollector {
-    private final KvmMachine machine;
     private final StatsReader vm;
     private final StatsReader[] vcpus;
+    private final IntToLongFunction userExits;
 
     /** One moment: raw values in KVM's descriptor order. */
     record Snapshot(long[] vm, long[][] vcpus, long[] userExits) {}
 
     StatsCollector(KvmMachine machine) {
-        this.machine = machine;
-        this.vm = machine.vmStats();
-        this.vcpus = new StatsReader[machine.vcpuCount()];
-        for (int i = 0; i < vcpus.length; i++) vcpus[i] = machine.vcpuStats(i);
+        this(machine.vmStats(), vcpuStats(machine), machine::userExits);
+    }
+
+    /** The VM's statistics, each vCPU's, and the VMM's count of user-space exits by vCPU. */
+    StatsCollector(StatsReader vm, StatsReader[] vcpus, IntToLongFunction userExits) {
+        this.vm = vm;
+        this.vcpus = vcpus;
+        this.userExits = userExits;
+    }
+
+    private static StatsReader[] vcpuStats(KvmMachine machine) {
+        StatsReader[] r = new StatsReader[machine.vcpuCount()];
+        for (int i = 0; i < r.length; i++) r[i] = machine.vcpuStats(i);
+        return r;
     }
 
     /** Reads all statistics; call only while no vCPU is running an op. */
@@ -36,7 +47,7 @@ final class StatsCollector {
         for (int i = 0; i < vcpus.length; i++) {
             c[i] = new long[vcpus[i].count()];
             vcpus[i].read(c[i]);
-            exits[i] = machine.userExits(i);
+            exits[i] = userExits.applyAsLong(i);
         }
         return new Snapshot(v, c, exits);
     }

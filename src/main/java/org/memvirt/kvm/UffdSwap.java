@@ -97,11 +97,16 @@ final class UffdSwap implements AutoCloseable {
         }
     }
 
-    /** Registers all of guest RAM (before anything touches it) and starts the handler thread. */
-    static UffdSwap start(GuestRam ram, long limitBytes) {
+    /** Refuses a limit below twice the guest runtime (the runtime's pages are never evicted). */
+    static void checkLimit(long limitBytes) {
         if (limitBytes < 2 * GuestLayout.RUNTIME_END) {
             throw new KvmException("the resident limit must be at least " + (2 * GuestLayout.RUNTIME_END >> 20) + " MiB");
         }
+    }
+
+    /** Registers all of guest RAM (before anything touches it) and starts the handler thread. */
+    static UffdSwap start(GuestRam ram, long limitBytes) {
+        checkLimit(limitBytes);
         int uffd = Libc.userfaultfd(Libc.O_CLOEXEC | Libc.O_NONBLOCK);
         int swapFd = -1;
         try {

@@ -38,7 +38,7 @@ class ExitCodesTest {
     @Test
     void everyCommandIsListedHere() {
         assertThat(commands()).containsExactly("version", "config", "host-check", "plan", "translate", "run",
-                "scenario", "demo");
+                "scenario", "demo", "image");
     }
 
     @Test
@@ -97,6 +97,8 @@ class ExitCodesTest {
         oneLineError(MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html"), ExitCoded.INPUT,
                 "memvirt: --report: cannot write /nonexistent-dir/demo.html: /nonexistent-dir is not a writable "
                         + "directory");
+        oneLineError(MainTest.CliRun.of("image", "build", "--kernel", "/nonexistent/vmlinuz", "--initrd", "/nonexistent/i"),
+                ExitCoded.INPUT, "memvirt: --kernel /nonexistent/vmlinuz: not a readable regular file");
     }
 
     @Test

@@ -39,7 +39,7 @@ class KsmTest {
 
     private static Map<String, String> knobs() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String k : KNOBS) m.put(k, KsmSession.readText(k));
+        for (String k : KNOBS) m.put(k, KsmSession.readText(KsmSession.DIR, k));
         return m;
     }
 

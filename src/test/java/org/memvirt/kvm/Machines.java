@@ -32,6 +32,11 @@ final class Machines {
         return new MachineConfig(layout, backend, backend.merge(), smp, List.of());
     }
 
+    /** {@code size} bytes of private, lazily allocated guest RAM below 4 GiB (no KSM, no prealloc). */
+    static MachineConfig ram(long size) {
+        return pc(size, 1, new MemoryBackend("pc.ram", "memory-backend-ram", size, false, false, false, false, null, null));
+    }
+
     static RunSpec spec(MachineConfig machine, Op... ops) {
         List<Workload.Step> steps = new ArrayList<>();
         for (Op op : ops) steps.add(new Workload.Step(op, text(op), Workload.Step.SPREAD));

@@ -2,11 +2,8 @@ package org.memvirt.kvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.memvirt.kvm.Machines.MIB;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
+import static org.memvirt.kvm.NativeResources.mappings;
+import static org.memvirt.kvm.NativeResources.openFds;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +17,7 @@ import org.memvirt.workload.Op;
 @Tag("kvm")
 class VmLifecycleTest {
     @Test
-    void thousandCyclesLeakNoFdsAndNoMappings() throws IOException {
+    void thousandCyclesLeakNoFdsAndNoMappings() {
         Machines.assumeKvm();
         KvmEngine engine = new KvmEngine();
         var spec = Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(64 * 1024, 0));
@@ -39,7 +36,7 @@ class VmLifecycleTest {
     }
 
     @Test
-    void failedRunsReleaseEverythingToo() throws IOException {
+    void failedRunsReleaseEverythingToo() {
         Machines.assumeKvm();
         KvmEngine engine = new KvmEngine();
         var oom = Machines.spec(Machines.pc(4 * MIB, 1), new Op.Touch(4 * MIB, 0));
@@ -59,13 +56,4 @@ class VmLifecycleTest {
         assertThat(openFds()).isEqualTo(fds);
     }
 
-    private static long openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
-    private static long mappings() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/maps")).size();
-    }
 }

@@ -116,6 +116,22 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void freedPagesStayResidentUntilTheBalloonTakesThem() {
+        HostResult r = run("""
+                duration: 5s
+                host: {ram: 4G, swap: 0}
+                vms:
+                  - {name: g, memory: 64M, balloon: true, workload: ["touch 60M", "free 60M", "balloon to 32M", "sleep 4s"]}
+                """);
+        HostResult.Vm v = r.vms().getFirst();
+        // unlike the out-of-puff case above, the freed 60 MiB are free frames the driver can give: the balloon takes
+        // 32 MiB of them off the LIFO free list, and only then do their host pages go (runtime 2 + 60 - 32 MiB)
+        assertThat(v.balloonedBytes()).isEqualTo(32L << 20);
+        assertThat(v.residentBytes()).isEqualTo(30L << 20);
+        assertThat(r.events()).noneMatch(e -> e.kind().equals("balloon_out_of_puff"));
+    }
+
+    @Test
     void deflateOnOomGivesPagesBackWhenTheGuestNeedsThem() {
         HostResult r = run("""
                 host: {ram: 4G, swap: 0}
