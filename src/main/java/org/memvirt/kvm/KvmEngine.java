@@ -41,8 +41,8 @@ public final class KvmEngine implements Engine {
     public record Usability(boolean usable, String reason) {}
 
     /**
-     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm), after
-     * MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
+     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm: docs/HOST-FACTS.md),
+     * after MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
      */
     public static Usability usable() {
         String arch = System.getProperty("os.arch");

@@ -353,6 +353,11 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** The process the next ops of {@code cpu} run in. */
+    /** Asks vCPU {@code cpu} to flush its whole TLB before its next op (after a free elsewhere: no shootdown IPIs). */
+    void requestTlbFlush(int cpu) {
+        ram.writeLong(mailbox(cpu) + MB_FLUSH, 1);
+    }
+
     void setProcess(int cpu, int pid) {
         long mb = mailbox(cpu);
         ram.writeLong(mb + MB_PID, pid);

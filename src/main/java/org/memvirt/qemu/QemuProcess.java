@@ -78,12 +78,14 @@ public final class QemuProcess implements AutoCloseable {
                 try {
                     client = QmpClient.connect(command.qmpSocket(), launch.qmpTimeout(), this::explainLoss);
                 } catch (QemuException e) {
+                    // the socket file exists from bind(2) on, but QEMU listens only a moment later (seen under load)
+                    if (process.isAlive() && e.getMessage().endsWith("Connection refused") && System.nanoTime() < deadline) {
+                        sleep(POLL);
+                        continue;
+                    }
                     // QEMU opens the socket before it creates the devices: a refused -device ends it here
                     if (explainLoss() != null) throw new QemuException(diagnosis());
-                    // bind(2) creates the socket file before listen(2): a connect in between is refused; try again
-                    if (!process.isAlive() || System.nanoTime() > deadline) throw e;
-                    sleep(POLL);
-                    continue;
+                    throw e;
                 }
                 qmp = new QmpCommands(client, launch.qmpTimeout());
                 return;

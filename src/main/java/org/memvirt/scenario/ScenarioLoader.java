@@ -284,6 +284,7 @@ public final class ScenarioLoader {
             }
             case Op.Unmap u -> u.offset() + u.bytes();
             case Op.Remap r -> r.offset() + r.bytes();
+            case Op.Free f -> f.offset() + f.bytes();
             case Op.Balloon b -> b.bytes();
             default -> 0;
         };

@@ -1,7 +1,5 @@
 package org.memvirt.sim;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +10,7 @@ import org.memvirt.engine.Units;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
+import org.memvirt.workload.Unrolled;
 
 /**
  * One VM of a scenario, run at page granularity: the sim's guest frame allocator ({@link FrameAllocator}: the
@@ -32,8 +31,6 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     enum Status { WAITING, RUNNING, FINISHED, KILLED, GUEST_OOM }
 
-    private record Frame(List<Op> ops, int[] cursor, int[] timesLeft) {}
-
     final HostSpec.Vm spec;
     final int vm;
     final long ramPages;
@@ -46,7 +43,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private final int[] regionGfn;                     // workload page -> gfn + 1 (0: unmapped)
     private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
     private final long[] written;                      // what verify expects, or null when the workload has no verify
-    private final Deque<Frame> stack = new ArrayDeque<>();
+    private final Unrolled ops;                        // the workload in execution order, repeats unrolled
     private Op current;
     private long pos;                                  // progress within the current op (pages or accesses)
     private AccessStream stream;
@@ -74,7 +71,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         this.regionGfn = new int[(int) ramPages];
         this.written = hasVerify(spec.workload()) ? new long[(int) ramPages] : null;
         this.clock = spec.startNanos();
-        stack.push(new Frame(spec.workload(), new int[1], new int[] {1}));
+        this.ops = new Unrolled(spec.workload());
     }
 
     static boolean hasVerify(List<Op> ops) {
@@ -173,24 +170,9 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     }
 
     private boolean nextOp() {
-        while (!stack.isEmpty()) {
-            Frame f = stack.peek();
-            if (f.cursor[0] < f.ops.size()) {
-                Op op = f.ops.get(f.cursor[0]++);
-                if (op instanceof Op.Repeat r) {
-                    if (r.times() > 0 && !r.body().isEmpty()) stack.push(new Frame(r.body(), new int[1], new int[] {r.times()}));
-                    continue;
-                }
-                start(op);
-                return true;
-            }
-            if (--f.timesLeft[0] > 0) {
-                f.cursor[0] = 0;
-            } else {
-                stack.pop();
-            }
-        }
-        return false;
+        if (!ops.hasNext()) return false;
+        start(ops.next());
+        return true;
     }
 
     private void start(Op op) {
@@ -221,6 +203,10 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             }
             case Op.Balloon b -> {
                 balloonOp(b);
+                done();
+            }
+            case Op.Free f -> {
+                free(f.offset(), f.bytes());
                 done();
             }
             case Op.Processes p -> ignore("processes");
@@ -337,6 +323,17 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             return false;
         }
         return true;
+    }
+
+    /** {@code free}: mapped pages give their frames back to the guest's free list; host memory stays as it is. */
+    private void free(long offset, long bytes) {
+        for (long page = offset / 4096, end = (offset + bytes + 4095) / 4096; page < end; page++) {
+            int g = regionGfn[(int) page];
+            if (g == 0) continue;
+            regionGfn[(int) page] = 0;
+            mappedPages--;
+            release(g - 1);
+        }
     }
 
     private void verify() {

@@ -173,19 +173,30 @@ final class GuestOs {
      */
     void unmap(Vcpu v, Process p, long gva) {
         long slot = leafSlot(p, gva);
-        if (slot < 0) return;
+        if (slot >= 0) clearLeaf(v, slot, gva, true);
+    }
+
+    /**
+     * Clears the leaf entry in {@code slot} (see {@link #leafSlot}) of {@code gva}: only P when {@code keepFrame}
+     * (a mapped page), else the whole entry (any page holding a frame); INVLPGs it on this vCPU if it was present.
+     * Returns the old entry, or 0 when there was nothing to clear.
+     */
+    private long clearLeaf(Vcpu v, long slot, long gva, boolean keepFrame) {
         int level = (int) (slot & 3) + 1;
         long table = slot >>> 2;
         int index = Paging.index(gva, level);
         long pte = pts.read(table, index);
-        if (!Paging.present(pte)) return;
-        writePte(v, table, index, pte & ~Paging.P);
-        v.stats[Stat.GUEST_INVLPG]++;
-        vm.mmu.invlpg(v, gva, level == 2);
+        if (keepFrame ? !Paging.present(pte) : (pte & Paging.ADDR) == 0) return 0;
+        writePte(v, table, index, keepFrame ? pte & ~Paging.P : 0);
+        if (Paging.present(pte)) {
+            v.stats[Stat.GUEST_INVLPG]++;
+            vm.mmu.invlpg(v, gva, level == 2);
+        }
+        return pte;
     }
 
     /**
-     * Unmap and remap take whole 2 MiB pages: throws if {@code [fromGva, toGva)} covers part of one ({@code what} names
+     * Unmap, remap and free take whole 2 MiB pages: throws if {@code [fromGva, toGva)} covers part of one ({@code what} names
      * the op). Only the range's first and last 2 MiB can be partial.
      */
     void checkWholeLargePages(Process p, long fromGva, long toGva, String what) {
@@ -197,7 +208,7 @@ final class GuestOs {
             long start = gva & ~mask;
             if (start < fromGva || start + mask + 1 > toGva) {
                 throw new SimException(what + ": the range covers part of the 2 MiB guest page at offset 0x"
-                        + Long.toHexString(start - REGION_BASE) + "; unmap and remap whole 2 MiB pages");
+                        + Long.toHexString(start - REGION_BASE) + "; unmap, remap and free whole 2 MiB pages");
             }
         }
     }
@@ -217,6 +228,26 @@ final class GuestOs {
         long pte = pts.read(table, index);
         if (Paging.present(pte) || (pte & Paging.ADDR) == 0) return;
         writePte(v, table, index, pte | Paging.P);
+    }
+
+    /**
+     * Gives the page at {@code gva} back to the guest's allocator ({@code free}): the leaf entry is cleared (INVLPG on
+     * this vCPU if it was present) and its frame, or a 2 MiB page's 512 frames, go on the free list. The host page
+     * behind each frame stays as it is: resident until a balloon or free page reporting returns it.
+     */
+    void free(Vcpu v, Process p, long gva) {
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return;
+        long pte = clearLeaf(v, slot, gva, false);
+        if (pte == 0) return;                                    // no frame: never mapped, or freed already
+        boolean large = (slot & 3) == 1;
+        long gfn = large ? Paging.largePdeToGfn(pte) : Paging.pteToGfn(pte);
+        long count = large ? Paging.LARGE_PAGES : 1;
+        for (long f = gfn + count - 1; f >= gfn; f--) {         // descending, so 4 KiB allocations take them ascending
+            frames.release(f);
+            vm.forget(f);
+        }
+        vm.stats[Stat.GUEST_FRAMES] -= count;
     }
 
     /** MOV CR3 on {@code v} to the process after the running one, round-robin; it becomes the running process. */

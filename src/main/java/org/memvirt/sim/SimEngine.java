@@ -223,6 +223,7 @@ public final class SimEngine implements Engine {
                 }
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
+                case Op.Free(long bytes, long offset) -> pages(on, offset, bytes, Kind.FREE, null);
                 case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
                 case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
                 case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(on.get(0), action, bytes);
@@ -243,7 +244,7 @@ public final class SimEngine implements Engine {
             }
         }
 
-        private enum Kind { TOUCH, READ, FILL, UNMAP, REMAP }
+        private enum Kind { TOUCH, READ, FILL, UNMAP, REMAP, FREE }
 
         private void pages(List<Vcpu> on, long offset, long bytes, Kind kind, Op.Content content) {
             long ramBytes = vm.ram.ramPages() << Paging.PAGE_SHIFT;
@@ -253,7 +254,7 @@ public final class SimEngine implements Engine {
             long first = offset >>> Paging.PAGE_SHIFT;
             long end = (offset + bytes + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
             long pages = end - first;
-            if (kind == Kind.UNMAP || kind == Kind.REMAP) {
+            if (kind == Kind.UNMAP || kind == Kind.REMAP || kind == Kind.FREE) {
                 vm.guest.checkWholeLargePages(vm.guest.running, gva(first), gva(end), kind.name().toLowerCase(java.util.Locale.ROOT));
             }
             for (int k = 0; k < on.size(); k++) {
@@ -272,6 +273,7 @@ public final class SimEngine implements Engine {
                     }
                     case UNMAP -> { for (long n = from; n < to; n++) vm.guest.unmap(v, v.process, gva(n)); }
                     case REMAP -> { for (long n = from; n < to; n++) vm.guest.remap(v, v.process, gva(n)); }
+                    case FREE -> { for (long n = from; n < to; n++) vm.guest.free(v, v.process, gva(n)); }
                 }
             }
         }

@@ -82,7 +82,8 @@ final class SimVm implements MmuNotifier {
         expected.set(rp, content);
     }
 
-    /** The guest gave frame {@code gfn} away (to the balloon): verify no longer expects its content. */
+    /** The guest gave frame {@code gfn} away (to the balloon, or back to its free list by {@code free}): verify no
+     * longer expects its content. */
     void forget(long gfn) {
         expected.set(ram.gfnToRamPage(gfn), 0);
     }

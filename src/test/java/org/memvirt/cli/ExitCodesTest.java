@@ -38,7 +38,7 @@ class ExitCodesTest {
     @Test
     void everyCommandIsListedHere() {
         assertThat(commands()).containsExactly("version", "config", "host-check", "plan", "translate", "run",
-                "scenario", "demo");
+                "scenario", "demo", "image");
     }
 
     @Test
@@ -96,6 +96,8 @@ class ExitCodesTest {
         assertThat(MainTest.CliRun.of("scenario", "no-such-file.yaml").rc()).isEqualTo(ExitCoded.INPUT);
         oneLineError(MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html"), ExitCoded.INPUT,
                 "memvirt: cannot write --report /nonexistent-dir/demo.html: directory /nonexistent-dir does not exist");
+        oneLineError(MainTest.CliRun.of("image", "build", "--kernel", "/nonexistent/vmlinuz", "--initrd", "/nonexistent/i"),
+                ExitCoded.INPUT, "memvirt: --kernel /nonexistent/vmlinuz: not a readable regular file");
     }
 
     @Test

@@ -46,7 +46,7 @@ class KvmEngineTest {
                 c.get(Counter.MMU_PTE_WRITE), c.get(Counter.MMU_UNSYNC), c.get(Counter.INSN_EMULATION));
     }
 
-    /** The seed's experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
+    /** The lazy-guest experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
     private static RunResult seed(String ram, String workload) {
         return run(new RunSpec(org.memvirt.config.QemuArgs.parse(java.util.List.of("-m", ram)),
                 org.memvirt.workload.WorkloadParser.parseShorthand(workload), org.memvirt.host.MmuMode.SHADOW, false,
@@ -93,6 +93,32 @@ class KvmEngineTest {
         show("remap 16M", r.ops().get(2).deltas());
         assertThat(r.ops().get(1).deltas().get(Counter.INVLPG)).isEqualTo(PAGES_16M);
         assertThat(r.ops().get(2).deltas().get(Counter.INVLPG)).isZero();
+        assertThat(r.counters().get(Counter.VERIFY_PAGES)).isEqualTo(PAGES_16M);
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+    }
+
+    @Test
+    void freeGivesFramesBackAndTheNextTouchReusesThemWhileTheHostKeepsThem() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Touch(16 * MIB, 0), new Op.Free(16 * MIB, 0),
+                new Op.Touch(16 * MIB, 0), new Op.Verify()));
+        show("free 16M", r.ops().get(1).deltas());
+        show("touch 16M again", r.ops().get(2).deltas());
+        assertThat(r.ops().get(1).deltas().get(Counter.INVLPG)).isEqualTo(PAGES_16M);
+        assertThat(r.ops().get(1).deltas().get(Counter.GUEST_FRAMES)).isEqualTo(-PAGES_16M);
+        assertThat(r.ops().get(2).deltas().get(Counter.GUEST_FRAMES)).isEqualTo(PAGES_16M);   // off the free stack, tables kept
+        assertThat(r.counters().get(Counter.VERIFY_PAGES)).isEqualTo(PAGES_16M);
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+        // the host keeps the freed frames; the only new host pages are the free stack's first 4,096 u32 entries
+        // (docs/guest-model.md: the page stack at 0x200000), 16 KiB = 4 pages never written before
+        RunResult once = run(Machines.spec(Machines.pc(256 * MIB, 1), new Op.Touch(16 * MIB, 0)));
+        assertThat(r.memory().residentBytes()).isEqualTo(once.memory().residentBytes() + 4 * 4096);
+    }
+
+    @Test
+    void freeOnTwoVcpusFlushesEveryTlbBeforeFramesAreReused() {
+        RunResult r = run(Machines.spec(Machines.pc(256 * MIB, 2), new Op.Touch(16 * MIB, 0), new Op.Free(8 * MIB, 4 * MIB),
+                new Op.Touch(16 * MIB, 0), new Op.Verify()));
+        assertThat(r.ops().get(1).deltas().get(Counter.INVLPG)).isEqualTo(PAGES_16M / 2);
         assertThat(r.counters().get(Counter.VERIFY_PAGES)).isEqualTo(PAGES_16M);
         assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
     }

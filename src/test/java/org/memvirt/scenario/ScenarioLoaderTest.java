@@ -123,7 +123,7 @@ class ScenarioLoaderTest {
         fails(HOST + "vms: [{memory: 1G}, {memory: 1G, oom_score_adj: 2000}]", "vms[1].oom_score_adj: 2000 is out of range [-1000, 1000]");
         fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0] 'touch 2G': range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
         fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload: step 1:1:1: unknown op 'jump'; expected one of touch, read, fill, random, processes, switch, "
-                + "unmap, remap, demand, pages, balloon, sleep, verify, repeat, trace (in 'jump 2G')");
+                + "unmap, remap, free, demand, pages, balloon, sleep, verify, repeat, trace (in 'jump 2G')");
         fails(HOST + "vms: [{memory: 1G, mmu: tdp}]", "vms[0].mmu: unknown 'tdp' (ept, npt, shadow)");
         fails("host: {ram: 8G, swap_kind: tape}\nvms: [{memory: 1G}]", "host.swap_kind: unknown 'tape' (hdd, ssd, nvme, zram)");
         fails("host: {ram: 8G, ksm: {max_page_sharing: 1}}\nvms: [{memory: 1G}]", "host.ksm.max_page_sharing: 1 is out of range [2, 2147483647]");

@@ -21,7 +21,7 @@ class ScenarioRunnerTest {
         return new SimEngine().run(ScenarioLoader.parse(yaml, "t"), RunListener.NONE);
     }
 
-    /** The seed example at full size, its use phase only: 64 guests each touching (almost) all of their 1 GiB. */
+    /** The classic sizing example at full size, its use phase only: 64 guests each touching (almost) all of their 1 GiB. */
     private static String seed(String swap) throws Exception {
         return Files.readString(Path.of("examples/seed-64x1g-40g-swap.yaml"))
                 .replace("swap: 40G", "swap: " + swap)
@@ -35,7 +35,7 @@ class ScenarioRunnerTest {
     void seed64GuestsOf1GiBWith40GiBSwapKillNoGuest() throws Exception {
         org.memvirt.config.SwapPlan plan = new org.memvirt.config.SwapPlan(
                 List.of(new org.memvirt.config.SwapPlan.Guests(64, GIB)), 32 * GIB, 4 * GIB, -1);
-        assertThat(plan.totalSwap()).isEqualTo(40 * GIB);                      // the seed's 36 + 4 GiB, as config plans it
+        assertThat(plan.totalSwap()).isEqualTo(40 * GIB);                      // 36 + Red Hat's 4 GiB, as config plans it
         HostResult r = run(seed("40G"));
         assertThat(r.vms()).hasSize(64).allSatisfy(v -> {
             assertThat(v.killed()).isFalse();
@@ -113,6 +113,22 @@ class ScenarioRunnerTest {
         assertThat(v.balloonTargetBytes()).isEqualTo(32L << 20);
         assertThat(v.balloonedBytes()).isEqualTo(2L << 20);            // only the 2 MiB the guest had free
         assertThat(r.events()).anyMatch(e -> e.kind().equals("balloon_out_of_puff"));
+    }
+
+    @Test
+    void freedPagesStayResidentUntilTheBalloonTakesThem() {
+        HostResult r = run("""
+                duration: 5s
+                host: {ram: 4G, swap: 0}
+                vms:
+                  - {name: g, memory: 64M, balloon: true, workload: ["touch 60M", "free 60M", "balloon to 32M", "sleep 4s"]}
+                """);
+        HostResult.Vm v = r.vms().getFirst();
+        // unlike the out-of-puff case above, the freed 60 MiB are free frames the driver can give: the balloon takes
+        // 32 MiB of them off the LIFO free list, and only then do their host pages go (runtime 2 + 60 - 32 MiB)
+        assertThat(v.balloonedBytes()).isEqualTo(32L << 20);
+        assertThat(v.residentBytes()).isEqualTo(30L << 20);
+        assertThat(r.events()).noneMatch(e -> e.kind().equals("balloon_out_of_puff"));
     }
 
     @Test

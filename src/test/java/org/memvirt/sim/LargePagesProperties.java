@@ -64,6 +64,7 @@ class LargePagesProperties {
         Arbitrary<Op> fill = Combinators.combine(pages, at).as((n, a) -> new Op.Fill(n * 4096, a * 4096, new Op.Content.Unique()));
         Arbitrary<Op> unmap = Combinators.combine(large, largeAt).as((n, a) -> new Op.Unmap(n * LARGE, a * LARGE));
         Arbitrary<Op> remap = Combinators.combine(large, largeAt).as((n, a) -> new Op.Remap(n * LARGE, a * LARGE));
+        Arbitrary<Op> free = Combinators.combine(large, largeAt).as((n, a) -> new Op.Free(n * LARGE, a * LARGE));
         Arbitrary<Op> random = Combinators.combine(Arbitraries.longs().between(1, 3000), Arbitraries.longs().between(1, 4000),
                 Arbitraries.integers().between(0, 100), Arbitraries.longs())
                 .as((c, over, w, seed) -> new Op.Random(c, over * 4096, w, new Op.Distribution.Uniform(), seed));
@@ -73,6 +74,6 @@ class LargePagesProperties {
         Arbitrary<Op> demand = Arbitraries.of(true, false).map(Op.Demand::new);
         Arbitrary<Op> pageSize = Arbitraries.of(Op.PageSize.SHIFT_4K, Op.PageSize.SHIFT_2M, Op.PageSize.SHIFT_2M)
                 .map(Op.PageSize::new);
-        return Arbitraries.oneOf(touch, read, fill, unmap, remap, random, processes, sw, demand, pageSize, pageSize);
+        return Arbitraries.oneOf(touch, read, fill, unmap, remap, free, random, processes, sw, demand, pageSize, pageSize);
     }
 }

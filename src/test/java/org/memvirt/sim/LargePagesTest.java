@@ -97,7 +97,7 @@ class LargePagesTest {
     void unmapOfPartOfALargePageIsRefused() {
         assertThatThrownBy(() -> run(MmuMode.EPT, true, LARGE, new Op.Touch(4 * MIB, 0), new Op.Unmap(MIB, MIB)))
                 .isInstanceOf(SimException.class)
-                .hasMessage("unmap: the range covers part of the 2 MiB guest page at offset 0x0; unmap and remap whole 2 MiB pages");
+                .hasMessage("unmap: the range covers part of the 2 MiB guest page at offset 0x0; unmap, remap and free whole 2 MiB pages");
     }
 
     @ParameterizedTest

@@ -75,6 +75,7 @@ class SimEngineProperties {
         Arbitrary<Op> read = Combinators.combine(pages, at).as((n, a) -> new Op.Read(n * 4096, a * 4096));
         Arbitrary<Op> unmap = Combinators.combine(pages, at).as((n, a) -> new Op.Unmap(n * 4096, a * 4096));
         Arbitrary<Op> remap = Combinators.combine(pages, at).as((n, a) -> new Op.Remap(n * 4096, a * 4096));
+        Arbitrary<Op> free = Combinators.combine(pages, at).as((n, a) -> new Op.Free(n * 4096, a * 4096));
         Arbitrary<Op> fill = Combinators.combine(pages, at).as((n, a) -> new Op.Fill(n * 4096, a * 4096, new Op.Content.Unique()));
         Arbitrary<Op> random = Combinators.combine(Arbitraries.longs().between(1, 3000), Arbitraries.longs().between(1, 4000),
                 Arbitraries.integers().between(0, 100), Arbitraries.longs())
@@ -84,6 +85,6 @@ class SimEngineProperties {
                 .as(Op.Switch::new);
         Arbitrary<Op> demand = Arbitraries.of(true, false).map(Op.Demand::new);
         Arbitrary<Op> balloon = Arbitraries.longs().between(1, 300).map(n -> new Op.Balloon(Op.BalloonAction.INFLATE, n * 4096));
-        return Arbitraries.oneOf(touch, read, unmap, remap, fill, random, processes, sw, demand, balloon);
+        return Arbitraries.oneOf(touch, read, unmap, remap, free, fill, random, processes, sw, demand, balloon);
     }
 }
