@@ -124,8 +124,8 @@ public record RunResult(EngineKind engine, String engineReason,
     }
 
     /**
-     * What a Linux guest's resident memory is made of: what the seed's "O(touched)" leaves out. The four parts add up
-     * to {@link MemoryPicture#residentBytes()} (docs/qemu-engine.md, "What the seed leaves out").
+     * What a Linux guest's resident memory is made of: what "host memory is O(touched)" leaves out. The four parts add
+     * up to {@link MemoryPicture#residentBytes()} (docs/qemu-engine.md, "What the output says").
      *
      * @param structPagesBytes the guest kernel's {@code struct page} array: 64 bytes per 4 KiB page of guest RAM
      *        (1.5625 % of {@code -m}; linux include/linux/mm_types.h, one per page frame, initialized at boot by

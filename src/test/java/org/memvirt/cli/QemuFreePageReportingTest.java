@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * Free page reporting on the real device (one boot): with {@code --balloon free-page-reporting=on} and no balloon op,
  * the guest hands the GiB it freed back to the host by itself (linux mm/page_reporting.c reports free blocks of
  * {@code page_reporting_order}, 2 MiB here, after a 2 s delay; QEMU discards each reported range:
- * hw/virtio/virtio-balloon.c virtio_balloon_handle_report). Issue 12: resident falls by at least 0.7 GiB within 20 s
+ * hw/virtio/virtio-balloon.c virtio_balloon_handle_report). Required: resident falls by at least 0.7 GiB within 20 s
  * of the free. Read from the run's timeline, sampled every 200 ms.
  */
 @Tag("qemu")
