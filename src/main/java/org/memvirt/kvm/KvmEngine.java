@@ -111,7 +111,14 @@ public final class KvmEngine implements Engine {
             throw EngineException.usage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not "
                     + WorkloadUnits.formatSize(limit));
         }
+        if (Math.max(limit, options.residentLimitBytes()) > 0) refuseWithoutUffd("--resident-limit");
         checkSupported(spec);
+    }
+
+    /** A resident limit needs a userfaultfd that traps kernel faults: refused before any work where there is none. */
+    private static void refuseWithoutUffd(String field) {
+        String why = UffdSwap.unavailableReason();
+        if (why != null) throw EngineException.host(field + ": " + why);
     }
 
     @Override
@@ -129,6 +136,7 @@ public final class KvmEngine implements Engine {
     /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
     @Override
     public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) if (vm.residentLimitBytes() > 0) refuseWithoutUffd("vms[" + vm.name() + "].resident_limit");
         return KvmFit.check(spec, MemInfo.read(HostEnv.root()), KsmState.read(HostEnv.root()));
     }
 
