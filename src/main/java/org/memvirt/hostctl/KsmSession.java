@@ -14,7 +14,7 @@ import java.util.Map;
  * as changes since the session started (other processes, QEMU among them, merge too). The sysfs directory is
  * {@link #DIR} unless a caller (a test, over a fixture directory) names another.
  */
-public final class KsmSession implements AutoCloseable {
+public final class KsmSession extends HostChange {
     public static final Path DIR = Path.of("/sys/kernel/mm/ksm");
     /** The global counters of ksm.rst, in its order (a kernel may lack the newer ones). */
     public static final List<String> COUNTERS = List.of("pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
@@ -26,10 +26,9 @@ public final class KsmSession implements AutoCloseable {
     private final Map<String, Long> start = new LinkedHashMap<>();
     private final Path dir;
     private final KsmSettings settings;
-    private final Thread hook = new Thread(this::restore, "ksm-restore");
-    private boolean closed;
 
     private KsmSession(Path dir, KsmSettings settings) {
+        super("ksm-restore");
         this.dir = dir;
         this.settings = settings;
     }
@@ -55,7 +54,7 @@ public final class KsmSession implements AutoCloseable {
         String why = unavailableReason(dir);
         if (why != null) throw HostctlException.host("cannot run KSM: " + why);
         KsmSession s = new KsmSession(dir, settings);
-        Runtime.getRuntime().addShutdownHook(s.hook);
+        s.hook();
         try {
             s.set("pages_to_scan", Long.toString(settings.pagesToScan()));
             s.set("sleep_millisecs", Long.toString(settings.sleepMillisecs()));
@@ -70,7 +69,7 @@ public final class KsmSession implements AutoCloseable {
             for (String c : COUNTERS) if (Files.exists(dir.resolve(c))) s.start.put(c, read(dir, c));
             return s;
         } catch (RuntimeException e) {
-            s.close();
+            s.close();                                            // restores what was written; the first error is thrown
             throw e;
         }
     }
@@ -124,9 +123,8 @@ public final class KsmSession implements AutoCloseable {
     }
 
     /** Restores every saved value, run first (so ksmd stops before its knobs change back). */
-    private synchronized void restore() {
-        if (closed) return;
-        closed = true;
+    @Override
+    void undo() {
         List<String> knobs = new ArrayList<>(saved.keySet());
         if (knobs.remove("run")) knobs.addFirst("run");
         for (String k : knobs) {
@@ -135,16 +133,6 @@ public final class KsmSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 // restore the rest anyway
             }
-        }
-    }
-
-    @Override
-    public void close() {
-        restore();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) restore, which is idempotent
         }
     }
 
