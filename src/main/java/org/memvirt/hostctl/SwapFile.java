@@ -32,6 +32,13 @@ public final class SwapFile extends HostChange {
     /** What memvirt leaves free on the swap file's file system, beyond the file. */
     static final long DISK_RESERVE = 1L << 30;
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);   // swapoff reads every swapped page back
+    /**
+     * File systems whose files swapon(2) refuses with EINVAL: linux mm/swapfile.c setup_swap_extents falls back to
+     * generic_swapfile_activate, which needs bmap, and these have neither a swap_activate nor a bmap operation
+     * (mm/shmem.c, fs/ramfs, fs/overlayfs). SwapFileTest has the kernel refuse a tmpfs file to hold the list to it.
+     * Checked before the file is made: a swap file on tmpfs or ramfs would take the very RAM it was meant to add.
+     */
+    static final List<String> REFUSING_FILE_SYSTEMS = List.of("tmpfs", "ramfs", "overlay");
 
     private final HostRoot root;
     private final Path path;
@@ -61,11 +68,20 @@ public final class SwapFile extends HostChange {
      * dead memvirt run in {@code dir} is removed first.
      */
     public static SwapFile create(HostRoot root, Path dir, long bytes, int priority) {
+        return create(root, dir, bytes, priority, true);
+    }
+
+    /** {@link #create}; {@code checkFileSystem} false only for the test that has the kernel refuse a tmpfs file. */
+    static SwapFile create(HostRoot root, Path dir, long bytes, int priority, boolean checkFileSystem) {
         String refused = refusal(bytes, priority);
         if (refused != null) throw HostctlException.input(refused);
         String unavailable = unavailableReason(root);
         if (unavailable != null) throw HostctlException.host(unavailable);
         ProcessIdentity self = ProcessIdentity.self(root);
+        String fsType = fileSystemType(dir);
+        if (checkFileSystem && REFUSING_FILE_SYSTEMS.contains(fsType)) {
+            throw HostctlException.host(fileSystemRefusal(dir, fsType));
+        }
         makeDirectory(dir);
         List<String> removed = Leftovers.removeStaleSwapFiles(root, dir);
         String noSpace = diskRefusal(dir, bytes, usableBytes(dir));
@@ -111,6 +127,25 @@ public final class SwapFile extends HostChange {
         }
         if (priority < -1 || priority > MAX_PRIORITY) return "swap priority must be 0..32767 (or -1), not " + priority;
         return null;
+    }
+
+    /** Why swap files in {@code dir}, on a file system of {@code type}, cannot be switched on. */
+    static String fileSystemRefusal(Path dir, String type) {
+        return dir + " is on " + type + ", whose files swapon refuses (choose a directory on a disk file system)";
+    }
+
+    /**
+     * The type of the file system {@code dir} is (or, not made yet, would be) on, as /proc/self/mountinfo names it
+     * (ext4, xfs, tmpfs, overlay): that of its nearest existing ancestor.
+     */
+    static String fileSystemType(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (existing.getParent() != null && !Files.exists(existing)) existing = existing.getParent();
+        try {
+            return Files.getFileStore(existing).type();
+        } catch (IOException e) {
+            throw HostctlException.host("cannot read the file system of " + dir + ": " + KernelFiles.reason(e));
+        }
     }
 
     /** Why a file of {@code bytes} may not be made where {@code usable} bytes are free, or null. */
