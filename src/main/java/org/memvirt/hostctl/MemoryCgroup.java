@@ -113,6 +113,16 @@ public final class MemoryCgroup extends HostChange {
         return out;
     }
 
+    /**
+     * Moves {@code pid}, a process memvirt started, into the group (writes it to cgroup.procs). What it has charged
+     * already stays with its old group: v1 moves charges only with memory.move_charge_at_immigrate, which memvirt does
+     * not set (cgroup-v1/memory.rst §8), and v2 never moves them (cgroup-v2.rst "Memory Ownership"). Start a process
+     * with {@link #command} to have all of its memory counted.
+     */
+    public void add(long pid) {
+        KernelFiles.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+    }
+
     /** The PIDs in the group now (its cgroup.procs). */
     public List<Long> processes() {
         return processes(dir);

@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.ProcessIdentity;
@@ -25,22 +24,12 @@ import org.memvirt.host.ProcessIdentity;
 /**
  * A memvirt JVM ({@link HostLimitsChild}: a memory cgroup with a process in it and a swap file switched on) that ends
  * without closing them: returning from main and Ctrl-C run its shutdown hooks, which restore everything; kill -9 runs
- * nothing, and the next run's clean-up ({@link Leftovers}) removes exactly what it left, and nothing else. Root only.
+ * nothing, and the next run's {@link HostLimits#open} ({@link Leftovers}) removes exactly what it left, and nothing
+ * else. Root only.
  */
-class ExitPathsTest {
+class ExitPathsTest extends WithCgroupsAndSwapFiles {
     private static final Pattern READY = Pattern.compile("group=(\\S+) swap=(\\S+) sleeper=(\\d+)");
     private static final int SIGINT_EXIT = 128 + 2;                  // signal(7): SIGINT is 2
-
-    private MemoryHierarchy h;
-    private Path dir;
-    private RealHost.State before;
-
-    @BeforeEach
-    void needsCgroupsAndSwapFiles() throws IOException {
-        h = RealHost.cgroupsOrSkip();
-        dir = RealHost.swapDirOrSkip();
-        before = RealHost.state(h);
-    }
 
     /**
      * A child still running after a failed test is SIGKILLed and what it left removed, before the check that the host
@@ -132,19 +121,20 @@ class ExitPathsTest {
             assertThat(ProcessHandle.of(made.sleeper()).map(ProcessHandle::isAlive)).contains(true);
             assertThat(SwapFile.active(HostRoot.REAL, made.swap())).isTrue();
 
-            List<String> groups = Leftovers.removeStaleGroups(h);
-            List<String> swaps = Leftovers.removeStaleSwapFiles(HostRoot.REAL, dir);
-
-            assertThat(groups).containsExactly("removed memory cgroup " + made.group()
-                    + " of a memvirt run that no longer runs (killed 1 process left in it)");
-            assertThat(swaps).containsExactly("swapped off and deleted swap file " + made.swap()
-                    + " of a memvirt run that no longer runs");
-            assertRestored(made);
-            assertThat(live.dir()).isDirectory();
-            assertThat(RealHost.list(dir)).containsExactly(liveName, otherFile);
-            List<Path> ownChildrenAfter = RealHost.list(h.ownDir()).stream().filter(Files::isDirectory).toList();
-            assertThat(ownChildrenAfter).containsExactlyInAnyOrderElementsOf(
-                    Stream.concat(ownChildrenBefore.stream(), Stream.of(live.dir())).toList());
+            // the next run: opening its session removes what the killed run left, and reports it
+            try (HostLimits next = HostLimits.open(HostRoot.REAL, MemoryLimits.of(64 * RealHost.MIB, 0), dir)) {
+                assertThat(next.notices()).containsExactly(
+                        "swapped off and deleted swap file " + made.swap() + " of a memvirt run that no longer runs",
+                        "removed memory cgroup " + made.group()
+                                + " of a memvirt run that no longer runs (killed 1 process left in it)");
+                assertRestored(made);
+                assertThat(live.dir()).isDirectory();
+                assertThat(RealHost.list(dir)).containsExactly(liveName, otherFile);
+                Path nextDir = h.ownDir().resolve(Path.of(next.groupPath()).getFileName());
+                List<Path> ownChildrenAfter = RealHost.list(h.ownDir()).stream().filter(Files::isDirectory).toList();
+                assertThat(ownChildrenAfter).containsExactlyInAnyOrderElementsOf(
+                        Stream.concat(ownChildrenBefore.stream(), Stream.of(live.dir(), nextDir)).toList());
+            }
         } finally {
             Files.deleteIfExists(liveName);
             Files.deleteIfExists(otherFile);

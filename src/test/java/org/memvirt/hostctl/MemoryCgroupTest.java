@@ -137,8 +137,7 @@ class MemoryCgroupTest {
     void theKernelsOomKillerInsideTheGroupIsReportedWithTimeAndReason() throws Exception {
         double tolerance = KernelClock.toleranceSeconds();
         try (MemoryCgroup g = MemoryCgroup.create(h, MemoryLimits.of(64 * MIB, 0))) {
-            List<String> java = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xms8m", "-Xmx1g",
-                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), MemoryHog.class.getName(), "512");
+            List<String> java = RealHost.hog(512);
             Instant started = Instant.now();
             Process hog = new ProcessBuilder(g.command(java)).redirectErrorStream(true).start();
             String out = new String(hog.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -105,5 +105,18 @@ final class RealHost {
         return out.lines().filter(l -> l.startsWith(prefix)).findFirst();
     }
 
+    /** A {@link MemoryHog} of {@code mib} MiB as a command (a JVM whose heap may grow to 1 GiB). */
+    static List<String> hog(int mib) {
+        return List.of(ProcessHandle.current().info().command().orElse("java"), "-Xms8m", "-Xmx1g", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), MemoryHog.class.getName(), Integer.toString(mib));
+    }
+
+    /** /dev/shm, where it is a tmpfs (swapon refuses its files); skips where it is not. */
+    static Path tmpfsOrSkip() {
+        Path shm = Path.of("/dev/shm");
+        Skip.unless(Files.isDirectory(shm) && SwapFile.fileSystemType(shm).equals("tmpfs"), "/dev/shm is not a tmpfs");
+        return shm;
+    }
+
     private RealHost() {}
 }

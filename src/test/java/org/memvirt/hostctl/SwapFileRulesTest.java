@@ -67,4 +67,13 @@ class SwapFileRulesTest {
                 .hasMessage("swapon(2) needs CAP_SYS_ADMIN, which this process lacks (a container that drops it?)");
         assertThat(target).doesNotExist();
     }
+
+    @Test
+    void aSwapFileForAShortfallHasWholePagesPlusTheHeaderPageAndAtLeastMkswapsMinimum() {
+        assertThat(HostLimits.swapFileBytes(32 * MIB)).isEqualTo(32 * MIB + 4096);
+        assertThat(HostLimits.swapFileBytes(32 * MIB + 1)).isEqualTo(32 * MIB + 2 * 4096);
+        assertThat(HostLimits.swapFileBytes(1)).isEqualTo(40 * 1024);
+        assertThat(HostLimits.swapFileBytes(9 * 4096)).isEqualTo(40 * 1024);
+        assertThat(HostLimits.swapFileBytes(10 * 4096)).isEqualTo(11 * 4096);
+    }
 }

@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.memvirt.Skip;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.SwapArea;
 
@@ -74,9 +73,7 @@ class SwapFileTest {
 
     /** A new directory on /dev/shm; skips where that is not a tmpfs. */
     private static Path tmpfsDir() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        Skip.unless(Files.isDirectory(shm) && SwapFile.fileSystemType(shm).equals("tmpfs"), "/dev/shm is not a tmpfs");
-        return Files.createTempDirectory(shm, "memvirt-hostctl-test-");
+        return Files.createTempDirectory(RealHost.tmpfsOrSkip(), "memvirt-hostctl-test-");
     }
 
     @Test
