@@ -21,6 +21,14 @@ abstract sealed class HostChange implements AutoCloseable permits KsmSession, Me
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Hands the undo at JVM exit to an owner that undoes several changes in their order (the JVM starts all shutdown
+     * hooks at once, in no order): drops this change's own hook. {@link #close} still undoes it.
+     */
+    final void handOver() {
+        unhook();
+    }
+
     /** Undoes the change (once: a second close does nothing) and drops the hook. */
     @Override
     public final void close() {

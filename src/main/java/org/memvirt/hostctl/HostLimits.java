@@ -30,8 +30,8 @@ import org.memvirt.host.SwapArea;
  *
  * <p>Everything that can be refused is refused before anything is made (no memory controller to use, v2 without memory
  * delegated, a swap file needed but not root, the swap directory on tmpfs or overlay, too little disk), with a
- * one-line HostctlException. What is made is undone by {@link #close}, or by shutdown hooks should the JVM exit first
- * (the end of main, an exception, Ctrl-C, SIGTERM); after a kill -9 the next {@code open} removes the groups and swap
+ * one-line HostctlException. What is made is undone by {@link #close}, or by a shutdown hook (in the same order) should
+ * the JVM exit first (the end of main, an exception, Ctrl-C, SIGTERM); after a kill -9 the next {@code open} removes the groups and swap
  * files whose owner is gone ({@link Leftovers}) and reports them in {@link #notices}. Nothing memvirt did not create is
  * written: not memvirt's own group, not another swap area, not another run's group.
  *
@@ -44,11 +44,20 @@ public final class HostLimits implements AutoCloseable {
     private final List<String> notices;
     private final List<Process> unchecked = new ArrayList<>();       // started here, exit not looked at yet
     private final List<OomKill> kills = new ArrayList<>();
+    private final Thread hook = new Thread(this::closeQuietly, "memvirt-host-limits-restore");
 
     private HostLimits(MemoryCgroup group, SwapFile swapFile, List<String> notices) {
         this.group = group;
         this.swapFile = swapFile;
         this.notices = List.copyOf(notices);
+    }
+
+    /** One shutdown hook that restores in {@link #close}'s order, in place of the group's and the swap file's own. */
+    private HostLimits hook() {
+        Runtime.getRuntime().addShutdownHook(hook);
+        group.handOver();
+        if (swapFile != null) swapFile.handOver();
+        return this;
     }
 
     /**
@@ -78,11 +87,13 @@ public final class HostLimits implements AutoCloseable {
             }
         }
         SwapFile swap = shortfall == 0 ? null : SwapFile.create(root, swapDir, swapFileBytes(shortfall), -1);
+        MemoryCgroup group = null;
         try {
-            MemoryCgroup group = MemoryCgroup.create(hierarchy, limits);
+            group = MemoryCgroup.create(hierarchy, limits);
             notices.addAll(group.leftoversRemoved());
-            return new HostLimits(group, swap, notices);
+            return new HostLimits(group, swap, notices).hook();
         } catch (RuntimeException e) {
+            if (group != null) group.abandon();
             if (swap != null) swap.abandon();
             throw e;
         }
@@ -163,6 +174,11 @@ public final class HostLimits implements AutoCloseable {
         return group.path();
     }
 
+    /** The group itself (package-private: for the tests). */
+    MemoryCgroup group() {
+        return group;
+    }
+
     /** The swap file made for this run, if the host's own swap did not suffice. */
     public Optional<SwapFile> swapFile() {
         return Optional.ofNullable(swapFile);
@@ -198,7 +214,20 @@ public final class HostLimits implements AutoCloseable {
                 failed = first(failed, e);
             }
         }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: this is the hook, or the hook runs close, whose parts undo once
+        }
         if (failed != null) throw failed;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            // the JVM is exiting: the next run removes what is left (Leftovers)
+        }
     }
 
     private static RuntimeException first(RuntimeException first, RuntimeException next) {

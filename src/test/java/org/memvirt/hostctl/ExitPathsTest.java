@@ -22,8 +22,8 @@ import org.memvirt.host.HostRoot;
 import org.memvirt.host.ProcessIdentity;
 
 /**
- * A memvirt JVM ({@link HostLimitsChild}: a memory cgroup with a process in it and a swap file switched on) that ends
- * without closing them: returning from main and Ctrl-C run its shutdown hooks, which restore everything; kill -9 runs
+ * A memvirt JVM ({@link HostLimitsChild}: a HostLimits session, its group with a process in it, its swap file) that ends
+ * without closing them: returning from main and Ctrl-C run its shutdown hook, which restores everything; kill -9 runs
  * nothing, and the next run's {@link HostLimits#open} ({@link Leftovers}) removes exactly what it left, and nothing
  * else. Root only.
  */

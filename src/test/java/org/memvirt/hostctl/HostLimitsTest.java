@@ -62,9 +62,12 @@ class HostLimitsTest extends WithCgroupsAndSwapFiles {
             assertThat(u.oomKills()).isEqualTo(1);
             assertThat(u.peakBytes()).isEqualTo(64 * MIB);
             if (h.version() == CgroupVersion.V1) {
-                // RAM + swap charged reached the RAM+swap limit: the hog was in swap when it was killed
-                assertThat(Files.readString(group.resolve("memory.memsw.max_usage_in_bytes")).trim())
-                        .isEqualTo(Long.toString(96 * MIB));
+                // RAM + swap charged went past the RAM limit: the hog was in swap when it was killed. Not always up
+                // to the RAM+swap limit: where the swap file is the host's only swap, its slots (as many as the swap
+                // limit's pages) may fill first, the swap allocator not handing out every one of them (a run on host B
+                // stopped 12 pages short), and then the RAM limit is where the OOM killer is called
+                long memswPeak = Long.parseLong(Files.readString(group.resolve("memory.memsw.max_usage_in_bytes")).trim());
+                assertThat(memswPeak).isGreaterThan(64 * MIB).isLessThanOrEqualTo(96 * MIB);
             }
             List<OomKill> kills = host.oomKills();
             assertThat(kills).hasSize(1);
