@@ -25,6 +25,8 @@ import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.hostctl.KsmSession;
+import org.memvirt.hostctl.KsmSettings;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadUnits;
@@ -192,7 +194,7 @@ public final class KvmEngine implements Engine {
         }
         RunResult r = result(machine, mmu, stats, start, before, ops, driver);
         if (ksm == null) return r;
-        return r.withCounters(ksm.globalDeltas());
+        return r.withCounters(new Counters(ksm.globalDeltas()));
     }
 
     /** Guest RAM's host memory now: its mapping in this process's smaps. */

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.memvirt.engine.EngineException;
+import org.memvirt.hostctl.KsmSession;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
