@@ -86,7 +86,8 @@ public final class HostLimits implements AutoCloseable {
                 throw HostctlException.host(shortfallMessage(shortfall) + ": " + SwapFile.fileSystemRefusal(swapDir, fs));
             }
         }
-        SwapFile swap = shortfall == 0 ? null : SwapFile.create(root, swapDir, swapFileBytes(shortfall), -1);
+        SwapFile swap = shortfall == 0 ? null : SwapFile.create(root, swapDir,
+                swapFileBytes(shortfall, Runtime.getRuntime().availableProcessors()), -1);
         MemoryCgroup group = null;
         try {
             group = MemoryCgroup.create(hierarchy, limits);
@@ -99,13 +100,21 @@ public final class HostLimits implements AutoCloseable {
         }
     }
 
+    /** Swap slots a cluster of the kernel's swap allocator holds (linux mm/swapfile.c SWAPFILE_CLUSTER). */
+    static final long SWAP_CLUSTER_PAGES = 256;
+
     /**
-     * The size of a swap file that adds {@code shortfall} bytes of swap: rounded up to whole pages, plus the page
-     * mkswap's header takes (linux include/linux/swap.h union swap_header), at least mkswap's minimum.
+     * The size of a swap file that adds {@code shortfall} bytes of swap on a host of {@code cpus} CPUs: rounded up to
+     * whole pages, plus the page mkswap's header takes (linux include/linux/swap.h union swap_header), plus one
+     * allocator cluster per CPU and one more, at least mkswap's minimum. The margin is there because the kernel hands
+     * out swap slots cluster by cluster, each CPU from a cluster of its own (mm/swapfile.c, the per-CPU cluster), so
+     * an area filled to its last clusters can refuse a page while some of its slots are free (a run of a 32 MiB file
+     * on 2 CPUs stopped 12 pages short); the scenario's swap is enforced by the group's RAM + swap limit, which must
+     * be what the workload meets, not the file's end.
      */
-    static long swapFileBytes(long shortfall) {
+    static long swapFileBytes(long shortfall, int cpus) {
         long pages = (shortfall + SwapFile.PAGE - 1) / SwapFile.PAGE;
-        return Math.max(SwapFile.MIN_BYTES, (pages + 1) * SwapFile.PAGE);
+        return Math.max(SwapFile.MIN_BYTES, (pages + 1 + (cpus + 1) * SWAP_CLUSTER_PAGES) * SwapFile.PAGE);
     }
 
     private static String shortfallMessage(long shortfall) {

@@ -70,10 +70,11 @@ class SwapFileRulesTest {
 
     @Test
     void aSwapFileForAShortfallHasWholePagesPlusTheHeaderPageAndAtLeastMkswapsMinimum() {
-        assertThat(HostLimits.swapFileBytes(32 * MIB)).isEqualTo(32 * MIB + 4096);
-        assertThat(HostLimits.swapFileBytes(32 * MIB + 1)).isEqualTo(32 * MIB + 2 * 4096);
-        assertThat(HostLimits.swapFileBytes(1)).isEqualTo(40 * 1024);
-        assertThat(HostLimits.swapFileBytes(9 * 4096)).isEqualTo(40 * 1024);
-        assertThat(HostLimits.swapFileBytes(10 * 4096)).isEqualTo(11 * 4096);
+        // the header page, then (cpus + 1) clusters of 256 slots: 3 MiB on 2 CPUs
+        assertThat(HostLimits.swapFileBytes(32 * MIB, 2)).isEqualTo(32 * MIB + 4096 + 3 * MIB);
+        assertThat(HostLimits.swapFileBytes(32 * MIB + 1, 2)).isEqualTo(32 * MIB + 2 * 4096 + 3 * MIB);
+        assertThat(HostLimits.swapFileBytes(1, 1)).isEqualTo(2 * 4096 + 2 * MIB);
+        assertThat(HostLimits.swapFileBytes(1, -1)).isEqualTo(40 * 1024);   // mkswap's minimum, ten pages
+        assertThat(HostLimits.swapFileBytes(10 * 4096, -1)).isEqualTo(11 * 4096);
     }
 }
