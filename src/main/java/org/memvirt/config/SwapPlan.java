@@ -48,6 +48,11 @@ public record SwapPlan(List<Guests> guests, long hostRam, long hostReserve, long
         return sum;
     }
 
+    /** RAM + swap - reserve: what the guests together can hold before the OOM killer must act (swap 0 when unknown). */
+    public long roomForGuests() {
+        return hostRam + Math.max(0, hostSwap) - hostReserve;
+    }
+
     /** Swap so that RAM + swap covers all guests plus the host reserve. */
     public long swapForGuests() {
         return Math.max(0, guestTotal() + hostReserve - hostRam);
@@ -80,9 +85,8 @@ public record SwapPlan(List<Guests> guests, long hostRam, long hostReserve, long
             w.add("guests and host need " + gib(swap) + " more than host RAM: once guests touch their memory,"
                     + " performance is bound by swap");
         }
-        long needed = guestTotal() + hostReserve;
-        if (hostSwap >= 0 && hostRam + hostSwap < needed) {
-            w.add("RAM + swap is " + gib(needed - hostRam - hostSwap) + " short of guests + host reserve: the OOM"
+        if (hostSwap >= 0 && roomForGuests() < guestTotal()) {
+            w.add("RAM + swap is " + gib(guestTotal() - roomForGuests()) + " short of guests + host reserve: the OOM"
                     + " killer may kill guests (the largest first)");
         } else if (hostSwap >= 0 && hostSwap < totalSwap()) {
             w.add("host swap (" + gib(hostSwap) + ") is below the planned " + gib(totalSwap()));

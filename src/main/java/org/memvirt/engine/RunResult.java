@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.MmuMode;
 
 /**
@@ -38,6 +39,18 @@ public record RunResult(EngineKind engine, String engineReason, MmuMode mmu, boo
     /** This result with {@code reason} as the reason its engine ran. */
     public RunResult withEngineReason(String reason) {
         return new RunResult(engine, reason, mmu, vpid, memory, counters, vcpus, ops, tlb, cost);
+    }
+
+    /**
+     * The host's {@code free} while the VM ran: what a real engine measured (its {@code host_mem_*} counters, swap as
+     * in {@code before}), or for a model {@code before} with the VM's resident memory added.
+     */
+    public FreeMemory hostFreeDuring(FreeMemory before) {
+        if (engine.virtualTime() || !counters.has(Counter.HOST_MEM_TOTAL_KB)) return before.withMoreUsed(memory.residentBytes());
+        long kib = 1024;
+        return new FreeMemory(counters.get(Counter.HOST_MEM_TOTAL_KB) * kib, counters.get(Counter.HOST_MEM_USED_KB) * kib,
+                counters.get(Counter.HOST_MEM_FREE_KB) * kib, before.shared(), counters.get(Counter.HOST_MEM_BUFF_CACHE_KB) * kib,
+                counters.get(Counter.HOST_MEM_AVAILABLE_KB) * kib, before.swapTotal(), before.swapUsed(), before.swapFree());
     }
 
     /** This result with {@code more} added to its counters. */
@@ -75,7 +88,16 @@ public record RunResult(EngineKind engine, String engineReason, MmuMode mmu, boo
      * @param sharedBytes guest RAM merged by KSM (pages saved)
      * @param balloonedBytes guest RAM given back through the balloon
      * @param pageTableBytes memory held by guest page tables, shadow tables or EPT/NPT tables
+     * @param accounting how much of {@code residentBytes} is which, for a Linux guest; null for the micro-guest
      */
     public record MemoryPicture(long configuredBytes, long residentBytes, long anonHugePagesBytes, long swappedBytes,
-            long sharedBytes, long balloonedBytes, long pageTableBytes) {}
+            long sharedBytes, long balloonedBytes, long pageTableBytes,
+            @JsonInclude(JsonInclude.Include.NON_NULL) ResidentSplit accounting) {
+        /** A picture without a split (the micro-guest). */
+        public MemoryPicture(long configuredBytes, long residentBytes, long anonHugePagesBytes, long swappedBytes,
+                long sharedBytes, long balloonedBytes, long pageTableBytes) {
+            this(configuredBytes, residentBytes, anonHugePagesBytes, swappedBytes, sharedBytes, balloonedBytes,
+                    pageTableBytes, null);
+        }
+    }
 }

@@ -21,9 +21,17 @@ import org.memvirt.workload.Workload;
  * @param ksm run the host's ksmd for the run (restored afterwards)
  * @param residentLimitBytes the VMM keeps at most this much guest RAM resident and swaps the rest itself
  *        (hypervisor-level swap); 0: no limit
+ * @param guest the guest OS asked for ({@code --guest}), or null for the engine's own (the micro-guest on sim and
+ *        kvm, which refuses any other)
  */
 public record RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb,
-        Duration timeout, long seed, boolean ksm, long residentLimitBytes) {
+        Duration timeout, long seed, boolean ksm, long residentLimitBytes, GuestProfile guest) {
+    /** A run of the engine's own guest. */
+    public RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb, Duration timeout,
+            long seed, boolean ksm, long residentLimitBytes) {
+        this(machine, workload, mmu, vpid, tlb, timeout, seed, ksm, residentLimitBytes, null);
+    }
+
     /** A run that leaves the host's KSM alone and sets no resident limit. */
     public RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb, Duration timeout,
             long seed) {

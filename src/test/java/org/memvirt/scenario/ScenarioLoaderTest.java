@@ -109,7 +109,7 @@ class ScenarioLoaderTest {
         fails("host: {ram: lots}\nvms: [{memory: 1G}]", "host.ram: invalid size 'lots' (e.g. 512M, 4G)");
         fails(HOST + "vms: []", "vms: expected a non-empty list of VMs");
         fails(HOST + "vms: [{memory: 1G, colour: red}]", "vms[0].colour: unknown field (expected one of name, count, memory, "
-                + "qemu, mem_merge, mmu, oom_score_adj, start, start_stagger, boot_touch, balloon, workload, resident_limit)");
+                + "qemu, mem_merge, mmu, oom_score_adj, start, start_stagger, boot_touch, balloon, workload, resident_limit, guest)");
         fails(HOST + "vms: [{memory: 1G}, {memory: 1G, oom_score_adj: 2000}]", "vms[1].oom_score_adj: 2000 is out of range [-1000, 1000]");
         fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0] 'touch 2G': range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
         fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload: step 1:1:1: unknown op 'jump'; expected one of touch, read, fill, random, processes, switch, "
