@@ -21,6 +21,18 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void aVmsGuestIsTheEnginesOwnUnlessNamedAndABadOneIsRefusedNamingTheField() {
+        HostSpec s = ScenarioLoader.parse(HOST + "vms: [{name: a, memory: 1G}, {name: b, memory: 1G, "
+                + "guest: 'linux,free-page-reporting=on'}]", "t");
+        assertThat(s.vms().get(0).guest()).isNull();
+        assertThat(s.vms().get(1).guest()).isEqualTo(new org.memvirt.engine.GuestProfile(
+                org.memvirt.engine.GuestProfile.Kind.LINUX, org.memvirt.engine.GuestProfile.Thp.NEVER, true,
+                org.memvirt.engine.GuestProfile.BALLOON_PACE_KVM));
+        fails(HOST + "vms: [{memory: 1G, guest: bsd}]", "vms[0].guest must be micro or linux (with options), not 'bsd'");
+        fails(HOST + "vms: [{memory: 1G, guest: [linux]}]", "vms[0].guest: expected micro or linux[,OPTIONS], got '[\"linux\"]'");
+    }
+
+    @Test
     void aVmKeepsItsWholeMachineRamSplitBackendMemMergeAndSmp() {
         HostSpec s = ScenarioLoader.parse(HOST + """
                 vms:
