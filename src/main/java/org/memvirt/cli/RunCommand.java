@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.engine.Engines;
 import org.memvirt.engine.GuestOptions;
+import org.memvirt.engine.GuestProfile;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt run}: runs a workload on a machine with the sim or kvm engine and reports counters and memory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM, Main.ENV_QEMU},
         description = "Run a workload on a VM configured with QEMU's memory options, on the simulator, on /dev/kvm or in "
                 + "real QEMU with a Linux guest, and print the machine, the counters, the memory picture and (sim) the "
                 + "cost estimate.")
@@ -70,6 +71,11 @@ final class RunCommand implements Runnable {
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed for the engine's own choices (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--guest", paramLabel = "micro|linux[,OPTS]", description = "The guest OS: memvirt's micro-guest, "
+            + "or a Linux guest (the qemu engine's, or the sim's model of it) with thp=never|madvise|always, "
+            + "free-page-reporting=on|off, balloon-pace=kvm|tcg|PAGES/s (docs/linux-guest.md). Default: the engine's own.")
+    String guest;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "Wall-clock limit of the run, any engine (default: ${DEFAULT-VALUE}).")
@@ -145,12 +151,14 @@ final class RunCommand implements Runnable {
      * @param mmu the MMU mode asked for, or null for the one this host gives guests
      * @param vpid VPID on or off as asked for, or null for the engine's own
      * @param tlb the TLB geometry asked for, or null for the engine's own (the sim's default)
+     * @param guest the guest OS asked for, or null for the engine's own
      */
-    record Variant(Engines.Request engine, MmuMode mmu, Boolean vpid, String tlb, long seed) {
+    record Variant(Engines.Request engine, MmuMode mmu, Boolean vpid, String tlb, long seed, GuestProfile guest) {
         /** The main run's options as given on the command line; a bad value is refused naming its option. */
-        static Variant of(String engine, String mmu, String vpid, String tlb, long seed) {
+        static Variant of(String engine, String mmu, String vpid, String tlb, long seed, String guest) {
             return new Variant(Engines.Request.parse(engine), mmu == null ? null : RunCommand.mmu(mmu),
-                    vpid == null ? null : onOff("--vpid", vpid), tlb, seed);
+                    vpid == null ? null : onOff("--vpid", vpid), tlb, seed,
+                    guest == null ? null : GuestProfile.parse(guest, "--guest"));
         }
 
         /** This variant with the options of one {@code --compare} value applied; anything else is refused. */
@@ -168,8 +176,8 @@ final class RunCommand implements Runnable {
                 int eq = word.indexOf('=');
                 String name = eq > 0 ? word.substring(0, eq) : word;
                 if (!COMPARE_OPTIONS.contains(name)) {
-                    throw new UsageError("--compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, not '"
-                            + word + "'");
+                    throw new UsageError("--compare: only --mmu, --vpid, --engine, --tlb, --seed and --guest may differ,"
+                            + " not '" + word + "'");
                 }
                 String value;
                 if (eq > 0) value = word.substring(eq + 1);
@@ -182,23 +190,25 @@ final class RunCommand implements Runnable {
 
         private Variant set(String option, String value) {
             return switch (option) {
-                case "--engine" -> new Variant(Engines.Request.parse(value), mmu, vpid, tlb, seed);
-                case "--mmu" -> new Variant(engine, RunCommand.mmu(value), vpid, tlb, seed);
-                case "--vpid" -> new Variant(engine, mmu, onOff("--vpid", value), tlb, seed);
-                case "--tlb" -> new Variant(engine, mmu, vpid, value, seed);
+                case "--engine" -> new Variant(Engines.Request.parse(value), mmu, vpid, tlb, seed, guest);
+                case "--mmu" -> new Variant(engine, RunCommand.mmu(value), vpid, tlb, seed, guest);
+                case "--vpid" -> new Variant(engine, mmu, onOff("--vpid", value), tlb, seed, guest);
+                case "--tlb" -> new Variant(engine, mmu, vpid, value, seed, guest);
                 case "--seed" -> {
                     try {
-                        yield new Variant(engine, mmu, vpid, tlb, Long.parseLong(value));
+                        yield new Variant(engine, mmu, vpid, tlb, Long.parseLong(value), guest);
                     } catch (NumberFormatException e) {
                         throw new UsageError("--compare: --seed must be a whole number, not '" + value + "'");
                     }
                 }
+                case "--guest" -> new Variant(engine, mmu, vpid, tlb, seed, GuestProfile.parse(value, "--compare: --guest"));
                 default -> throw new IllegalStateException(option);
             };
         }
     }
 
-    private static final List<String> COMPARE_OPTIONS = List.of("--engine", "--mmu", "--vpid", "--tlb", "--seed");
+    private static final List<String> COMPARE_OPTIONS = List.of("--engine", "--mmu", "--vpid", "--tlb", "--seed",
+            "--guest");
 
     @Override
     public void run() {
@@ -208,20 +218,20 @@ final class RunCommand implements Runnable {
         HostCapabilities host = HostCapabilities.read();
         CommandLine.ParseResult given = spec.commandLine().getParseResult();
         Variant main = Variant.of(engine, mmu, given.hasMatchedOption("--vpid") ? vpid : null,
-                given.hasMatchedOption("--tlb") ? tlb : null, seed);
+                given.hasMatchedOption("--tlb") ? tlb : null, seed, guest);
         List<Variant> variants = new ArrayList<>(List.of(main));
         for (String c : compare) variants.add(main.with(c));
         long limit = residentLimit(residentLimit);
         boolean kvmVcpus = false;
         for (Variant v : variants) kvmVcpus |= Engines.candidate(v.engine()).kind().kvmVcpus();
         MachineConfig machine = kvmVcpus ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
-        GuestOptions guest = guestOptions();
+        GuestOptions guestOptions = guestOptions();
         Workload w = workload != null ? WorkloadParser.parseArgument(workload) : new Workload(List.of(), "");
         List<RunSpec> specs = new ArrayList<>(variants.size());
         List<Engines.Choice> choices = new ArrayList<>(variants.size());
         for (Variant v : variants) {
             RunSpec s = new RunSpec(machine, w, v.mmu() != null ? v.mmu() : host.mmuMode(), v.vpid(), v.tlb(),
-                    Duration.ofSeconds(timeoutSeconds), v.seed(), ksm, limit, guest);
+                    Duration.ofSeconds(timeoutSeconds), v.seed(), ksm, limit, guestOptions, v.guest());
             specs.add(s);
             choices.add(Engines.forRun(v.engine(), s));
         }

@@ -110,6 +110,54 @@ public final class Engines {
     }
 
     /**
+     * Chooses the engine for one VM preferring a measurement to a model: the first registered engine with wall time
+     * (a real VM: kvm, qemu) that is usable here and accepts {@code spec}, else the first model that does (the sim).
+     * The reason is one sentence: {@code kvm engine: /dev/kvm usable (...)}, or the engine chosen and why each real
+     * one before it could not be used: {@code sim engine: the kvm engine cannot run here (/dev/kvm does not exist)}.
+     *
+     * @throws EngineException when no engine accepts {@code spec} (the last refusal)
+     */
+    public static Choice preferReal(RunSpec spec) {
+        return preferReal(ALL, spec);
+    }
+
+    /** {@link #preferReal(RunSpec)} among {@code engines}, in their order. */
+    static Choice preferReal(List<Engine> engines, RunSpec spec) {
+        List<String> passed = new ArrayList<>();
+        Engine first = null;
+        String firstWhy = null;
+        EngineException refused = null;
+        for (boolean real : new boolean[] {true, false}) {
+            for (Engine e : engines) {
+                if (e.kind().virtualTime() == real) continue;
+                Availability a = e.availability();
+                String why;
+                if (a.usable()) {
+                    String reason = e.kind().key() + " engine: " + String.join("; ", passed)
+                            + (passed.isEmpty() || a.reason().isEmpty() ? "" : "; ") + a.reason();
+                    try {
+                        e.check(spec, reason);
+                        return new Choice(e, reason, first, first == null ? a.reason() : firstWhy);
+                    } catch (EngineException x) {
+                        refused = x;
+                        why = e.kind().description() + " cannot run it (" + x.getMessage() + ")";
+                    }
+                } else {
+                    why = e.kind().description() + " cannot run here (" + a.reason() + ")";
+                }
+                if (!real) continue;                           // a model that refuses is not worth explaining
+                passed.add(why);
+                if (first == null) {
+                    first = e;
+                    firstWhy = a.usable() ? refused.getMessage() : a.reason();
+                }
+            }
+        }
+        if (refused != null) throw refused;
+        throw new IllegalStateException("no engine registered");
+    }
+
+    /**
      * Chooses the engine for a host of many VMs, as {@link #forRun} does; refusals name the scenario's field, and
      * {@code auto} takes its first choice only where the whole scenario fits it.
      */

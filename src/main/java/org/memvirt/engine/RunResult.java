@@ -65,6 +65,18 @@ public record RunResult(EngineKind engine, String engineReason,
                 timeline, notes, tlb, cost);
     }
 
+    /**
+     * The host's {@code free} while the VM ran: what a real engine measured (its {@code host_mem_*} counters, swap as
+     * in {@code before}), or for a model {@code before} with the VM's resident memory added.
+     */
+    public FreeMemory hostFreeDuring(FreeMemory before) {
+        if (engine.virtualTime() || !counters.has(Counter.HOST_MEM_TOTAL_KB)) return before.withMoreUsed(memory.residentBytes());
+        long kib = 1024;
+        return new FreeMemory(counters.get(Counter.HOST_MEM_TOTAL_KB) * kib, counters.get(Counter.HOST_MEM_USED_KB) * kib,
+                counters.get(Counter.HOST_MEM_FREE_KB) * kib, before.shared(), counters.get(Counter.HOST_MEM_BUFF_CACHE_KB) * kib,
+                counters.get(Counter.HOST_MEM_AVAILABLE_KB) * kib, before.swapTotal(), before.swapUsed(), before.swapFree());
+    }
+
     /** This result with {@code more} added to its counters. */
     public RunResult withCounters(Counters more) {
         return new RunResult(engine, engineReason, accel, mmu, vpid, bootMs, memory, guest, hostFree,
@@ -109,46 +121,17 @@ public record RunResult(EngineKind engine, String engineReason,
      * @param pageTableBytes memory held by guest page tables, shadow tables or EPT/NPT tables
      * @param vmmOverheadBytes the VMM process's resident memory beyond guest RAM (QEMU's VmRSS less guest RAM's
      *        Rss), or null where the engine does not measure it
-     * @param accounting what holds {@code residentBytes}, or null where the engine does not split it
+     * @param accounting how much of {@code residentBytes} is which, for a Linux guest; null for the micro-guest
      */
     public record MemoryPicture(long configuredBytes, long residentBytes, long anonHugePagesBytes, long swappedBytes,
             long sharedBytes, long balloonedBytes, long pageTableBytes,
             @JsonInclude(JsonInclude.Include.NON_NULL) Long vmmOverheadBytes,
-            @JsonInclude(JsonInclude.Include.NON_NULL) ResidentAccounting accounting) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) ResidentSplit accounting) {
         /** A picture without the VMM's overhead or an accounting. */
         public MemoryPicture(long configuredBytes, long residentBytes, long anonHugePagesBytes, long swappedBytes,
                 long sharedBytes, long balloonedBytes, long pageTableBytes) {
             this(configuredBytes, residentBytes, anonHugePagesBytes, swappedBytes, sharedBytes, balloonedBytes,
                     pageTableBytes, null, null);
-        }
-    }
-
-    /**
-     * What a Linux guest's resident memory is made of: what "host memory is O(touched)" leaves out. The four parts add
-     * up to {@link MemoryPicture#residentBytes()} (docs/qemu-engine.md, "What the output says").
-     *
-     * @param structPagesBytes the guest kernel's {@code struct page} array: 64 bytes per 4 KiB page of guest RAM
-     *        (1.5625 % of {@code -m}; linux include/linux/mm_types.h, one per page frame, initialized at boot by
-     *        mm/page_alloc.c memmap_init, so every byte of it is touched)
-     * @param kernelBytes the rest of what the guest touched while it booted: kernel image, initramfs and its unpacked
-     *        files, boot-time allocations
-     * @param workloadBytes the workload's pages the guest holds now (its processes' anonymous memory)
-     * @param otherBytes the rest: pages the guest freed that stay resident until a balloon or free page reporting
-     *        returns them, and the guest kernel's own growth since boot (page cache, slab, page tables); negative when
-     *        the balloon or free page reporting returned more than that
-     */
-    public record ResidentAccounting(long structPagesBytes, long kernelBytes, long workloadBytes, long otherBytes) {
-        /** 64-byte struct page per 4 KiB page (x86-64 with SPARSEMEM_VMEMMAP: linux include/linux/mm_types.h). */
-        public static final long STRUCT_PAGE_BYTES = 64;
-        public static final long PAGE_BYTES = 4096;
-
-        /** The struct page array of a guest with {@code ramBytes} of RAM. */
-        public static long structPages(long ramBytes) {
-            return ramBytes / PAGE_BYTES * STRUCT_PAGE_BYTES;
-        }
-
-        public long total() {
-            return structPagesBytes + kernelBytes + workloadBytes + otherBytes;
         }
     }
 

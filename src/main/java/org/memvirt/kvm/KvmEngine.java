@@ -95,6 +95,7 @@ public final class KvmEngine implements Engine {
     @Override
     public void check(RunSpec spec, String reason) {
         spec.guest().refuseFor(EngineKind.KVM);
+        if (spec.guestProfile() != null && spec.guestProfile().linux()) throw EngineException.usage("--guest linux: " + MICRO_GUEST_ONLY);
         HostMmu host = HostMmu.read();
         if (spec.mmu() != host.mode()) {
             throw EngineException.host("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
@@ -140,9 +141,17 @@ public final class KvmEngine implements Engine {
     /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
     @Override
     public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) {
+            if (vm.guest() != null && vm.guest().linux()) {
+                throw new EngineException("vms[" + vm.name() + "].guest: " + MICRO_GUEST_ONLY);
+            }
+        }
         for (HostSpec.Vm vm : spec.vms()) if (vm.residentLimitBytes() > 0) refuseWithoutUffd("vms[" + vm.name() + "].resident_limit");
         return KvmFit.check(spec, MemInfo.read(HostEnv.root()), KsmState.read(HostEnv.root()));
     }
+
+    static final String MICRO_GUEST_ONLY = "the kvm engine boots memvirt's micro-guest; a Linux guest runs on the qemu"
+            + " engine, or as the sim's model of it (--engine sim)";
 
     /** Boots every VM in this process and runs the workloads at once ({@link KvmHost}). */
     @Override

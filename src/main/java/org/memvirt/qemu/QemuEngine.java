@@ -11,6 +11,7 @@ import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
+import org.memvirt.engine.GuestProfile;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostMmu;
@@ -56,6 +57,12 @@ public final class QemuEngine implements Engine {
      */
     @Override
     public void check(RunSpec spec, String reason) {
+        GuestProfile profile = spec.guestProfile();
+        if (profile != null && !profile.equals(GuestProfile.LINUX)) {
+            throw EngineException.usage("--guest " + profile + ": the qemu engine runs memvirt's Linux image as it is "
+                    + "(its THP policy never; free page reporting is --balloon free-page-reporting=on); --guest linux "
+                    + "or none");
+        }
         AccelChoice accel = AccelChoice.forThisHost();
         boolean kvm = accel.accel().equals(AccelChoice.KVM);
         if (kvm) {

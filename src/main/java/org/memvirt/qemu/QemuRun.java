@@ -7,11 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.FreeCounters;
 import org.memvirt.engine.RunListener;
+import org.memvirt.engine.ResidentSplit;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
@@ -38,6 +40,7 @@ final class QemuRun {
     private final RunSpec spec;
     private final RunListener listener;
     private final long ramBytes;
+    private final MemoryLayout layout;
     private final long deadline;
     private final Duration timeout;
     private final List<String> notes = new ArrayList<>();
@@ -52,6 +55,7 @@ final class QemuRun {
         this.spec = spec;
         this.listener = listener;
         this.ramBytes = spec.machine().layout().ramSize();
+        this.layout = spec.machine().layout();
         this.timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
         this.deadline = System.nanoTime() + timeout.toNanos();
     }
@@ -228,7 +232,7 @@ final class QemuRun {
             }
         }
         long ballooned = ramBytes - end.balloonActualBytes();
-        RunResult.ResidentAccounting accounting = guest.agent == null ? null : accounting(ready, readyMeminfo, rss);
+        ResidentSplit accounting = guest.agent == null ? null : accounting(ready, readyMeminfo, rss);
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(ramBytes, rss, end.ram().anonHugePages(),
                 end.ram().swap(), end.ram().ksm(), ballooned, meminfo.getOrDefault("PageTables", 0L),
                 end.vmRssBytes() - rss, accounting);
@@ -246,11 +250,11 @@ final class QemuRun {
      * touched by the time its agent was ready (kernel, initramfs, boot allocations), the workload's anonymous memory
      * now less at ready, and what is left over.
      */
-    private RunResult.ResidentAccounting accounting(HostReading ready, Map<String, Long> readyMeminfo, long rss) {
-        long structPages = RunResult.ResidentAccounting.structPages(ramBytes);
+    private ResidentSplit accounting(HostReading ready, Map<String, Long> readyMeminfo, long rss) {
+        long structPages = ResidentSplit.structPageBytes(layout);
         long kernel = ready.ram().resident() - structPages;
         long workload = Math.max(0, meminfo.getOrDefault("AnonPages", 0L) - readyMeminfo.getOrDefault("AnonPages", 0L));
-        return new RunResult.ResidentAccounting(structPages, kernel, workload, rss - structPages - kernel - workload);
+        return new ResidentSplit(structPages, kernel, workload, rss - structPages - kernel - workload);
     }
 
     /** {@code after - before} for every counter in either. */

@@ -12,6 +12,7 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.ResidentSplit;
 import org.memvirt.engine.RunResult;
 import org.memvirt.host.FreeMemory;
 
@@ -55,7 +56,7 @@ public final class RunText {
         out.printf("  resident        %s  (guest RAM backed by host memory)%n", mib(m.residentBytes()));
         if (m.balloonedBytes() > 0 && r.guest() == null) out.printf("  ballooned       %s%n", mib(m.balloonedBytes()));
         if (m.swappedBytes() > 0) out.printf("  swapped         %s%n", mib(m.swappedBytes()));
-        RunResult.ResidentAccounting a = m.accounting();
+        ResidentSplit a = m.accounting();
         if (a != null) {
             out.printf("    struct pages  %s  (the guest kernel's struct page array: 64 B per 4 KiB page of -m, 1.56 %%)%n",
                     mib(a.structPagesBytes()));
@@ -125,13 +126,18 @@ public final class RunText {
         }
     }
 
-    /** {@code sim/shadow/vpid-on}, with {@code /TLB} where it differs from the main run's; repeats get {@code #2}. */
+    /**
+     * {@code sim/shadow/vpid-on}, with {@code /TLB} where it differs from the main run's, and {@code /linux} or
+     * {@code /micro} where the guest does; repeats get {@code #2}.
+     */
     public static List<String> compareLabels(List<RunResult> runs) {
         RunResult main = runs.getFirst();
         List<String> labels = new ArrayList<>(runs.size());
         for (RunResult r : runs) {
+            boolean linux = r.memory().accounting() != null;
             String base = r.engine().key() + "/" + r.mmuWord() + "/vpid-" + (r.vpid() ? "on" : "off")
-                    + (r.tlb() == null || r.tlb().equals(main.tlb()) ? "" : "/" + r.tlb());
+                    + (r.tlb() == null || r.tlb().equals(main.tlb()) ? "" : "/" + r.tlb())
+                    + (linux == (main.memory().accounting() != null) ? "" : linux ? "/linux" : "/micro");
             String label = base;
             for (int n = 2; labels.contains(label); n++) label = base + "#" + n;
             labels.add(label);
