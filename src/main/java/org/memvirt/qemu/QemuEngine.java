@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.memvirt.engine.Availability;
+import org.memvirt.host.HostEnv;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.EngineKind;
@@ -36,6 +37,8 @@ public final class QemuEngine implements Engine {
     /** Usable where qemu-system-x86_64 ≥ 7.2 is on PATH; the guest image is {@link #check}'s to require. */
     @Override
     public Availability availability() {
+        Optional<String> veto = HostEnv.qemuVeto();        // asked every time: tests scope the switch per run
+        if (veto.isPresent()) return new Availability(false, veto.get());
         Availability a = availability;
         if (a == null) {
             try {                                          // one probe: a second could answer otherwise
