@@ -153,6 +153,19 @@ final class GuestOs {
     }
 
     /**
+     * The frame behind {@code gva} in {@code p}'s page tables, present or not (an unmapped page keeps its frame), or -1
+     * if there is none: the software walk {@code verify} uses, which sets no A or D bit (SDM Vol 3A §4.5).
+     */
+    long frameOf(Process p, long gva) {
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return -1;
+        long table = slot >>> 2;
+        if ((slot & 3) == 1) return Paging.largePdeToGfn(pts.read(table, Paging.index(gva, 2))) + Paging.index(gva, 1);
+        long pte = pts.read(table, Paging.index(gva, 1));
+        return (pte & Paging.ADDR) == 0 ? -1 : Paging.pteToGfn(pte);
+    }
+
+    /**
      * Clears P in the leaf entry of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no
      * shootdown: the frame is kept, so another vCPU's stale entry still reaches the same frame). A 2 MiB page is
      * unmapped whole, with one INVLPG.

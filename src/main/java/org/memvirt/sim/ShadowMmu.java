@@ -637,6 +637,17 @@ final class ShadowMmu implements Mmu {
         for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
     }
 
+    /**
+     * Test hook: points the leaf spte that maps {@code gva} in {@code v}'s current root at frame {@code gfn}, keeping
+     * its access bits, as a bug in the MMU would (no rmap update, no flush).
+     */
+    void repointLeafForTest(Vcpu v, long gva, long gfn) {
+        ShadowPage sp = v.root;
+        for (int level = Paging.LEVELS; level > 1; level--) sp = byId.get((int) (sp.spt[Paging.index(gva, level)] >>> Paging.PAGE_SHIFT));
+        int index = Paging.index(gva, 1);
+        sp.spt[index] = Paging.gfnToPte(gfn, sp.spt[index] & ~Paging.ADDR);
+    }
+
     /** A direct shadow page maps frame {@code gfn + i} at index {@code i}, writable only if its role allows it. */
     private static void checkDirect(ShadowPage sp) {
         for (int i = 0; i < Paging.ENTRIES; i++) {

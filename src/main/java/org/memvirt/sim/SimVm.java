@@ -20,7 +20,7 @@ final class SimVm implements MmuNotifier {
     final Mmu mmu;
     final GuestOs guest;
     final boolean vpid;
-    private final PageLongs expected;    // what the guest last wrote to each RAM page (for verify)
+    final GuestWrites writes;            // what the workload last wrote, by (process, region page), for verify
 
     SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb) {
         this.host = host;
@@ -29,7 +29,7 @@ final class SimVm implements MmuNotifier {
         if (ram.ramPages() < 1024) throw new SimException("the sim engine needs at least 4 MiB of guest RAM");
         this.vmId = host.addVm("vm0", ram.ramPages(), machine.memMerge(), 0);
         this.pts = new GuestPageTables(ram);
-        this.expected = new PageLongs(ram.ramPages());
+        this.writes = new GuestWrites(ram.ramPages());
         int smp = Math.max(1, machine.smp());
         // linux arch/x86/kvm/vmx/vmx.c allocate_vpid: lowest free VPID, 0 reserved for the host; 0 when VPID is off
         for (int i = 0; i < smp; i++) vcpus.add(new Vcpu(this, i, vpid ? i + 1 : 0, tlb));
@@ -75,24 +75,31 @@ final class SimVm implements MmuNotifier {
         return host.state(vmId, ram.gfnToRamPage(gfn)) == HostMemory.PageState.RESIDENT;
     }
 
-    /** The guest stores {@code content} into data frame {@code gfn}. */
-    void write(long gfn, long content) {
-        long rp = ram.gfnToRamPage(gfn);
-        host.access(vmId, rp, true, content);
-        expected.set(rp, content);
+    /**
+     * Process {@code pid} stores {@code content} into region page {@code page}, which the vCPU's translation put at
+     * data frame {@code gfn}.
+     */
+    void write(int pid, long page, long gfn, long content) {
+        host.access(vmId, ram.gfnToRamPage(gfn), true, content);
+        writes.record(pid, page, content);
     }
 
     void balloonRelease(long gfn) {
-        long rp = ram.gfnToRamPage(gfn);
-        expected.set(rp, 0);
-        host.balloonRelease(vmId, rp);
+        host.balloonRelease(vmId, ram.gfnToRamPage(gfn));
     }
 
-    /** Every page the guest wrote still holds what it wrote. */
+    /**
+     * Every page the workload wrote holds what it last wrote there, found by walking its process's guest page tables
+     * (as the kvm engine's VMM does), not through the MMU or the TLBs: a wrong translation, a stale TLB entry the
+     * model honoured or a lost write is a mismatch ({@code verify_errors}).
+     */
     void verify() {
-        expected.forEachNonZero((rp, content) -> {
+        writes.forEach((pid, page, want) -> {
             stats[Stat.VERIFY_PAGES]++;
-            if (host.content(vmId, rp) != content) stats[Stat.VERIFY_ERRORS]++;
+            long gfn = guest.frameOf(guest.processes.get(pid), GuestOs.REGION_BASE + (page << Paging.PAGE_SHIFT));
+            long rp = gfn < 0 ? -1 : ram.gfnToRamPage(gfn);
+            long got = rp < 0 ? HostMemory.ZERO_CONTENT : host.content(vmId, rp);
+            if (got != want || gfn >= 0 && rp < 0) stats[Stat.VERIFY_ERRORS]++;
         });
     }
 

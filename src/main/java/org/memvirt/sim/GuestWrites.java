@@ -1,0 +1,42 @@
+package org.memvirt.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the workload last wrote at each (process, region page): the expectation {@code verify} checks against guest
+ * memory, found through the guest's own page tables (docs/guest-model.md, "verify"). Kept by virtual page, never by
+ * frame, so a write that a wrong translation sent to another frame is a mismatch, not a new expectation.
+ */
+final class GuestWrites {
+    private final long regionPages;
+    private final List<PageLongs> content = new ArrayList<>();   // by pid: the content id last written
+    private final List<PageLongs> written = new ArrayList<>();   // by pid: 1 where a write happened (content may be 0)
+
+    GuestWrites(long regionPages) {
+        this.regionPages = regionPages;
+    }
+
+    /** Process {@code pid} wrote {@code contentId} to region page {@code page}. */
+    void record(int pid, long page, long contentId) {
+        while (content.size() <= pid) {
+            content.add(new PageLongs(regionPages));
+            written.add(new PageLongs(regionPages));
+        }
+        content.get(pid).set(page, contentId);
+        written.get(pid).set(page, 1);
+    }
+
+    /** Calls {@code visitor} for every written page, by pid and then page order. */
+    void forEach(Visitor visitor) {
+        for (int pid = 0; pid < written.size(); pid++) {
+            final int p = pid;
+            final PageLongs c = content.get(pid);
+            written.get(pid).forEachNonZero((page, one) -> visitor.visit(p, page, c.get(page)));
+        }
+    }
+
+    interface Visitor {
+        void visit(int pid, long page, long contentId);
+    }
+}
