@@ -78,4 +78,16 @@ class MmuEventsTest {
         assertThat(op(r, 1, "remote_tlb_flush")).isZero();          // the invalidation's flush came before the op
         assertThat(op(r, 2, "verify_errors")).isZero();
     }
+
+    @ParameterizedTest
+    @EnumSource(value = MmuMode.class, names = {"EPT", "NPT"})
+    void anStlbHitRefillsTheDtlbSoAReadBackOfTwoHundredPagesHitsOnlyTheStlb(MmuMode mode) {
+        // zen5: a 96-entry LRU L1 DTLB; the touch leaves pages 104..199 there and all 200 in the L2. Reading 0..199
+        // refills L1 with 0..103 first (each an STLB hit), which pushes 104..199 out before they are read.
+        RunResult r = run(mode, new Op.Touch(200 * PAGE, 0), new Op.Read(200 * PAGE, 0));
+        assertThat(op(r, 1, "dtlb_hits")).isZero();
+        assertThat(op(r, 1, "stlb_hits")).isEqualTo(200);
+        assertThat(op(r, 1, "stlb_misses")).isZero();
+        assertThat(op(r, 1, "walks")).isZero();
+    }
 }
