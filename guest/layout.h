@@ -36,6 +36,7 @@
 #define MB_A1      0x10
 #define MB_A2      0x18
 #define MB_A3      0x20
+#define MB_FLUSH   0x28  /* set by the VMM after a free with more than one vCPU: flush this vCPU's TLB before its next op */
 #define MB_CR3     0x38  /* CR3 of the process the op runs in */
 #define MB_PID     0x40
 #define MB_R0      0x48
@@ -78,6 +79,7 @@
 #define OP_UNMAP      8  /* a0 offset, a1 bytes; r0 = pages unmapped (= INVLPGs) */
 #define OP_REMAP      9  /* a0 offset, a1 bytes; r0 = pages remapped */
 #define OP_BALLOON   10  /* the balloon driver moves toward the device's num_pages; r0 = actual (~0: no device) */
+#define OP_FREE      11  /* a0 offset, a1 bytes: frames back on the free stack; r0 = pages freed */
 
 /* ports (OUT from the guest; the VMM counts each as a user-space exit) */
 #define PORT_DONE     0xE0

@@ -10,6 +10,7 @@
  * Only OUT, INVLPG, MOV CR3 and MOV CR4 (UD2 system calls, entry.S) and the #PF handler (demand paging) run at CPL0.
  */
 #include "layout.h"
+#include "patterns.h"
 
 typedef unsigned long u64;
 typedef unsigned int u32;
@@ -37,8 +38,9 @@ _Static_assert(__builtin_offsetof(struct shared, free_top) == SH_FREE_TOP, "SH_F
 _Static_assert(__builtin_offsetof(struct shared, stack_cap) == SH_STACK_CAP, "SH_STACK_CAP");
 
 struct mbox {
-    u64 op, a0, a1, a2, a3, a4, a5, cr3, pid, r0, r1, r2, r3, vector, error, rip, cr2, loaded;
+    u64 op, a0, a1, a2, a3, flush, a5, cr3, pid, r0, r1, r2, r3, vector, error, rip, cr2, loaded;
 };
+_Static_assert(__builtin_offsetof(struct mbox, flush) == MB_FLUSH, "MB_FLUSH");
 _Static_assert(__builtin_offsetof(struct mbox, cr3) == MB_CR3, "MB_CR3");
 _Static_assert(__builtin_offsetof(struct mbox, r0) == MB_R0, "MB_R0");
 _Static_assert(__builtin_offsetof(struct mbox, vector) == MB_VECTOR, "MB_VECTOR");
@@ -216,26 +218,6 @@ void page_fault(u64 *regs) {
     report_fatal(1, cpu_of_kstack(regs), 14, err, regs[10], cr2);
 }
 
-/* ---- the values workloads write: org.memvirt.workload.Patterns, bit for bit ---- */
-static inline u64 mix(u64 z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
-
-static inline u64 touch_value(u64 pid, u64 page) {
-    return mix((pid << 48) ^ page ^ 0x7A11000000000000UL) | 1;
-}
-
-static inline u64 fill_value(u64 kind, u64 param, u64 pid, u64 page, u64 q) {
-    switch (kind) {
-    case 0: return 0;
-    case 1: return mix(0x5A3E000000000000UL ^ ((page % (param ? param : 1)) << 9) ^ q);
-    case 2: return mix((pid << 48) ^ (page << 9) ^ q ^ 0x0417000000000000UL);
-    default: return mix(param ^ (pid << 48) ^ (page << 9) ^ q ^ 0x7A4D000000000000UL);
-    }
-}
-
 /* ---- ops, CPL3 ---- */
 /* Set on a vCPU once it has set CR4.PCIDE (its first switch ... pcid): from then on INVLPG reaches its current PCID only. */
 static u32 pcide[MAX_VCPUS];
@@ -269,6 +251,38 @@ static u64 remap(u64 pml4, u64 start, u64 end) {
         count++;
     }
     return count;
+}
+
+/* Half of the vCPU's buffer holds the GVAs to INVLPG, the other half the frames they held. */
+#define FREE_BATCH (BUF_ENTRIES / 2)
+
+/* The INVLPGs first, then the frames on the free stack: no stale translation may reach a frame handed out again. */
+static void free_flush(u64 cpu, u64 *gvas, u64 ng, const u64 *frames, u64 nf) {
+    if (ng) sys3(sys_invlpg(cpu), ng, (u64) gvas, 0);
+    lock();
+    for (u64 i = 0; i < nf; i++) STACK[SH->free_top++] = (u32) (frames[i] >> 12);
+    SH->frames -= nf;
+    unlock();
+}
+
+/*
+ * free: every page of the range that holds a frame (present, or unmapped with its frame kept) gets its PTE cleared
+ * and its frame pushed on the free stack (LIFO, so the highest page freed is handed out first); present pages are
+ * INVLPGed. Page-table pages stay. Returns the pages freed.
+ */
+static u64 free_pages(u64 cpu, u64 pml4, u64 start, u64 end) {
+    u64 *gvas = BUF(cpu), *frames = gvas + FREE_BATCH, ng = 0, nf = 0, total = 0;
+    for (u64 va = start; va < end; va += PAGE) {
+        volatile u64 *pte = walk(pml4, va, 0);
+        if (!pte || !(*pte & ADDR_MASK)) continue;
+        u64 v = *pte;
+        *pte = 0;
+        if (v & PTE_P) gvas[ng++] = va;
+        frames[nf++] = v & ADDR_MASK;
+        if (nf == FREE_BATCH) { free_flush(cpu, gvas, ng, frames, nf); total += nf; ng = nf = 0; }
+    }
+    free_flush(cpu, gvas, ng, frames, nf);
+    return total + nf;
 }
 
 static void processes(u64 cpu, u64 count) {
@@ -479,6 +493,11 @@ static u64 balloon_update(u64 cpu, u64 pml4) {
 }
 
 static void run_op(u64 cpu, volatile struct mbox *m) {
+    if (m->flush) {   /* another vCPU freed frames this one may still translate to (there are no shootdown IPIs) */
+        m->flush = 0;
+        if (pcide[cpu]) sys3(SYS_INVLPG_LIST_ALL, 0, 0, 0);   /* every PCID */
+        else m->loaded = ~0UL;                                /* the CR3 load below flushes PCID 0 */
+    }
     if (m->cr3 != m->loaded) {
         sys3(SYS_SET_CR3, m->cr3, 0, 0);
         m->loaded = m->cr3;
@@ -525,6 +544,7 @@ static void run_op(u64 cpu, volatile struct mbox *m) {
         break;
     case OP_UNMAP: m->r0 = unmap(cpu, pml4, start, end); break;
     case OP_REMAP: m->r0 = remap(pml4, start, end); break;
+    case OP_FREE: m->r0 = free_pages(cpu, pml4, start, end); break;
     case OP_BALLOON: m->r0 = balloon_update(cpu, pml4); break;
     default: break;
     }

@@ -13,7 +13,8 @@ final class Commands {
                 new TranslateCommand(),
                 new RunCommand(),
                 new ScenarioCommand(),
-                new DemoCommand()
+                new DemoCommand(),
+                new ImageCommand()
         );
     }
 

@@ -17,11 +17,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code memvirt config [QEMU options] [--json]}: the guest memory configuration QEMU 7.2 would build. */
+/** {@code memvirt config [QEMU command line] [--json]}: the guest memory configuration QEMU 7.2 would build. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Resolve QEMU memory options (-m, -machine/-M, -object memory-backend-*, -smp, -mem-path,"
-                + " -mem-prealloc, -cpu) the way QEMU 7.2 does: RAM size, the split around the PCI hole, the e820"
-                + " map QEMU passes the firmware under KVM, the hotplug window and the RAM backend.")
+        description = "Resolve a QEMU command line's memory options (-m, -machine/-M, -object memory-backend-*, -smp,"
+                + " -mem-path, -mem-prealloc, -cpu) the way QEMU 7.2 does: RAM size, the split around the PCI hole,"
+                + " the e820 map QEMU passes the firmware under KVM, the hotplug window and the RAM backend. Every"
+                + " other QEMU 7.2 option is accepted and listed; unknown ones are refused with QEMU's message.")
 final class ConfigCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -36,11 +37,12 @@ final class ConfigCommand implements Runnable {
     record Report(String machine, long ramSize, @JsonProperty("below_4g") long below4g,
             @JsonProperty("above_4g") long above4g, @JsonProperty("above_4g_start") long above4gStart, long maxmem,
             long slots, DeviceMemory deviceMemory, List<E820Entry> e820, boolean memMerge, MemoryBackend backend,
-            int smp, List<String> warnings) {
+            int smp, List<String> warnings, List<String> otherArgs) {
         static Report of(MachineConfig c) {
             MemoryLayout l = c.layout();
             return new Report(l.machine(), l.ramSize(), l.belowFourG(), l.aboveFourG(), l.aboveFourGStart(), l.maxram(),
-                    l.slots(), l.deviceMemory(), l.e820(), c.memMerge(), c.backend(), c.smp(), c.warnings());
+                    l.slots(), l.deviceMemory(), l.e820(), c.memMerge(), c.backend(), c.smp(), c.warnings(),
+                    c.otherArgs());
         }
     }
 
@@ -76,6 +78,9 @@ final class ConfigCommand implements Runnable {
                     Long.toUnsignedString(b.size()), onOff(b.share()), onOff(b.prealloc()), onOff(b.reserve()),
                     onOff(b.merge()), b.memPath() == null ? "" : " mem-path=" + b.memPath(),
                     b.hugetlb() == null ? "" : " hugetlb=" + onOff(b.hugetlb()));
+        }
+        if (!c.otherArgs().isEmpty()) {
+            out.println("other options:  " + String.join(" ", c.otherArgs()) + " (not resolved here; for QEMU as given)");
         }
         if (!c.warnings().isEmpty()) {
             out.println("warnings:       " + c.warnings().size() + " (printed on stderr)");

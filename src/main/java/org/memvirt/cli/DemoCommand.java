@@ -16,28 +16,30 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.QemuArgs;
 import org.memvirt.config.SwapPlan;
+import org.memvirt.engine.Availability;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.Engines;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
-import org.memvirt.host.HostRoot;
+import org.memvirt.host.HostEnv;
 import org.memvirt.host.MemInfo;
-import org.memvirt.kvm.KvmEngine;
+import org.memvirt.host.MmuMode;
 import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunReport;
-import org.memvirt.scenario.Scenario;
-import org.memvirt.scenario.ScenarioHtml;
+import org.memvirt.report.ScenarioHtml;
 import org.memvirt.scenario.ScenarioLoader;
-import org.memvirt.scenario.ScenarioReport;
-import org.memvirt.scenario.ScenarioRunner;
-import org.memvirt.sim.CostModel;
-import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;
 
 import picocli.CommandLine.Command;
@@ -45,9 +47,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code memvirt demo}: the seed's story end to end, each step with real numbers, and one HTML report of it all. */
+/** {@code memvirt demo}: memvirt's story end to end, each step with real numbers, and one HTML report of it all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "The seed's story in seven steps: check this host, configure a 4 GiB guest, show lazy "
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
+        description = "KVM memory virtualization in seven steps: check this host, configure a 4 GiB guest, show lazy "
                 + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
                 + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
                 + "OOM kills), and write an HTML report of it all.")
@@ -101,18 +104,16 @@ final class DemoCommand implements Runnable {
 
     /** Step 3: the lazy guest; host {@code free} before and while the guest runs (kvm) or modelled (sim). */
     record LazyStep(String engine, String engineReason, String workload, long configuredBytes, long residentBytes,
-            double seconds, FreeTable hostBefore, FreeTable hostDuring, Map<String, Long> counters) {}
+            double seconds, FreeMemory hostBefore, FreeMemory hostDuring, Map<String, Long> counters) {}
 
     /** Step 4: one column of the comparison. */
-    record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, CostModel.Estimate cost) {}
+    record MmuColumn(String mmu, Map<String, Long> counters, long pageTablePages, RunResult.Cost cost) {}
+
+    /** A row of the step 4 table: a counter, and what it shows. */
+    record MmuRow(Counter counter, String shows) {}
 
     /** Step 4. */
     record MmuStep(String workload, List<MmuColumn> modes) {}
-
-    /** Step 6, in short. */
-    record ScenarioStep(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
-            long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
-            double wallSeconds) {}
 
     /** Step 5. */
     record PlanStep(long guestTotalBytes, long hostRamBytes, long hostReserveBytes, long swapForGuestsBytes,
@@ -124,28 +125,31 @@ final class DemoCommand implements Runnable {
     }
 
     /** The JSON document of {@code memvirt demo --json}. */
-    record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, ScenarioStep scenario,
+    record Report(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, PlanStep plan, HostResult.Summary scenario,
             String report) {}
 
-    /** The rows of the step 4 table: a counter name, and what it shows. */
-    static final List<List<String>> MMU_ROWS = List.of(
-            List.of("exits", "VM exits"),
-            List.of("pf_fixed", "sptes installed by KVM's fault handler"),
-            List.of("pf_guest", "#PFs KVM reflected into the guest"),
-            List.of("invlpg", "INVLPGs KVM handled"),
-            List.of("exit_cr_access", "MOV CR3 exits"),
-            List.of("ept_violations", "EPT violation exits"),
-            List.of("tlb_flush", "TLB flushes KVM requested"),
-            List.of("walk_refs", "page-walk memory references"),
-            List.of("shadow_pages", "shadow-table pages"),
-            List.of("tdp_pages", "EPT-table pages"));
+    /** The rows of the step 4 table. */
+    static final List<MmuRow> MMU_ROWS = List.of(
+            new MmuRow(Counter.EXITS, "VM exits"),
+            new MmuRow(Counter.PF_FIXED, "sptes installed by KVM's fault handler"),
+            new MmuRow(Counter.PF_GUEST, "#PFs KVM reflected into the guest"),
+            new MmuRow(Counter.INVLPG, "INVLPGs KVM handled"),
+            new MmuRow(Counter.EXIT_CR_ACCESS, "MOV CR3 exits"),
+            new MmuRow(Counter.EPT_VIOLATIONS, "EPT violation exits"),
+            new MmuRow(Counter.TLB_FLUSH, "TLB flushes KVM requested"),
+            new MmuRow(Counter.WALK_REFS, "page-walk memory references"),
+            new MmuRow(Counter.SHADOW_PAGES, "shadow-table pages"),
+            new MmuRow(Counter.TDP_PAGES, "EPT-table pages"));
+    /** The counters step 3 prints, those the run reports. */
+    static final List<Counter> LAZY_COUNTERS = List.of(Counter.EXITS, Counter.PF_FIXED, Counter.PAGES_4K,
+            Counter.USER_EXITS, Counter.GUEST_RAM_RSS_KB, Counter.HOST_PAGES_ZEROED);
 
     @Override
     public void run() {
         Path file = report != null ? report : Path.of(DEFAULT_REPORT);
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new RunCommand.UsageError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
+            throw new InputError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
@@ -158,8 +162,8 @@ final class DemoCommand implements Runnable {
         List<RunResult> mmuRuns = new ArrayList<>();
         MmuStep mmu = mmu(text, guest, mmuRuns);
         SwapPlan plan = plan(text);
-        ScenarioReport scenario = scenario(text);
-        ScenarioStep scenarioStep = summarise(scenario);
+        HostResult scenario = scenario(text);
+        HostResult.Summary scenarioStep = scenario.summary();
         printScenario(text, scenarioStep, scenario);
         Path written = html(hostStep, guestStep, lazy, mmu, mmuRuns, guest, plan, scenario).write(file);
         heading(text, 7, "The HTML report");
@@ -178,7 +182,7 @@ final class DemoCommand implements Runnable {
 
     private static HostStep host(PrintWriter out, HostCapabilities host) {
         heading(out, 1, "This host: is KVM usable, and what MMU do guests get?");
-        KvmEngine.Usability u = KvmEngine.usable();
+        Availability u = Engines.of(EngineKind.KVM).availability();
         String mode = host.mmuMode().word();
         boolean pvm = host.virtualization().pvm();
         String note = pvm ? "kvm_pvm is software virtualization (PVM, nested): no EPT/NPT, so KVM runs guests on "
@@ -209,48 +213,49 @@ final class DemoCommand implements Runnable {
     }
 
     private LazyStep lazy(PrintWriter out, MachineConfig guest, HostCapabilities host) {
-        KvmEngine.Usability u = KvmEngine.usable();
-        Engine engine = u.usable() ? new KvmEngine() : new SimEngine();
-        String reason = u.usable() ? "kvm engine: " + u.reason()
-                : "sim engine: the kvm engine cannot run here (" + u.reason() + ")";
-        heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.name()
+        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), host.mmuMode(), null, null,
+                Duration.ofMinutes(1), 1);
+        Engines.Choice choice = Engines.forRun(Engines.Request.AUTO, spec);
+        Engine engine = choice.engine();
+        String reason = engine.kind().key() + " engine: " + (choice.passedOver() == null ? choice.why()
+                : choice.passedOver().kind().description() + " cannot run here (" + choice.why() + ")");
+        heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.kind().key()
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
         out.flush();
-        FreeTable before = oldFree(MemInfo.read(HostRoot.REAL));
-        RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), MmuMode.valueOf(
-                host.mmuMode().name()), true, "zen5", Duration.ofMinutes(1), 1);
+        FreeMemory before = MemInfo.read(HostEnv.root()).free();
         long t0 = System.nanoTime();
         RunResult r;
         try {
             r = runWithProgress(engine, spec);
         } catch (MemvirtException e) {
-            if (!"kvm".equals(engine.name())) throw e;
-            reason = "sim engine: the kvm engine failed (" + e.getMessage() + ")";
+            Engine last = Engines.all().getLast();
+            if (engine == last) throw e;
+            reason = last.kind().key() + " engine: " + engine.kind().description() + " failed (" + e.getMessage() + ")";
             out.printf(Locale.ROOT, "engine:    %s%n", reason);
-            r = runWithProgress(new SimEngine(), spec);
+            r = runWithProgress(last, spec);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
-        FreeTable during = "kvm".equals(r.engine()) ? kvmFree(c, before) : simFree(before, r.memory().residentBytes());
+        boolean real = !r.engine().virtualTime();
+        FreeMemory during = real ? kvmFree(c, before) : before.withMoreUsed(r.memory().residentBytes());
         long resident = r.memory().residentBytes();
         out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
                 100.0 * resident / r.memory().configuredBytes(), seconds);
         Map<String, Long> shown = new LinkedHashMap<>();
-        for (String name : List.of("exits", "pf_fixed", "pages_4k", "user_exits", "guest_ram_rss_kb",
-                "host_pages_zeroed")) {
-            if (c.values().containsKey(name)) shown.put(name, c.get(name));
+        for (Counter counter : LAZY_COUNTERS) {
+            if (c.has(counter)) shown.put(counter.key(), c.get(counter));
         }
         out.printf(Locale.ROOT, "counters:  %s%n", shown.toString().replaceAll("[{}]", "").replace("=", " "));
         out.println("host, free -m before the guest started:");
-        out.print(indent(before.render(FreeUnit.MEBI)));
-        out.println("kvm".equals(r.engine()) ? "host, free -m while the guest ran (after its touch):"
+        out.print(indent(FreeTable.render(before, FreeUnit.MEBI)));
+        out.println(real ? "host, free -m while the guest ran (after its touch):"
                 : "host, free -m with the simulated guest's resident memory added:");
-        out.print(indent(during.render(FreeUnit.MEBI)));
+        out.print(indent(FreeTable.render(during, FreeUnit.MEBI)));
         out.printf(Locale.ROOT, "used grew by %d MiB for a guest configured with %d MiB: host memory follows what the guest "
                 + "touches, not -m%n", (during.used() - before.used()) / MIB, r.memory().configuredBytes() / MIB);
-        return new LazyStep(r.engine(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
+        return new LazyStep(r.engine().key(), reason, LAZY_WORKLOAD, r.memory().configuredBytes(), resident, seconds, before,
                 during, shown);
     }
 
@@ -260,25 +265,13 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    /** free's view with used = total - free - buff/cache, the formula the kvm engine's host_mem_* counters use. */
-    private static FreeTable oldFree(MemInfo m) {
-        long buffCache = m.bytes("Buffers") + m.bytes("Cached") + m.bytes("SReclaimable");
-        return new FreeTable(m.memTotal(), m.memTotal() - m.memFree() - buffCache, m.memFree(), m.bytes("Shmem"),
-                buffCache, m.memAvailable(), m.swapTotal(), m.swapTotal() - m.swapFree(), m.swapFree());
-    }
-
-    private static FreeTable kvmFree(Counters c, FreeTable before) {
-        long total = c.get("host_mem_total_kb") * 1024;
-        long free = c.get("host_mem_free_kb") * 1024;
-        return new FreeTable(total, c.get("host_mem_used_kb") * 1024, free, before.shared(),
-                c.get("host_mem_buff_cache_kb") * 1024, c.get("host_mem_available_kb") * 1024, before.swapTotal(),
+    /** The host's free while the kvm guest existed (the engine's host_mem_* counters), swap as {@code before}. */
+    private static FreeMemory kvmFree(Counters c, FreeMemory before) {
+        long total = c.get(Counter.HOST_MEM_TOTAL_KB) * 1024;
+        long free = c.get(Counter.HOST_MEM_FREE_KB) * 1024;
+        return new FreeMemory(total, c.get(Counter.HOST_MEM_USED_KB) * 1024, free, before.shared(),
+                c.get(Counter.HOST_MEM_BUFF_CACHE_KB) * 1024, c.get(Counter.HOST_MEM_AVAILABLE_KB) * 1024, before.swapTotal(),
                 before.swapUsed(), before.swapFree());
-    }
-
-    private static FreeTable simFree(FreeTable b, long resident) {
-        long add = Math.min(resident, b.free());
-        return new FreeTable(b.total(), b.used() + add, b.free() - add, b.shared(), b.buffCache(),
-                Math.max(0, b.available() - add), b.swapTotal(), b.swapUsed(), b.swapFree());
     }
 
     private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {
@@ -288,23 +281,22 @@ final class DemoCommand implements Runnable {
         for (MmuMode mode : List.of(MmuMode.SHADOW, MmuMode.EPT)) {
             RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(MMU_WORKLOAD), mode, true, "zen5",
                     Duration.ofMinutes(1), 1);
-            RunResult raw = new SimEngine().run(spec, org.memvirt.engine.RunListener.NONE);
-            RunResult r = new RunResult(raw.engine(), "demo: --mmu " + mode.name().toLowerCase(Locale.ROOT),
-                    raw.mmu(), raw.vpid(), raw.memory(), raw.counters(), raw.vcpus(), raw.ops());
+            RunResult r = Engines.of(EngineKind.SIM).run(spec, RunListener.NONE)
+                    .withEngineReason("demo: --mmu " + mode.word());
             runs.add(r);
             Map<String, Long> values = new LinkedHashMap<>();
-            for (List<String> row : MMU_ROWS) values.put(row.get(0), r.counters().get(row.get(0)));
-            columns.add(new MmuColumn(r.mmu(), values,
-                    r.counters().get("shadow_pages") + r.counters().get("tdp_pages"),
-                    CostModel.DEFAULT.estimate(r.counters())));
+            for (MmuRow row : MMU_ROWS) values.put(row.counter().key(), r.counters().get(row.counter()));
+            columns.add(new MmuColumn(r.mmu().word(), values,
+                    r.counters().get(Counter.SHADOW_PAGES) + r.counters().get(Counter.TDP_PAGES), r.cost()));
         }
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "counter", columns.get(0).mmu(), columns.get(1).mmu(), "");
-        for (List<String> row : MMU_ROWS) {
-            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", row.get(0), columns.get(0).counters().get(row.get(0)),
-                    columns.get(1).counters().get(row.get(0)), row.get(1));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            out.printf(Locale.ROOT, "%-16s %,14d %,14d  %s%n", key, columns.get(0).counters().get(key),
+                    columns.get(1).counters().get(key), row.shows());
         }
-        CostModel.Estimate s = columns.get(0).cost();
-        CostModel.Estimate e = columns.get(1).cost();
+        RunResult.Cost s = columns.get(0).cost();
+        RunResult.Cost e = columns.get(1).cost();
         out.printf(Locale.ROOT, "%-16s %14s %14s  %s%n", "cost estimate", ms(s.vmNanos()), ms(e.vmNanos()),
                 "modelled time (docs/sim-engine.md)");
         out.printf(Locale.ROOT, "%-16s %13.2fx %13.2fx  %s%n", "slowdown", s.slowdown(), e.slowdown(), "vs the same work native");
@@ -324,32 +316,20 @@ final class DemoCommand implements Runnable {
         return p;
     }
 
-    private ScenarioReport scenario(PrintWriter out) {
-        Scenario s = ScenarioLoader.parse(SCENARIO_YAML, "demo-overcommit");
+    private HostResult scenario(PrintWriter out) {
+        HostSpec s = ScenarioLoader.parse(SCENARIO_YAML, "demo-overcommit");
         heading(out, 6, "Overcommit: " + s.vms().size() + " guests x 1 GiB on an 8 GiB host, 1 GiB swap, KSM "
                 + "(sim engine)");
         out.println("each guest fills 384 MiB with the same OS image (KSM merges it), touches 600 MiB of its own, "
                 + "then writes at random");
         out.flush();
         try (Progress progress = Progress.forStderr(System.err, json)) {
-            return new ScenarioRunner(s).run(progress).withEngineReason("demo: scenarios run on the sim engine");
+            return Engines.of(EngineKind.SIM).run(s, progress).withEngineReason("demo: scenarios run on the sim engine");
         }
     }
 
-    private static ScenarioStep summarise(ScenarioReport r) {
-        List<String> killed = new ArrayList<>();
-        long swapIns = 0;
-        for (ScenarioReport.Vm v : r.vms()) {
-            if (v.killed()) killed.add(v.name());
-            swapIns += v.swapIns();
-        }
-        long shared = r.host().ksm().getOrDefault("pages_shared", 0L);
-        long sharing = r.host().ksm().getOrDefault("pages_sharing", 0L);
-        return new ScenarioStep(r.scenario(), r.vms().size(), r.host().ramBytes(), r.host().swapBytes(), killed.size(),
-                killed, r.host().peakSwapUsedBytes(), shared, sharing, swapIns, r.virtualSeconds(), r.wallSeconds());
-    }
 
-    private static void printScenario(PrintWriter out, ScenarioStep s, ScenarioReport r) {
+    private static void printScenario(PrintWriter out, HostResult.Summary s, HostResult r) {
         out.printf(Locale.ROOT, "%.0f s of virtual time in %.1f s%n", s.virtualSeconds(), s.wallSeconds());
         out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
                 s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());
@@ -358,20 +338,20 @@ final class DemoCommand implements Runnable {
         out.printf(Locale.ROOT, "OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
                 s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()));
         int shown = 0;
-        for (ScenarioReport.Event e : r.events()) {
+        for (HostResult.Event e : r.events()) {
             if (!e.kind().equals("oom_kill") || shown++ == 3) continue;
             out.printf(Locale.ROOT, "  %7.3fs  %s%n", e.t(), e.message());
         }
         long room = r.host().ramBytes() + r.host().swapBytes() - r.host().reserveBytes();
         long guests = 0;
-        for (ScenarioReport.Vm v : r.vms()) guests += v.configuredBytes();
+        for (HostResult.Vm v : r.vms()) guests += v.configuredBytes();
         out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
                 ? "KSM and swap were not enough; step 5's rule sizes swap so that they are"
                 : "KSM and swap were enough this time");
     }
 
     private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, List<RunResult> mmuRuns,
-            MachineConfig config, SwapPlan plan, ScenarioReport scenario) {
+            MachineConfig config, SwapPlan plan, HostResult scenario) {
         HtmlReport h = new HtmlReport("memvirt demo");
         h.section("1. This host");
         Map<String, String> kv = new LinkedHashMap<>();
@@ -412,9 +392,9 @@ final class DemoCommand implements Runnable {
     private static void htmlMmu(HtmlReport h, MmuStep mmu) {
         List<List<String>> rows = new ArrayList<>();
         MmuColumn s = mmu.modes().get(0), e = mmu.modes().get(1);
-        for (List<String> row : MMU_ROWS) {
-            rows.add(List.of(row.get(0), count(s.counters().get(row.get(0))), count(e.counters().get(row.get(0))),
-                    row.get(1)));
+        for (MmuRow row : MMU_ROWS) {
+            String key = row.counter().key();
+            rows.add(List.of(key, count(s.counters().get(key)), count(e.counters().get(key)), row.shows()));
         }
         rows.add(List.of("cost estimate", ms(s.cost().vmNanos()), ms(e.cost().vmNanos()), "modelled time"));
         rows.add(List.of("slowdown", String.format(Locale.ROOT, "%.2fx", s.cost().slowdown()),

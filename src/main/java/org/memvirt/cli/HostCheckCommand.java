@@ -5,18 +5,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
+import org.memvirt.ExitCoded;
 import org.memvirt.host.Check;
 import org.memvirt.host.CpuSummary;
 import org.memvirt.host.DevKvmProbe;
+import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.HostCheck;
+import org.memvirt.host.HostEnv;
+import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.HugePages;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.KvmProbe;
 import org.memvirt.host.KvmStatus;
-import org.memvirt.host.Mmu;
-import org.memvirt.host.SwapDevice;
+import org.memvirt.host.SwapArea;
 import org.memvirt.host.ThpState;
 import org.memvirt.host.Virtualization;
 import org.memvirt.report.FreeTable;
@@ -30,9 +33,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt host-check}: is this host ready for KVM guests, and what will they get. Changes nothing. */
 @Command(name = "host-check", mixinStandardHelpOptions = true,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Check this host like virt-host-validate, deciding KVM usability from /dev/kvm itself, and "
                 + "report the MMU mode guests get (EPT, NPT or shadow), KSM, THP, swap, huge pages and memory. "
-                + "Never changes host settings. Exit status 1 if any check FAILs.")
+                + "Never changes host settings. Exit status 3 if any check FAILs.")
 final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     static final String PREFIX = "memvirt";
 
@@ -50,8 +54,9 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     private final HostRoot root;
     private final KvmProbe probe;
 
+    /** A check of this host, or of the one MEMVIRT_HOST_ROOT and MEMVIRT_KVM describe ({@link HostEnv}). */
     HostCheckCommand() {
-        this(HostRoot.REAL, new DevKvmProbe());
+        this(null, null);
     }
 
     /** A check of the host under {@code root} (a fixture tree in tests). */
@@ -61,14 +66,14 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The JSON document: every fact of {@link HostCapabilities} plus the checks. */
-    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu,
+    record Report(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, HostMmu mmu,
                   Map<String, Map<String, String>> kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
-                  long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory, List<Check> checks,
+                  long swapTotalBytes, List<SwapArea> swapDevices, FreeMemory memory, List<Check> checks,
                   boolean passed) {}
 
     @Override
     public Integer call() {
-        HostCapabilities host = HostCapabilities.read(root, probe);
+        HostCapabilities host = root == null ? HostCapabilities.read() : HostCapabilities.read(root, probe);
         List<Check> checks = HostCheck.checks(host);
         var out = spec.commandLine().getOut();
         if (json) {
@@ -80,7 +85,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
             out.print(text(host, checks, unit));
         }
         out.flush();
-        return HostCheck.passed(checks) ? 0 : 1;
+        return HostCheck.passed(checks) ? ExitCoded.OK : ExitCoded.HOST;
     }
 
     /** The human report: check lines, a facts block, and the host's {@code free -m}. */
@@ -103,7 +108,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                 : "enabled=" + host.thp().enabled() + " defrag=" + host.thp().defrag());
         fact(sb, "Huge pages", hugePages(host.hugePages()));
         fact(sb, "Swap", swap(host));
-        sb.append('\n').append(host.memory().render(unit));
+        sb.append('\n').append(FreeTable.render(host.memory(), unit));
         return sb.toString();
     }
 
@@ -144,7 +149,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
                 + k.vcpuMmapSize() + " bytes";
     }
 
-    private static String mmu(Mmu m) {
+    private static String mmu(HostMmu m) {
         return m.mode().word() + " (" + m.source() + "); ept=" + yn(m.ept()) + " vpid=" + yn(m.vpid()) + " ept_ad="
                 + yn(m.eptAd()) + " unrestricted_guest=" + yn(m.unrestrictedGuest()) + " npt=" + yn(m.npt())
                 + (m.tdpMmu() == null ? "" : " tdp_mmu=" + yn(m.tdpMmu()));
@@ -183,7 +188,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
             return "none configured";
         }
         StringJoiner j = new StringJoiner(", ", (host.swapTotalBytes() >> 20) + " MiB total: ", "");
-        for (SwapDevice d : host.swapDevices()) {
+        for (SwapArea d : host.swapDevices()) {
             j.add(d.filename() + " (" + d.type() + ", " + (d.sizeBytes() >> 20) + " MiB, "
                     + (d.usedBytes() >> 20) + " MiB used, priority " + d.priority() + ")");
         }

@@ -2,6 +2,7 @@ package org.memvirt.cli;
 
 import java.io.PrintWriter;
 
+import org.memvirt.ExitCoded;
 import org.memvirt.MemvirtException;
 
 import picocli.CommandLine;
@@ -15,8 +16,13 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.class,
         description = "KVM memory virtualization, real and modelled.",
         subcommands = {CommandLine.HelpCommand.class},
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         sortOptions = false)
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    /** The --help footer of every command whose answer depends on the host (org.memvirt.host.HostEnv). */
+    static final String ENV_HEADING = "%nEnvironment:%n";
+    static final String ENV_HOST_ROOT = "  MEMVIRT_HOST_ROOT=DIR   read /proc, /sys, /dev under DIR (docs/host-check.md)";
+    static final String ENV_KVM = "  MEMVIRT_KVM=off|denied  make /dev/kvm look absent or unopenable";
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,9 +30,13 @@ public final class Main implements Runnable {
     @Option(names = "--debug", description = "Print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean debug;
 
+    /** {@code memvirt} alone: a usage error, one line pointing at --help. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("memvirt: no command given (see 'memvirt --help')");
+        err.flush();
+        return ExitCoded.USAGE;
     }
 
     /** Builds the command line with every sub-command registered in {@link Commands}. */
@@ -64,14 +74,14 @@ public final class Main implements Runnable {
         err.println("memvirt: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
         if (debug) ex.printStackTrace(err);
         err.flush();
-        return 70; // EX_SOFTWARE (sysexits.h)
+        return ExitCoded.INTERNAL;
     }
 
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
         err.println("memvirt: " + ex.getMessage() + " (see 'memvirt " + commandPath(ex.getCommandLine()) + "--help')");
         err.flush();
-        return 2; // usage error, as picocli and most CLIs
+        return ExitCoded.USAGE;                                     // picocli's own exitCodeOnInvalidInput
     }
 
     private static String commandPath(CommandLine cl) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt plan}: how much swap an overcommitted host needs, after Red Hat's rules. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Size host swap for overcommitted guests: RAM + swap must cover all guests plus the host"
                 + " reserve, plus the RHEL 7 recommended swap for the host itself. Sizes use QEMU's grammar; a bare"
                 + " number is MiB (as -m).")
@@ -96,8 +97,9 @@ final class PlanCommand implements Runnable {
 
     /** A /proc/meminfo field of this host in bytes, -1 where unreadable (defaults only). */
     private static long hostMeminfo(String field) {
+        org.memvirt.host.HostRoot root = org.memvirt.host.HostEnv.root();      // a bad MEMVIRT_HOST_ROOT is refused
         try {
-            org.memvirt.host.MemInfo m = org.memvirt.host.MemInfo.read(org.memvirt.host.HostRoot.REAL);
+            org.memvirt.host.MemInfo m = org.memvirt.host.MemInfo.read(root);
             return m.has(field) ? m.bytes(field) : -1;
         } catch (RuntimeException e) {
             return -1;

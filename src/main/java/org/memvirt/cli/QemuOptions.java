@@ -3,59 +3,64 @@ package org.memvirt.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Stack;
 
 import org.memvirt.config.ConfigException;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.config.QemuOption;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * A picocli mixin that captures QEMU's single-dash options ({@code -m}, {@code -machine}/{@code -M}, {@code -object},
- * {@code -smp}, {@code -mem-path}, {@code -mem-prealloc}, {@code -cpu}) in command-line order, values verbatim (even
- * {@code -m -1}), next to the command's own double-dash options, and resolves them with {@link QemuArgs}.
+ * A picocli mixin that takes a whole QEMU command line ({@code -enable-kvm -smp 2 -m 4G rhel7.img -daemonize}, with or
+ * without a leading {@code qemu-system-x86_64}) next to the command's own double-dash options, in order and verbatim
+ * (even {@code -m -1}), and resolves it with {@link QemuArgs}: the memory options as QEMU 7.2 does, every other QEMU
+ * option kept for the qemu engine, unknown ones refused with QEMU's text.
  *
  * <pre>{@code @Mixin QemuOptions qemu;  ...  MachineConfig cfg = qemu.resolve(spec.commandLine().getErr(), maxVcpus);}</pre>
  */
 public final class QemuOptions {
-    private final List<String> args = new ArrayList<>();
-
-    // picocli calls each setter with the option's accumulated values; the newest is the last one, so appending it
-    // keeps the whole QEMU command line in order across different options.
-    @Option(names = "-m", arity = "1", paramLabel = "[size=]megs[,slots=n,maxmem=size]", description = "Guest RAM "
-            + "(QEMU -m: a bare number is MiB).")
-    void m(List<String> values) { add("-m", values); }
-
-    @Option(names = "-machine", arity = "1", paramLabel = "[type=]name[,prop=value...]",
-            description = "pc, q35, microvm or pc-i440fx-X.Y / pc-q35-X.Y; max-ram-below-4g=, mem-merge=, memory-backend=.")
-    void machine(List<String> values) { add("-machine", values); }
-
-    @Option(names = "-M", arity = "1", paramLabel = "[type=]name[,prop=value...]", description = "Same as -machine.")
-    void machineShort(List<String> values) { add("-M", values); }
-
-    @Option(names = "-object", arity = "1", paramLabel = "memory-backend-{ram|file|memfd},id=ID,size=SIZE[,...]",
-            description = "A RAM backend (share, prealloc, reserve, merge, mem-path, hugetlb).")
-    void object(List<String> values) { add("-object", values); }
-
-    @Option(names = "-smp", arity = "1", paramLabel = "[cpus=]n", description = "Number of vCPUs.")
-    void smp(List<String> values) { add("-smp", values); }
-
-    @Option(names = "-mem-path", arity = "1", paramLabel = "FILE", description = "Back guest RAM with a file/hugetlbfs.")
-    void memPath(List<String> values) { add("-mem-path", values); }
-
-    @Option(names = "-mem-prealloc", arity = "0", description = "Preallocate guest RAM.")
-    void memPrealloc(List<Boolean> values) {
-        if (values != null && !values.isEmpty()) args.add("-mem-prealloc");
+    /** Every word that is not the command's own option goes to {@link QemuWords}, even {@code -hda}. */
+    @Spec(Spec.Target.MIXEE)
+    void qemuLineParsing(CommandSpec mixee) {
+        mixee.parser().unmatchedOptionsArePositionalParams(true).posixClusteredShortOptionsAllowed(false);
     }
 
-    @Option(names = "-cpu", arity = "1", paramLabel = "model[,vendor=...][,phys-bits=n]",
-            description = "vCPU model (default qemu64 with the host vendor, assumed AMD).")
-    void cpu(List<String> values) { add("-cpu", values); }
+    @Parameters(paramLabel = "QEMU-OPTION", arity = "0..*", parameterConsumer = QemuWords.class,
+            description = "A QEMU 7.2 command line, with or without qemu-system-x86_64: -m [size=]megs[,slots=n,"
+                    + "maxmem=size], -machine/-M, -object memory-backend-*, -smp, -mem-path, -mem-prealloc and -cpu "
+                    + "are resolved as QEMU does; any other QEMU option and a bare disk image are accepted and kept "
+                    + "for QEMU.")
+    List<String> args = new ArrayList<>();
 
-    private void add(String option, List<String> values) {
-        if (values == null || values.isEmpty()) return;
-        args.add(option);
-        args.add(values.get(values.size() - 1));
+    /**
+     * Takes QEMU's words the way QEMU's first pass does: an option that takes an argument takes the next word,
+     * whatever it looks like ({@code -m -1}); the words stop at the command's own options ({@code --json}). picocli
+     * calls this with a word it did not match as an option (or any word after {@code --}), which is always taken.
+     */
+    static final class QemuWords implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> stack, ArgSpec argSpec, CommandSpec command) {
+            List<String> words = argSpec.getValue();
+            boolean first = true;
+            while (!stack.isEmpty() && (first || !isOwnOption(command, stack.peek()))) {
+                first = false;
+                String word = stack.pop();
+                words.add(word);
+                QemuOption option = word.startsWith("-") ? QemuOption.lookup(word) : null;
+                if (option != null && option.takesArgument() && !stack.isEmpty()) words.add(stack.pop());
+            }
+        }
+
+        private static boolean isOwnOption(CommandSpec command, String word) {
+            int eq = word.indexOf('=');
+            return word.startsWith("-") && command.findOption(eq > 0 ? word.substring(0, eq) : word) != null;
+        }
     }
 
     /** The captured QEMU arguments, in order. */
@@ -84,7 +89,7 @@ public final class QemuOptions {
             return config;
         } catch (ConfigException e) {
             printWarnings(err, e.warnings());
-            throw new ConfigException(e.getMessage());
+            throw e.withoutWarnings();
         }
     }
 

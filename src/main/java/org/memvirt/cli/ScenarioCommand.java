@@ -4,15 +4,16 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.memvirt.engine.Engines;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.report.Json;
 import org.memvirt.report.Progress;
-import org.memvirt.scenario.Scenario;
-import org.memvirt.scenario.ScenarioEngine;
-import org.memvirt.scenario.ScenarioHtml;
+import org.memvirt.report.ScenarioHtml;
+import org.memvirt.report.ScenarioText;
 import org.memvirt.scenario.ScenarioLoader;
-import org.memvirt.scenario.ScenarioReport;
-import org.memvirt.scenario.ScenarioText;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,9 +22,21 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt scenario FILE.yaml}: several VMs on one overcommitted host (swap, KSM, balloon, OOM). */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
-    enum EngineChoice { sim, kvm, auto }
+    /** {@code --engine}'s words, checked by {@link Engines.Request#parse} as picocli checks an enum. */
+    static final class EngineWord implements CommandLine.ITypeConverter<Engines.Request> {
+        @Override
+        public Engines.Request convert(String value) {
+            try {
+                return Engines.Request.parse(value);
+            } catch (org.memvirt.engine.EngineException e) {
+                throw new CommandLine.TypeConversionException("expected one of [" + Engines.Request.words()
+                        + ", auto] (case-insensitive) but was '" + value + "'");
+            }
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -31,9 +44,9 @@ final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
 
-    @Option(names = "--engine", defaultValue = "auto", description = "sim, kvm (the VMs run for real on /dev/kvm), or"
+    @Option(names = "--engine", defaultValue = "auto", converter = EngineWord.class, description = "sim, kvm (the VMs run for real on /dev/kvm), or"
             + " auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim (default: ${DEFAULT-VALUE}).")
-    EngineChoice engine;
+    Engines.Request engine;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
@@ -43,10 +56,11 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Scenario scenario = ScenarioLoader.load(file);
-        ScenarioReport r;
+        HostSpec scenario = ScenarioLoader.load(file);
+        Engines.Choice choice = Engines.forHost(engine, scenario);
+        HostResult r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
-            r = ScenarioEngine.choose(scenario, engine.name()).run(scenario, progress);
+            r = choice.engine().run(scenario, progress).withEngineReason(choice.reason());
         }
         if (report != null) ScenarioHtml.build(r).write(report);
         PrintWriter out = spec.commandLine().getOut();

@@ -147,8 +147,17 @@ final class TranslateCommand implements Runnable {
         return (cr4 & ControlRegs.CR4_LA57) != 0 ? 5 : 4;
     }
 
+    /** --mmu is a word of a fixed set: a usage error otherwise (docs/exit-codes.md), as run's --mmu. */
+    private AddressSpace.Kind kind() {
+        try {
+            return AddressSpace.Kind.parse(mmu);
+        } catch (X86Exception e) {
+            throw new RunCommand.UsageError(e.getMessage());
+        }
+    }
+
     private AddressSpace build(long la) {
-        AddressSpace as = new AddressSpace(AddressSpace.Kind.parse(mmu), guestLevels, hostLevels,
+        AddressSpace as = new AddressSpace(kind(), guestLevels, hostLevels,
                 Paging.parsePageSize(guestPage), Paging.parsePageSize(hostPage));
         as.mapPage(la);
         for (int k = 1; k <= warm; k++) as.mapPage(la ^ ((long) k << Paging.SHIFT_4K));

@@ -14,6 +14,17 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
     static final List<String> POLICIES = List.of("default", "preferred", "bind", "interleave");
 
     static final List<String> KINDS = List.of("memory-backend-ram", "memory-backend-file", "memory-backend-memfd");
+    /** Every {@code -object} type QEMU 7.2 parses (qapi/qom.json ObjectType, as the 7.2.22 binary's lookup table
+     *  holds it); memvirt models the three {@link #KINDS} and passes the others through. */
+    static final List<String> OBJECT_TYPES = List.of("authz-list", "authz-listfile", "authz-pam", "authz-simple",
+            "can-bus", "can-host-socketcan", "colo-compare", "cryptodev-backend", "cryptodev-backend-builtin",
+            "cryptodev-backend-lkcf", "cryptodev-vhost-user", "dbus-vmstate", "filter-buffer", "filter-dump",
+            "filter-mirror", "filter-redirector", "filter-replay", "filter-rewriter", "input-barrier", "input-linux",
+            "iothread", "main-loop", "memory-backend-epc", "memory-backend-file", "memory-backend-memfd",
+            "memory-backend-ram", "pef-guest", "pr-manager-helper", "qtest", "rng-builtin", "rng-egd", "rng-random",
+            "secret", "secret_keyring", "sev-guest", "thread-context", "s390-pv-guest", "throttle-group",
+            "tls-creds-anon", "tls-creds-psk", "tls-creds-x509", "tls-cipher-suites", "x-remote-object",
+            "x-vfio-user-server");
     private static final List<String> COMMON_BOOLS = List.of("dump", "merge", "prealloc", "share", "reserve",
             "x-use-canonical-path-for-ramblock-id");
     private static final List<String> COMMON_OTHER = List.of("host-nodes", "policy", "prealloc-threads",
@@ -21,11 +32,7 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
 
     /** Parse-time checks of one {@code -object} argument; errors carry no location (the caller adds it). */
     static BackendObject parse(String arg, List<String> rawWarnings) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (QemuOpts.Opt opt : QemuOpts.parse(arg, "qom-type", rawWarnings)) {
-            opts.remove(opt.name());
-            opts.put(opt.name(), opt.value());                       // last occurrence wins
-        }
+        Map<String, String> opts = options(arg, rawWarnings);
         String kind = opts.remove("qom-type");
         if (kind == null) throw new ConfigException("Parameter 'qom-type' is missing");
         if (!KINDS.contains(kind)) throw new ConfigException("Parameter 'qom-type' does not accept value '" + kind + "'");
@@ -78,6 +85,34 @@ record BackendObject(String id, String kind, long size, Boolean share, Boolean p
         }
         if (!opts.isEmpty()) throw new ConfigException("Invalid parameter '" + opts.keySet().iterator().next() + "'");
         return new BackendObject(id, kind, size, share, prealloc, reserve, merge, memPath, hugetlb, policy, hostNodes);
+    }
+
+    /**
+     * The id of an {@code -object} of a type memvirt does not model, after QEMU's parse-time checks of its type and
+     * id (the other properties are QEMU's to check); null for a memory backend or a missing type, which
+     * {@link #parse} reports.
+     */
+    static String otherObjectId(String arg, List<String> rawWarnings) {
+        List<String> warnings = new java.util.ArrayList<>();
+        Map<String, String> opts = options(arg, warnings);
+        String kind = opts.get("qom-type");
+        if (kind == null || KINDS.contains(kind)) return null;
+        rawWarnings.addAll(warnings);
+        if (!OBJECT_TYPES.contains(kind)) {
+            throw new ConfigException("Parameter 'qom-type' does not accept value '" + kind + "'");
+        }
+        String id = opts.get("id");
+        if (id == null) throw new ConfigException("Parameter 'id' is missing");
+        return id;
+    }
+
+    private static Map<String, String> options(String arg, List<String> rawWarnings) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (QemuOpts.Opt opt : QemuOpts.parse(arg, "qom-type", rawWarnings)) {
+            opts.remove(opt.name());
+            opts.put(opt.name(), opt.value());                       // last occurrence wins
+        }
+        return opts;
     }
 
     /** Creation-time checks ({@code backends/hostmem.c} property setters) and the defaults of unset properties. */

@@ -7,18 +7,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * QEMU's memory-related command line, {@code List<String> -> MachineConfig}, with QEMU 7.2's exact errors and
- * warnings (softmmu/vl.c qemu_init order: options in order, then machine selection, {@code parse_memory_options},
- * the machine properties, the memory backends, {@code qemu_resolve_machine_memdev}, board init).
+ * A whole QEMU command line resolved to its memory configuration, {@code List<String> -> MachineConfig}, with QEMU
+ * 7.2's exact errors and warnings (softmmu/vl.c qemu_init order: the first pass over every word
+ * ({@link QemuCommandLine}), then the options in order, machine selection, {@code parse_memory_options}, the machine
+ * properties, the memory backends, {@code qemu_resolve_machine_memdev}, board init).
  *
- * <p>Options: {@code -m}, {@code -machine}/{@code -M}, {@code -object}, {@code -smp}, {@code -mem-path},
- * {@code -mem-prealloc}, {@code -cpu}. Each takes the next argument verbatim as its value, even one starting with '-'.
- * Messages carry no program name; locations are QEMU's ({@code -m 1.5: ...}).
+ * <p>Resolved: {@code -m}, {@code -machine}/{@code -M}, {@code -object}, {@code -smp}, {@code -mem-path},
+ * {@code -mem-prealloc}, {@code -cpu}. Every other option of QEMU's table is accepted and kept in
+ * {@link MachineConfig#qemuArgs()} (an option of another target is refused as QEMU refuses it), a bare word is a disk
+ * image. Messages carry no program name; locations are QEMU's ({@code -m 1.5: ...}).
  */
 public final class QemuArgs {
-    /** The options that take a value, in QEMU's spelling. */
+    /** The options this class resolves, by their name in {@link QemuOption}'s table. */
+    public static final Set<String> MEMORY_OPTIONS = Set.of("m", "machine", "M", "object", "smp", "mem-path",
+            "mem-prealloc", "cpu");
+    /** The memory options that take a value, in QEMU's spelling. */
     public static final Set<String> WITH_VALUE = Set.of("-m", "-machine", "-M", "-object", "-smp", "-mem-path", "-cpu");
-    /** The options without a value. */
+    /** The memory options without a value. */
     public static final Set<String> FLAGS = Set.of("-mem-prealloc");
     /** No limit from the host: only the machine's own {@code max_cpus} applies. */
     public static final int NO_HOST_VCPU_LIMIT = Integer.MAX_VALUE;
@@ -27,6 +32,8 @@ public final class QemuArgs {
     private final MemoryOptions memory = new MemoryOptions();
     private final Map<String, String> machineDict = new LinkedHashMap<>();
     private final Map<String, BackendObject> objects = new LinkedHashMap<>();
+    private final Set<String> otherObjectIds = new java.util.HashSet<>();
+    private final List<String> otherArgs = new ArrayList<>();
     private final Map<String, String> smp = new LinkedHashMap<>();
     private CpuModel cpu = CpuModel.defaultModel();
     private String memPath;
@@ -34,18 +41,13 @@ public final class QemuArgs {
 
     private QemuArgs() {}
 
-    /** Whether {@code arg} is one of the QEMU options this class reads. */
-    public static boolean isQemuOption(String arg) {
-        return WITH_VALUE.contains(arg) || FLAGS.contains(arg);
-    }
-
     /** {@link #parse(List, int)} without a host vCPU limit. */
     public static MachineConfig parse(List<String> args) {
         return parse(args, NO_HOST_VCPU_LIMIT);
     }
 
     /**
-     * Resolves a QEMU command line.
+     * Resolves a QEMU command line, with or without a leading {@code qemu-system-x86_64}.
      *
      * @param maxVcpus the host's hard vCPU limit (KVM_CAP_MAX_VCPUS), or {@link #NO_HOST_VCPU_LIMIT}
      * @throws ConfigException with QEMU's message and the warnings printed before it
@@ -63,23 +65,20 @@ public final class QemuArgs {
         try {
             return q.run(args, recommendedVcpus, maxVcpus);
         } catch (ConfigException e) {
-            List<String> all = new ArrayList<>(q.warnings);
-            all.addAll(e.warnings());
-            throw new ConfigException(e.getMessage(), all);
+            throw e.after(q.warnings);
         }
     }
 
-    private MachineConfig run(List<String> args, int recommendedVcpus, int maxVcpus) {
-        for (int i = 0; i < args.size(); i++) {
-            String option = args.get(i);
-            if (FLAGS.contains(option)) {
-                memPrealloc = true;
-                continue;
+    private MachineConfig run(List<String> words, int recommendedVcpus, int maxVcpus) {
+        List<QemuArg> args = QemuCommandLine.split(words);
+        for (QemuArg arg : args) {
+            if (!arg.isDiskImage() && !QemuOption.lookup("-" + arg.option()).x86()) {
+                throw new ConfigException(arg.location() + ": Option not supported for this target");
             }
-            if (!WITH_VALUE.contains(option)) throw new ConfigException(option + ": invalid option");
-            if (i + 1 >= args.size()) throw new ConfigException(option + ": requires an argument");
-            String value = args.get(++i);
-            atLocation(option + " " + value, raw -> option(option, value, raw));
+            boolean resolved = !arg.isDiskImage() && MEMORY_OPTIONS.contains(arg.option());
+            if (arg.option().equals("mem-prealloc")) memPrealloc = true;
+            else if (resolved) resolved = atLocation(arg.location(), raw -> option(arg, raw));
+            if (!resolved) otherArgs.addAll(arg.words());
         }
         MachineType machine = MachineType.lookup(machineDict.getOrDefault("type", "pc"));
         if (machine.deprecation() != null) {
@@ -114,14 +113,18 @@ public final class QemuArgs {
         }
         MemoryLayout layout = BoardMemory.build(machine, cpu, ramSize, mem.maxramSize(), mem.slots(),
                 props.maxRamBelow4g(), warnings);
-        return new MachineConfig(layout, backend, props.memMerge(), cpus, warnings);
+        return new MachineConfig(layout, backend, props.memMerge(), cpus, warnings, args, otherArgs);
     }
 
-    /** One option at parse time (stage 1 for -m, the opts visitor for -object, keyval for -machine). */
-    private void option(String option, String value, List<String> raw) {
-        switch (option) {
-            case "-m" -> memory.add(value, raw);
-            case "-machine", "-M" -> {
+    /**
+     * One option at parse time (stage 1 for -m, the opts visitor for -object, keyval for -machine); false for an
+     * {@code -object} memvirt passes through without modelling it.
+     */
+    private boolean option(QemuArg arg, List<String> raw) {
+        String value = arg.value();
+        switch (arg.option()) {
+            case "m" -> memory.add(value, raw);
+            case "machine", "M" -> {
                 for (QemuOpts.Opt opt : QemuOpts.keyval(value, "type")) {
                     if (opt.name().startsWith("smp.")) {                // the same dict -smp merges into
                         smp.remove(opt.name().substring(4));
@@ -132,40 +135,52 @@ public final class QemuArgs {
                     machineDict.put(opt.name(), opt.value());
                 }
             }
-            case "-object" -> addObject(value, raw);
-            case "-smp" -> SmpOptions.add(smp, value);
-            case "-mem-path" -> memPath = value;
-            case "-cpu" -> cpu = CpuModel.parse(value);
-            default -> throw new IllegalStateException(option);
+            case "object" -> { return addObject(value, raw); }
+            case "smp" -> SmpOptions.add(smp, value);
+            case "mem-path" -> memPath = value;
+            case "cpu" -> cpu = CpuModel.parse(value);
+            default -> throw new IllegalStateException(arg.option());
         }
+        return true;
     }
 
-    private void addObject(String value, List<String> raw) {
+    /** Adds one {@code -object}; true for a memory backend, false for an object memvirt does not model. */
+    private boolean addObject(String value, List<String> raw) {
         String id = QemuOpts.findId(value);
         if (id != null && !BackendObject.wellFormedId(id)) {
             throw new ConfigException("Parameter 'id' expects an identifier\n"
                     + "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.");
         }
-        if (id != null && objects.containsKey(id)) throw new ConfigException("Duplicate ID '" + id + "' for object");
+        if (id != null && (objects.containsKey(id) || otherObjectIds.contains(id))) {
+            throw new ConfigException("Duplicate ID '" + id + "' for object");
+        }
+        String otherId = BackendObject.otherObjectId(value, raw);
+        if (otherId != null) {
+            otherObjectIds.add(otherId);
+            return false;
+        }
         BackendObject o = BackendObject.parse(value, raw);
         objects.put(o.id(), o);
+        return true;
     }
 
     /** Runs one option with QEMU's location: warnings and errors get the {@code -m ARG: } prefix. */
-    private void atLocation(String location, OptionParser parser) {
+    private boolean atLocation(String location, OptionParser parser) {
         List<String> raw = new ArrayList<>();
+        boolean resolved;
         try {
-            parser.parse(raw);
+            resolved = parser.parse(raw);
         } catch (ConfigException e) {
             for (String w : raw) warnings.add(location + ": warning: " + w);
             throw e.at(location);
         }
         for (String w : raw) warnings.add(location + ": warning: " + w);
+        return resolved;
     }
 
     @FunctionalInterface
     private interface OptionParser {
-        void parse(List<String> rawWarnings);
+        boolean parse(List<String> rawWarnings);
     }
 
     private MemoryBackend defaultBackend(MachineType machine, long ramSize, boolean memMerge) {

@@ -2,31 +2,30 @@ package org.memvirt.host;
 
 import java.util.List;
 
-import org.memvirt.report.FreeTable;
-
 /**
  * Everything host-check knows about a host, read once: the answer to "is KVM usable", "what MMU mode do guests
  * get", "how many vCPUs", and the memory, KSM, THP, swap and huge page state. All sizes are bytes.
  */
-public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, Mmu mmu,
+public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, KvmStatus kvm, HostMmu mmu,
                                KvmModules kvmModules, KsmState ksm, ThpState thp, HugePages hugePages,
-                               long swapTotalBytes, List<SwapDevice> swapDevices, FreeTable memory) {
+                               long swapTotalBytes, List<SwapArea> swapDevices, FreeMemory memory) {
 
-    /** This host, probing the real /dev/kvm. */
+    /** This host (or the one {@link HostEnv} names), probing its /dev/kvm. */
     public static HostCapabilities read() {
-        return read(HostRoot.REAL, new DevKvmProbe());
+        HostRoot root = HostEnv.root();
+        return read(root, HostEnv.kvmProbe(root));
     }
 
     /** The host under {@code root}; {@code probe} answers for {@code root}/dev/kvm. */
     public static HostCapabilities read(HostRoot root, KvmProbe probe) {
         CpuInfo cpu = CpuInfo.read(root);
         MemInfo meminfo = MemInfo.read(root);
-        List<SwapDevice> swaps = SwapDevice.read(root);
+        List<SwapArea> swaps = SwapArea.read(root);
         return new HostCapabilities(CpuSummary.of(cpu), Virtualization.read(root, cpu),
-                KvmStatus.of(probe.probe(root.resolve(KvmStatus.DEV_KVM))), Mmu.decide(root, cpu),
+                KvmStatus.of(probe.probe(root.resolve(KvmStatus.DEV_KVM))), HostMmu.decide(root, cpu),
                 KvmModules.read(root), KsmState.read(root), ThpState.read(root), HugePages.read(root, meminfo),
                 meminfo.swapTotal(), swaps,
-                meminfo.freeTable());
+                meminfo.free());
     }
 
     /** The MMU mode guests get: the default for an engine's --mmu. */

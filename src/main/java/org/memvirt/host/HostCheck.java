@@ -30,7 +30,7 @@ public final class HostCheck {
         checks.add(hardware(host));
         kvmDevice(host.kvm(), checks);
         checks.add(twoDimensionalPaging(host));
-        if (host.mmu().source().startsWith("kvm_intel") || "vmx".equals(host.virtualization().hardware())) {
+        if (host.mmu().source().equals(HostMmu.SOURCE_INTEL) || "vmx".equals(host.virtualization().hardware())) {
             intelFeatures(host.mmu(), checks);
         }
         if (host.kvm().usable()) {
@@ -101,7 +101,7 @@ public final class HostCheck {
 
     private static Check twoDimensionalPaging(HostCapabilities host) {
         String name = "for two-dimensional paging (EPT/NPT)";
-        Mmu mmu = host.mmu();
+        HostMmu mmu = host.mmu();
         if (mmu.mode().twoDimensional()) {
             return Check.pass(name);
         }
@@ -109,17 +109,17 @@ public final class HostCheck {
             return Check.warn(name, "kvm_pvm: " + PVM + "; guests get shadow paging");
         }
         return Check.warn(name, switch (mmu.source()) {
-            case "kvm_intel parameters" -> "kvm_intel ept=N: guests get shadow paging"
+            case HostMmu.SOURCE_INTEL -> "kvm_intel ept=N: guests get shadow paging"
                     + (host.cpu().virtFlags().contains("ept")
                     ? "; to enable by hand: rmmod kvm_intel; modprobe kvm_intel ept=1 vpid=1" : "; the CPU has no EPT");
-            case "kvm_amd parameters" -> "kvm_amd npt=0: guests get shadow paging"
+            case HostMmu.SOURCE_AMD -> "kvm_amd npt=0: guests get shadow paging"
                     + (host.cpu().virtFlags().contains("npt")
                     ? "; to enable by hand: rmmod kvm_amd; modprobe kvm_amd npt=1" : "; the CPU has no NPT");
             default -> "No two-dimensional paging (" + mmu.source() + ")";
         });
     }
 
-    private static void intelFeatures(Mmu mmu, List<Check> checks) {
+    private static void intelFeatures(HostMmu mmu, List<Check> checks) {
         checks.add(mmu.vpid() ? Check.pass("for VPID")
                 : Check.warn("for VPID", "kvm_intel vpid=N: the TLB is flushed on every VM entry and exit"));
         if (mmu.ept()) {
@@ -131,19 +131,19 @@ public final class HostCheck {
                         "kvm_intel unrestricted_guest=N: real-mode guest code is emulated"));
     }
 
-    /** The seed's manual steps for comparing the MMU modes, named only as a hint. */
+    /** The manual steps for comparing the MMU modes (module parameters ept/vpid/npt), named only as a hint. */
     private static Optional<Check> manualSteps(HostCapabilities host) {
         String name = "for switching the MMU mode by hand";
-        Mmu mmu = host.mmu();
-        if (mmu.source().equals("kvm_intel parameters") && mmu.ept()) {
+        HostMmu mmu = host.mmu();
+        if (mmu.source().equals(HostMmu.SOURCE_INTEL) && mmu.ept()) {
             return Optional.of(Check.note(name, NEVER_CHANGES + "; shadow paging: rmmod kvm_intel; "
                     + "modprobe kvm_intel ept=0 vpid=0; back: rmmod kvm_intel; modprobe kvm_intel ept=1 vpid=1"));
         }
-        if (mmu.source().equals("kvm_amd parameters") && mmu.npt()) {
+        if (mmu.source().equals(HostMmu.SOURCE_AMD) && mmu.npt()) {
             return Optional.of(Check.note(name, NEVER_CHANGES + "; shadow paging: rmmod kvm_amd; "
                     + "modprobe kvm_amd npt=0; back: rmmod kvm_amd; modprobe kvm_amd npt=1"));
         }
-        if (mmu.source().equals(Virtualization.PVM_MODULE)) {
+        if (mmu.source().equals(HostMmu.SOURCE_PVM)) {
             return Optional.of(Check.note(name, "kvm_pvm offers shadow paging only; 'modprobe kvm_intel ept=0 vpid=0' "
                     + "and 'ept=1 vpid=1' need kvm_intel and VT-x, which this host does not have"));
         }

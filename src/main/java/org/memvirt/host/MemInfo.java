@@ -3,8 +3,6 @@ package org.memvirt.host;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.memvirt.report.FreeTable;
-
 /**
  * The fields of /proc/meminfo (kB values; HugePages_* are counts). Accessors return bytes; absent fields read 0.
  */
@@ -58,8 +56,8 @@ public record MemInfo(Map<String, Long> fields) {
     public long swapFree()     { return bytes("SwapFree"); }
 
     /** This meminfo as {@code free} (procps-ng 4) reports it. */
-    public FreeTable freeTable() {
-        return FreeTable.fromMeminfo(memTotal(), memFree(), memAvailable(), bytes("Buffers"), bytes("Cached"),
+    public FreeMemory free() {
+        return FreeMemory.fromMeminfo(memTotal(), memFree(), memAvailable(), bytes("Buffers"), bytes("Cached"),
                 bytes("SReclaimable"), bytes("Shmem"), swapTotal(), swapFree());
     }
 }

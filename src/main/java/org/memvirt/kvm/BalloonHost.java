@@ -6,6 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.memvirt.engine.Counter;
+
 /**
  * The VMM's virtio-balloon device (virtio 1.x §5.5 "Traditional Memory Balloon Device", device ID 5) on the virtio-mmio
  * transport (§4.2.2, version 2) at {@link GuestLayout#VIRTIO_MMIO_BASE}: registers, feature negotiation, config
@@ -23,9 +25,13 @@ final class BalloonHost {
     private static final int QUEUE_NUM_MAX = 128;    // QEMU's balloon queues have 128 entries
     // VIRTIO_F_VERSION_1 (32) | VIRTIO_BALLOON_F_STATS_VQ (1) | VIRTIO_BALLOON_F_MUST_TELL_HOST (0)
     private static final long FEATURES = 1L << 32 | 1L << 1 | 1L;
-    /** QEMU's names of the statistics tags 0..7 (hw/virtio/virtio-balloon.c balloon_stat_names), snake_case. */
-    static final String[] STAT_NAMES = {"swap_in", "swap_out", "major_faults", "minor_faults", "free_memory",
-        "total_memory", "available_memory", "disk_caches"};
+    /**
+     * The statistics tags 0..7 (virtio 1.2 §5.5.6.3) as the table's counters, named after QEMU's names for them
+     * (hw/virtio/virtio-balloon.c balloon_stat_names, snake_case).
+     */
+    static final Counter[] STATS = {Counter.BALLOON_STAT_SWAP_IN, Counter.BALLOON_STAT_SWAP_OUT,
+        Counter.BALLOON_STAT_MAJOR_FAULTS, Counter.BALLOON_STAT_MINOR_FAULTS, Counter.BALLOON_STAT_FREE_MEMORY,
+        Counter.BALLOON_STAT_TOTAL_MEMORY, Counter.BALLOON_STAT_AVAILABLE_MEMORY, Counter.BALLOON_STAT_DISK_CACHES};
     private static final int STATUS_FEATURES_OK = 8; // virtio 1.x 2.1
     private static final int DESC_F_NEXT = 1;        // virtio 1.x 2.7.5 VIRTQ_DESC_F_NEXT
 
@@ -47,7 +53,7 @@ final class BalloonHost {
     private final UffdSwap swap;   // null without a resident limit
     private final long[] offsets = new long[QUEUE_NUM_MAX * (int) BALLOON_BATCH];
     private final Queue[] queues = {new Queue(), new Queue(), new Queue()};
-    private final long[] stats = new long[STAT_NAMES.length];
+    private final long[] stats = new long[STATS.length];
     private boolean statsValid;
     private int statsHead = -1;   // the stats buffer the device holds, or -1
     private ReclaimListener listener = (pid, page) -> { };
@@ -92,14 +98,26 @@ final class BalloonHost {
         else k.setMmioReadValue(Integer.toUnsignedLong(read(off)));
     }
 
+    /**
+     * The queue QueueSel names; for a QueueSel past the last queue (the driver's value is any u32) a detached one that
+     * reads as absent and drops writes (virtio 1.2 §4.2.2: QueueNumMax reads 0 for a queue that is not available).
+     */
+    private Queue selected() {
+        return exists(queueSel) ? queues[queueSel] : new Queue();
+    }
+
+    private boolean exists(int queue) {
+        return queue >= 0 && queue < queues.length;
+    }
+
     private int read(long off) {
-        Queue q = queues[Math.min(queueSel, 2)];
+        Queue q = selected();
         return switch ((int) off) {
             case (int) VIO_MAGIC -> MAGIC;
             case (int) VIO_VERSION -> 2;
             case (int) VIO_DEVICE_ID -> DEVICE_ID;
             case (int) VIO_DEV_FEAT -> deviceFeatureSel > 1 ? 0 : (int) (FEATURES >>> (32 * deviceFeatureSel));
-            case (int) VIO_QUEUE_NUM_MAX -> queueSel < 3 ? QUEUE_NUM_MAX : 0;
+            case (int) VIO_QUEUE_NUM_MAX -> exists(queueSel) ? QUEUE_NUM_MAX : 0;
             case (int) VIO_QUEUE_READY -> q.ready ? 1 : 0;
             case (int) VIO_INT_STATUS, (int) VIO_CONFIG_GEN -> 0;
             case (int) VIO_STATUS -> status;
@@ -110,7 +128,7 @@ final class BalloonHost {
     }
 
     private void write(int cpu, long off, int value, long pid) {
-        Queue q = queues[Math.min(queueSel, 2)];
+        Queue q = selected();
         switch ((int) off) {
             case (int) VIO_DEV_FEAT_SEL -> deviceFeatureSel = value;
             case (int) VIO_DRV_FEAT_SEL -> driverFeatureSel = value;
@@ -159,8 +177,9 @@ final class BalloonHost {
 
     /** Completes every buffer the driver made available on queue {@code index} (0 inflateq, 1 deflateq, 2 statsq). */
     private void notify(int cpu, int index, long pid) {
-        if (index < 0 || index > 2 || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
+        if (!exists(index) || !queues[index].ready) throw new GuestFailure("balloon: notify of queue " + index + " that is not ready");
         Queue q = queues[index];
+        checkLayout(index, q);
         if (index == 2) {
             takeStats(q);
             return;
@@ -177,13 +196,30 @@ final class BalloonHost {
         }
     }
 
+    /**
+     * A queue the device can walk: its size a power of 2 up to QueueNumMax (virtio 1.2 §2.7 "Queue Size value is
+     * always a power of 2", §4.2.2), its parts at their alignment (§2.7: descriptor table 16, available ring 2, used
+     * ring 4). The driver MUST keep both and the spec leaves the device free otherwise: here such a driver stops the guest.
+     */
+    private static void checkLayout(int index, Queue q) {
+        if (q.num < 1 || q.num > QUEUE_NUM_MAX || Integer.bitCount(q.num) != 1) {
+            throw new GuestFailure("balloon: queue " + index + " has " + q.num + " entries, not a power of 2 up to "
+                    + QUEUE_NUM_MAX + " (virtio 1.2 §2.7, §4.2.2 QueueNumMax)");
+        }
+        if ((q.desc & 15) != 0 || (q.driver & 1) != 0 || (q.device & 3) != 0) {
+            throw new GuestFailure(String.format("balloon: queue %d has its descriptor table at 0x%x, available ring at"
+                    + " 0x%x, used ring at 0x%x; virtio 1.2 §2.7 aligns them to 16, 2 and 4 bytes", index, q.desc,
+                    q.driver, q.device));
+        }
+    }
+
     /** Puts {@code head} on the used ring (nothing written into the buffer). */
     private void use(Queue q, int head) {
         int usedIdx = u16(q.device + 2);
-        long elem = q.device + 4 + 8L * (usedIdx % q.num);
-        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem), head);
-        mem.set(ValueLayout.JAVA_INT, ram.gpaToOffset(elem + 4), 0);
-        mem.set(ValueLayout.JAVA_SHORT, ram.gpaToOffset(q.device + 2), (short) (usedIdx + 1));
+        long elem = at(q.device + 4 + 8L * (usedIdx % q.num), 8);
+        mem.set(ValueLayout.JAVA_INT, elem, head);
+        mem.set(ValueLayout.JAVA_INT, elem + 4, 0);
+        mem.set(ValueLayout.JAVA_SHORT, at(q.device + 2, 2), (short) (usedIdx + 1));
     }
 
     /** Reads the driver's stats buffer ({le16 tag; le64 val} packed, 10 bytes each) and keeps it until the next request. */
@@ -192,12 +228,13 @@ final class BalloonHost {
         while (q.lastAvail != availIdx) {
             int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
             q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
-            long d = q.desc + 16L * head;
-            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
-            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
+            long d = at(q.desc + 16L * head, 16);
+            long addr = mem.get(ValueLayout.JAVA_LONG, d);
+            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
             for (int e = 0; e + 10 <= len; e += 10) {
-                int tag = u16(addr + e);
-                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, ram.gpaToOffset(addr + e + 2));
+                long entry = at(addr + e, 10);
+                int tag = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT_UNALIGNED, entry));
+                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, entry + 2);
                 if (tag < stats.length) stats[tag] = val;
             }
             statsValid = true;
@@ -222,17 +259,18 @@ final class BalloonHost {
         int count = 0;
         for (int i = head, hops = 0; ; hops++) {
             if (hops >= q.num) throw new GuestFailure("balloon: descriptor chain loops");
-            long d = q.desc + 16L * i;
-            long addr = mem.get(ValueLayout.JAVA_LONG, ram.gpaToOffset(d));
-            int len = mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(d + 8));
-            int flags = u16(d + 12);
+            long d = at(q.desc + 16L * i, 16);
+            long addr = mem.get(ValueLayout.JAVA_LONG, d);
+            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
+            int flags = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 12));
             for (long p = 0; p < len / 4; p++) {
-                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT, ram.gpaToOffset(addr + 4 * p)));
+                // buffers have no alignment (virtio 1.2 §2.7 aligns only the rings): the array may start at any byte
+                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT_UNALIGNED, at(addr + 4 * p, 4)));
                 if (count == offsets.length) throw new GuestFailure("balloon: more than " + offsets.length + " PFNs in one buffer");
-                offsets[count++] = ram.gpaToOffset(pfn * PAGE);
+                offsets[count++] = at(pfn * PAGE, PAGE);
             }
             if ((flags & DESC_F_NEXT) == 0) break;
-            i = u16(d + 14);
+            i = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 14));
         }
         if (inflate) {
             noteDropped(cpu, count, pid);
@@ -254,7 +292,16 @@ final class BalloonHost {
     }
 
     private int u16(long gpa) {
-        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, ram.gpaToOffset(gpa)));
+        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, at(gpa, 2)));
+    }
+
+    /** The RAM-block offset of the {@code bytes} the driver points at; an address outside guest RAM stops the guest. */
+    private long at(long gpa, long bytes) {
+        try {
+            return ram.gpaToOffset(gpa, bytes);
+        } catch (KvmException e) {
+            throw new GuestFailure("balloon: " + e.getMessage());
+        }
     }
 
     /** One madvise per run of contiguous pages of the batch. */

@@ -11,9 +11,9 @@ public final class GuestFailure extends KvmException {
         super(diagnosis);
     }
 
-    /** Exit status 2: the VM failed, not the request. */
+    /** The VM failed, not the request (docs/exit-codes.md). */
     @Override
     public int exitCode() {
-        return 2;
+        return GUEST;
     }
 }

@@ -25,7 +25,7 @@ final class GuestLayout {
     static final long MAX_VCPUS = 8;
     static final long MAX_PROCS = 256;
 
-    static final long MB_OP = 0x00, MB_A0 = 0x08, MB_A1 = 0x10, MB_A2 = 0x18, MB_A3 = 0x20, MB_CR3 = 0x38,
+    static final long MB_OP = 0x00, MB_A0 = 0x08, MB_A1 = 0x10, MB_A2 = 0x18, MB_A3 = 0x20, MB_FLUSH = 0x28, MB_CR3 = 0x38,
             MB_PID = 0x40, MB_R0 = 0x48, MB_R1 = 0x50, MB_VECTOR = 0x68, MB_ERROR = 0x70, MB_RIP = 0x78,
             MB_CR2 = 0x80, MB_LOADED = 0x88;
 
@@ -35,7 +35,8 @@ final class GuestLayout {
             SH_STACK_CAP = 0x80, SH_CR3 = 0x100;
 
     static final long OP_NOP = 0, OP_TOUCH = 1, OP_READ = 2, OP_FILL = 3, OP_RANDOM = 4, OP_PREFAULT = 5,
-            OP_PROCESSES = 6, OP_SWITCH = 7, OP_UNMAP = 8, OP_REMAP = 9, OP_BALLOON = 10;
+            OP_PROCESSES = 6, OP_SWITCH = 7, OP_UNMAP = 8, OP_REMAP = 9, OP_BALLOON = 10,
+            OP_FREE = 11;
 
     static final long PORT_DONE = 0xE0, PORT_READY = 0xE1, PORT_FATAL = 0xE2;
     static final long BALLOON_BATCH = 256;   // linux include/uapi/linux/virtio_balloon.h VIRTIO_BALLOON_ARRAY_PFNS_MAX

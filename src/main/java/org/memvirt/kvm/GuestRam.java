@@ -11,6 +11,7 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.config.RamRegion;
+import org.memvirt.host.Errno;
 
 /**
  * Guest RAM: one host mapping of the whole RAM block (as QEMU's {@code pc.ram}), registered as one memslot per
@@ -41,11 +42,26 @@ final class GuestRam implements AutoCloseable {
         this.merge = merge;
     }
 
+    /** Refuses guest RAM that {@link #map} cannot map, before anything is opened or mapped. */
+    static void check(MachineConfig machine) {
+        long size = machine.layout().ramSize();
+        if (size <= 0 || size % PAGE != 0) throw new KvmException("guest RAM size must be a multiple of 4 KiB: " + size);
+        MemoryBackend b = machine.backend();
+        String kind = b == null ? "memory-backend-ram" : b.kind();
+        switch (kind) {
+            case "memory-backend-ram", "memory-backend-memfd" -> { }
+            case "memory-backend-file" -> {
+                if (b.memPath() == null) throw new KvmException("memory-backend-file needs mem-path");
+            }
+            default -> throw new KvmException("memory backend " + kind + " is not supported by the kvm engine");
+        }
+    }
+
     /** Maps the RAM block the way the backend says (QEMU backends/hostmem-{ram,file,memfd}.c). */
     static GuestRam map(MachineConfig machine) {
+        check(machine);
         MemoryLayout layout = machine.layout();
         long size = layout.ramSize();
-        if (size <= 0 || size % PAGE != 0) throw new KvmException("guest RAM size must be a multiple of 4 KiB: " + size);
         MemoryBackend b = machine.backend();
         String kind = b == null ? "memory-backend-ram" : b.kind();
         boolean share = b != null && b.share();
@@ -60,8 +76,7 @@ final class GuestRam implements AutoCloseable {
             case "memory-backend-ram" -> -1;
             case "memory-backend-memfd" -> Libc.memfdCreate("memvirt-ram",
                     Libc.MFD_CLOEXEC | (hugetlb ? Libc.MFD_HUGETLB : 0));
-            case "memory-backend-file" -> openFile(b.memPath());
-            default -> throw new KvmException("memory backend " + kind + " is not supported by the kvm engine");
+            default -> openFile(b.memPath());                 // memory-backend-file (check: the only other kind)
         };
         MemorySegment mapping = null;
         try {
@@ -103,7 +118,6 @@ final class GuestRam implements AutoCloseable {
 
     /** A directory gets a fresh unlinked file inside it, as QEMU does for {@code mem-path=<dir>}. */
     private static int openFile(String memPath) {
-        if (memPath == null) throw new KvmException("memory-backend-file needs mem-path");
         try {
             Path p = Path.of(memPath);
             if (Files.isDirectory(p)) {
@@ -151,10 +165,19 @@ final class GuestRam implements AutoCloseable {
 
     /** Offset into the RAM block of guest-physical {@code gpa} (which must be RAM). */
     long gpaToOffset(long gpa) {
-        if (gpa < belowFourG) return gpa;
+        return gpaToOffset(gpa, 1);
+    }
+
+    /**
+     * Offset into the RAM block of the {@code bytes} at guest-physical {@code gpa}, which must lie wholly inside one RAM
+     * region ({@code gpa} is a u64: one past 2^63 is no RAM either).
+     */
+    long gpaToOffset(long gpa, long bytes) {
+        if (gpa >= 0 && gpa <= belowFourG - bytes) return gpa;
         long off = gpa - aboveFourGStart + belowFourG;
-        if (gpa < aboveFourGStart || off >= mapping.byteSize()) {
-            throw new KvmException("guest-physical address 0x" + Long.toHexString(gpa) + " is not RAM");
+        if (gpa < aboveFourGStart || off > mapping.byteSize() - bytes) {
+            throw new KvmException("guest-physical address 0x" + Long.toHexString(gpa)
+                    + (bytes == 1 ? "" : " (" + bytes + " bytes)") + " is not RAM");
         }
         return off;
     }

@@ -1,12 +1,14 @@
 package org.memvirt.kvm;
 
+import org.memvirt.host.Errno;
+
 /** What to check when a call fails, by call name. */
 final class Hints {
     static String forOpen(String path, int errno) {
         if (!path.equals(Kvm.DEVICE)) return "";
         return switch (errno) {
-            case 2 -> "no KVM on this host (is the kvm module loaded?)";
-            case 13 -> "is this user allowed to open the KVM device (root or group kvm)?";
+            case Errno.ENOENT -> "no KVM on this host (is the kvm module loaded?)";
+            case Errno.EACCES -> "is this user allowed to open the KVM device (root or group kvm)?";
             default -> "";
         };
     }

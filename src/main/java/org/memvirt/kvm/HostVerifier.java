@@ -1,5 +1,7 @@
 package org.memvirt.kvm;
 
+import java.util.function.IntToLongFunction;
+
 import org.memvirt.workload.Patterns;
 
 /**
@@ -11,16 +13,17 @@ final class HostVerifier {
     private static final long ADDR = 0x000F_FFFF_FFFF_F000L;   // bits 51:12 of a paging-structure entry
     private static final long P = 1;
 
-    private final KvmMachine machine;
     private final GuestRam ram;
+    private final IntToLongFunction processCr3;
     private long checked;
     private long mismatches;
     private String first = "";
     private WrittenPages written;
 
-    HostVerifier(KvmMachine machine) {
-        this.machine = machine;
-        this.ram = machine.ram();
+    /** Checks guest RAM {@code ram}, where process {@code pid}'s page tables are at {@code processCr3.applyAsLong(pid)}. */
+    HostVerifier(GuestRam ram, IntToLongFunction processCr3) {
+        this.ram = ram;
+        this.processCr3 = processCr3;
     }
 
     /** Checks every page in {@code written}; returns this for its counts. */
@@ -45,7 +48,7 @@ final class HostVerifier {
     private void check(int pid, long page, byte state) {
         checked++;
         long gva = GuestLayout.REGION_GVA + (page << 12);
-        long frame = gvaToGpa(machine.processCr3(pid), gva);
+        long frame = gvaToGpa(processCr3.applyAsLong(pid), gva);
         if (frame < 0) {
             if (state != WrittenPages.TOUCH && written.fillSpec(state).equals(WrittenPages.DROPPED)) return;   // reads 0
             miss(pid, page, "no frame");

@@ -13,11 +13,12 @@ import org.memvirt.engine.Counters;
 /**
  * ksmd running for one run: saves every /sys/kernel/mm/ksm value it changes, writes the run's settings, and restores
  * the saved values in {@link #close} and, should the JVM exit first, in a shutdown hook. Reads the global counters
- * as changes since the session started (other processes, QEMU among them, merge too).
+ * as changes since the session started (other processes, QEMU among them, merge too). The sysfs directory is
+ * {@link #DIR} unless a caller (a test, over a fixture directory) names another.
  */
 final class KsmSession implements AutoCloseable {
     static final Path DIR = Path.of("/sys/kernel/mm/ksm");
-    /** The global counters of ksm.rst, in its order. */
+    /** The global counters of ksm.rst, in its order (a kernel may lack the newer ones). */
     static final List<String> COUNTERS = List.of("pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
             "pages_volatile", "full_scans", "general_profit", "ksm_zero_pages", "stable_node_chains", "stable_node_dups");
 
@@ -25,26 +26,37 @@ final class KsmSession implements AutoCloseable {
 
     private final Map<String, String> saved = new LinkedHashMap<>();   // in write order; restored in reverse
     private final Map<String, Long> start = new LinkedHashMap<>();
+    private final Path dir;
     private final KsmSettings settings;
     private final Thread hook = new Thread(this::restore, "ksm-restore");
     private boolean closed;
 
-    private KsmSession(KsmSettings settings) {
+    private KsmSession(Path dir, KsmSettings settings) {
+        this.dir = dir;
         this.settings = settings;
     }
 
     /** Why KSM cannot be driven here, or null when it can (the directory exists and this user may write it). */
     static String unavailableReason() {
-        if (!Files.isDirectory(DIR)) return DIR + " does not exist (kernel built without CONFIG_KSM)";
-        if (!Files.isWritable(DIR.resolve("run"))) return DIR + "/run is not writable (KSM needs root)";
+        return unavailableReason(DIR);
+    }
+
+    static String unavailableReason(Path dir) {
+        if (!Files.isDirectory(dir)) return dir + " does not exist (kernel built without CONFIG_KSM)";
+        if (!Files.isWritable(dir.resolve("run"))) return dir + "/run is not writable (KSM needs root)";
         return null;
     }
 
     /** Saves, then writes pages_to_scan, sleep_millisecs, use_zero_pages and finally run=1. */
     static KsmSession start(KsmSettings settings) {
-        String why = unavailableReason();
-        if (why != null) throw new KvmException("cannot run KSM: " + why);
-        KsmSession s = new KsmSession(settings);
+        return start(DIR, settings);
+    }
+
+    /** {@link #start(KsmSettings)} on the KSM sysfs directory {@code dir}. */
+    static KsmSession start(Path dir, KsmSettings settings) {
+        String why = unavailableReason(dir);
+        if (why != null) throw KvmException.host("cannot run KSM: " + why);
+        KsmSession s = new KsmSession(dir, settings);
         Runtime.getRuntime().addShutdownHook(s.hook);
         try {
             s.set("pages_to_scan", Long.toString(settings.pagesToScan()));
@@ -57,7 +69,7 @@ final class KsmSession implements AutoCloseable {
             // registered, full_scans does not move at all (mm/ksm.c scan_get_next_rmap_item returns at once), and
             // there is nothing stale to wait for.
             s.settle(2, INITIAL_SCAN_BOUND_NANOS);
-            for (String c : COUNTERS) s.start.put(c, read(c));
+            for (String c : COUNTERS) if (Files.exists(dir.resolve(c))) s.start.put(c, read(dir, c));
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -70,20 +82,23 @@ final class KsmSession implements AutoCloseable {
     }
 
     private void set(String knob, String value) {
-        String old = readText(knob);
+        String old = readText(dir, knob);
         if (!saved.containsKey(knob)) saved.put(knob, old);
-        write(knob, value);
+        write(dir, knob, value);
     }
 
-    /** The global counters' changes since the session started, named {@code ksm_global_<counter>}. */
+    /**
+     * The global counters' changes since the session started, named {@code ksm_global_<counter>}: those this kernel
+     * has (ksm.rst's counters came in different releases; a 6.1 kernel lacks pages_scanned and ksm_zero_pages).
+     */
     Counters globalDeltas() {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String c : COUNTERS) out.put("ksm_global_" + c, read(c) - start.getOrDefault(c, 0L));
+        for (String c : start.keySet()) out.put("ksm_global_" + c, read(dir, c) - start.get(c));
         return new Counters(out);
     }
 
     long fullScans() {
-        return read("full_scans");
+        return read(dir, "full_scans");
     }
 
     /**
@@ -117,7 +132,7 @@ final class KsmSession implements AutoCloseable {
         if (knobs.remove("run")) knobs.addFirst("run");
         for (String k : knobs) {
             try {
-                write(k, saved.get(k));
+                write(dir, k, saved.get(k));
             } catch (RuntimeException e) {
                 // restore the rest anyway
             }
@@ -134,28 +149,28 @@ final class KsmSession implements AutoCloseable {
         }
     }
 
-    static long read(String name) {
-        String v = readText(name);
+    static long read(Path dir, String name) {
+        String v = readText(dir, name);
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new KvmException("bad value in " + DIR.resolve(name) + ": '" + v + "'");
+            throw new KvmException("bad value in " + dir.resolve(name) + ": '" + v + "'");
         }
     }
 
-    static String readText(String name) {
+    static String readText(Path dir, String name) {
         try {
-            return Files.readString(DIR.resolve(name)).trim();
+            return Files.readString(dir.resolve(name)).trim();
         } catch (IOException e) {
-            throw new KvmException("cannot read " + DIR.resolve(name) + ": " + e.getMessage());
+            throw new KvmException("cannot read " + dir.resolve(name) + ": " + e.getMessage());
         }
     }
 
-    private static void write(String name, String value) {
+    private static void write(Path dir, String name, String value) {
         try {
-            Files.writeString(DIR.resolve(name), value);
+            Files.writeString(dir.resolve(name), value);
         } catch (IOException e) {
-            throw new KvmException("cannot write " + value + " to " + DIR.resolve(name) + ": " + e.getMessage());
+            throw new KvmException("cannot write " + value + " to " + dir.resolve(name) + ": " + e.getMessage());
         }
     }
 }

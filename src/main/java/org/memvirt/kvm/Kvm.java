@@ -27,7 +27,7 @@ final class Kvm implements AutoCloseable {
         try {
             int version = Libc.ioctl("KVM_GET_API_VERSION", fd, KvmAbi.GET_API_VERSION, 0L);
             if (version != KvmAbi.API_VERSION) {
-                throw new KvmException("KVM API version " + version + ", memvirt needs " + KvmAbi.API_VERSION);
+                throw KvmException.host("KVM API version " + version + ", memvirt needs " + KvmAbi.API_VERSION);
             }
             requireCap(fd, KvmAbi.CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY");
             requireCap(fd, KvmAbi.CAP_BINARY_STATS_FD, "KVM_CAP_BINARY_STATS_FD (Linux 5.14+)");
@@ -41,7 +41,7 @@ final class Kvm implements AutoCloseable {
 
     private static void requireCap(int fd, int cap, String name) {
         if (Libc.ioctl("KVM_CHECK_EXTENSION", fd, KvmAbi.CHECK_EXTENSION, cap) <= 0) {
-            throw new KvmException("this KVM lacks " + name);
+            throw KvmException.host("this KVM lacks " + name);
         }
     }
 

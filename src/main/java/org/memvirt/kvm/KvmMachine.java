@@ -2,9 +2,6 @@ package org.memvirt.kvm;
 
 import static org.memvirt.kvm.GuestLayout.*;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,17 +14,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.memvirt.config.MachineConfig;
-import org.memvirt.config.RamRegion;
 
 /**
  * A booted micro-VM: guest RAM, the VM, one platform thread per vCPU, the guest runtime loaded and running at CPL3,
  * waiting for ops in its mailboxes. Owns every native resource of the VM and releases them in reverse order.
  */
 final class KvmMachine implements AutoCloseable {
-    private static final long PTE_USER = 0x7;          // present, writable, user (SDM Vol 3A Table 4-19)
-    private static final long PDE_2M_USER = 0x87;      // ... and PS: a 2 MiB page (SDM Vol 3A Table 4-18)
-    private static final long TWO_MIB = 2L << 20;
-    private static final String RUNTIME = "/guest/runtime.bin";
 
     private final Kvm kvm;
     private final KvmVm vm;
@@ -78,12 +70,18 @@ final class KvmMachine implements AutoCloseable {
         void run(int cpu);
     }
 
-    private static UffdSwap startSwap(MachineConfig machine, GuestRam ram, long limit) {
+    /** Every refusal that needs no /dev/kvm, made before the device is opened and before anything is mapped. */
+    private static void checkConfig(MachineConfig machine, long residentLimit) {
+        int smp = machine.smp();
+        if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
+        GuestRam.check(machine);
+        GuestBoot.check(machine.layout().ramRegions());
+        if (residentLimit == 0) return;
+        UffdSwap.checkLimit(residentLimit);
         var b = machine.backend();
         if (b != null && (b.share() || b.prealloc() || !b.kind().equals("memory-backend-ram") || Boolean.TRUE.equals(b.hugetlb()))) {
             throw new KvmException("--resident-limit needs private, lazily allocated guest RAM (memory-backend-ram, share=off, no prealloc)");
         }
-        return UffdSwap.start(ram, limit);
     }
 
     private KvmMachine(Kvm kvm, KvmVm vm, GuestRam ram, StatsReader vmStats, Vcpu[] vcpus, UffdSwap swap) {
@@ -103,14 +101,14 @@ final class KvmMachine implements AutoCloseable {
 
     /** As {@link #boot(MachineConfig, long)}, with the VMM keeping at most {@code residentLimit} bytes resident (0: no limit). */
     static KvmMachine boot(MachineConfig machine, long deadline, long residentLimit) {
+        checkConfig(machine, residentLimit);
         int smp = machine.smp();
-        if (smp < 1 || smp > MAX_VCPUS) throw new KvmException("the kvm engine runs 1 to " + MAX_VCPUS + " vCPUs, not " + smp);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Kvm kvm = add(opened, Kvm.open());
-            if (smp > kvm.maxVcpus()) throw new KvmException("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
+            if (smp > kvm.maxVcpus()) throw KvmException.host("-smp " + smp + " exceeds KVM_CAP_MAX_VCPUS " + kvm.maxVcpus());
             GuestRam ram = add(opened, GuestRam.map(machine));   // before the VM, so it is unmapped after the VM closes
-            UffdSwap swap = residentLimit > 0 ? add(opened, startSwap(machine, ram, residentLimit)) : null;
+            UffdSwap swap = residentLimit > 0 ? add(opened, UffdSwap.start(ram, residentLimit)) : null;
             KvmVm vm = add(opened, kvm.createVm());
             ram.registerWith(vm);
             StatsReader vmStats = add(opened, vm.openStats());
@@ -118,7 +116,7 @@ final class KvmMachine implements AutoCloseable {
             KvmMachine m = new KvmMachine(kvm, vm, ram, vmStats, vcpus, swap);
             opened.clear();
             try {
-                m.loadRuntime();
+                GuestBoot.load(ram, smp, GuestBoot.runtimeImage());
                 m.startVcpus();
                 m.watchdog = Watchdog.TIMER.schedule(m::stopAll, Math.max(0, deadline - System.nanoTime()),
                         TimeUnit.NANOSECONDS);
@@ -137,67 +135,6 @@ final class KvmMachine implements AutoCloseable {
     private static <T extends AutoCloseable> T add(List<AutoCloseable> opened, T resource) {
         opened.add(resource);
         return resource;
-    }
-
-    private void loadRuntime() {
-        byte[] image;
-        try (InputStream in = KvmMachine.class.getResourceAsStream(RUNTIME)) {
-            if (in == null) throw new KvmException("guest runtime " + RUNTIME + " missing from the class path (build with mvn)");
-            image = in.readAllBytes();
-        } catch (IOException e) {
-            throw new KvmException("cannot read the guest runtime: " + e.getMessage());
-        }
-        if (IMAGE_BASE + image.length > IMAGE_LIMIT) throw new KvmException("guest runtime too large: " + image.length);
-        RamRegion low = ram.regions().getFirst();
-        if (low.gpa() != 0 || low.size() < RUNTIME_END + (1L << 20)) {
-            throw new KvmException("the kvm engine needs at least 3 MiB of RAM below 4 GiB");
-        }
-        MemorySegment.copy(MemorySegment.ofArray(image), 0, ram.mapping(), IMAGE_BASE, image.length);
-        writeIdentityMap();
-        writeSharedState();
-    }
-
-    /** The boot loader's part: GVA == GPA for all guest-physical space up to the end of RAM, 2 MiB pages, user. */
-    private void writeIdentityMap() {
-        for (RamRegion r : ram.regions()) {
-            if (r.gpa() < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SIZE && VIRTIO_MMIO_BASE < r.end()) {
-                throw new KvmException("guest RAM overlaps the balloon's virtio-mmio window at 0x" + Long.toHexString(VIRTIO_MMIO_BASE));
-            }
-        }
-        // guest-physical space up to the end of RAM, and at least the virtio-mmio window (the balloon's registers)
-        long bigPages = Math.max((ram.gpaEnd() + TWO_MIB - 1) / TWO_MIB, VIRTIO_MMIO_BASE / TWO_MIB + 1);
-        if (bigPages > IDMAP_PDS * 512) throw new KvmException("the kvm engine maps guest-physical space up to 256 GiB");
-        ram.writeLong(PML4_PROC0, IDMAP_PDPT | PTE_USER);
-        long pds = (bigPages + 511) / 512;
-        for (long i = 0; i < pds; i++) ram.writeLong(IDMAP_PDPT + 8 * i, (IDMAP_PD + 4096 * i) | PTE_USER);
-        MemorySegment m = ram.mapping();
-        for (long j = 0; j < bigPages; j++) m.set(java.lang.foreign.ValueLayout.JAVA_LONG, IDMAP_PD + 8 * j, (j * TWO_MIB) | PDE_2M_USER);
-    }
-
-    private void writeSharedState() {
-        List<RamRegion> regions = ram.regions();
-        RamRegion low = regions.getFirst();
-        ram.writeLong(SHARED_BASE + SH_NREGIONS, regions.size());
-        ram.writeLong(SHARED_BASE + SH_START0, RUNTIME_END);
-        ram.writeLong(SHARED_BASE + SH_END0, low.end());
-        if (regions.size() > 1) {
-            ram.writeLong(SHARED_BASE + SH_START1, regions.get(1).gpa());
-            ram.writeLong(SHARED_BASE + SH_END1, regions.get(1).end());
-        }
-        // the balloon's page stack (one u32 PFN per guest page) comes first; it costs the host only what is used
-        long stackCap = totalRam() / 4096;
-        long stackBytes = (stackCap * 4 + 4095) & ~4095L;
-        if (low.end() < RUNTIME_END + stackBytes + (1L << 20)) throw new KvmException("too little RAM below 4 GiB for the guest runtime");
-        ram.writeLong(SHARED_BASE + SH_STACK, RUNTIME_END);
-        ram.writeLong(SHARED_BASE + SH_STACK_CAP, stackCap);
-        ram.writeLong(SHARED_BASE + SH_NEXT, RUNTIME_END + stackBytes);
-        ram.writeLong(SHARED_BASE + SH_REGION_MAX, totalRam());
-        ram.writeLong(SHARED_BASE + SH_NPROC, 1);
-        ram.writeLong(SHARED_BASE + SH_CR3, PML4_PROC0);
-        for (int cpu = 0; cpu < vcpus.length; cpu++) {
-            ram.writeLong(mailbox(cpu) + MB_CR3, PML4_PROC0);
-            ram.writeLong(mailbox(cpu) + MB_LOADED, PML4_PROC0);
-        }
     }
 
     private void startVcpus() {
@@ -255,7 +192,7 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** The VMM's swap counters (swap_out_pages, swap_in_pages, ...); empty without a resident limit. */
-    java.util.Map<String, Long> swapCounters() {
+    java.util.Map<org.memvirt.engine.Counter, Long> swapCounters() {
         return swap == null ? java.util.Map.of() : swap.counters();
     }
 
@@ -270,9 +207,7 @@ final class KvmMachine implements AutoCloseable {
     }
 
     long totalRam() {
-        long sum = 0;
-        for (RamRegion r : ram.regions()) sum += r.size();
-        return sum;
+        return GuestBoot.totalRam(ram.regions());
     }
 
     // ---- running ----
@@ -418,6 +353,11 @@ final class KvmMachine implements AutoCloseable {
     }
 
     /** The process the next ops of {@code cpu} run in. */
+    /** Asks vCPU {@code cpu} to flush its whole TLB before its next op (after a free elsewhere: no shootdown IPIs). */
+    void requestTlbFlush(int cpu) {
+        ram.writeLong(mailbox(cpu) + MB_FLUSH, 1);
+    }
+
     void setProcess(int cpu, int pid) {
         long mb = mailbox(cpu);
         ram.writeLong(mb + MB_PID, pid);

@@ -10,10 +10,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.ProcessMemory;
 
 /**
  * Several kvm-engine VMs in one process, as several QEMUs on one host but sharing one ksmd view: identical guests
@@ -107,8 +109,10 @@ public final class KvmScenarioRunner {
             if (session != null) {
                 long waited = session.settle(Math.max(0, deadline - System.nanoTime()));
                 session.globalDeltas().values().forEach(ksmOut::put);
-                ProcReader.ksmStat().forEach(ksmOut::put);
-                ksmOut.put("ksm_settle_ms", waited / 1_000_000);
+                ProcessMemory.self().ksmStat().fields().forEach((name, v) -> {
+                    if (Counter.find(name).isPresent()) ksmOut.put(name, v);             // a newer kernel's extras: not in the table
+                });
+                ksmOut.put(Counter.KSM_SETTLE_MS.key(), waited / 1_000_000);
             }
             List<VmOutcome> out = new ArrayList<>();
             for (int i = 0; i < vms.size(); i++) out.add(outcome(vms.get(i).name(), machines.get(i), results.get(i)));
@@ -160,15 +164,14 @@ public final class KvmScenarioRunner {
     }
 
     private static Memory memoryOf(KvmMachine m) {
-        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
-        return new Memory(smaps.get("Rss") * 1024, smaps.get("KSM") * 1024, smaps.get("Swap") * 1024 + m.vmmSwappedBytes(),
+        ProcessMemory.Mapping smaps = KvmEngine.ramSmaps(m.ram());
+        return new Memory(smaps.resident(), smaps.ksm(), smaps.swap() + m.vmmSwappedBytes(),
                 m.shared(GuestLayout.SH_BALLOON) * 4096);
     }
 
     private static VmOutcome outcome(String name, KvmMachine m, RunResult r) {
-        Map<String, Long> smaps = KvmEngine.ramSmaps(m.ram());
-        return new VmOutcome(name, r, smaps.get("Rss") * 1024, smaps.get("KSM") * 1024,
-                smaps.get("Swap") * 1024 + m.vmmSwappedBytes(), m.shared(GuestLayout.SH_BALLOON) * 4096);
+        ProcessMemory.Mapping smaps = KvmEngine.ramSmaps(m.ram());
+        return new VmOutcome(name, r, smaps.resident(), smaps.ksm(), smaps.swap() + m.vmmSwappedBytes(), m.shared(GuestLayout.SH_BALLOON) * 4096);
     }
 
     private static RunResult await(Future<RunResult> f) {

@@ -7,13 +7,14 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.memvirt.engine.EngineException;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
 
 /**
  * Executes workload ops on a booted {@link KvmMachine}, one mailbox op per vCPU at a time. Data ops ({@code touch},
- * {@code read}, {@code fill}, {@code random}, {@code unmap}, {@code remap}) are spread over all vCPUs: vCPU i takes
+ * {@code read}, {@code fill}, {@code random}, {@code unmap}, {@code remap}, {@code free}) are spread over all vCPUs: vCPU i takes
  * the i-th of N equal contiguous page ranges (or stream slices); process ops ({@code processes}, {@code switch})
  * run on vCPU 0, and every vCPU loads the running process's CR3 before its next op.
  */
@@ -51,8 +52,8 @@ final class OpDriver {
     /** Checks, before the VM starts, that the kvm engine can run every op of the workload. */
     static void checkSupported(Op op) {
         switch (op) {
-            case Op.Trace t -> throw new KvmException("trace is not supported by the kvm engine yet");
-            case Op.PageSize p -> throw new KvmException("pages is not supported by the kvm engine yet");
+            case Op.Trace t -> throw new EngineException("trace is not supported by the kvm engine yet");
+            case Op.PageSize p -> throw new EngineException("pages is not supported by the kvm engine yet");
             case Op.Repeat r -> r.body().forEach(OpDriver::checkSupported);
             default -> { }
         }
@@ -90,6 +91,7 @@ final class OpDriver {
             case Op.Switch(long count, boolean pcid) -> switchProcesses(count, pcid);
             case Op.Unmap(long bytes, long offset) -> spread(OP_UNMAP, offset, bytes, 0, 0);
             case Op.Remap(long bytes, long offset) -> spread(OP_REMAP, offset, bytes, 0, 0);
+            case Op.Free(long bytes, long offset) -> free(offset, bytes);
             case Op.Demand(boolean on) -> machine.setShared(SH_DEMAND, on ? 1 : 0);
             case Op.Sleep(long nanos) -> sleep(nanos);
             case Op.Verify() -> verify();
@@ -109,6 +111,17 @@ final class OpDriver {
             case Op.Content.Unique() -> new WrittenPages.FillSpec(2, 0);
             case Op.Content.RandomBytes(long seed) -> new WrittenPages.FillSpec(3, seed);
         };
+    }
+
+    /**
+     * {@code free}: each vCPU frees its slice and INVLPGs it; with more than one vCPU, every vCPU then flushes its
+     * whole TLB before its next op, since another vCPU may still translate to a freed frame the allocator hands out
+     * again (the runtime sends no shootdown IPIs). Freed pages are no longer the workload's to verify.
+     */
+    private void free(long offset, long bytes) {
+        spread(OP_FREE, offset, bytes, 0, 0);
+        if (machine.vcpuCount() > 1) for (int cpu = 0; cpu < machine.vcpuCount(); cpu++) machine.requestTlbFlush(cpu);
+        markRange(offset, bytes, WrittenPages.NONE);
     }
 
     /** The page range [first, end) of an op over [offset, offset + bytes), checked against the region. */
@@ -219,7 +232,7 @@ final class OpDriver {
 
     /** {@code switch COUNT [pcid]} on vCPU 0; with PCID the runtime sets CR4.PCIDE at the first such switch. */
     private void switchProcesses(long count, boolean pcid) {
-        if (pcid && !machine.hasPcid()) throw new KvmException("'" + opText + "': " + KvmEngine.NO_PCID);
+        if (pcid && !machine.hasPcid()) throw KvmException.host("'" + opText + "': " + KvmEngine.NO_PCID);
         machine.setProcess(0, this.pid);
         machine.post(0, OP_SWITCH, count, pcid ? 1 : 0, 0, 0);
         machine.onVcpus(new int[] {0}, machine::resume, opText);
@@ -252,7 +265,7 @@ final class OpDriver {
     }
 
     private void verify() {
-        HostVerifier v = new HostVerifier(machine).verify(written);
+        HostVerifier v = new HostVerifier(machine.ram(), machine::processCr3).verify(written);
         verifyPages.addAndGet(v.checked());
         verifyMismatches.addAndGet(v.mismatches());
         if (v.mismatches() > 0) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.memvirt.engine.Counter;
+
 /**
  * Hypervisor-level swap, as ESX does it: the VMM keeps at most a limit of guest RAM resident and evicts the rest to
  * its own swap file. Guest RAM is registered with userfaultfd in MISSING mode, so every fault on a page that is not
@@ -95,11 +97,16 @@ final class UffdSwap implements AutoCloseable {
         }
     }
 
-    /** Registers all of guest RAM (before anything touches it) and starts the handler thread. */
-    static UffdSwap start(GuestRam ram, long limitBytes) {
+    /** Refuses a limit below twice the guest runtime (the runtime's pages are never evicted). */
+    static void checkLimit(long limitBytes) {
         if (limitBytes < 2 * GuestLayout.RUNTIME_END) {
             throw new KvmException("the resident limit must be at least " + (2 * GuestLayout.RUNTIME_END >> 20) + " MiB");
         }
+    }
+
+    /** Registers all of guest RAM (before anything touches it) and starts the handler thread. */
+    static UffdSwap start(GuestRam ram, long limitBytes) {
+        checkLimit(limitBytes);
         int uffd = Libc.userfaultfd(Libc.O_CLOEXEC | Libc.O_NONBLOCK);
         int swapFd = -1;
         try {
@@ -301,15 +308,15 @@ final class UffdSwap implements AutoCloseable {
         return failure;
     }
 
-    synchronized Map<String, Long> counters() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("resident_limit_pages", limitPages);
-        out.put("swap_out_pages", swapOuts);
-        out.put("swap_in_pages", swapIns);
-        out.put("swap_file_pages", swappedPages);
-        out.put("uffd_faults", faults);
-        out.put("uffd_zero_fills", zeroFills);
-        out.put("uffd_resident_pages", residentPages);
+    synchronized Map<Counter, Long> counters() {
+        Map<Counter, Long> out = new LinkedHashMap<>();
+        out.put(Counter.RESIDENT_LIMIT_PAGES, limitPages);
+        out.put(Counter.SWAP_OUT_PAGES, swapOuts);
+        out.put(Counter.SWAP_IN_PAGES, swapIns);
+        out.put(Counter.SWAP_FILE_PAGES, swappedPages);
+        out.put(Counter.UFFD_FAULTS, faults);
+        out.put(Counter.UFFD_ZERO_FILLS, zeroFills);
+        out.put(Counter.UFFD_RESIDENT_PAGES, residentPages);
         return out;
     }
 

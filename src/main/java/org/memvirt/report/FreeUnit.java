@@ -1,6 +1,6 @@
 package org.memvirt.report;
 
-/** The unit a {@link FreeTable} prints in, as {@code free}'s unit options choose it (procps-ng 4 src/free.c). */
+/** The unit {@link FreeTable} prints in, as {@code free}'s unit options choose it (procps-ng 4 src/free.c). */
 public enum FreeUnit {
     BYTES("-b", 1L),
     KIBI("-k", 1L << 10),                 // free's default unit

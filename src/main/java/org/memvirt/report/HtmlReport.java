@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.memvirt.engine.Counters;
+import org.memvirt.host.FreeMemory;
 
 /**
  * One self-contained HTML report: inline CSS and SVG, no script, no external URL of any kind (the SVG namespace is
@@ -123,16 +124,16 @@ public final class HtmlReport {
         for (String name : names) {
             List<String> row = new ArrayList<>(columns.size() + 1);
             row.add(name);
-            for (Counters c : columns) row.add(count(c.get(name)));
+            for (Counters c : columns) row.add(count(c.values().get(name)));
             rows.add(row);
         }
         return table(caption, header, rows);
     }
 
     /** A {@code free}-style block in {@code unit} (procps-ng layout, see {@link FreeTable}). */
-    public HtmlReport free(String caption, FreeTable table, FreeUnit unit) {
+    public HtmlReport free(String caption, FreeMemory table, FreeUnit unit) {
         if (!caption.isEmpty()) body.append("<p><strong>").append(Svg.escape(caption)).append("</strong></p>\n");
-        return preformatted(table.render(unit));
+        return preformatted(FreeTable.render(table, unit));
     }
 
     /** An inline SVG chart (from this package's charts) with a caption under it; {@code caption} may be empty. */
@@ -202,6 +203,14 @@ public final class HtmlReport {
     static String count(long v) {
         return String.format(Locale.ROOT, "%,d", v);
     }
+
+    /** {@link #count(long)}, or {@value #NOT_REPORTED} for a counter the snapshot does not have (null). */
+    static String count(Long v) {
+        return v == null ? NOT_REPORTED : count(v.longValue());
+    }
+
+    /** The cell of a counter a run does not report (e.g. a TLB counter on the kvm engine): never a made-up 0. */
+    static final String NOT_REPORTED = "–";
 
     private static boolean numeric(String cell) {
         return cell.matches("[-+]?[0-9][0-9,]*(\\.[0-9]+)?( ?[a-zA-Zµ%]{1,3})?( \\(.*\\))?");

@@ -9,23 +9,27 @@ import java.util.Set;
 
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
-import org.memvirt.engine.KvmStatNames;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
 
 /** The HTML report of one run, or of several runs side by side ({@code --compare}). */
 public final class RunReport {
-    /** The counters the bar chart always shows, in this order; any {@code tlb_*} and {@code walk_*} follow. */
-    static final List<String> MAIN_COUNTERS = List.of(KvmStatNames.EXITS, KvmStatNames.PF_FIXED, KvmStatNames.PF_GUEST,
-            KvmStatNames.INVLPG, KvmStatNames.TLB_FLUSH);
-    /** Sim exit reasons that are not named {@code exit_*} (org.memvirt.sim.Stat), after the {@code exit_*} ones. */
-    static final List<String> SIM_EXIT_REASONS = List.of("ept_violations", "ept_misconfigs", "npf");
+    /** The counters the bar chart always shows, in this order; {@link #CHARTED_IF_REPORTED} follow. */
+    static final List<Counter> MAIN_COUNTERS = List.of(Counter.EXITS, Counter.PF_FIXED, Counter.PF_GUEST,
+            Counter.INVLPG, Counter.TLB_FLUSH);
+    /** Charted after the main counters when any run reports them (the sim's page-walk references). */
+    static final List<Counter> CHARTED_IF_REPORTED = List.of(Counter.WALK_REFS);
+    /** Sim exit reasons that are not named {@code exit_*}, after the {@code exit_*} ones. */
+    static final List<Counter> SIM_EXIT_REASONS = List.of(Counter.EPT_VIOLATIONS, Counter.EPT_MISCONFIGS, Counter.NPF);
     /** What a kvm run can tell about its exits (KVM's stat names and the VMM's own exit counts). */
-    static final List<String> KVM_EXIT_REASONS = List.of(KvmStatNames.EXITS, "user_exits", KvmStatNames.IO_EXITS,
-            KvmStatNames.MMIO_EXITS, KvmStatNames.HALT_EXITS, KvmStatNames.PF_TAKEN);
-    /** The TLB levels of the hit-rate chart: label, hits counter, misses counter (org.memvirt.sim.Stat). */
-    static final List<List<String>> TLB_LEVELS = List.of(List.of("dTLB", "dtlb_hits", "dtlb_misses"),
-            List.of("STLB", "stlb_hits", "stlb_misses"));
+    static final List<Counter> KVM_EXIT_REASONS = List.of(Counter.EXITS, Counter.USER_EXITS, Counter.IO_EXITS,
+            Counter.MMIO_EXITS, Counter.HALT_EXITS, Counter.PF_TAKEN);
+    /** One level of the TLB hit-rate chart: its label and its hits and misses counters. */
+    record TlbLevel(String label, Counter hits, Counter misses) {}
+    static final List<TlbLevel> TLB_LEVELS = List.of(new TlbLevel("dTLB", Counter.DTLB_HITS, Counter.DTLB_MISSES),
+            new TlbLevel("STLB", Counter.STLB_HITS, Counter.STLB_MISSES));
     /** A bar chart switches to a log scale when its largest value exceeds its smallest non-zero one this often. */
     static final double LOG_SCALE_RATIO = 1000;
 
@@ -61,7 +65,7 @@ public final class RunReport {
     static List<String> runNames(List<RunResult> runs) {
         List<String> names = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
-            String base = run.engine() + " " + run.mmu() + (run.vpid() ? " vpid" : "");
+            String base = run.engine().key() + " " + run.mmu().word() + (run.vpid() ? " vpid" : "");
             String name = base;
             for (int n = 2; names.contains(name); n++) name = base + " #" + n;
             names.add(name);
@@ -69,13 +73,12 @@ public final class RunReport {
         return names;
     }
 
-    /** The main counters, then every {@code tlb_*} and {@code walk_*} counter that any run reports. */
+    /** The main counters, then those of {@link #CHARTED_IF_REPORTED} that any run reports. */
     static List<String> chartCounters(List<Counters> totals) {
-        Set<String> names = new LinkedHashSet<>(MAIN_COUNTERS);
-        for (Counters c : totals) {
-            for (String name : c.values().keySet()) {
-                if (name.startsWith("tlb_") || name.startsWith("walk_")) names.add(name);
-            }
+        Set<String> names = new LinkedHashSet<>();
+        for (Counter c : MAIN_COUNTERS) names.add(c.key());
+        for (Counter extra : CHARTED_IF_REPORTED) {
+            for (Counters c : totals) if (c.has(extra)) names.add(extra.key());
         }
         return List.copyOf(names);
     }
@@ -92,7 +95,7 @@ public final class RunReport {
         for (int i = 0; i < totals.size(); i++) {
             double[] v = new double[counters.size()];
             for (int c = 0; c < counters.size(); c++) {
-                v[c] = totals.get(i).get(counters.get(c));
+                v[c] = totals.get(i).values().getOrDefault(counters.get(c), 0L);   // not reported: no bar
                 max = Math.max(max, v[c]);
                 if (v[c] > 0) minPositive = Math.min(minPositive, v[c]);
             }
@@ -112,16 +115,16 @@ public final class RunReport {
             for (String name : run.counters().values().keySet()) if (name.startsWith("exit_")) reasons.add(name);
         }
         for (RunResult run : runs) {
-            if (run.engine().equals("sim")) addPresent(reasons, run.counters(), SIM_EXIT_REASONS);
+            if (run.engine() == EngineKind.SIM) addPresent(reasons, run.counters(), SIM_EXIT_REASONS);
         }
         for (RunResult run : runs) {
-            if (run.engine().equals("kvm")) addPresent(reasons, run.counters(), KVM_EXIT_REASONS);
+            if (run.engine() == EngineKind.KVM) addPresent(reasons, run.counters(), KVM_EXIT_REASONS);
         }
         return List.copyOf(reasons);
     }
 
-    private static void addPresent(Set<String> into, Counters c, List<String> names) {
-        for (String name : names) if (c.values().containsKey(name)) into.add(name);
+    private static void addPresent(Set<String> into, Counters c, List<Counter> counters) {
+        for (Counter counter : counters) if (c.has(counter)) into.add(counter.key());
     }
 
     /** The "Exits by reason" chart, or null when no run reports an exit reason. */
@@ -137,12 +140,12 @@ public final class RunReport {
     static BarChart tlbChart(List<String> runNames, List<RunResult> runs) {
         List<Series> series = new ArrayList<>(runs.size());
         List<String> levels = new ArrayList<>(TLB_LEVELS.size());
-        for (List<String> level : TLB_LEVELS) levels.add(level.get(0));
+        for (TlbLevel level : TLB_LEVELS) levels.add(level.label());
         for (int i = 0; i < runs.size(); i++) {
             if (!countsTlb(runs.get(i))) continue;
             Counters c = runs.get(i).counters();
             double[] v = new double[TLB_LEVELS.size()];
-            for (int l = 0; l < v.length; l++) v[l] = hitRatePercent(c.get(TLB_LEVELS.get(l).get(1)), c.get(TLB_LEVELS.get(l).get(2)));
+            for (int l = 0; l < v.length; l++) v[l] = hitRatePercent(c.get(TLB_LEVELS.get(l).hits()), c.get(TLB_LEVELS.get(l).misses()));
             series.add(new Series(runNames.get(i), v, Palette.series(i)));
         }
         if (series.isEmpty()) return null;
@@ -151,10 +154,8 @@ public final class RunReport {
 
     /** Whether a run reports every hits and misses counter of {@link #TLB_LEVELS} (sim runs do, kvm runs do not). */
     static boolean countsTlb(RunResult run) {
-        for (List<String> level : TLB_LEVELS) {
-            if (!run.counters().values().containsKey(level.get(1)) || !run.counters().values().containsKey(level.get(2))) {
-                return false;
-            }
+        for (TlbLevel level : TLB_LEVELS) {
+            if (!run.counters().has(level.hits()) || !run.counters().has(level.misses())) return false;
         }
         return true;
     }
@@ -190,9 +191,9 @@ public final class RunReport {
         List<String> header = new ArrayList<>(names);
         header.addFirst("");
         List<List<String>> rows = new ArrayList<>();
-        rows.add(row("engine", runs, RunResult::engine));
+        rows.add(row("engine", runs, run -> run.engine().key()));
         rows.add(row("why this engine", runs, RunResult::engineReason));
-        rows.add(row("mmu", runs, RunResult::mmu));
+        rows.add(row("mmu", runs, run -> run.mmu().word()));
         rows.add(row("vpid", runs, run -> run.vpid() ? "on" : "off"));
         rows.add(row("vCPUs", runs, run -> Integer.toString(Math.max(1, run.vcpus().size()))));
         rows.add(row("ops", runs, run -> Integer.toString(run.ops().size())));
@@ -251,7 +252,7 @@ public final class RunReport {
             row.add(Integer.toString(index++));
             row.add(op.op());
             row.add(Quantity.SECONDS.format(op.nanos() / 1e9));
-            for (String c : chartNames) row.add(HtmlReport.count(op.deltas().get(c)));
+            for (String c : chartNames) row.add(HtmlReport.count(op.deltas().values().get(c)));
             StringBuilder other = new StringBuilder();
             op.deltas().values().forEach((name, delta) -> {
                 if (delta != 0 && !chartNames.contains(name)) {
@@ -262,7 +263,7 @@ public final class RunReport {
             row.add(other.toString());
             rows.add(row);
         }
-        r.table(run.engine() + " (" + (run.engine().equals("sim") ? "virtual" : "wall") + " time)", header, rows);
+        r.table(run.engine().key() + " (" + (run.engine().virtualTime() ? "virtual" : "wall") + " time)", header, rows);
     }
 
     private static List<String> row(String name, List<RunResult> runs, java.util.function.Function<RunResult, String> f) {

@@ -17,31 +17,33 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.memvirt.config.ConfigException;
 import org.memvirt.config.MachineConfig;
+import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
-import org.memvirt.sim.HostConfig;
-import org.memvirt.sim.KsmConfig;
-import org.memvirt.sim.SwapKind;
-import org.memvirt.sim.Watermarks;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.KsmConfig;
+import org.memvirt.engine.SwapKind;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadException;
 import org.memvirt.workload.WorkloadParser;
 import org.memvirt.workload.WorkloadUnits;
 
-/** Reads a scenario YAML file into a validated {@link Scenario}; every error names the offending field. */
+/**
+ * Reads a scenario YAML file into a validated {@link HostSpec}, the engine-neutral description every engine runs;
+ * every error names the offending field.
+ */
 public final class ScenarioLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final long DEFAULT_QUANTUM_NANOS = 1_000_000L;          // 1 ms round-robin slice per VM
     static final long DEFAULT_POLICY_INTERVAL_NANOS = 10_000_000_000L; // MOM policy-engine-interval / pvestatd: 10 s
     static final int DEFAULT_PROXMOX_TARGET_PERCENT = 80;          // pve-docs qm "Memory": auto-ballooning target 80%
     static final int DEFAULT_SHARES = 1000;                        // pve-docs qm "Memory": shares default 1000
-    static final long QEMU_DEFAULT_RAM = 128L << 20;               // qemu hw/core/machine.c default_ram_size
     static final long MIN_RESIDENT_LIMIT = 4L << 20;               // docs/overcommit-kvm.md: UffdSwap needs >= 4 MiB
 
     private ScenarioLoader() {}
 
-    public static Scenario load(Path file) {
+    public static HostSpec load(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -52,12 +54,12 @@ public final class ScenarioLoader {
         return parse(text, base, file.toAbsolutePath().getParent());
     }
 
-    public static Scenario parse(String yaml, String defaultName) {
+    public static HostSpec parse(String yaml, String defaultName) {
         return parse(yaml, defaultName, Path.of("."));
     }
 
     /** @param baseDir where workload trace files are resolved */
-    public static Scenario parse(String yaml, String defaultName, Path baseDir) {
+    public static HostSpec parse(String yaml, String defaultName, Path baseDir) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -70,13 +72,13 @@ public final class ScenarioLoader {
         String name = root.has("name") ? root.get("name").asText() : defaultName;
         long duration = root.has("duration") ? duration(root.get("duration"), "duration") : -1;
         if (!root.has("host")) throw new ScenarioException("host: missing");
-        HostConfig host = host(root.get("host"));
-        Scenario.Policy policy = policy(root.get("host").get("balloon_policy"));
-        Scenario.KsmPolicy ksmPolicy = Scenario.KsmPolicy.NONE;
+        HostSpec.Host host = host(root.get("host"));
+        HostSpec.Policy policy = policy(root.get("host").get("balloon_policy"));
+        HostSpec.KsmPolicy ksmPolicy = HostSpec.KsmPolicy.NONE;
         if (root.get("host").has("ksm_policy")) {
             String k = root.get("host").get("ksm_policy").asText();
             try {
-                ksmPolicy = Scenario.KsmPolicy.valueOf(k.toUpperCase(Locale.ROOT));
+                ksmPolicy = HostSpec.KsmPolicy.valueOf(k.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException("host.ksm_policy: unknown '" + k + "' (none, ksmtuned, mom)");
             }
@@ -84,7 +86,7 @@ public final class ScenarioLoader {
         if (!root.has("vms") || !root.get("vms").isArray() || root.get("vms").isEmpty()) {
             throw new ScenarioException("vms: expected a non-empty list of VMs");
         }
-        List<Scenario.Vm> vms = new ArrayList<>();
+        List<HostSpec.Vm> vms = new ArrayList<>();
         Set<String> names = new HashSet<>();
         int i = 0;
         for (JsonNode vm : root.get("vms")) vms.addAll(vms(vm, "vms[" + i++ + "]", names, baseDir));
@@ -93,10 +95,10 @@ public final class ScenarioLoader {
         if (sample <= 0) throw new ScenarioException("sample: must be positive");
         long quantum = root.has("quantum") ? duration(root.get("quantum"), "quantum") : DEFAULT_QUANTUM_NANOS;
         if (quantum < 1_000) throw new ScenarioException("quantum: must be at least 1us");
-        return new Scenario(name, duration, sample, quantum, host, policy, ksmPolicy, vms);
+        return new HostSpec(name, duration, sample, quantum, host, policy, ksmPolicy, vms);
     }
 
-    private static HostConfig host(JsonNode h) {
+    private static HostSpec.Host host(JsonNode h) {
         fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "ksm_policy", "balloon_policy", "watermark_scale_factor");
         if (!h.has("ram")) throw new ScenarioException("host.ram: missing");
         long ram = size(h.get("ram"), "host.ram");
@@ -105,9 +107,9 @@ public final class ScenarioLoader {
         long swap = h.has("swap") ? size(h.get("swap"), "host.swap") : 0;
         SwapKind kind = h.has("swap_kind") ? swapKind(h.get("swap_kind").asText()) : SwapKind.SSD;
         int wsf = h.has("watermark_scale_factor") ? intIn(h.get("watermark_scale_factor"), "host.watermark_scale_factor", 1, 3000)
-                : Watermarks.DEFAULT_SCALE_FACTOR;
+                : HostSpec.Host.DEFAULT_WATERMARK_SCALE_FACTOR;
         KsmConfig ksm = h.has("ksm") ? ksm(h.get("ksm")) : KsmConfig.defaults(false);
-        return new HostConfig(ram, reserve, swap, kind, ksm, wsf);
+        return new HostSpec.Host(ram, reserve, swap, kind, ksm, wsf);
     }
 
     private static SwapKind swapKind(String s) {
@@ -130,13 +132,13 @@ public final class ScenarioLoader {
                 !k.has("merge_across_nodes") || bool(k.get("merge_across_nodes"), "host.ksm.merge_across_nodes"));
     }
 
-    private static Scenario.Policy policy(JsonNode p) {
-        if (p == null) return new Scenario.Policy(Scenario.PolicyKind.NONE, DEFAULT_POLICY_INTERVAL_NANOS, DEFAULT_PROXMOX_TARGET_PERCENT);
+    private static HostSpec.Policy policy(JsonNode p) {
+        if (p == null) return new HostSpec.Policy(HostSpec.PolicyKind.NONE, DEFAULT_POLICY_INTERVAL_NANOS, DEFAULT_PROXMOX_TARGET_PERCENT);
         String kindText = p.isTextual() ? p.asText() : p.path("kind").asText("");
         if (p.isObject()) fields(p, "host.balloon_policy.", "kind", "interval", "target_percent");
-        Scenario.PolicyKind kind;
+        HostSpec.PolicyKind kind;
         try {
-            kind = Scenario.PolicyKind.valueOf(kindText.toUpperCase(Locale.ROOT));
+            kind = HostSpec.PolicyKind.valueOf(kindText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ScenarioException("host.balloon_policy.kind: unknown '" + kindText + "' (none, fixed, mom, proxmox)");
         }
@@ -144,26 +146,18 @@ public final class ScenarioLoader {
         if (interval <= 0) throw new ScenarioException("host.balloon_policy.interval: must be positive");
         int target = p.has("target_percent") ? intIn(p.get("target_percent"), "host.balloon_policy.target_percent", 1, 100)
                 : DEFAULT_PROXMOX_TARGET_PERCENT;
-        return new Scenario.Policy(kind, interval, target);
+        return new HostSpec.Policy(kind, interval, target);
     }
 
-    private static List<Scenario.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
+    private static List<HostSpec.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
         if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
         fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
                 "start_stagger", "boot_touch", "balloon", "workload", "resident_limit");
         String name = v.has("name") ? v.get("name").asText() : "vm";
         int count = v.has("count") ? intIn(v.get("count"), at + ".count", 1, 4096) : 1;
-        long ram = QEMU_DEFAULT_RAM;
-        boolean merge = true;
-        if (v.has("qemu")) {
-            MachineConfig q = qemu(v.get("qemu"), at + ".qemu");
-            ram = q.layout().ramSize();
-            merge = q.backend() != null ? q.backend().merge() : q.memMerge();
-        }
-        if (v.has("memory")) ram = size(v.get("memory"), at + ".memory");
-        if (ram < (4L << 20) || ram % 4096 != 0) throw new ScenarioException(at + ".memory: must be a multiple of 4 KiB and at least 4 MiB");
-        if (v.has("mem_merge")) merge = bool(v.get("mem_merge"), at + ".mem_merge");
-        MmuMode mmu = MmuMode.EPT;
+        MachineConfig machine = machine(v, at);
+        long ram = machine.layout().ramSize();
+        MmuMode mmu = null;
         if (v.has("mmu")) {
             try {
                 mmu = MmuMode.valueOf(v.get("mmu").asText().toUpperCase(Locale.ROOT));
@@ -176,24 +170,24 @@ public final class ScenarioLoader {
         long stagger = v.has("start_stagger") ? duration(v.get("start_stagger"), at + ".start_stagger") : 0;
         long boot = v.has("boot_touch") ? size(v.get("boot_touch"), at + ".boot_touch") : 0;
         if (boot > ram) throw new ScenarioException(at + ".boot_touch: larger than the VM's memory");
-        Scenario.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
+        HostSpec.Balloon balloon = balloon(v.get("balloon"), at + ".balloon", ram);
         List<Op> ops = v.has("workload") ? ops(v.get("workload"), at + ".workload", ram, baseDir) : List.of();
         long limit = v.has("resident_limit") ? size(v.get("resident_limit"), at + ".resident_limit") : 0;
         if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {
             throw new ScenarioException(at + ".resident_limit: must be a multiple of 4 KiB and at least 4 MiB");
         }
-        List<Scenario.Vm> out = new ArrayList<>();
+        List<HostSpec.Vm> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String n = count == 1 ? name : name + "-" + i;
             if (!names.add(n)) throw new ScenarioException(at + ".name: duplicate VM name '" + n + "'");
-            out.add(new Scenario.Vm(n, ram, merge, mmu, adj, start + i * stagger, boot, balloon, ops, limit));
+            out.add(new HostSpec.Vm(n, machine, mmu, adj, start + i * stagger, boot, balloon, ops, limit));
         }
         return out;
     }
 
-    private static Scenario.Balloon balloon(JsonNode b, String at, long ram) {
+    private static HostSpec.Balloon balloon(JsonNode b, String at, long ram) {
         if (b == null || (b.isBoolean() && !b.asBoolean())) return null;
-        if (b.isBoolean()) return new Scenario.Balloon(false, 0, DEFAULT_SHARES, 0, 0);
+        if (b.isBoolean()) return new HostSpec.Balloon(false, 0, DEFAULT_SHARES, 0, 0);
         fields(b, at + ".", "deflate_on_oom", "min", "shares", "target", "at", "reclaim");
         boolean doo = b.has("deflate_on_oom") && bool(b.get("deflate_on_oom"), at + ".deflate_on_oom");
         long min = b.has("min") ? size(b.get("min"), at + ".min") : 0;
@@ -203,7 +197,7 @@ public final class ScenarioLoader {
         if (target > ram) throw new ScenarioException(at + ".target: larger than the VM's memory");
         long when = b.has("at") ? duration(b.get("at"), at + ".at") : 0;
         boolean reclaim = b.has("reclaim") && bool(b.get("reclaim"), at + ".reclaim");
-        return new Scenario.Balloon(doo, min, shares, target, when, reclaim);
+        return new HostSpec.Balloon(doo, min, shares, target, when, reclaim);
     }
 
     private static List<Op> ops(JsonNode w, String at, long ram, Path baseDir) {
@@ -220,11 +214,45 @@ public final class ScenarioLoader {
     }
 
     /**
-     * The memory options of a QEMU command line (a string or a list of words), resolved by {@link QemuArgs}: {@code -m},
+     * The VM's whole machine: its {@code qemu} options, with {@code memory} as a last {@code -m} and
+     * {@code mem_merge} overriding the RAM's merge (the backend's, or {@code -machine mem-merge}); QEMU's default
+     * 128 MiB without either.
+     */
+    private static MachineConfig machine(JsonNode v, String at) {
+        List<String> words = v.has("qemu") ? qemuWords(v.get("qemu")) : new ArrayList<>();
+        if (v.has("memory")) {
+            long ram = size(v.get("memory"), at + ".memory");
+            checkRam(ram, at);
+            words.add("-m");
+            words.add((ram >> 10) + "K");
+        }
+        MachineConfig m;
+        try {
+            m = QemuArgs.parse(words);
+        } catch (ConfigException e) {
+            throw new ScenarioException(at + (v.has("qemu") ? ".qemu" : ".memory") + ": " + e.getMessage());
+        }
+        checkRam(m.layout().ramSize(), at);
+        if (!v.has("mem_merge")) return m;
+        boolean merge = bool(v.get("mem_merge"), at + ".mem_merge");
+        MemoryBackend b = m.backend();
+        MemoryBackend backend = b == null ? null : new MemoryBackend(b.id(), b.kind(), b.size(), b.share(), b.prealloc(),
+                b.reserve(), merge, b.memPath(), b.hugetlb());
+        return new MachineConfig(m.layout(), backend, merge, m.smp(), m.warnings());
+    }
+
+    private static void checkRam(long ram, String at) {
+        if (ram < (4L << 20) || ram % 4096 != 0) {
+            throw new ScenarioException(at + ".memory: must be a multiple of 4 KiB and at least 4 MiB");
+        }
+    }
+
+    /**
+     * The memory options of a QEMU command line (a string or a list of words), for {@link QemuArgs}: {@code -m},
      * {@code -machine} (mem-merge), {@code -object memory-backend-*}, {@code -mem-path}, {@code -mem-prealloc},
      * {@code -smp}, {@code -cpu}. Other options (disks, {@code -enable-kvm}, {@code -daemonize}) are skipped.
      */
-    private static MachineConfig qemu(JsonNode n, String at) {
+    private static List<String> qemuWords(JsonNode n) {
         List<String> words = new ArrayList<>();
         if (n.isArray()) {
             for (JsonNode x : n) words.add(x.asText());
@@ -241,11 +269,7 @@ public final class ScenarioLoader {
                 memory.add(words.get(++i));
             }
         }
-        try {
-            return QemuArgs.parse(memory);
-        } catch (ConfigException e) {
-            throw new ScenarioException(at + ": " + e.getMessage());
-        }
+        return memory;
     }
 
     /** Ranges must lie inside the guest's RAM-sized workload region. */
@@ -261,6 +285,7 @@ public final class ScenarioLoader {
             }
             case Op.Unmap u -> u.offset() + u.bytes();
             case Op.Remap r -> r.offset() + r.bytes();
+            case Op.Free f -> f.offset() + f.bytes();
             case Op.Balloon b -> b.bytes();
             default -> 0;
         };

@@ -1,7 +1,6 @@
 /**
- * Owns multi-VM overcommit scenarios: the scenario file model and its validation, and the runner that drives each
- * VM's workload page by page against the simulated host memory in virtual time, with balloon policies, sampling and
- * events; and the kvm path, which checks a scenario against this host and runs its VMs for real through the kvm
- * package's scenario runner, reporting in the same shape. Must not print (the cli does) or model the MMU (scenarios run at page granularity).
+ * Owns the scenario file: YAML read into an engine-neutral {@link org.memvirt.engine.HostSpec} (each VM with its whole
+ * QEMU machine), every error naming the file's field. Must not import an engine (each engine maps the host and the
+ * VMs onto what it models or has) or print (the cli does).
  */
 package org.memvirt.scenario;

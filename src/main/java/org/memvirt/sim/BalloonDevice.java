@@ -27,6 +27,7 @@ public final class BalloonDevice {
 
     private final HostMemory host;
     private final int vm;
+    private final RamMap ram;                // null: gfns are RAM-block pages (no hole in guest RAM)
     private final long ramPages;
     private final boolean deflateOnOom;
     private long[] pages = new long[1024];   // the driver's balloon page list (LIFO)
@@ -39,8 +40,18 @@ public final class BalloonDevice {
     private long oomDeflations;
 
     public BalloonDevice(HostMemory host, int vm, long ramPages, boolean deflateOnOom) {
+        this(host, vm, null, ramPages, deflateOnOom);
+    }
+
+    /** A device for guest RAM laid out by {@code ram}: a PFN is discarded at its page of the RAM block. */
+    BalloonDevice(HostMemory host, int vm, RamMap ram, boolean deflateOnOom) {
+        this(host, vm, ram, ram.ramPages(), deflateOnOom);
+    }
+
+    private BalloonDevice(HostMemory host, int vm, RamMap ram, long ramPages, boolean deflateOnOom) {
         this.host = host;
         this.vm = vm;
+        this.ram = ram;
         this.ramPages = ramPages;
         this.deflateOnOom = deflateOnOom;
     }
@@ -93,7 +104,7 @@ public final class BalloonDevice {
                 long gfn = frames.allocate();
                 if (gfn < 0) break;
                 push(gfn);
-                host.balloonRelease(vm, gfn);   // the device discards it on seeing the PFN (MADV_DONTNEED)
+                host.balloonRelease(vm, ram == null ? gfn : ram.gfnToRamPage(gfn));   // discarded (MADV_DONTNEED)
                 got++;
             }
             actual = listed;

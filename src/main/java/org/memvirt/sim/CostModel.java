@@ -23,37 +23,41 @@ public record CostModel(double ghz, long accessCycles, long stlbHitCycles, long 
     public static final CostModel DEFAULT = new CostModel(
             3.0,     // nominal clock (assumption)
             1,       // one load per cycle on an L1 DTLB hit (the TLB lookup is hidden in the L1D access)
-            7,       // Zen 5: 4-cycle load-to-use on L1 DTLB hit, 11 when served by the L2 DTLB (reference mmu.md §7)
+            7,       // Zen 5: 4-cycle load-to-use on L1 DTLB hit, 11 from the L2 DTLB (J. Chen's Zen 5 measurements, 2024)
             20,      // paging-structure entries mostly from L2/L3 cache (assumption; Zen 5 L2 ~14 cycles)
-            3000,    // ~1 µs exit round trip on bare-metal KVM (HOST.md: 1–2 µs to user space; in-kernel is cheaper)
-            4500,    // ~1.5 µs per emulated instruction (HOST.md: 1–2 µs per instruction in KVM's emulator)
-            3000,    // ~1 µs to walk the guest table and install sptes (HOST.md: ~6 µs per first touch incl. zeroing, nested host)
+            3000,    // ~1 µs: a KVM_RUN exit to user space ~2,500 cycles on AMD SVM (LKML, Dec 2020); in-kernel is cheaper
+            4500,    // ~1.5 µs per emulated instruction (assumption; 1–2 µs in KVM's emulator on host A, docs/HOST-FACTS.md)
+            3000,    // ~1 µs to walk the guest table and install sptes (assumption; host A: ~6 µs per first touch incl. zeroing)
             1000,    // 4 KiB clear_page at ~4 bytes/cycle (assumption)
             1500);   // a native anonymous #PF, ~0.5 µs (assumption)
 
     /** Cycles and slowdown of a run. */
     public record Estimate(long vmCycles, long nativeCycles, double slowdown, long vmNanos, long nativeNanos) {}
 
-    /** The estimate for counters named as {@link Stat}'s. */
+    /** The estimate for a sim run's counters (every counter of {@link Stat}; a kvm run's counters are refused). */
     public Estimate estimate(Counters c) {
-        long common = c.get(Stat.name(Stat.ACCESSES)) * accessCycles
-                + c.get(Stat.name(Stat.STLB_HITS)) * stlbHitCycles
-                + c.get(Stat.name(Stat.GUEST_PAGE_FAULTS)) * guestFaultCycles
-                + c.get(Stat.name(Stat.HOST_PAGES_ZEROED)) * zeroPageCycles;
-        long vm = common
-                + c.get(Stat.name(Stat.WALK_REFS)) * walkRefCycles
-                + c.get(Stat.name(Stat.EXITS)) * exitCycles
-                + c.get(Stat.name(Stat.INSN_EMULATION)) * emulationCycles
-                + (c.get(Stat.name(Stat.PF_FIXED)) + c.get(Stat.name(Stat.PF_GUEST))) * kvmFaultCycles;
-        long nat = common + c.get(Stat.name(Stat.NATIVE_WALK_REFS)) * walkRefCycles;
+        long[] s = new long[Stat.COUNT];
+        for (int i = 0; i < Stat.COUNT; i++) s[i] = c.get(Stat.counter(i));
+        long vm = vmCycles(s);
+        long nat = nativeCycles(s);
         return new Estimate(vm, nat, nat == 0 ? 1.0 : (double) vm / nat, nanos(vm), nanos(nat));
     }
 
+    /** The VM's cycles for counter values {@code s} (indexed by {@link Stat}): the guest's own work plus KVM's. */
     long vmCycles(long[] s) {
-        return s[Stat.ACCESSES] * accessCycles + s[Stat.STLB_HITS] * stlbHitCycles
-                + s[Stat.GUEST_PAGE_FAULTS] * guestFaultCycles + s[Stat.HOST_PAGES_ZEROED] * zeroPageCycles
-                + s[Stat.WALK_REFS] * walkRefCycles + s[Stat.EXITS] * exitCycles
+        return guestCycles(s) + s[Stat.WALK_REFS] * walkRefCycles + s[Stat.EXITS] * exitCycles
                 + s[Stat.INSN_EMULATION] * emulationCycles + (s[Stat.PF_FIXED] + s[Stat.PF_GUEST]) * kvmFaultCycles;
+    }
+
+    /** The same work on bare metal: the guest's own work with one-dimensional walks. */
+    long nativeCycles(long[] s) {
+        return guestCycles(s) + s[Stat.NATIVE_WALK_REFS] * walkRefCycles;
+    }
+
+    /** What costs the same with and without virtualization: accesses, STLB hits, the guest's #PFs, zeroing. */
+    private long guestCycles(long[] s) {
+        return s[Stat.ACCESSES] * accessCycles + s[Stat.STLB_HITS] * stlbHitCycles
+                + s[Stat.GUEST_PAGE_FAULTS] * guestFaultCycles + s[Stat.HOST_PAGES_ZEROED] * zeroPageCycles;
     }
 
     long nanos(long cycles) {

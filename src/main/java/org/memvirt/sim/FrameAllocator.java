@@ -29,13 +29,27 @@ final class FrameAllocator {
 
     /** The next free frame. */
     long allocate() {
+        long gfn = tryAllocate();
+        if (gfn < 0) throw new SimException("guest out of memory: no free guest frame");
+        return gfn;
+    }
+
+    /** The next free frame, or -1 when the guest has none. */
+    long tryAllocate() {
         if (freeCount > 0) return free[--freeCount];
         while (region < regions.length) {
             if (next < regions[region][1]) return next++;
             region++;
             if (region < regions.length) next = regions[region][0];
         }
-        throw new SimException("guest out of memory: no free guest frame");
+        return -1;
+    }
+
+    /** Frames not handed out: the free list and the fresh frames left in every RAM region. */
+    long freeFrames() {
+        long n = freeCount;
+        for (int r = region; r < regions.length; r++) n += regions[r][1] - (r == region ? next : regions[r][0]);
+        return n;
     }
 
     /**

@@ -40,13 +40,28 @@ final class GuestOs {
     Process running;                 // the process data ops run in (docs/guest-model.md: one running process)
     boolean demand;
     boolean largePages;              // {@code pages 2M}: new region pages are mapped by 2 MiB PDEs (PS = 1)
-    private long[] balloon = new long[256];
-    private int balloonPages;
+    private final BalloonDevice balloon;     // the virtio-balloon device this guest's driver fills and leaks
+    /**
+     * The driver's page source: the guest's frame allocator. A free frame is behind no process's page, so verify
+     * expects nothing of it (free forgets what a freed page held).
+     */
+    private final BalloonDevice.GuestFrames balloonFrames = new BalloonDevice.GuestFrames() {
+        @Override
+        public long allocate() {
+            return frames.allocate();            // SimException when the guest has no free frame
+        }
+
+        @Override
+        public void release(long gfn) {
+            frames.release(gfn);
+        }
+    };
 
     GuestOs(SimVm vm, FrameAllocator frames) {
         this.vm = vm;
         this.pts = vm.pts;
         this.frames = frames;
+        this.balloon = new BalloonDevice(vm.host, vm.vmId, vm.ram, false);
     }
 
     /** The runtime's kernel half and process 0, built by the boot vCPU. */
@@ -172,19 +187,30 @@ final class GuestOs {
      */
     void unmap(Vcpu v, Process p, long gva) {
         long slot = leafSlot(p, gva);
-        if (slot < 0) return;
+        if (slot >= 0) clearLeaf(v, slot, gva, true);
+    }
+
+    /**
+     * Clears the leaf entry in {@code slot} (see {@link #leafSlot}) of {@code gva}: only P when {@code keepFrame}
+     * (a mapped page), else the whole entry (any page holding a frame); INVLPGs it on this vCPU if it was present.
+     * Returns the old entry, or 0 when there was nothing to clear.
+     */
+    private long clearLeaf(Vcpu v, long slot, long gva, boolean keepFrame) {
         int level = (int) (slot & 3) + 1;
         long table = slot >>> 2;
         int index = Paging.index(gva, level);
         long pte = pts.read(table, index);
-        if (!Paging.present(pte)) return;
-        writePte(v, table, index, pte & ~Paging.P);
-        v.stats[Stat.GUEST_INVLPG]++;
-        vm.mmu.invlpg(v, gva, level == 2);
+        if (keepFrame ? !Paging.present(pte) : (pte & Paging.ADDR) == 0) return 0;
+        writePte(v, table, index, keepFrame ? pte & ~Paging.P : 0);
+        if (Paging.present(pte)) {
+            v.stats[Stat.GUEST_INVLPG]++;
+            vm.mmu.invlpg(v, gva, level == 2);
+        }
+        return pte;
     }
 
     /**
-     * Unmap and remap take whole 2 MiB pages: throws if {@code [fromGva, toGva)} covers part of one ({@code what} names
+     * Unmap, remap and free take whole 2 MiB pages: throws if {@code [fromGva, toGva)} covers part of one ({@code what} names
      * the op). Only the range's first and last 2 MiB can be partial.
      */
     void checkWholeLargePages(Process p, long fromGva, long toGva, String what) {
@@ -196,7 +222,7 @@ final class GuestOs {
             long start = gva & ~mask;
             if (start < fromGva || start + mask + 1 > toGva) {
                 throw new SimException(what + ": the range covers part of the 2 MiB guest page at offset 0x"
-                        + Long.toHexString(start - REGION_BASE) + "; unmap and remap whole 2 MiB pages");
+                        + Long.toHexString(start - REGION_BASE) + "; unmap, remap and free whole 2 MiB pages");
             }
         }
     }
@@ -218,6 +244,28 @@ final class GuestOs {
         writePte(v, table, index, pte | Paging.P);
     }
 
+    /**
+     * Gives the page at {@code gva} back to the guest's allocator ({@code free}): the leaf entry is cleared (INVLPG on
+     * this vCPU if it was present) and its frame, or a 2 MiB page's 512 frames, go on the free list. The host page
+     * behind each frame stays as it is: resident until a balloon or free page reporting returns it. Verify no longer
+     * expects what the freed region pages held.
+     */
+    void free(Vcpu v, Process p, long gva) {
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return;
+        long pte = clearLeaf(v, slot, gva, false);
+        if (pte == 0) return;                                    // no frame: never mapped, or freed already
+        boolean large = (slot & 3) == 1;
+        long gfn = large ? Paging.largePdeToGfn(pte) : Paging.pteToGfn(pte);
+        long count = large ? Paging.LARGE_PAGES : 1;
+        long firstPage = ((large ? gva & -(1L << Paging.LARGE_SHIFT) : gva) - REGION_BASE) >>> Paging.PAGE_SHIFT;
+        for (long i = count - 1; i >= 0; i--) {                 // descending, so 4 KiB allocations take them ascending
+            frames.release(gfn + i);
+            vm.writes.forget(p.pid, firstPage + i);
+        }
+        vm.stats[Stat.GUEST_FRAMES] -= count;
+    }
+
     /** MOV CR3 on {@code v} to the process after the running one, round-robin; it becomes the running process. */
     void switchProcess(Vcpu v, boolean pcid) {
         running = processes.get((running.pid + 1) % processes.size());
@@ -232,29 +280,20 @@ final class GuestOs {
         vm.mmu.movCr3(v, running.cr3(false));
     }
 
-    /** The balloon driver takes {@code pages} frames from the allocator and gives them to the host. */
-    void inflate(Vcpu v, long pages) {
-        for (long i = 0; i < pages; i++) {
-            long gfn = frames.allocate();
-            if (balloonPages == balloon.length) balloon = java.util.Arrays.copyOf(balloon, balloon.length * 2);
-            balloon[balloonPages++] = gfn;
-            vm.balloonRelease(gfn);
-            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
+    /**
+     * The device's {@code num_pages} becomes {@code numPages} and the driver moves the balloon there at once: pages
+     * from the frame allocator to the host (inflate), or back onto the free list, LIFO (deflate); one virtqueue
+     * kick, a VM exit, per batch of up to {@link BalloonDevice#ARRAY_PFNS_MAX} pages.
+     */
+    void balloonTo(Vcpu v, long numPages) {
+        balloon.setNumPages(numPages);
+        while (balloon.towardsTarget() != 0) {
+            balloon.work(balloonFrames);
+            v.exit(Stat.EXIT_IO);
         }
     }
-
-    /** Frames come back from the balloon onto the free list (LIFO). */
-    void deflate(Vcpu v, long pages) {
-        long n = Math.min(pages, balloonPages);
-        for (long i = 0; i < n; i++) {
-            frames.release(balloon[--balloonPages]);
-            if (i % VIRTIO_BALLOON_ARRAY_PFNS_MAX == 0) v.exit(Stat.EXIT_IO);
-        }
-    }
-
-    static final int VIRTIO_BALLOON_ARRAY_PFNS_MAX = 256;   // linux drivers/virtio/virtio_balloon.c
 
     long balloonPages() {
-        return balloonPages;
+        return balloon.actual();
     }
 }

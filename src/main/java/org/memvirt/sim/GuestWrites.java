@@ -27,6 +27,13 @@ final class GuestWrites {
         written.get(pid).set(page, 1);
     }
 
+    /** Process {@code pid} gave region page {@code page} back ({@code free}): verify no longer expects its content. */
+    void forget(int pid, long page) {
+        if (pid >= content.size()) return;
+        content.get(pid).set(page, 0);
+        written.get(pid).set(page, 0);
+    }
+
     /** Calls {@code visitor} for every written page, by pid and then page order. */
     void forEach(Visitor visitor) {
         for (int pid = 0; pid < written.size(); pid++) {

@@ -1,5 +1,9 @@
 package org.memvirt.sim;
 
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.KsmConfig;
+import org.memvirt.engine.SwapKind;
+
 /**
  * The simulated host's memory: physical RAM, what the host OS keeps for itself, the swap device and ksmd's knobs.
  *
@@ -18,6 +22,11 @@ public record HostConfig(long ramBytes, long reserveBytes, long swapBytes, SwapK
         if (ramBytes <= 0) throw new IllegalArgumentException("host RAM must be positive");
         if (reserveBytes < 0 || reserveBytes >= ramBytes) throw new IllegalArgumentException("host reserve must be in [0, RAM)");
         if (swapBytes < 0) throw new IllegalArgumentException("swap size must be >= 0");
+    }
+
+    /** The modelled host of a {@link HostSpec}. */
+    public static HostConfig of(HostSpec.Host h) {
+        return new HostConfig(h.ramBytes(), h.reserveBytes(), h.swapBytes(), h.swapKind(), h.ksm(), h.watermarkScaleFactor());
     }
 
     public static HostConfig of(long ramBytes, long reserveBytes, long swapBytes) {

@@ -3,6 +3,8 @@ package org.memvirt.sim;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.KsmConfig;
+
 /**
  * The full simulated host memory: frame accounting against RAM and the host's own reserve, lazy allocation,
  * watermark-driven reclaim to a swap device, swap-in on access, KSM ({@link KsmScanner}), balloon discards and the

@@ -3,6 +3,7 @@ package org.memvirt.sim;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.KsmConfig;
 import org.memvirt.workload.Patterns;
 
 /**

@@ -1,10 +1,7 @@
 package org.memvirt.sim;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * KVM's shadow MMU after linux arch/x86/kvm/mmu/mmu.c and paging_tmpl.h: shadow pages keyed by gfn + role (here
@@ -15,6 +12,9 @@ import java.util.Map;
  *
  * <p>The guest kernel's direct map of its page-table pages is modelled as one spte per frame
  * ({@link #directMap}: none, read-only, writable), which is what write protection downgrades.
+ *
+ * <p>The fault path allocates nothing unless it creates a shadow page: the page hash and the rmap are primitive
+ * ({@link LongMap}, {@link PageLongs}, {@link RmapChains} for frames mapped by several sptes).
  */
 final class ShadowMmu implements Mmu {
     static final int NUM_PREV_ROOTS = 3;         // arch/x86/include/asm/kvm_host.h KVM_MMU_NUM_PREV_ROOTS
@@ -31,11 +31,13 @@ final class ShadowMmu implements Mmu {
     private final SimVm vm;
     private final GuestPageTables pts;
     private final long[] vmStats;
-    private final List<ShadowPage> byId = new ArrayList<>();
-    private final LinkedHashMap<Long, ShadowPage> hash = new LinkedHashMap<>();   // creation order = active list
+    private final List<ShadowPage> byId = new ArrayList<>();   // by id, null once zapped; id order = creation order
+    private final LongMap hash = new LongMap(64);              // ShadowPage.key(gfn, role) -> id of a live page
+    private int oldestLive;                                    // no live shadow page has a smaller id
+    private int[] recycleIds = new int[REFILL_PAGES];
     private final PageLongs directMap;
     private final PageLongs rmap;                            // first leaf spte of a frame: (sp id << 9 | index) + 1
-    private final Map<Long, long[]> rmapMore = new HashMap<>();
+    private final RmapChains rmapMore = new RmapChains();      // a frame's further leaf sptes
     private final long maxMmuPages;
     private final long[] gwTable = new long[Paging.LEVELS + 1];
     private final long[] gwPte = new long[Paging.LEVELS + 1];
@@ -221,13 +223,19 @@ final class ShadowMmu implements Mmu {
 
     // ---- shadow pages ----------------------------------------------------------------------------------------
 
+    /** The live shadow page hashed under {@code key}, or null. */
+    private ShadowPage lookup(long key) {
+        long id = hash.get(key);
+        return id == LongMap.MISSING ? null : byId.get((int) id);
+    }
+
     private ShadowPage getShadowPage(long gfn, int level) {
-        ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+        ShadowPage sp = lookup(ShadowPage.key(gfn, level));
         if (sp != null) return sp;
         vmStats[Stat.MMU_CACHE_MISS]++;
         sp = new ShadowPage(byId.size(), gfn, level);
         byId.add(sp);
-        hash.put(ShadowPage.key(gfn, level), sp);
+        hash.put(ShadowPage.key(gfn, level), sp.id);
         vmStats[Stat.SHADOW_PAGES]++;
         indirectShadowPages++;
         if (writeProtectDirectMap(gfn)) remoteFlush();        // account_shadowed
@@ -237,12 +245,12 @@ final class ShadowMmu implements Mmu {
     /** kvm_mmu_get_child_sp for a direct role: no guest table to write-protect, so no write tracking. */
     private ShadowPage getDirectShadowPage(long gfn, boolean writable) {
         long key = ShadowPage.directKey(gfn, writable);
-        ShadowPage sp = hash.get(key);
+        ShadowPage sp = lookup(key);
         if (sp != null) return sp;
         vmStats[Stat.MMU_CACHE_MISS]++;
         sp = new ShadowPage(byId.size(), gfn, 1, true, writable);
         byId.add(sp);
-        hash.put(key, sp);
+        hash.put(key, sp.id);
         vmStats[Stat.SHADOW_PAGES]++;
         return sp;
     }
@@ -307,10 +315,13 @@ final class ShadowMmu implements Mmu {
         sp.invalid = true;
         hash.remove(sp.key());
         byId.set(sp.id, null);
+        while (oldestLive < byId.size() && byId.get(oldestLive) == null) oldestLive++;
         vmStats[Stat.SHADOW_PAGES]--;
         vmStats[Stat.MMU_SHADOW_ZAPPED]++;
         if (!sp.direct) indirectShadowPages--;
-        for (Vcpu v : vm.vcpus) {
+        final List<Vcpu> vcpus = vm.vcpus;
+        for (int c = 0; c < vcpus.size(); c++) {                  // indexed: no iterator
+            Vcpu v = vcpus.get(c);
             if (v.root == sp) v.root = null;                 // the vCPU reloads its root on the next entry
             for (int i = 0; i < NUM_PREV_ROOTS; i++) if (v.prevRoot[i] == sp) v.prevRoot[i] = null;
         }
@@ -334,14 +345,18 @@ final class ShadowMmu implements Mmu {
     private void makeMmuPagesAvailable() {
         long avail = maxMmuPages - vmStats[Stat.SHADOW_PAGES];
         if (avail >= MIN_FREE_MMU_PAGES) return;
-        long toZap = REFILL_PAGES - avail;
-        List<ShadowPage> oldest = new ArrayList<>();
-        for (ShadowPage sp : hash.values()) {
-            if (oldest.size() >= toZap) break;
-            if (sp.rootCount == 0) oldest.add(sp);
+        int toZap = (int) (REFILL_PAGES - avail);
+        if (recycleIds.length < toZap) recycleIds = new int[toZap];
+        int chosen = 0;
+        for (int id = oldestLive; id < byId.size() && chosen < toZap; id++) {   // the oldest first, as the active list
+            ShadowPage sp = byId.get(id);
+            if (sp != null && sp.rootCount == 0) recycleIds[chosen++] = id;
         }
         int zapped = 0;
-        for (ShadowPage sp : oldest) zapped += zap(sp);
+        for (int i = 0; i < chosen; i++) {
+            ShadowPage sp = byId.get(recycleIds[i]);
+            if (sp != null) zapped += zap(sp);                 // an earlier zap may have taken it already
+        }
         vmStats[Stat.MMU_RECYCLED] += zapped;
         if (zapped > 0) remoteFlush();
     }
@@ -350,8 +365,10 @@ final class ShadowMmu implements Mmu {
 
     /** mmu_try_to_unsync_pages: false if {@code gfn} is write-tracked (shadowed above 4K level). */
     private boolean tryUnsync(long gfn) {
-        for (int level = 2; level <= Paging.LEVELS; level++) if (hash.containsKey(ShadowPage.key(gfn, level))) return false;
-        ShadowPage sp = hash.get(ShadowPage.key(gfn, 1));
+        for (int level = 2; level <= Paging.LEVELS; level++) {
+            if (hash.get(ShadowPage.key(gfn, level)) != LongMap.MISSING) return false;
+        }
+        ShadowPage sp = lookup(ShadowPage.key(gfn, 1));
         if (sp != null && !sp.unsync) {
             sp.unsync = true;
             vmStats[Stat.MMU_UNSYNC]++;                      // kvm_unsync_page
@@ -363,7 +380,7 @@ final class ShadowMmu implements Mmu {
     /** Prefetched sptes never unsync a page (mmu_try_to_unsync_pages returns -EEXIST for prefetch). */
     private boolean tryUnsyncForPrefetch(long gfn) {
         for (int level = 1; level <= Paging.LEVELS; level++) {
-            ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+            ShadowPage sp = lookup(ShadowPage.key(gfn, level));
             if (sp != null && !sp.unsync) return false;
         }
         return true;
@@ -502,7 +519,7 @@ final class ShadowMmu implements Mmu {
         vmStats[Stat.MMU_PTE_WRITE]++;
         boolean flush = false;
         for (int level = 1; level <= Paging.LEVELS; level++) {
-            ShadowPage sp = hash.get(ShadowPage.key(gfn, level));
+            ShadowPage sp = lookup(ShadowPage.key(gfn, level));
             if (sp == null) continue;
             if (level > 1 && ++sp.writeFloodingCount >= FLOODING_THRESHOLD) {
                 zap(sp);
@@ -597,44 +614,32 @@ final class ShadowMmu implements Mmu {
         if (flush) remoteFlush();
     }
 
+    /** pte_list_add: the frame's first leaf spte in {@link #rmap}, any further one in its chain. */
     private void rmapAdd(long gfn, long entry) {
         long rp = vm.ram.gfnToRamPage(gfn);
         if (rmap.get(rp) == 0) {
             rmap.set(rp, entry + 1);
             return;
         }
-        long[] more = rmapMore.get(rp);
-        more = more == null ? new long[] {entry} : java.util.Arrays.copyOf(more, more.length + 1);
-        more[more.length - 1] = entry;
-        rmapMore.put(rp, more);
+        rmapMore.push(rp, entry);
     }
 
+    /** pte_list_remove: a chained spte moves up into {@link #rmap} when the first one goes. */
     private void rmapRemove(long gfn, long entry) {
         long rp = vm.ram.gfnToRamPage(gfn);
-        long[] more = rmapMore.get(rp);
         if (rmap.get(rp) == entry + 1) {
-            if (more == null) {
-                rmap.set(rp, 0);
-                return;
-            }
-            rmap.set(rp, more[more.length - 1] + 1);
-            entry = more[more.length - 1];
+            long next = rmapMore.pop(rp);
+            rmap.set(rp, next == RmapChains.NONE ? 0 : next + 1);
+            return;
         }
-        if (more == null) return;
-        for (int i = 0; i < more.length; i++) {
-            if (more[i] == entry) {
-                more[i] = more[more.length - 1];
-                if (more.length == 1) rmapMore.remove(rp);
-                else rmapMore.put(rp, java.util.Arrays.copyOf(more, more.length - 1));
-                return;
-            }
-        }
+        rmapMore.remove(rp, entry);
     }
 
     /** kvm_flush_remote_tlbs: every vCPU flushes on its next entry. */
     private void remoteFlush() {
         vmStats[Stat.REMOTE_TLB_FLUSH]++;
-        for (Vcpu v : vm.vcpus) v.request(Vcpu.REQ_TLB_FLUSH);
+        final List<Vcpu> vcpus = vm.vcpus;
+        for (int i = 0; i < vcpus.size(); i++) vcpus.get(i).request(Vcpu.REQ_TLB_FLUSH);   // indexed: no iterator
     }
 
     /**
@@ -665,7 +670,13 @@ final class ShadowMmu implements Mmu {
      * table it shadows: each present spte maps the frame (or links the table) its gpte names.
      */
     void checkInvariants() {
-        for (ShadowPage sp : hash.values()) {
+        int live = 0;
+        for (int id = 0; id < byId.size(); id++) {
+            ShadowPage sp = byId.get(id);
+            if (sp == null) continue;
+            if (id < oldestLive) throw new IllegalStateException("live shadow page " + id + " below " + oldestLive);
+            if (hash.get(sp.key()) != id) throw new IllegalStateException("shadow page " + id + " not hashed");
+            live++;
             sp.checkInvariants();
             if (sp.direct) {
                 checkDirect(sp);
@@ -684,6 +695,10 @@ final class ShadowMmu implements Mmu {
                             + Long.toHexString(gpte));
                 }
             }
+        }
+        if (live != hash.size() || live != vmStats[Stat.SHADOW_PAGES]) {
+            throw new IllegalStateException(live + " live shadow pages, " + hash.size() + " hashed, shadow_pages "
+                    + vmStats[Stat.SHADOW_PAGES]);
         }
     }
 }

@@ -4,8 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.memvirt.engine.Availability;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -33,8 +38,27 @@ public final class SimEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        return "sim";
+    public EngineKind kind() {
+        return EngineKind.SIM;
+    }
+
+    /** Always usable: the model needs nothing from the host. */
+    @Override
+    public Availability availability() {
+        return new Availability(true, "");
+    }
+
+    /**
+     * Refuses what a single simulated VM cannot do: it runs on the lazy host, which has neither ksmd nor a
+     * hypervisor swap file (a scenario models both), and a TLB geometry that cannot be read.
+     */
+    @Override
+    public void check(RunSpec spec, String reason) {
+        if (spec.ksm() || spec.residentLimitBytes() > 0) {
+            throw EngineException.usage((spec.ksm() ? "--ksm" : "--resident-limit") + " needs the kvm engine (" + reason
+                    + "); for modelled KSM or swap use `memvirt scenario --engine sim` with host.ksm / host.swap");
+        }
+        TlbGeometry.of(spec.tlb());
     }
 
     @Override
@@ -42,9 +66,28 @@ public final class SimEngine implements Engine {
         return run(spec, listener, vm -> {});
     }
 
+    /** Refuses what only a real VMM does: hypervisor-level swap ({@code resident_limit}). */
+    @Override
+    public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) {
+            if (vm.residentLimitBytes() > 0) {
+                throw new EngineException("vms[" + vm.name() + "].resident_limit: hypervisor-level swap runs on the kvm"
+                        + " engine only (--engine kvm)");
+            }
+        }
+        return List.of();
+    }
+
+    /** Runs the VMs in quanta of virtual time on one simulated host ({@link SimHost}). */
+    @Override
+    public HostResult run(HostSpec spec, RunListener listener) {
+        check(spec);
+        return new SimHost(spec).run(listener);
+    }
+
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
-        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), spec.vpid(), TlbGeometry.of(spec.tlb()));
+        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), vpid(spec), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
         Runner runner = new Runner(vm, listener);
@@ -67,6 +110,11 @@ public final class SimEngine implements Engine {
         return result(vm, spec, ops);
     }
 
+    /** VPID on unless the spec turns it off (linux arch/x86/kvm/vmx/vmx.c: enable_vpid defaults to 1). */
+    private static boolean vpid(RunSpec spec) {
+        return spec.vpid() == null || spec.vpid();
+    }
+
     /** Boot work (the runtime's tables) is not part of the run; gauges keep their values. */
     private static void resetCounters(SimVm vm) {
         for (int i = 0; i < Stat.COUNT; i++) {
@@ -81,7 +129,7 @@ public final class SimEngine implements Engine {
                 || stat == Stat.SHADOW_PAGES || stat == Stat.TDP_PAGES || stat == Stat.GUEST_PT_PAGES;
     }
 
-    private static RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops) {
+    private RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops) {
         long[] t = vm.totals();
         long page = Paging.PAGE_SIZE;
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(
@@ -94,7 +142,11 @@ public final class SimEngine implements Engine {
                 (t[Stat.GUEST_PT_PAGES] + t[Stat.SHADOW_PAGES] + t[Stat.TDP_PAGES]) * page);
         List<Counters> vcpus = new ArrayList<>();
         for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.statsSnapshot()));
-        return new RunResult("sim", "", spec.mmu().key(), spec.vpid(), memory, Stat.snapshot(t), vcpus, ops);
+        Counters counters = Stat.snapshot(t);
+        CostModel.Estimate e = cost.estimate(counters);
+        return new RunResult(EngineKind.SIM, "", spec.mmu(), vpid(spec), memory, counters, vcpus, ops,
+                spec.tlb() == null || spec.tlb().isEmpty() ? TlbGeometry.ZEN5.name() : spec.tlb(), new RunResult.Cost(e.vmCycles(), e.nativeCycles(), e.slowdown(),
+                        e.vmNanos(), e.nativeNanos()));
     }
 
     /** Executes ops on the VM's vCPUs. */
@@ -144,6 +196,7 @@ public final class SimEngine implements Engine {
                 }
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
+                case Op.Free(long bytes, long offset) -> pages(on, offset, bytes, Kind.FREE, null);
                 case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
                 case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
                 case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(on.get(0), action, bytes);
@@ -164,7 +217,7 @@ public final class SimEngine implements Engine {
             }
         }
 
-        private enum Kind { TOUCH, READ, FILL, UNMAP, REMAP }
+        private enum Kind { TOUCH, READ, FILL, UNMAP, REMAP, FREE }
 
         private void pages(List<Vcpu> on, long offset, long bytes, Kind kind, Op.Content content) {
             long ramBytes = vm.ram.ramPages() << Paging.PAGE_SHIFT;
@@ -174,7 +227,7 @@ public final class SimEngine implements Engine {
             long first = offset >>> Paging.PAGE_SHIFT;
             long end = (offset + bytes + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
             long pages = end - first;
-            if (kind == Kind.UNMAP || kind == Kind.REMAP) {
+            if (kind == Kind.UNMAP || kind == Kind.REMAP || kind == Kind.FREE) {
                 vm.guest.checkWholeLargePages(vm.guest.running, gva(first), gva(end), kind.name().toLowerCase(java.util.Locale.ROOT));
             }
             for (int k = 0; k < on.size(); k++) {
@@ -193,6 +246,7 @@ public final class SimEngine implements Engine {
                     }
                     case UNMAP -> { for (long n = from; n < to; n++) vm.guest.unmap(v, v.process, gva(n)); }
                     case REMAP -> { for (long n = from; n < to; n++) vm.guest.remap(v, v.process, gva(n)); }
+                    case FREE -> { for (long n = from; n < to; n++) vm.guest.free(v, v.process, gva(n)); }
                 }
             }
         }
@@ -288,14 +342,11 @@ public final class SimEngine implements Engine {
         private void balloon(Vcpu v, Op.BalloonAction action, long bytes) {
             long pages = bytes >>> Paging.PAGE_SHIFT;
             long now = vm.guest.balloonPages();
-            switch (action) {
-                case INFLATE -> vm.guest.inflate(v, pages);
-                case DEFLATE -> vm.guest.deflate(v, pages);
-                case TO -> {
-                    if (pages > now) vm.guest.inflate(v, pages - now);
-                    else vm.guest.deflate(v, now - pages);
-                }
-            }
+            vm.guest.balloonTo(v, switch (action) {
+                case INFLATE -> now + pages;
+                case DEFLATE -> now - pages;
+                case TO -> pages;
+            });
         }
 
         private static long gva(long regionPage) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.config.MachineConfig;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
 
 /**
  * One simulated VM: its vCPUs, its MMU, its guest OS and its RAM block in host memory, plus the VM-scoped counters.
@@ -84,14 +84,10 @@ final class SimVm implements MmuNotifier {
         writes.record(pid, page, content);
     }
 
-    void balloonRelease(long gfn) {
-        host.balloonRelease(vmId, ram.gfnToRamPage(gfn));
-    }
-
     /**
      * Every page the workload wrote holds what it last wrote there, found by walking its process's guest page tables
      * (as the kvm engine's VMM does), not through the MMU or the TLBs: a wrong translation, a stale TLB entry the
-     * model honoured or a lost write is a mismatch ({@code verify_errors}).
+     * model honoured or a lost write is a mismatch ({@code verify_mismatches}).
      */
     void verify() {
         writes.forEach((pid, page, want) -> {
@@ -99,7 +95,7 @@ final class SimVm implements MmuNotifier {
             long gfn = guest.frameOf(guest.processes.get(pid), GuestOs.REGION_BASE + (page << Paging.PAGE_SHIFT));
             long rp = gfn < 0 ? -1 : ram.gfnToRamPage(gfn);
             long got = rp < 0 ? HostMemory.ZERO_CONTENT : host.content(vmId, rp);
-            if (got != want || gfn >= 0 && rp < 0) stats[Stat.VERIFY_ERRORS]++;
+            if (got != want || gfn >= 0 && rp < 0) stats[Stat.VERIFY_MISMATCHES]++;
         });
     }
 

@@ -3,16 +3,16 @@ package org.memvirt.sim;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
-import org.memvirt.engine.KvmStatNames;
 
 /**
- * The sim engine's counters as indices into a {@code long[]}: KVM's binary statistics by KVM's names first
- * (linux arch/x86/kvm/x86.c kvm_vm_stats_desc / kvm_vcpu_stats_desc), then memvirt's own (docs/sim-engine.md).
- * Each counter is incremented in exactly one place.
+ * The sim engine's counters as indices into a {@code long[]}, each an entry of the engine.Counter table: KVM's binary
+ * statistics by KVM's names first (linux arch/x86/kvm/x86.c kvm_vm_stats_desc / kvm_vcpu_stats_desc), then memvirt's
+ * own (docs/sim-engine.md). Each counter is incremented in exactly one place.
  */
 public final class Stat {
-    // KVM's names (engine.KvmStatNames.COMMON order)
+    // KVM's names, those both engines report
     public static final int EXITS = 0;
     public static final int PF_TAKEN = 1;
     public static final int PF_FIXED = 2;
@@ -59,48 +59,47 @@ public final class Stat {
     public static final int TDP_PAGES = 41;           // instant: EPT/NPT table pages held
     public static final int GUEST_PT_PAGES = 42;      // instant: guest page-table pages
     public static final int VERIFY_PAGES = 43;
-    public static final int VERIFY_ERRORS = 44;
+    public static final int VERIFY_MISMATCHES = 44;
     public static final int GUEST_INVLPG = 45;        // INVLPG executed by the guest (exits only under shadow paging)
     public static final int GUEST_PTE_WRITES = 46;    // stores of the guest kernel into its page tables
     public static final int GUEST_FRAMES = 47;        // frames the guest allocator handed out for tables and data
     public static final int COUNT = 48;
 
-    private static final String[] NAMES = {
-        KvmStatNames.EXITS, KvmStatNames.PF_TAKEN, KvmStatNames.PF_FIXED, KvmStatNames.PF_EMULATE,
-        KvmStatNames.PF_SPURIOUS, KvmStatNames.PF_GUEST, KvmStatNames.INVLPG, KvmStatNames.TLB_FLUSH,
-        KvmStatNames.MMU_SHADOW_ZAPPED, KvmStatNames.MMU_PTE_WRITE, KvmStatNames.MMU_PDE_ZAPPED,
-        KvmStatNames.MMU_FLOODED, KvmStatNames.MMU_RECYCLED, KvmStatNames.MMU_CACHE_MISS, KvmStatNames.MMU_UNSYNC,
-        KvmStatNames.PAGES_4K, KvmStatNames.PAGES_2M, KvmStatNames.PAGES_1G, KvmStatNames.REMOTE_TLB_FLUSH,
-        KvmStatNames.INSN_EMULATION, KvmStatNames.IO_EXITS,
-        "exit_exception", "exit_invlpg", "exit_cr_access", "exit_io", "ept_violations", "ept_misconfigs", "npf",
-        "accesses", "dtlb_hits", "dtlb_misses", "stlb_hits", "stlb_misses", "walks", "walk_refs",
-        "native_walk_refs", "pwc_hits", "guest_page_faults", "mov_cr3", "host_pages_zeroed",
-        "shadow_pages", "tdp_pages", "guest_pt_pages", "verify_pages", "verify_errors", "guest_invlpg",
-        "guest_pte_writes", "guest_frames",
+    /** The table entry of each index, in report order. */
+    private static final Counter[] COUNTERS = {
+        Counter.EXITS, Counter.PF_TAKEN, Counter.PF_FIXED, Counter.PF_EMULATE, Counter.PF_SPURIOUS, Counter.PF_GUEST,
+        Counter.INVLPG, Counter.TLB_FLUSH, Counter.MMU_SHADOW_ZAPPED, Counter.MMU_PTE_WRITE, Counter.MMU_PDE_ZAPPED,
+        Counter.MMU_FLOODED, Counter.MMU_RECYCLED, Counter.MMU_CACHE_MISS, Counter.MMU_UNSYNC, Counter.PAGES_4K,
+        Counter.PAGES_2M, Counter.PAGES_1G, Counter.REMOTE_TLB_FLUSH, Counter.INSN_EMULATION, Counter.IO_EXITS,
+        Counter.EXIT_EXCEPTION, Counter.EXIT_INVLPG, Counter.EXIT_CR_ACCESS, Counter.EXIT_IO, Counter.EPT_VIOLATIONS,
+        Counter.EPT_MISCONFIGS, Counter.NPF, Counter.ACCESSES, Counter.DTLB_HITS, Counter.DTLB_MISSES,
+        Counter.STLB_HITS, Counter.STLB_MISSES, Counter.WALKS, Counter.WALK_REFS, Counter.NATIVE_WALK_REFS,
+        Counter.PWC_HITS, Counter.GUEST_PAGE_FAULTS, Counter.MOV_CR3, Counter.HOST_PAGES_ZEROED,
+        Counter.SHADOW_PAGES, Counter.TDP_PAGES, Counter.GUEST_PT_PAGES, Counter.VERIFY_PAGES,
+        Counter.VERIFY_MISMATCHES, Counter.GUEST_INVLPG, Counter.GUEST_PTE_WRITES, Counter.GUEST_FRAMES,
     };
 
     static {
-        if (NAMES.length != COUNT) throw new AssertionError("Stat names out of step");
+        if (COUNTERS.length != COUNT) throw new AssertionError("Stat counters out of step");
     }
 
-    public static String name(int stat) {
-        return NAMES[stat];
+    /** The counter kept at index {@code stat}. */
+    public static Counter counter(int stat) {
+        return COUNTERS[stat];
     }
 
     /** A snapshot of {@code values} (one long per counter) as engine {@link Counters}. */
     static Counters snapshot(long[] values) {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (int i = 0; i < COUNT; i++) m.put(NAMES[i], values[i]);
+        for (int i = 0; i < COUNT; i++) m.put(COUNTERS[i].key(), values[i]);
         return new Counters(m);
     }
 
-    /** The vCPU-scoped counters only (KVM's vCPU stats and memvirt's per-vCPU translation counters). */
+    /** The vCPU-scoped counters only (the table's scope VCPU: KVM's vCPU stats and the per-vCPU translation ones). */
     static Counters vcpuSnapshot(long[] values) {
         Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < COUNT; i++) {
-            if (i >= MMU_SHADOW_ZAPPED && i <= REMOTE_TLB_FLUSH) continue;
-            if (i >= SHADOW_PAGES && i <= GUEST_PT_PAGES || i == GUEST_FRAMES) continue;
-            m.put(NAMES[i], values[i]);
+            if (COUNTERS[i].scope() == Counter.Scope.VCPU) m.put(COUNTERS[i].key(), values[i]);
         }
         return new Counters(m);
     }

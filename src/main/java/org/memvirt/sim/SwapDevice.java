@@ -1,5 +1,7 @@
 package org.memvirt.sim;
 
+import org.memvirt.engine.SwapKind;
+
 /**
  * The host swap device: a capacity in 4 KiB slots, the slots in use, and the modelled cost of page-out and
  * page-in from its {@link SwapKind}. Counts pswpin/pswpout as /proc/vmstat does.

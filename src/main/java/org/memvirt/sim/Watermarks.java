@@ -1,5 +1,7 @@
 package org.memvirt.sim;
 
+import org.memvirt.engine.HostSpec;
+
 /**
  * The zone free-page watermarks that drive reclaim (linux mm/page_alloc.c __setup_per_zone_wmarks, one zone):
  * kswapd wakes below {@code low} and reclaims until {@code high}; an allocation that would go below {@code min}
@@ -10,7 +12,7 @@ package org.memvirt.sim;
  * @param high pages
  */
 public record Watermarks(long min, long low, long high) {
-    public static final int DEFAULT_SCALE_FACTOR = 10;                 // linux vm.watermark_scale_factor default (0.1%)
+    public static final int DEFAULT_SCALE_FACTOR = HostSpec.Host.DEFAULT_WATERMARK_SCALE_FACTOR;   // 0.1%
     static final long MIN_FREE_KBYTES_FLOOR = 128;                     // linux mm/page_alloc.c calculate_min_free_kbytes
     static final long MIN_FREE_KBYTES_CEILING = 262_144;               // linux mm/page_alloc.c calculate_min_free_kbytes
 

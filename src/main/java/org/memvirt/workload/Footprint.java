@@ -14,12 +14,14 @@ public final class Footprint {
             case Op.Fill(long bytes, long offset, Op.Content content) -> offset / WorkloadUnits.PAGE_SIZE;
             case Op.Unmap(long bytes, long offset) -> offset / WorkloadUnits.PAGE_SIZE;
             case Op.Remap(long bytes, long offset) -> offset / WorkloadUnits.PAGE_SIZE;
+            case Op.Free(long bytes, long offset) -> offset / WorkloadUnits.PAGE_SIZE;
             default -> 0;
         };
     }
 
     /**
-     * The 4 KiB pages an op's range covers: {@code bytes / 4K} for touch, read, fill, unmap and remap, {@code over / 4K}
+     * The 4 KiB pages an op's range covers: {@code bytes / 4K} for touch, read, fill, unmap, remap and free,
+     * {@code over / 4K}
      * for random, the distinct pages of a trace, the most of any body op for repeat, 0 for ops without a range.
      */
     public static long pages(Op op) {
@@ -29,6 +31,7 @@ public final class Footprint {
             case Op.Fill(long bytes, long offset, Op.Content content) -> bytes / WorkloadUnits.PAGE_SIZE;
             case Op.Unmap(long bytes, long offset) -> bytes / WorkloadUnits.PAGE_SIZE;
             case Op.Remap(long bytes, long offset) -> bytes / WorkloadUnits.PAGE_SIZE;
+            case Op.Free(long bytes, long offset) -> bytes / WorkloadUnits.PAGE_SIZE;
             case Op.Random random -> random.over() / WorkloadUnits.PAGE_SIZE;
             case Op.Trace(String file, long[] accesses) -> distinctPages(accesses);
             case Op.Repeat(int times, List<Op> body) -> body.stream().mapToLong(Footprint::pages).max().orElse(0);
@@ -43,7 +46,8 @@ public final class Footprint {
     }
 
     /**
-     * Page accesses (or PTE edits) an op makes, repeats multiplied out: pages for touch, read, fill, unmap and remap;
+     * Page accesses (or PTE edits) an op makes, repeats multiplied out: pages for touch, read, fill, unmap, remap
+     * and free;
      * {@code count} for random; entries for trace; saturating at {@code Long.MAX_VALUE}.
      */
     public static long accesses(Op op) {
@@ -67,6 +71,7 @@ public final class Footprint {
             case Op.Fill(long bytes, long offset, Op.Content content) -> offset + bytes;
             case Op.Unmap(long bytes, long offset) -> offset + bytes;
             case Op.Remap(long bytes, long offset) -> offset + bytes;
+            case Op.Free(long bytes, long offset) -> offset + bytes;
             case Op.Random random -> random.over();
             case Op.Trace(String file, long[] accesses) -> traceEnd(accesses);
             case Op.Repeat(int times, List<Op> body) -> body.stream().mapToLong(Footprint::regionEnd).max().orElse(0);

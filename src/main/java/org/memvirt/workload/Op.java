@@ -35,6 +35,13 @@ public sealed interface Op {
     /** Set the guest PTEs of {@code [offset, offset + bytes)} again (to the same frames) and INVLPG each page. */
     record Remap(long bytes, long offset) implements Op {}
 
+    /**
+     * The guest gives the pages of {@code [offset, offset + bytes)} back to its own allocator: the mappings go, the
+     * frames go on the guest's free list, and host memory behind them stays resident (until a balloon or free page
+     * reporting returns it).
+     */
+    record Free(long bytes, long offset) implements Op {}
+
     /** Guest demand paging on (mappings built by the guest's own #PF handler) or off (prefaulted). */
     record Demand(boolean on) implements Op {}
 

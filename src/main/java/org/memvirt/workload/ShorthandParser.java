@@ -12,7 +12,7 @@ import org.memvirt.workload.Lexer.Token;
 /** Recursive-descent parser of workload shorthand ({@code touch 1G; repeat 3 { sleep 1s }}) into steps. */
 final class ShorthandParser {
     static final List<String> OPS = List.of("touch", "read", "fill", "random", "processes", "switch", "unmap", "remap",
-            "demand", "pages", "balloon", "sleep", "verify", "repeat", "trace");
+            "free", "demand", "pages", "balloon", "sleep", "verify", "repeat", "trace");
     private static final String CONTENT_FORMS = "content=zero|same[:K]|unique|random[:SEED]";
 
     private final String text;
@@ -80,6 +80,7 @@ final class ShorthandParser {
             case "read" -> { long[] r = range("read"); yield new Op.Read(r[0], r[1]); }
             case "unmap" -> { long[] r = range("unmap"); yield new Op.Unmap(r[0], r[1]); }
             case "remap" -> { long[] r = range("remap"); yield new Op.Remap(r[0], r[1]); }
+            case "free" -> { long[] r = range("free"); yield new Op.Free(r[0], r[1]); }
             case "fill" -> fill();
             case "random" -> random();
             case "processes" -> new Op.Processes((int) count("processes", 1, Integer.MAX_VALUE));

@@ -25,6 +25,7 @@ public final class WorkloadFormat {
             case Op.Switch(long count, boolean pcid) -> "switch " + formatCount(count) + (pcid ? " pcid" : "");
             case Op.Unmap(long bytes, long offset) -> range("unmap", bytes, offset);
             case Op.Remap(long bytes, long offset) -> range("remap", bytes, offset);
+            case Op.Free(long bytes, long offset) -> range("free", bytes, offset);
             case Op.Demand(boolean on) -> on ? "demand on" : "demand off";
             case Op.PageSize(int shift) -> shift == Op.PageSize.SHIFT_2M ? "pages 2M" : "pages 4K";
             case Op.Balloon(Op.BalloonAction action, long bytes) ->

@@ -27,6 +27,7 @@ public final class WorkloadParser {
     /** The map key whose value follows the op name directly ({@code {op: touch, size: 1G}} is {@code touch 1G}). */
     private static final Map<String, String> POSITIONAL_KEY = Map.ofEntries(Map.entry("touch", "size"),
             Map.entry("read", "size"), Map.entry("fill", "size"), Map.entry("unmap", "size"), Map.entry("remap", "size"),
+            Map.entry("free", "size"),
             Map.entry("random", "count"), Map.entry("processes", "count"), Map.entry("switch", "count"),
             Map.entry("demand", "mode"), Map.entry("pages", "size"), Map.entry("sleep", "duration"), Map.entry("repeat", "times"),
             Map.entry("trace", "file"));

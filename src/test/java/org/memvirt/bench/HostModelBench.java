@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.memvirt.sim.HostConfig;
 import org.memvirt.sim.HostModel;
-import org.memvirt.sim.KsmConfig;
+import org.memvirt.engine.KsmConfig;
 import org.memvirt.workload.Patterns;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -9,10 +9,11 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.kvm.KvmEngine;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
@@ -53,8 +54,8 @@ public final class KvmProcessBench {
                 java.util.Arrays.sort(re);
                 System.out.println("first_touch_ns=" + r.ops().get(0).nanos());
                 System.out.println("retouch_ns=" + re[RETOUCHES / 2]);
-                System.out.println("guest_rss_kb=" + r.counters().get("guest_ram_rss_kb"));
-                System.out.println("vmm_rss_kb=" + r.counters().get("vmm_rss_kb"));
+                System.out.println("guest_rss_kb=" + r.counters().get(Counter.GUEST_RAM_RSS_KB));
+                System.out.println("vmm_rss_kb=" + r.counters().get(Counter.VMM_RSS_KB));
             }
             default -> throw new IllegalArgumentException(args[0]);
         }

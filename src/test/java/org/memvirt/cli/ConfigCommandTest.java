@@ -114,4 +114,31 @@ class ConfigCommandTest {
         assertThat(r.rc()).isZero();
         assertThat(Json.mapper().readTree(r.out()).get("smp").asInt()).isEqualTo(2);
     }
+
+    @Test
+    void theSeedsWholeCommandLineIsAccepted() throws Exception {
+        MainTest.CliRun r = run("qemu-system-x86_64", "-enable-kvm", "-smp", "2", "-m", "4G", "rhel7.img", "-daemonize",
+                "--json");
+        assertThat(r.rc()).isEqualTo(0);
+        assertThat(r.err()).isEmpty();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("ram_size").asLong()).isEqualTo(4L << 30);
+        assertThat(j.get("smp").asInt()).isEqualTo(2);
+        assertThat(j.get("other_args").toString()).isEqualTo("[\"-enable-kvm\",\"rhel7.img\",\"-daemonize\"]");
+    }
+
+    @Test
+    void anUnknownOptionIsQemusInvalidOption() {
+        MainTest.CliRun r = run("-m", "1.5", "-foo");
+        assertThat(r.rc()).isEqualTo(2);                      // a usage error by docs/exit-codes.md (QEMU: 1)
+        assertThat(r.err()).isEqualTo("memvirt: -foo: invalid option\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingArgumentIsQemusRequiresAnArgument() {
+        MainTest.CliRun r = run("-m", "4G", "-device");
+        assertThat(r.rc()).isEqualTo(2);                      // a usage error by docs/exit-codes.md (QEMU: 1)
+        assertThat(r.err()).isEqualTo("memvirt: -device: requires an argument\n");
+    }
 }

@@ -60,7 +60,7 @@ class DemoCommandTest {
     @Test
     void anUnwritableReportIsRefusedBeforeAnyStepRuns() {
         MainTest.CliRun r = MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html");
-        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.rc()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("memvirt: --report: cannot write /nonexistent-dir/demo.html: /nonexistent-dir is not"
                 + " a writable directory\n");

@@ -87,8 +87,8 @@ class HostCheckCommandTest {
                 new Want(Fixtures.INTEL_EPT_OFF, true, 12, "vmx", false, "shadow", false, false, 0),
                 new Want(Fixtures.AMD_NPT, true, 12, "svm", false, "npt", false, false, 0),
                 new Want(Fixtures.PVM, true, 12, null, true, "shadow", false, false, 0),
-                new Want(Fixtures.NO_KVM, false, null, null, false, "shadow", false, false, 1),
-                new Want(Fixtures.KVM_DENIED, false, null, "vmx", false, "ept", true, true, 1));
+                new Want(Fixtures.NO_KVM, false, null, null, false, "shadow", false, false, 3),
+                new Want(Fixtures.KVM_DENIED, false, null, "vmx", false, "ept", true, true, 3));
         List<String> seen = new ArrayList<>();
         for (Want w : wants) {
             Run r = Run.of(w.fixture(), "--json");
@@ -132,9 +132,9 @@ class HostCheckCommandTest {
     }
 
     @Test
-    void noKvmFailsWithExitOne() {
+    void noKvmFailsWithExitThree() {
         Run r = Run.of(Fixtures.NO_KVM);
-        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.rc()).isEqualTo(3);
         assertThat(r.out()).contains("  memvirt: Checking for hardware virtualization                                 : "
                 + "FAIL (Host not compatible with KVM; HW virtualization CPU features not found. Only emulated CPUs "
                 + "are available; performance will be significantly limited)\n");
@@ -156,7 +156,7 @@ class HostCheckCommandTest {
         for (JsonNode c : j.at("/checks")) {
             failed |= c.get("result").asText().equals("FAIL");
         }
-        assertThat(r.rc()).isEqualTo(failed ? 1 : 0);
+        assertThat(r.rc()).isEqualTo(failed ? 3 : 0);
         if (j.at("/kvm/usable").asBoolean()) {
             assertThat(j.at("/kvm/api_version").asInt()).isEqualTo(12);
         }

@@ -33,8 +33,21 @@ class MainTest {
         assertThat(r.err()).startsWith("memvirt: Unknown option: '--no-such-option'");
     }
 
+    @Test
+    void noArgumentsIsAUsageErrorOfOneLine() {
+        CliRun r = CliRun.of();
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("memvirt: no command given (see 'memvirt --help')\n");
+    }
+
     /** The result of running the CLI in-process with captured stdout and stderr. */
     record CliRun(int rc, String out, String err) {
+        /** Runs with exactly the memvirt environment variables {@code env} (org.memvirt.host.HostEnv). */
+        static CliRun with(java.util.Map<String, String> env, String... args) {
+            return org.memvirt.host.HostEnv.with(env, () -> of(args));
+        }
+
         static synchronized CliRun of(String... args) {
             PrintStream oldOut = System.out, oldErr = System.err;
             ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();

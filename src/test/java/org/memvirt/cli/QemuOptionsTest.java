@@ -69,4 +69,25 @@ class QemuOptionsTest {
         assertThat(err.toString().lines().toList()).isEqualTo(List.of(
                 "memvirt: -m 0x1fM: warning: Using a multiplier suffix on hex numbers is deprecated: 0x1fM"));
     }
+
+    @Test
+    void aWholeQemuLineIsTakenInOrderBesideOwnOptions() {
+        FakeRun r = parse("qemu-system-x86_64", "-enable-kvm", "-hda", "a.img", "--engine", "sim", "-help", "-smp", "2",
+                "-m", "4G", "rhel7.img", "-daemonize", "--json", "-append", "--json");
+        assertThat(r.engine).isEqualTo("sim");
+        assertThat(r.json).isTrue();
+        assertThat(r.qemu.args()).containsExactly("qemu-system-x86_64", "-enable-kvm", "-hda", "a.img", "-help",
+                "-smp", "2", "-m", "4G", "rhel7.img", "-daemonize", "-append", "--json");
+        MachineConfig c = r.qemu.resolve(new PrintWriter(new StringWriter()));
+        assertThat(c.otherArgs()).containsExactly("-enable-kvm", "-hda", "a.img", "-help", "rhel7.img", "-daemonize",
+                "-append", "--json");
+    }
+
+    @Test
+    void unknownSingleDashOptionsAreQemusToRefuse() {
+        FakeRun r = parse("-m", "1G", "-foo", "--engine", "kvm");
+        assertThat(r.qemu.args()).containsExactly("-m", "1G", "-foo");
+        assertThatThrownBy(() -> r.qemu.resolve(new PrintWriter(new StringWriter())))
+                .isInstanceOf(ConfigException.class).hasMessage("-foo: invalid option");
+    }
 }

@@ -91,9 +91,10 @@ class TranslateCommandTest {
     @Test
     void badInputIsOneLine() {
         MainTest.CliRun r = MainTest.CliRun.of("translate", "--gva", "0x1000", "--mmu", "vmx");
-        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.rc()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("memvirt: --mmu must be ept, npt, shadow or native, not 'vmx'\n");
         MainTest.CliRun p = MainTest.CliRun.of("translate", "--gva", "0x1000", "--guest-page", "3M");
+        assertThat(p.rc()).isEqualTo(1);
         assertThat(p.err()).isEqualTo("memvirt: page size must be 4K, 2M or 1G, not '3M'\n");
     }
 }

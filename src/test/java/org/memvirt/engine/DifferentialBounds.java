@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.host.MmuMode;
 import org.memvirt.sim.SimEngine;
 import org.memvirt.workload.WorkloadParser;
 
@@ -81,15 +82,15 @@ final class DifferentialBounds {
      * hardware-model #PF handler takes and KVM's emulator (which runs the runtime's CPL0 code on these hosts) does not.
      */
     static Tolerance tolerance(String op, Counters sim, boolean demand) {
-        long invlpg = sim.get("invlpg");
+        long invlpg = sim.get(Counter.INVLPG);
         long listPages = Math.min(LIST_PAGES, (invlpg + LIST_ENTRIES_PER_PAGE - 1) / LIST_ENTRIES_PER_PAGE);
         long streamFaults = op.startsWith("random") ? (LIST_PAGES + PREFETCH - 1) / PREFETCH : 0;
         long high = RUNTIME_OWN_FAULTS + listPages + streamFaults;
         String why = "runtime's own pages" + (listPages > 0 ? " + INVLPG list" : "") + (streamFaults > 0 ? " + access buffer" : "");
         long low = 0;
         if (demand) {
-            long tables = sim.get("guest_pt_pages");
-            long unsynced = Math.max(0, sim.get("mmu_unsync"));
+            long tables = sim.get(Counter.GUEST_PT_PAGES);
+            long unsynced = Math.max(0, sim.get(Counter.MMU_UNSYNC));
             low = -(2 * tables + unsynced);
             why += "; CPL0 table edits emulated on kvm";
         }
@@ -105,7 +106,7 @@ final class DifferentialBounds {
      * The race of an op run on N vCPUs: what the further vCPUs add to {@code counter} on kvm beyond what they add on
      * the sim, each measured against the same op with one vCPU ({@code kvmN - kvm1 - (simN - sim1)}). 0 for one vCPU.
      */
-    static long race(Counters kvmN, Counters kvm1, Counters simN, Counters sim1, String counter) {
+    static long race(Counters kvmN, Counters kvm1, Counters simN, Counters sim1, Counter counter) {
         return kvmN.get(counter) - kvm1.get(counter) - (simN.get(counter) - sim1.get(counter));
     }
 

@@ -83,8 +83,8 @@ class DifferentialDocsTest {
                 if (!DifferentialBounds.listed(op)) continue;
                 Counters d = s.ops().get(i).deltas();
                 DifferentialBounds.Tolerance t = DifferentialBounds.tolerance(op, d, DifferentialBounds.demandAt(s.ops(), i));
-                expected.add(String.join(" | ", first ? label(c) : "", DifferentialBounds.shown(op), d.get("pf_fixed") + " / kvm",
-                        t.range(), d.get("pf_guest") + " / kvm", d.get("invlpg") + " / kvm", d.get("guest_frames") + " / kvm"));
+                expected.add(String.join(" | ", first ? label(c) : "", DifferentialBounds.shown(op), d.get(Counter.PF_FIXED) + " / kvm",
+                        t.range(), d.get(Counter.PF_GUEST) + " / kvm", d.get(Counter.INVLPG) + " / kvm", d.get(Counter.GUEST_FRAMES) + " / kvm"));
                 first = false;
                 if (row >= opRows.size()) continue;
                 List<String> cells = opRows.get(row++);

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.engine.DifferentialBounds.Case;
 import org.memvirt.engine.DifferentialBounds.Tolerance;
+import org.memvirt.host.MmuMode;
 import org.memvirt.kvm.KvmEngine;
 import org.memvirt.sim.SimEngine;
 
@@ -38,9 +38,7 @@ class EngineDifferentialTest {
     @Test
     @Tag("kvm")
     void simUnderShadowPagingCountsWhatKvmCountsOnThisHost() {
-        KvmEngine.Usability usable = KvmEngine.usable();
-        if (!usable.usable()) System.out.println("EngineDifferentialTest skipped: " + usable.reason());
-        Assumptions.assumeTrue(usable.usable(), "kvm engine not usable here: " + usable.reason());
+        org.memvirt.Skip.unlessKvm();
         SoftAssertions soft = new SoftAssertions();
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-44s %-28s %15s %9s %6s %8s %13s %13s %12s  %s", "workload", "op", "pf_fixed sim/kvm",
@@ -57,17 +55,17 @@ class EngineDifferentialTest {
                 String op = s.ops().get(i).op();
                 Counters sc = s.ops().get(i).deltas(), kc = k.ops().get(i).deltas();
                 Tolerance t = tolerance(op, sc, DifferentialBounds.demandAt(s.ops(), i));
-                long race = vcpus > 1 ? race(kc, k1.ops().get(i).deltas(), sc, s1.ops().get(i).deltas(), "pf_fixed") : 0;
-                long diff = kc.get("pf_fixed") - sc.get("pf_fixed");
+                long race = vcpus > 1 ? race(kc, k1.ops().get(i).deltas(), sc, s1.ops().get(i).deltas(), Counter.PF_FIXED) : 0;
+                long diff = kc.get(Counter.PF_FIXED) - sc.get(Counter.PF_FIXED);
                 String shown = op.length() > 28 ? op.substring(0, 27) + "…" : op;
                 rows.add(String.format("%-44s %-28s %7d/%-7d %+9d %6s %8s %6d/%-6d %6d/%-6d %6d/%-6d  %s", c.label(), shown,
-                        sc.get("pf_fixed"), kc.get("pf_fixed"), diff, vcpus > 1 ? race : "—", t.range(),
-                        sc.get("pf_guest"), kc.get("pf_guest"), sc.get("invlpg"), kc.get("invlpg"),
-                        sc.get("guest_frames"), kc.get("guest_frames"), t.why()));
+                        sc.get(Counter.PF_FIXED), kc.get(Counter.PF_FIXED), diff, vcpus > 1 ? race : "—", t.range(),
+                        sc.get(Counter.PF_GUEST), kc.get(Counter.PF_GUEST), sc.get(Counter.INVLPG), kc.get(Counter.INVLPG),
+                        sc.get(Counter.GUEST_FRAMES), kc.get(Counter.GUEST_FRAMES), t.why()));
                 String where = c.label() + " / " + op + ": ";
-                soft.assertThat(kc.get("pf_guest")).as(where + "pf_guest").isEqualTo(sc.get("pf_guest"));
-                soft.assertThat(kc.get("invlpg")).as(where + "invlpg").isEqualTo(sc.get("invlpg"));
-                soft.assertThat(kc.get("guest_frames")).as(where + "guest_frames").isEqualTo(sc.get("guest_frames"));
+                soft.assertThat(kc.get(Counter.PF_GUEST)).as(where + "pf_guest").isEqualTo(sc.get(Counter.PF_GUEST));
+                soft.assertThat(kc.get(Counter.INVLPG)).as(where + "invlpg").isEqualTo(sc.get(Counter.INVLPG));
+                soft.assertThat(kc.get(Counter.GUEST_FRAMES)).as(where + "guest_frames").isEqualTo(sc.get(Counter.GUEST_FRAMES));
                 soft.assertThat(diff - race).as(where + "pf_fixed kvm - sim - race").isBetween(t.low(), t.high());
             }
             long simResident = s.memory().residentBytes() / PAGE, kvmResident = k.memory().residentBytes() / PAGE;
@@ -90,25 +88,25 @@ class EngineDifferentialTest {
         return new SimEngine().run(spec(c, mmu), RunListener.NONE);
     }
 
-    /** The host's truth (HOST.md, docs/guest-model.md) on the sim, under shadow paging and under EPT. */
+    /** The host's truth (docs/HOST-FACTS.md, docs/guest-model.md) on the sim, under shadow paging and under EPT. */
     @Test
     void simCountersAgreeWithThisHostsTruth() {
         for (MmuMode mmu : List.of(MmuMode.SHADOW, MmuMode.EPT)) {
             // a CPL3 touch of N fresh pages: one fault per page, plus two per new guest page-table page (read, write)
             Counters touch = sim(CASES.get(0), mmu).ops().getFirst().deltas();
             long n = 64L << 20 >> 12;
-            assertThat(touch.get("pf_fixed")).as(mmu + " touch").isEqualTo(n + 2 * touch.get("guest_pt_pages"))
+            assertThat(touch.get(Counter.PF_FIXED)).as(mmu + " touch").isEqualTo(n + 2 * touch.get(Counter.GUEST_PT_PAGES))
                     .isBetween(n, n + n / 100);
             // an unmap/remap loop of K pages: K INVLPG (they exit, counted by KVM, only under shadow paging)
             RunResult loop = sim(CASES.get(4), mmu);
             long k = 3 * (4L << 20 >> 12);
-            assertThat(loop.ops().get(1).deltas().get("guest_invlpg")).as(mmu + " guest_invlpg").isEqualTo(k);
-            assertThat(loop.ops().get(1).deltas().get("invlpg")).as(mmu + " invlpg").isEqualTo(mmu == MmuMode.SHADOW ? k : 0);
+            assertThat(loop.ops().get(1).deltas().get(Counter.GUEST_INVLPG)).as(mmu + " guest_invlpg").isEqualTo(k);
+            assertThat(loop.ops().get(1).deltas().get(Counter.INVLPG)).as(mmu + " invlpg").isEqualTo(mmu == MmuMode.SHADOW ? k : 0);
             // guest demand paging of K pages: K guest #PFs (injected by KVM, counted pf_guest, only under shadow)
             Counters demand = sim(CASES.get(2), mmu).ops().get(1).deltas();
             long pages = 16L << 20 >> 12;
-            assertThat(demand.get("guest_page_faults")).as(mmu + " guest_page_faults").isEqualTo(pages);
-            assertThat(demand.get("pf_guest")).as(mmu + " pf_guest").isEqualTo(mmu == MmuMode.SHADOW ? pages : 0);
+            assertThat(demand.get(Counter.GUEST_PAGE_FAULTS)).as(mmu + " guest_page_faults").isEqualTo(pages);
+            assertThat(demand.get(Counter.PF_GUEST)).as(mmu + " pf_guest").isEqualTo(mmu == MmuMode.SHADOW ? pages : 0);
         }
     }
 }

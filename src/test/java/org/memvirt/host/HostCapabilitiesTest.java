@@ -12,7 +12,7 @@ class HostCapabilitiesTest {
     void intelWithEptAndVpidGivesEpt() {
         HostCapabilities h = Fixtures.host(Fixtures.INTEL_EPT);
         assertThat(h.virtualization()).isEqualTo(new Virtualization("vmx", false, "kvm_intel"));
-        assertThat(h.mmu()).isEqualTo(new Mmu(MmuMode.EPT, "kvm_intel parameters", true, true, true, true, false,
+        assertThat(h.mmu()).isEqualTo(new HostMmu(MmuMode.EPT, "kvm_intel parameters", true, true, true, true, false, false,
                 true));
         assertThat(h.kvmUsable()).isTrue();
         assertThat(h.maxVcpus()).isEqualTo(1024);
@@ -21,7 +21,7 @@ class HostCapabilitiesTest {
         assertThat(h.cpu().cpus()).isEqualTo(4);
         assertThat(h.swapTotalBytes()).isEqualTo(8388604L * 1024);
         assertThat(h.swapDevices()).containsExactly(
-                new SwapDevice("/dev/sda2", "partition", 8388604L * 1024, 0, -2));
+                new SwapArea("/dev/sda2", "partition", 8388604L * 1024, 0, -2));
         assertThat(h.hugePages()).isEqualTo(new HugePages(2L << 20, 512, 512, 0, 0, List.of(
                 new HugePages.Pool(2L << 20, 512, 512), new HugePages.Pool(1L << 30, 0, 0))));
         assertThat(h.hugePages().totalBytes()).isEqualTo(1L << 30);
@@ -31,7 +31,7 @@ class HostCapabilitiesTest {
     void intelWithEptOffGivesShadow() {
         HostCapabilities h = Fixtures.host(Fixtures.INTEL_EPT_OFF);
         assertThat(h.mmuMode()).isEqualTo(MmuMode.SHADOW);
-        assertThat(h.mmu()).isEqualTo(new Mmu(MmuMode.SHADOW, "kvm_intel parameters", false, false, false, false,
+        assertThat(h.mmu()).isEqualTo(new HostMmu(MmuMode.SHADOW, "kvm_intel parameters", false, false, false, false, false,
                 false, false));
         assertThat(h.cpu().virtFlags()).contains("ept", "vpid");       // the hardware has them; KVM does not use them
         assertThat(h.kvmUsable()).isTrue();
@@ -42,23 +42,23 @@ class HostCapabilitiesTest {
     void amdWithNptGivesNpt() {
         HostCapabilities h = Fixtures.host(Fixtures.AMD_NPT);
         assertThat(h.virtualization()).isEqualTo(new Virtualization("svm", false, "kvm_amd"));
-        assertThat(h.mmu()).isEqualTo(new Mmu(MmuMode.NPT, "kvm_amd parameters", false, false, false, false, true,
+        assertThat(h.mmu()).isEqualTo(new HostMmu(MmuMode.NPT, "kvm_amd parameters", false, false, false, false, true, true,
                 true));
         assertThat(h.ksm().merging()).isTrue();
         assertThat(h.ksm().pagesToScan()).isEqualTo(5000L);
         assertThat(h.ksm().pagesSharing()).isEqualTo(15184L);
         assertThat(h.thp()).isEqualTo(new ThpState("always", "madvise"));
         assertThat(h.swapDevices()).containsExactly(
-                new SwapDevice("/swapfile", "file", 4194300L * 1024, 1048576L * 1024, -2));
+                new SwapArea("/swapfile", "file", 4194300L * 1024, 1048576L * 1024, -2));
         assertThat(h.memory().swapUsed()).isEqualTo(1048576L * 1024);
     }
 
-    /** qemu-memory.md §5 and HOST.md: the machines memvirt is developed on. */
+    /** A kvm_pvm host like host A of docs/HOST-FACTS.md: the machines memvirt is developed on. */
     @Test
     void pvmMirrorsTheseMachines() {
         HostCapabilities h = Fixtures.host(Fixtures.PVM);
         assertThat(h.virtualization()).isEqualTo(new Virtualization(null, true, "kvm_pvm"));
-        assertThat(h.mmu()).isEqualTo(new Mmu(MmuMode.SHADOW, "kvm_pvm", false, false, false, false, false, false));
+        assertThat(h.mmu()).isEqualTo(new HostMmu(MmuMode.SHADOW, "kvm_pvm", false, false, false, false, false, false, false));
         assertThat(h.cpu()).isEqualTo(new CpuSummary("AuthenticAMD", "AMD EPYC", 2, true,
                 List.of("hypervisor", "vmmcall")));
         KvmStatus k = h.kvm();
@@ -93,7 +93,7 @@ class HostCapabilitiesTest {
                 "ENOENT (2): No such file or directory", false, null, null, null, null, null, null, List.of(),
                 java.util.Map.of(), null));
         assertThat(h.maxVcpus()).isZero();
-        assertThat(h.mmu()).isEqualTo(new Mmu(MmuMode.SHADOW, "no KVM vendor module and no vmx/svm flags", false,
+        assertThat(h.mmu()).isEqualTo(new HostMmu(MmuMode.SHADOW, "no KVM vendor module and no vmx/svm flags", false, false,
                 false, false, false, false, null));
         assertThat(h.thp()).isEqualTo(new ThpState("never", "never"));
     }
@@ -111,9 +111,25 @@ class HostCapabilitiesTest {
     void vmxWithoutVendorModulePredictsEptFromFlags() {
         HostRoot root = Fixtures.root(Fixtures.INTEL_EPT);
         CpuInfo cpu = CpuInfo.read(root);
-        Mmu mmu = Mmu.decide(Fixtures.root(Fixtures.NO_KVM), cpu);   // a tree with no kvm modules, an EPT CPU
-        assertThat(mmu).isEqualTo(new Mmu(MmuMode.EPT, "cpuinfo flags (kvm_intel not loaded)", true, true, true,
-                true, false, null));
+        HostMmu mmu = HostMmu.decide(Fixtures.root(Fixtures.NO_KVM), cpu);   // a tree with no kvm modules, an EPT CPU
+        assertThat(mmu).isEqualTo(new HostMmu(MmuMode.EPT, "cpuinfo flags (kvm_intel not loaded)", true, true, true,
+                true, false, false, null));
+        assertThat(mmu.description()).isEqualTo("Intel EPT");
+    }
+
+    /** What the kvm engine prints and reports as its MMU, read from the same facts as host-check's. */
+    @Test
+    void engineDescriptionAndTlbTaggingFollowTheModules() {
+        assertThat(mmuOf(Fixtures.INTEL_EPT)).containsExactly("Intel EPT", true);
+        assertThat(mmuOf(Fixtures.INTEL_EPT_OFF)).containsExactly("Intel VMX, shadow paging", false);
+        assertThat(mmuOf(Fixtures.AMD_NPT)).containsExactly("AMD NPT", true);          // ASIDs: no vpid parameter on SVM
+        assertThat(mmuOf(Fixtures.PVM)).containsExactly("kvm_pvm, shadow paging", false);
+        assertThat(mmuOf(Fixtures.NO_KVM)).containsExactly("no VMX/SVM flag, shadow paging", false);
+    }
+
+    private static List<Object> mmuOf(String fixture) {
+        HostMmu m = HostMmu.read(Fixtures.root(fixture));
+        return List.of(m.description(), m.tlbTagged());
     }
 
     @Test

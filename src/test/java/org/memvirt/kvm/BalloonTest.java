@@ -9,10 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.WorkloadParser;
 
 /** The guest's balloon on /dev/kvm: host RSS drops by what the balloon takes, deflated pages come back as zeros. */
@@ -32,20 +33,20 @@ class BalloonTest {
     @Test
     void inflatingFreeFramesTakesNeverUsedFramesAndCostsNothing() {
         RunResult r = run("1G", "touch 64M; balloon inflate 256M; verify");
-        assertThat(r.counters().get("balloon_actual_pages")).isEqualTo(65_536);
-        assertThat(r.counters().get("balloon_inflated_pages")).isEqualTo(65_536);
-        assertThat(r.counters().get("balloon_reclaimed_pages")).isZero();
-        assertThat(r.counters().get("balloon_batches")).isEqualTo(256);
+        assertThat(r.counters().get(Counter.BALLOON_ACTUAL_PAGES)).isEqualTo(65_536);
+        assertThat(r.counters().get(Counter.BALLOON_INFLATED_PAGES)).isEqualTo(65_536);
+        assertThat(r.counters().get(Counter.BALLOON_RECLAIMED_PAGES)).isZero();
+        assertThat(r.counters().get(Counter.BALLOON_BATCHES)).isEqualTo(256);
         // 42 register accesses to bring the device up (3 queues), 1 read of num_pages, per batch a notify and an
         // actual write, the final actual write after the loop, and the stats queue's notify
-        assertThat(r.counters().get("balloon_mmio_exits")).isEqualTo(42 + 1 + 2 * 256 + 1 + 1);
+        assertThat(r.counters().get(Counter.BALLOON_MMIO_EXITS)).isEqualTo(42 + 1 + 2 * 256 + 1 + 1);
         // virtio stats after the op: MemTotal shrank by the balloon (no DEFLATE_ON_OOM); free = RAM - runtime - page stack (1 MiB) - used
-        assertThat(r.counters().get("balloon_stat_total_memory")).isEqualTo((1024 - 256) * MIB);
-        assertThat(r.counters().get("balloon_stat_free_memory"))
-                .isEqualTo(1024 * MIB - 2 * MIB - MIB - r.counters().get("guest_frames") * 4096 - 256 * MIB);
-        assertThat(r.counters().get("balloon_stat_available_memory")).isEqualTo(r.counters().get("balloon_stat_free_memory"));
+        assertThat(r.counters().get(Counter.BALLOON_STAT_TOTAL_MEMORY)).isEqualTo((1024 - 256) * MIB);
+        assertThat(r.counters().get(Counter.BALLOON_STAT_FREE_MEMORY))
+                .isEqualTo(1024 * MIB - 2 * MIB - MIB - r.counters().get(Counter.GUEST_FRAMES) * 4096 - 256 * MIB);
+        assertThat(r.counters().get(Counter.BALLOON_STAT_AVAILABLE_MEMORY)).isEqualTo(r.counters().get(Counter.BALLOON_STAT_FREE_MEMORY));
         assertThat(r.memory().balloonedBytes()).isEqualTo(256 * MIB);
-        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @Test
@@ -54,12 +55,12 @@ class BalloonTest {
         long before = run("516M", "touch 512M").memory().residentBytes();
         RunResult r = run("516M", "touch 512M; balloon inflate 256M");
         long after = r.memory().residentBytes();
-        long reclaimed = r.counters().get("balloon_reclaimed_pages");
+        long reclaimed = r.counters().get(Counter.BALLOON_RECLAIMED_PAGES);
         System.out.printf("balloon: RSS %d -> %d bytes (drop %d = %.2f MiB), actual %d, reclaimed %d, batches %d, "
                         + "inflate %d ms, user_exits %d%n", before, after, before - after, (before - after) / (double) MIB,
-                r.counters().get("balloon_actual_pages"), reclaimed, r.counters().get("balloon_batches"),
-                r.ops().get(1).nanos() / 1_000_000, r.ops().get(1).deltas().get("user_exits"));
-        assertThat(r.counters().get("balloon_actual_pages")).isEqualTo(65_536);
+                r.counters().get(Counter.BALLOON_ACTUAL_PAGES), reclaimed, r.counters().get(Counter.BALLOON_BATCHES),
+                r.ops().get(1).nanos() / 1_000_000, r.ops().get(1).deltas().get(Counter.USER_EXITS));
+        assertThat(r.counters().get(Counter.BALLOON_ACTUAL_PAGES)).isEqualTo(65_536);
         assertThat(reclaimed).isEqualTo(65_536 - 125);
         assertThat((double) (before - after)).isBetween(256 * MIB * 0.98, 256 * MIB * 1.02);
     }
@@ -67,25 +68,25 @@ class BalloonTest {
     @Test
     void deflatedFramesAreReusedLastInFirstOutAndReadZero() {
         RunResult r = run("516M", "touch 512M; balloon inflate 256M; balloon deflate 256M; read 256M at 256M; verify");
-        assertThat(r.counters().get("balloon_actual_pages")).isZero();
-        assertThat(r.counters().get("balloon_deflated_pages")).isEqualTo(65_536);
-        assertThat(r.counters().get("verify_pages")).isEqualTo(131_072);
-        assertThat(r.counters().get("verify_mismatches")).isZero();
+        assertThat(r.counters().get(Counter.BALLOON_ACTUAL_PAGES)).isZero();
+        assertThat(r.counters().get(Counter.BALLOON_DEFLATED_PAGES)).isEqualTo(65_536);
+        assertThat(r.counters().get(Counter.VERIFY_PAGES)).isEqualTo(131_072);
+        assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
         RunResult t = run("516M", "touch 512M; balloon to 256M; balloon to 0; touch 256M at 256M; verify");
-        System.out.println("balloon stats after 'balloon to 0': free " + t.counters().get("balloon_stat_free_memory")
-                + ", total " + t.counters().get("balloon_stat_total_memory"));
-        assertThat(t.counters().get("balloon_stat_total_memory")).isEqualTo(516 * MIB);
-        assertThat(t.counters().get("verify_mismatches")).isZero();
-        assertThat(t.counters().get("balloon_inflated_pages")).isEqualTo(65_536);
+        System.out.println("balloon stats after 'balloon to 0': free " + t.counters().get(Counter.BALLOON_STAT_FREE_MEMORY)
+                + ", total " + t.counters().get(Counter.BALLOON_STAT_TOTAL_MEMORY));
+        assertThat(t.counters().get(Counter.BALLOON_STAT_TOTAL_MEMORY)).isEqualTo(516 * MIB);
+        assertThat(t.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+        assertThat(t.counters().get(Counter.BALLOON_INFLATED_PAGES)).isEqualTo(65_536);
         assertThat(t.memory().residentBytes()).isGreaterThan(512 * MIB);
     }
 
     @Test
     void aBalloonLargerThanTheGuestCanGiveStopsShort() {
         RunResult r = run("64M", "touch 16M; balloon inflate 63M");
-        System.out.println("out of puff: num_pages " + r.counters().get("balloon_num_pages") + ", actual "
-                + r.counters().get("balloon_actual_pages"));
-        assertThat(r.counters().get("balloon_num_pages")).isEqualTo(63 * 256);
-        assertThat(r.counters().get("balloon_actual_pages")).isLessThan(63 * 256);
+        System.out.println("out of puff: num_pages " + r.counters().get(Counter.BALLOON_NUM_PAGES) + ", actual "
+                + r.counters().get(Counter.BALLOON_ACTUAL_PAGES));
+        assertThat(r.counters().get(Counter.BALLOON_NUM_PAGES)).isEqualTo(63 * 256);
+        assertThat(r.counters().get(Counter.BALLOON_ACTUAL_PAGES)).isLessThan(63 * 256);
     }
 }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.memvirt.config.QemuArgs;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.WorkloadParser;
 
 /** A VMM process for {@link HostSwapTest}: waits for "go" on stdin (its cgroup is set by then), runs, prints counters. */
@@ -22,10 +24,11 @@ final class HostSwapChild {
                 WorkloadParser.parseShorthand(args[1]), MmuMode.SHADOW, false, "zen5", Duration.ofMinutes(3), 1),
                 RunListener.NONE);
         StringBuilder out = new StringBuilder();
-        for (String k : List.of("guest_ram_swap_kb", "guest_ram_rss_kb", "verify_pages", "verify_mismatches")) {
-            out.append(k).append('=').append(r.counters().get(k)).append(' ');
+        for (Counter c : List.of(Counter.GUEST_RAM_SWAP_KB, Counter.GUEST_RAM_RSS_KB, Counter.VERIFY_PAGES,
+                Counter.VERIFY_MISMATCHES)) {
+            out.append(c.key()).append('=').append(r.counters().get(c)).append(' ');
         }
-        out.append("vm_swap_kb=").append(ProcReader.status().getOrDefault("VmSwap", 0L));
+        out.append("vm_swap_kb=").append(ProcessMemory.self().status().vmSwap() / 1024);
         System.out.println(out);
     }
 

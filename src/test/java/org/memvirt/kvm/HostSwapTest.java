@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Op;
 
 /**
@@ -24,8 +24,8 @@ class HostSwapTest {
     @BeforeEach
     void needsKvmAndSwap() {
         Machines.assumeKvm();
-        String why = HostSwapFile.unavailableReason();
-        Assumptions.assumeTrue(why == null, "host swap not usable here: " + why);
+        String why = HostSwapFile.unavailableReason();                     // the test's own helper, not memvirt's
+        org.memvirt.Skip.unless(why == null, () -> "host swap not usable here: " + why);
     }
 
     @Test
@@ -35,15 +35,15 @@ class HostSwapTest {
             OpDriver d = new OpDriver(m, System.nanoTime() + 120_000_000_000L, null);
             d.run(new Op.Touch(128 * MIB, 0), "touch 128M");
             m.ram().pageOut();
-            Map<String, Long> paged = ProcReader.smapsOf(m.ram().hostAddress());
-            long vmSwap = ProcReader.status().getOrDefault("VmSwap", 0L);
+            ProcessMemory.Mapping paged = ProcessMemory.self().mapping(m.ram().hostAddress());
+            long vmSwap = ProcessMemory.self().status().vmSwap() / 1024;
             d.run(new Op.Verify(), "verify");
-            Map<String, Long> back = ProcReader.smapsOf(m.ram().hostAddress());
+            ProcessMemory.Mapping back = ProcessMemory.self().mapping(m.ram().hostAddress());
             System.out.printf("host swap (MADV_PAGEOUT): guest RAM Swap %d kB, Rss %d kB, VmSwap %d kB; after verify "
-                    + "Swap %d kB, Rss %d kB; verify %d pages, %d mismatches%n", paged.get("Swap"), paged.get("Rss"),
-                    vmSwap, back.get("Swap"), back.get("Rss"), d.verifiedPages(), d.verifyMismatches());
-            assertThat(paged.get("Swap")).isGreaterThan(100 * 1024);
-            assertThat(vmSwap).isGreaterThanOrEqualTo(paged.get("Swap"));
+                    + "Swap %d kB, Rss %d kB; verify %d pages, %d mismatches%n", paged.swap() / 1024, paged.rss() / 1024,
+                    vmSwap, back.swap() / 1024, back.rss() / 1024, d.verifiedPages(), d.verifyMismatches());
+            assertThat(paged.swap() / 1024).isGreaterThan(100 * 1024);
+            assertThat(vmSwap).isGreaterThanOrEqualTo(paged.swap() / 1024);
             assertThat(d.verifiedPages()).isEqualTo(32_768);
             assertThat(d.verifyMismatches()).isZero();
         }
@@ -57,7 +57,7 @@ class HostSwapTest {
     @Test
     void aGuestUnderACgroupMemoryLimitIsSwappedByTheHost() throws Exception {
         Path root = Path.of("/sys/fs/cgroup");
-        Assumptions.assumeTrue(Files.exists(root.resolve("cgroup.controllers"))
+        org.memvirt.Skip.unless(Files.exists(root.resolve("cgroup.controllers"))
                         && Files.readString(root.resolve("cgroup.controllers")).contains("memory"),
                 "cgroup v2 with the memory controller is not mounted at /sys/fs/cgroup (this host: cgroup v1)");
         Path cg = root.resolve("memvirt-test-" + ProcessHandle.current().pid());

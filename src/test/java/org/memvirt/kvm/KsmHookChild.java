@@ -1,10 +1,16 @@
 package org.memvirt.kvm;
 
-/** For {@link KsmTest}: starts a KSM session with odd knobs and exits without closing it; the shutdown hook must restore. */
+import java.nio.file.Path;
+
+/**
+ * For the KSM tests: starts a KSM session with odd knobs on the KSM sysfs directory given as the argument (the real one
+ * without) and exits without closing it; the shutdown hook must restore.
+ */
 final class KsmHookChild {
     public static void main(String[] args) {
-        KsmSession.start(new KsmSettings(4321, 7, null, 1, java.time.Duration.ofSeconds(5)));
-        System.out.println("run=" + KsmSession.readText("run") + " pages_to_scan=" + KsmSession.readText("pages_to_scan"));
+        Path dir = args.length > 0 ? Path.of(args[0]) : KsmSession.DIR;
+        KsmSession.start(dir, new KsmSettings(4321, 7, null, 1, java.time.Duration.ofMillis(args.length > 0 ? 1 : 5000)));
+        System.out.println("run=" + KsmSession.readText(dir, "run") + " pages_to_scan=" + KsmSession.readText(dir, "pages_to_scan"));
         System.exit(0);
     }
 

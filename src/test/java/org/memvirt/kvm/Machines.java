@@ -8,11 +8,10 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
-import org.memvirt.engine.MmuMode;
 import org.memvirt.engine.RunSpec;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
-import org.junit.jupiter.api.Assumptions;
 
 /** Test fixtures: pc machines laid out as QEMU does, and workloads built from ops. */
 final class Machines {
@@ -33,6 +32,11 @@ final class Machines {
         return new MachineConfig(layout, backend, backend.merge(), smp, List.of());
     }
 
+    /** {@code size} bytes of private, lazily allocated guest RAM below 4 GiB (no KSM, no prealloc). */
+    static MachineConfig ram(long size) {
+        return pc(size, 1, new MemoryBackend("pc.ram", "memory-backend-ram", size, false, false, false, false, null, null));
+    }
+
     static RunSpec spec(MachineConfig machine, Op... ops) {
         List<Workload.Step> steps = new ArrayList<>();
         for (Op op : ops) steps.add(new Workload.Step(op, text(op), Workload.Step.SPREAD));
@@ -47,8 +51,7 @@ final class Machines {
     }
 
     static void assumeKvm() {
-        KvmEngine.Usability u = KvmEngine.usable();
-        Assumptions.assumeTrue(u.usable(), "kvm engine not usable here: " + u.reason());
+        org.memvirt.Skip.unlessKvm();
     }
 
     private Machines() {}

@@ -22,6 +22,21 @@ class VcpuExitTest {
     }
 
     @Test
+    void failuresOfTheDeviceAndOfKvmsIoctlsSayWhatToCheck() {
+        assertThat(Hints.forOpen("/dev/kvm", 2)).isEqualTo("no KVM on this host (is the kvm module loaded?)");
+        assertThat(Hints.forOpen("/dev/kvm", 13)).isEqualTo("is this user allowed to open the KVM device (root or group kvm)?");
+        assertThat(Hints.forOpen("/dev/kvm", 16)).isEmpty();
+        assertThat(Hints.forOpen("guest.ram", 2)).isEmpty();
+        assertThat(Hints.forIoctl("KVM_CREATE_VM")).isEqualTo("is another hypervisor holding VT-x/AMD-V, or is memory short?");
+        assertThat(Hints.forIoctl("KVM_SET_USER_MEMORY_REGION")).isEqualTo("memslot overlap or misaligned guest RAM");
+        assertThat(Hints.forIoctl("KVM_CREATE_VCPU")).isEqualTo("more vCPUs than KVM_CAP_MAX_VCPUS?");
+        assertThat(Hints.forIoctl("KVM_RUN")).isEmpty();
+        assertThat(org.memvirt.host.Errno.name(38)).isEqualTo("ENOSYS");
+        assertThat(org.memvirt.host.Errno.name(95)).isEqualTo("EOPNOTSUPP");
+        assertThat(org.memvirt.host.Errno.name(200)).isEqualTo("errno 200");
+    }
+
+    @Test
     void errnoNamesAreKernelNames() {
         assertThat(new KvmException("KVM_CREATE_VM", 12, "").getMessage()).isEqualTo("KVM_CREATE_VM failed: ENOMEM (12)");
         assertThat(new KvmException("open /dev/kvm", 13, "hint").getMessage())

@@ -2,33 +2,32 @@ package org.memvirt.kvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.memvirt.kvm.Machines.MIB;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
+import static org.memvirt.kvm.NativeResources.mappings;
+import static org.memvirt.kvm.NativeResources.openFds;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Op;
 
 /** Native resources: 1,000 VM create/run/destroy cycles leave no fd and no mapping behind. */
 @Tag("kvm")
 class VmLifecycleTest {
     @Test
-    void thousandCyclesLeakNoFdsAndNoMappings() throws IOException {
+    void thousandCyclesLeakNoFdsAndNoMappings() {
         Machines.assumeKvm();
         KvmEngine engine = new KvmEngine();
         var spec = Machines.spec(Machines.pc(8 * MIB, 1), new Op.Touch(64 * 1024, 0));
         engine.run(spec, RunListener.NONE);                            // warm: links, classes, thread-locals
-        long fds = openFds(), maps = mappings(), rss = ProcReader.status().get("RssAnon");
+        long fds = openFds(), maps = mappings(), rss = ProcessMemory.self().status().rssAnon() / 1024;
         for (int i = 0; i < 1000; i++) {
             RunResult r = engine.run(spec, RunListener.NONE);
-            assertThat(r.ops().getFirst().deltas().get("user_exits")).isEqualTo(1);
+            assertThat(r.ops().getFirst().deltas().get(Counter.USER_EXITS)).isEqualTo(1);
         }
-        long rssAfter = ProcReader.status().get("RssAnon");
+        long rssAfter = ProcessMemory.self().status().rssAnon() / 1024;
         System.out.println("after 1000 cycles: fds " + fds + " -> " + openFds() + ", mappings " + maps + " -> " + mappings()
                 + ", RssAnon " + rss + " -> " + rssAfter + " kB");
         assertThat(openFds()).isEqualTo(fds);
@@ -37,7 +36,7 @@ class VmLifecycleTest {
     }
 
     @Test
-    void failedRunsReleaseEverythingToo() throws IOException {
+    void failedRunsReleaseEverythingToo() {
         Machines.assumeKvm();
         KvmEngine engine = new KvmEngine();
         var oom = Machines.spec(Machines.pc(4 * MIB, 1), new Op.Touch(4 * MIB, 0));
@@ -57,13 +56,4 @@ class VmLifecycleTest {
         assertThat(openFds()).isEqualTo(fds);
     }
 
-    private static long openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
-    private static long mappings() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/maps")).size();
-    }
 }

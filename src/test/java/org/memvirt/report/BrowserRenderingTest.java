@@ -17,9 +17,8 @@ import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,12 +44,9 @@ class BrowserRenderingTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void needsChromium() {
-        if (!Files.isExecutable(CHROMIUM)) {
-            System.out.println("BrowserRenderingTest skipped: " + CHROMIUM + " is missing (scripts/ci-deps installs it)");
-        }
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing (scripts/ci-deps installs it)");
+    @BeforeEach                                   // per test, so that each counts (and prints) as skipped
+    void needsChromium() {
+        org.memvirt.Skip.unless(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing (scripts/ci-deps installs it)");
     }
 
     @Test

@@ -8,7 +8,10 @@ import org.memvirt.config.DeviceMemory;
 import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.FreeMemory;
+import org.memvirt.host.MmuMode;
 
 /** Realistic inputs for every chart and report, shared by the unit tests and the browser test. */
 final class Samples {
@@ -84,14 +87,14 @@ final class Samples {
     static RunResult run(String mmu, long exits, long pfFixed, long pfGuest, long invlpg, long tlbFlush) {
         Counters totals = counters("exits", exits, "pf_fixed", pfFixed, "pf_guest", pfGuest,
                 "invlpg", invlpg, "tlb_flush", tlbFlush, "mmu_shadow_zapped", mmu.equals("shadow") ? 37L : 0L,
-                "tlb_miss", 1_000_000L + exits, "walk_refs", 24L * pfFixed);
+                "stlb_misses", 1_000_000L + exits, "walk_refs", 24L * pfFixed);
         List<RunResult.OpResult> ops = List.of(
                 new RunResult.OpResult("touch 1G seq", 850_000_000L, counters("exits", exits / 2,
-                        "pf_fixed", pfFixed, "tlb_miss", 262_144L)),
+                        "pf_fixed", pfFixed, "stlb_misses", 262_144L)),
                 new RunResult.OpResult("invlpg 0x7f0000000000 x 4096", 12_000_000L, counters(
                         "exits", exits / 2, "invlpg", invlpg, "pf_guest", pfGuest, "mmu_shadow_zapped", 3L)),
                 new RunResult.OpResult("cr3-switch 64", 4_500L, counters("tlb_flush", tlbFlush)));
-        return new RunResult("sim", "--engine sim", mmu, false,
+        return new RunResult(EngineKind.SIM, "--engine sim", MmuMode.valueOf(mmu.toUpperCase()), false,
                 new RunResult.MemoryPicture(GIB, 1020 * MIB, 512 * MIB, 0, 0, 0, mmu.equals("shadow") ? 4 * MIB : 2 * MIB),
                 totals, List.of(totals), ops);
     }
@@ -118,8 +121,8 @@ final class Samples {
                 List.of(new E820Entry(0, 3 * GIB, E820Entry.RAM), new E820Entry(4 * GIB, 5 * GIB, E820Entry.RAM)));
     }
 
-    static FreeTable free() {
-        return FreeTable.fromMeminfo(2 * GIB, 300 * MIB, 420 * MIB, 10 * MIB, 200 * MIB, 20 * MIB, 8 * MIB, GIB, 800 * MIB);
+    static FreeMemory free() {
+        return FreeMemory.fromMeminfo(2 * GIB, 300 * MIB, 420 * MIB, 10 * MIB, 200 * MIB, 20 * MIB, 8 * MIB, GIB, 800 * MIB);
     }
 
     /** One page per chart kind plus the run report, as {@code name -> html}. */

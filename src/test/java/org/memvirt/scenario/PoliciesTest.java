@@ -5,21 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.RunListener;
+import org.memvirt.sim.SimEngine;
 
 /** The host-side managers: ksmtuned's KSM knobs and Proxmox's auto-ballooning (reference §7, item 9). */
 class PoliciesTest {
-    private static ScenarioReport run(String yaml) {
-        return new ScenarioRunner(ScenarioLoader.parse(yaml, "t")).run();
+    private static HostResult run(String yaml) {
+        return new SimEngine().run(ScenarioLoader.parse(yaml, "t"), RunListener.NONE);
     }
 
     @Test
     void ksmtunedStopsKsmdWithoutPressureAndBoostsItBy300PerMinuteUnderPressure() {
-        ScenarioReport r = run("""
+        HostResult r = run("""
                 duration: 130s
                 host: {ram: 4G, swap: 2G, ksm: {run: 1}, ksm_policy: ksmtuned}
                 vms: [{name: g, memory: 4G, start: 30s, workload: ["touch 3600M", "sleep 200s"]}]
                 """);
-        List<String> tunes = r.events().stream().filter(e -> e.kind().equals("ksm_tune")).map(ScenarioReport.Event::message).toList();
+        List<String> tunes = r.events().stream().filter(e -> e.kind().equals("ksm_tune")).map(HostResult.Event::message).toList();
         assertThat(tunes).hasSize(3);
         assertThat(tunes.get(0)).startsWith("ksmtuned: run=0 ");                                    // committed + thres < total
         assertThat(tunes.get(1)).startsWith("ksmtuned: run=1 pages_to_scan=300 sleep_millisecs=40"); // 10 * 16 GiB / 4 GiB
@@ -29,7 +32,7 @@ class PoliciesTest {
 
     @Test
     void proxmoxConvergesOnTheTargetShareOfHostMemory() {
-        ScenarioReport r = run("""
+        HostResult r = run("""
                 duration: 200s
                 host: {ram: 8G, reserve: 512M, swap: 1G, balloon_policy: {kind: proxmox, target_percent: 80}}
                 vms:

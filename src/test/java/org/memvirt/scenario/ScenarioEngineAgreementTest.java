@@ -13,6 +13,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.Engines;
+import org.memvirt.engine.HostResult;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.RunListener;
 import org.memvirt.kvm.KvmEngine;
 
 /**
@@ -27,27 +32,22 @@ class ScenarioEngineAgreementTest {
     @BeforeEach
     void needsKvmAsRoot() {
         KvmEngine.Usability u = KvmEngine.usable();
-        Assumptions.assumeTrue(u.usable(), () -> skip("/dev/kvm is not usable: " + u.reason()));
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), () -> skip("not root (KSM and userfaultfd need it)"));
+        Assumptions.assumeTrue(u.usable(), () -> "/dev/kvm is not usable: " + u.reason());
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "not root (KSM and userfaultfd need it)");
     }
 
-    private static String skip(String why) {
-        System.out.println("ScenarioEngineAgreementTest skipped: " + why);
-        return why;
-    }
-
-    private static ScenarioReport[] both(String example) {
-        Scenario s = ScenarioLoader.load(Path.of("examples", example));
-        ScenarioReport sim = ScenarioEngine.choose(s, "sim").run(s);
-        ScenarioReport kvm = ScenarioEngine.choose(s, "kvm").run(s);
-        assertThat(sim.engine()).isEqualTo("sim");
-        assertThat(kvm.engine()).isEqualTo("kvm");
-        return new ScenarioReport[] {sim, kvm};
+    private static HostResult[] both(String example) {
+        HostSpec s = ScenarioLoader.load(Path.of("examples", example));
+        HostResult sim = Engines.forHost(Engines.Request.parse("sim"), s).engine().run(s, RunListener.NONE);
+        HostResult kvm = Engines.forHost(Engines.Request.parse("kvm"), s).engine().run(s, RunListener.NONE);
+        assertThat(sim.engine()).isEqualTo(EngineKind.SIM);
+        assertThat(kvm.engine()).isEqualTo(EngineKind.KVM);
+        return new HostResult[] {sim, kvm};
     }
 
     @Test
     void lazyAllocationA4GibGuestTouching1GibIsBackedBy1Gib() {
-        ScenarioReport[] r = both("agree-lazy.yaml");
+        HostResult[] r = both("agree-lazy.yaml");
         long sim = r[0].vms().getFirst().residentBytes(), kvm = r[1].vms().getFirst().residentBytes();
         System.out.printf("agree-lazy: resident sim %,d, kvm %,d bytes (kvm - sim %,d)%n", sim, kvm, kvm - sim);
         assertThat(sim).isEqualTo((1024 + 2) * MIB);                          // 1 GiB + the runtime's 2 MiB
@@ -59,9 +59,9 @@ class ScenarioEngineAgreementTest {
 
     @Test
     void identicalContentMergesToTheSameKsmCounts() throws IOException {
-        Assumptions.assumeTrue(Files.isWritable(KSM.resolve("run")), () -> skip(KSM + "/run is not writable"));
+        Assumptions.assumeTrue(Files.isWritable(KSM.resolve("run")), () -> KSM + "/run is not writable");
         Map<String, String> knobs = knobs();
-        ScenarioReport[] r = both("agree-ksm.yaml");
+        HostResult[] r = both("agree-ksm.yaml");
         assertThat(knobs()).isEqualTo(knobs);                                 // every KSM knob restored
         Map<String, Long> sim = r[0].host().ksm(), kvm = r[1].host().ksm();
         System.out.printf("agree-ksm: sim pages_shared %d pages_sharing %d dups %d; kvm (global deltas) pages_shared %d"
@@ -79,13 +79,13 @@ class ScenarioEngineAgreementTest {
         assertThat(extraSharing).isBetween(0L, 512L);
         assertThat(kvm.get("stable_node_dups")).isEqualTo(128);
         assertThat(kvm.get("ksm_merging_pages")).isBetween(32_768L, 32_768L + 1024);
-        for (ScenarioReport.Vm v : r[1].vms()) assertThat(v.sharedBytes()).isGreaterThanOrEqualTo(64 * MIB);
+        for (HostResult.Vm v : r[1].vms()) assertThat(v.sharedBytes()).isGreaterThanOrEqualTo(64 * MIB);
         assertThat(r[1].events()).anyMatch(e -> e.kind().equals("ksm_settle"));
     }
 
     @Test
     void balloonInflateDropsResidentMemoryByTheSameBytes() {
-        ScenarioReport[] r = both("agree-balloon.yaml");
+        HostResult[] r = both("agree-balloon.yaml");
         long sim = drop(r[0].vms().getFirst()), kvm = drop(r[1].vms().getFirst());
         System.out.printf("agree-balloon: resident drop sim %,d, kvm %,d bytes (%.2f%%)%n", sim, kvm, 100.0 * (kvm - sim) / sim);
         assertThat(sim).isEqualTo(254 * MIB);                                 // 256 MiB less the 2 MiB never touched
@@ -94,7 +94,7 @@ class ScenarioEngineAgreementTest {
         assertThat(r[1].vms().getFirst().balloonedBytes()).isEqualTo(256 * MIB);
     }
 
-    private static long drop(ScenarioReport.Vm v) {
+    private static long drop(HostResult.Vm v) {
         return v.peakResidentBytes() - v.residentBytes();
     }
 

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.memvirt.engine.MmuMode;
-import org.memvirt.sim.SwapKind;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.SwapKind;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 class ScenarioLoaderTest {
@@ -20,8 +21,29 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void aVmKeepsItsWholeMachineRamSplitBackendMemMergeAndSmp() {
+        HostSpec s = ScenarioLoader.parse(HOST + """
+                vms:
+                  - {name: big, qemu: "-m 4G -smp 2 -enable-kvm -drive file=disk.img"}
+                  - {name: obj, qemu: "-object memory-backend-ram,id=m,size=1G,merge=on -machine memory-backend=m -m 1G",
+                     mem_merge: false}
+                  - {name: small, qemu: "-m 4G -smp 2", memory: 512M}
+                """, "t");
+        HostSpec.Vm big = s.vms().get(0), obj = s.vms().get(1), small = s.vms().get(2);
+        assertThat(big.machine().layout().belowFourG()).isEqualTo(3L << 30);   // the pc machine's split at 3 GiB
+        assertThat(big.machine().layout().aboveFourG()).isEqualTo(1L << 30);
+        assertThat(big.machine().smp()).isEqualTo(2);
+        assertThat(obj.machine().backend().id()).isEqualTo("m");
+        assertThat(obj.machine().backend().merge()).isFalse();               // mem_merge overrides the backend's merge
+        assertThat(obj.memMerge()).isFalse();
+        assertThat(small.ramBytes()).isEqualTo(512L << 20);                  // memory: is a last -m
+        assertThat(small.machine().layout().aboveFourG()).isZero();
+        assertThat(small.machine().smp()).isEqualTo(2);
+    }
+
+    @Test
     void readsHostVmsCountsAndQemuOptions() {
-        Scenario s = ScenarioLoader.parse("""
+        HostSpec s = ScenarioLoader.parse("""
                 name: demo
                 duration: 10m
                 host:
@@ -48,28 +70,28 @@ class ScenarioLoaderTest {
         assertThat(s.host().swapKind()).isEqualTo(SwapKind.NVME);
         assertThat(s.host().ksm().pagesToScan()).isEqualTo(1250);
         assertThat(s.host().ksm().useZeroPages()).isTrue();
-        assertThat(s.policy().kind()).isEqualTo(Scenario.PolicyKind.MOM);
-        assertThat(s.vms()).extracting(Scenario.Vm::name).containsExactly("g-0", "g-1", "g-2");
-        Scenario.Vm g2 = s.vms().get(2);
+        assertThat(s.policy().kind()).isEqualTo(HostSpec.PolicyKind.MOM);
+        assertThat(s.vms()).extracting(HostSpec.Vm::name).containsExactly("g-0", "g-1", "g-2");
+        HostSpec.Vm g2 = s.vms().get(2);
         assertThat(g2.ramBytes()).isEqualTo(1L << 30);
         assertThat(g2.memMerge()).isFalse();
         assertThat(g2.mmu()).isEqualTo(MmuMode.SHADOW);
         assertThat(g2.startNanos()).isEqualTo(2_000_000_000L);
-        assertThat(g2.balloon()).isEqualTo(new Scenario.Balloon(true, 256L << 20, 1000, 512L << 20, 30_000_000_000L));
+        assertThat(g2.balloon()).isEqualTo(new HostSpec.Balloon(true, 256L << 20, 1000, 512L << 20, 30_000_000_000L));
         assertThat(g2.workload()).containsExactly(new Op.Touch(512L << 20, 0),
                 new Op.Repeat(2, java.util.List.of(new Op.Sleep(1_000_000_000L), new Op.Read(4096, 8192))), new Op.Verify());
     }
 
     @Test
     void qemuDashMWithoutSuffixIsMebibytes() {
-        Scenario s = ScenarioLoader.parse(HOST + "vms: [{qemu: '-m 512'}]", "t");
+        HostSpec s = ScenarioLoader.parse(HOST + "vms: [{qemu: '-m 512'}]", "t");
         assertThat(s.vms().getFirst().ramBytes()).isEqualTo(512L << 20);
         assertThat(s.vms().getFirst().memMerge()).isTrue();
     }
 
     @Test
     void qemuCommandLinesGoThroughQemuArgsAndOtherOptionsAreSkipped() {
-        Scenario s = ScenarioLoader.parse(HOST + """
+        HostSpec s = ScenarioLoader.parse(HOST + """
                 vms:
                   - {name: seed, qemu: "-enable-kvm -smp 2 -m 4G rhel7.img -daemonize"}
                   - {name: backend, qemu: ["-object", "memory-backend-ram,id=m0,size=2G,merge=off", "-machine", "memory-backend=m0"]}
@@ -91,7 +113,7 @@ class ScenarioLoaderTest {
         fails(HOST + "vms: [{memory: 1G}, {memory: 1G, oom_score_adj: 2000}]", "vms[1].oom_score_adj: 2000 is out of range [-1000, 1000]");
         fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0] 'touch 2G': range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
         fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload: step 1:1:1: unknown op 'jump'; expected one of touch, read, fill, random, processes, switch, "
-                + "unmap, remap, demand, pages, balloon, sleep, verify, repeat, trace (in 'jump 2G')");
+                + "unmap, remap, free, demand, pages, balloon, sleep, verify, repeat, trace (in 'jump 2G')");
         fails(HOST + "vms: [{memory: 1G, mmu: tdp}]", "vms[0].mmu: unknown 'tdp' (ept, npt, shadow)");
         fails("host: {ram: 8G, swap_kind: tape}\nvms: [{memory: 1G}]", "host.swap_kind: unknown 'tape' (hdd, ssd, nvme, zram)");
         fails("host: {ram: 8G, ksm: {max_page_sharing: 1}}\nvms: [{memory: 1G}]", "host.ksm.max_page_sharing: 1 is out of range [2, 2147483647]");

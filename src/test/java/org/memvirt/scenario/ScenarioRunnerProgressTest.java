@@ -7,7 +7,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
+import org.memvirt.sim.SimEngine;
 
 class ScenarioRunnerProgressTest {
     /** Records what a progress bar would be told. */
@@ -28,14 +30,14 @@ class ScenarioRunnerProgressTest {
 
     @Test
     void progressIsVirtualTimeDoneOfTheDurationOncePerSample() {
-        Scenario s = ScenarioLoader.parse("""
+        HostSpec s = ScenarioLoader.parse("""
                 duration: 10s
                 host: {ram: 1G, reserve: 128M, swap: 0}
                 vms:
                   - {name: a, memory: 256M, workload: [touch 64M, sleep 5s]}
                 """, "tiny");
         Recorder r = new Recorder();
-        new ScenarioRunner(s).run(r);
+        new SimEngine().run(s, r);
         assertThat(r.steps).containsExactly("0/1 tiny");
         assertThat(r.done).hasSize(101);                      // default sample: duration / 100, then done
         assertThat(r.done).isSorted();
@@ -45,14 +47,14 @@ class ScenarioRunnerProgressTest {
 
     @Test
     void openEndedScenariosReportTheShareOfVmsThatHaveFinished() {
-        Scenario s = ScenarioLoader.parse("""
+        HostSpec s = ScenarioLoader.parse("""
                 host: {ram: 1G, reserve: 128M, swap: 0}
                 vms:
                   - {name: short, memory: 128M, workload: [sleep 2s]}
                   - {name: long, memory: 128M, workload: [sleep 4s]}
                 """, "open");
         Recorder r = new Recorder();
-        new ScenarioRunner(s).run(r);
+        new SimEngine().run(s, r);
         assertThat(r.done).isSorted().contains(0.0, 0.5, 1.0);
     }
 }

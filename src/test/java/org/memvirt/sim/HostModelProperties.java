@@ -11,6 +11,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import org.memvirt.engine.KsmConfig;
+import org.memvirt.engine.SwapKind;
+
 /**
  * Integrity under random overcommit scripts: no page is lost or corrupted (every surviving VM reads back what it last
  * wrote, ballooned pages read zero), and every guest page is in exactly one state with frames and swap conserved.

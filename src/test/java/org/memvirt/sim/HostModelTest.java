@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.memvirt.engine.KsmConfig;
+
 class HostModelTest {
     private static final long MIB = 1L << 20;
 

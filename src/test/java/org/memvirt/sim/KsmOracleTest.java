@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+import org.memvirt.engine.KsmConfig;
+
 /** The KSM oracles of the overcommit reference (§7, items 1-5), on the simulated host. */
 class KsmOracleTest {
     private static final long GIB = 1L << 30;

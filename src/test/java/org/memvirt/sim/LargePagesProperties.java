@@ -15,8 +15,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** Random scripts mixing 4 KiB and 2 MiB guest pages: every MMU mode shows the guest the same memory. */
@@ -34,14 +35,14 @@ class LargePagesProperties {
         RunResult ept = run(MmuMode.EPT, vpid, smp, ops, false);
         RunResult again = run(MmuMode.SHADOW, vpid, smp, ops, false);
         assertThat(again.counters()).isEqualTo(shadow.counters());                // deterministic
-        for (RunResult r : List.of(shadow, ept)) assertThat(r.counters().get("verify_errors")).isZero();
-        for (String c : List.of("accesses", "verify_pages", "host_pages_zeroed", "guest_pt_pages", "guest_frames")) {
-            assertThat(ept.counters().get(c)).as(c).isEqualTo(shadow.counters().get(c));
+        for (RunResult r : List.of(shadow, ept)) assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+        for (Counter c : List.of(Counter.ACCESSES, Counter.VERIFY_PAGES, Counter.HOST_PAGES_ZEROED, Counter.GUEST_PT_PAGES, Counter.GUEST_FRAMES)) {
+            assertThat(ept.counters().get(c)).as(c.key()).isEqualTo(shadow.counters().get(c));
         }
         if (smp == 1) {            // with 2 vCPUs a stale TLB entry may spare a #PF, depending on the mode's flushes
-            assertThat(ept.counters().get("guest_page_faults")).isEqualTo(shadow.counters().get("guest_page_faults"));
+            assertThat(ept.counters().get(Counter.GUEST_PAGE_FAULTS)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
         }
-        assertThat(shadow.counters().get("pf_guest")).isEqualTo(shadow.counters().get("guest_page_faults"));
+        assertThat(shadow.counters().get(Counter.PF_GUEST)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
     }
 
     private static RunResult run(MmuMode mode, boolean vpid, int smp, List<Op> ops, boolean checkInvariants) {
@@ -63,6 +64,7 @@ class LargePagesProperties {
         Arbitrary<Op> fill = Combinators.combine(pages, at).as((n, a) -> new Op.Fill(n * 4096, a * 4096, new Op.Content.Unique()));
         Arbitrary<Op> unmap = Combinators.combine(large, largeAt).as((n, a) -> new Op.Unmap(n * LARGE, a * LARGE));
         Arbitrary<Op> remap = Combinators.combine(large, largeAt).as((n, a) -> new Op.Remap(n * LARGE, a * LARGE));
+        Arbitrary<Op> free = Combinators.combine(large, largeAt).as((n, a) -> new Op.Free(n * LARGE, a * LARGE));
         Arbitrary<Op> random = Combinators.combine(Arbitraries.longs().between(1, 3000), Arbitraries.longs().between(1, 4000),
                 Arbitraries.integers().between(0, 100), Arbitraries.longs())
                 .as((c, over, w, seed) -> new Op.Random(c, over * 4096, w, new Op.Distribution.Uniform(), seed));
@@ -72,6 +74,6 @@ class LargePagesProperties {
         Arbitrary<Op> demand = Arbitraries.of(true, false).map(Op.Demand::new);
         Arbitrary<Op> pageSize = Arbitraries.of(Op.PageSize.SHIFT_4K, Op.PageSize.SHIFT_2M, Op.PageSize.SHIFT_2M)
                 .map(Op.PageSize::new);
-        return Arbitraries.oneOf(touch, read, fill, unmap, remap, random, processes, sw, demand, pageSize, pageSize);
+        return Arbitraries.oneOf(touch, read, fill, unmap, remap, free, random, processes, sw, demand, pageSize, pageSize);
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -33,8 +34,8 @@ class MmuEventsTest {
         // both pages are cached after the touch; only page 0 is unmapped, so only it faults (demand paging maps it back)
         RunResult r = run(mode, new Op.Touch(2 * PAGE, 0), new Op.Unmap(PAGE, 0), new Op.Demand(true),
                 new Op.Read(2 * PAGE, 0));
-        assertThat(op(r, 3, "guest_page_faults")).isEqualTo(1);
-        assertThat(op(r, 1, "guest_invlpg")).isEqualTo(1);
+        assertThat(op(r, 3, Counter.GUEST_PAGE_FAULTS)).isEqualTo(1);
+        assertThat(op(r, 1, Counter.GUEST_INVLPG)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -44,13 +45,13 @@ class MmuEventsTest {
         for (long offset : List.of(0L, PAGE, large / 2, large - PAGE)) {
             RunResult r = run(mode, new Op.PageSize(Op.PageSize.SHIFT_2M), new Op.Touch(large, 0), new Op.Unmap(large, 0),
                     new Op.Demand(true), new Op.Read(PAGE, offset));
-            assertThat(op(r, 4, "guest_page_faults")).as("read at 0x%x after the 2 MiB INVLPG", offset).isEqualTo(1);
+            assertThat(op(r, 4, Counter.GUEST_PAGE_FAULTS)).as("read at 0x%x after the 2 MiB INVLPG", offset).isEqualTo(1);
         }
         // the INVLPG reaches no further than the 2 MiB page: the next one, cached, still hits
         RunResult r = run(mode, new Op.PageSize(Op.PageSize.SHIFT_2M), new Op.Touch(2 * large, 0), new Op.Unmap(large, 0),
                 new Op.Demand(true), new Op.Read(PAGE, large), new Op.Read(PAGE, large - PAGE));
-        assertThat(op(r, 4, "guest_page_faults")).isZero();
-        assertThat(op(r, 5, "guest_page_faults")).isEqualTo(1);
+        assertThat(op(r, 4, Counter.GUEST_PAGE_FAULTS)).isZero();
+        assertThat(op(r, 5, Counter.GUEST_PAGE_FAULTS)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -73,10 +74,10 @@ class MmuEventsTest {
         });
         assertThat(pages4k[1]).as("pages_4k after the invalidation").isEqualTo(pages4k[0] - 1);
         assertThat(remoteFlushes[1]).as("the zap's remote flush").isEqualTo(remoteFlushes[0] + 1);
-        assertThat(op(r, 1, "pf_fixed")).isEqualTo(1);
-        assertThat(op(r, 1, "host_pages_zeroed")).isEqualTo(1);
-        assertThat(op(r, 1, "remote_tlb_flush")).isZero();          // the invalidation's flush came before the op
-        assertThat(op(r, 2, "verify_errors")).isZero();
+        assertThat(op(r, 1, Counter.PF_FIXED)).isEqualTo(1);
+        assertThat(op(r, 1, Counter.HOST_PAGES_ZEROED)).isEqualTo(1);
+        assertThat(op(r, 1, Counter.REMOTE_TLB_FLUSH)).isZero();          // the invalidation's flush came before the op
+        assertThat(op(r, 2, Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @ParameterizedTest
@@ -85,9 +86,9 @@ class MmuEventsTest {
         // zen5: a 96-entry LRU L1 DTLB; the touch leaves pages 104..199 there and all 200 in the L2. Reading 0..199
         // refills L1 with 0..103 first (each an STLB hit), which pushes 104..199 out before they are read.
         RunResult r = run(mode, new Op.Touch(200 * PAGE, 0), new Op.Read(200 * PAGE, 0));
-        assertThat(op(r, 1, "dtlb_hits")).isZero();
-        assertThat(op(r, 1, "stlb_hits")).isEqualTo(200);
-        assertThat(op(r, 1, "stlb_misses")).isZero();
-        assertThat(op(r, 1, "walks")).isZero();
+        assertThat(op(r, 1, Counter.DTLB_HITS)).isZero();
+        assertThat(op(r, 1, Counter.STLB_HITS)).isEqualTo(200);
+        assertThat(op(r, 1, Counter.STLB_MISSES)).isZero();
+        assertThat(op(r, 1, Counter.WALKS)).isZero();
     }
 }

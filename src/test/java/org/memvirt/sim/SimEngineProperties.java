@@ -15,8 +15,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
 /** Random op scripts: the MMU modes differ in exits, never in what the guest sees or what the host backs. */
@@ -32,28 +33,27 @@ class SimEngineProperties {
         RunResult ept = run(MmuMode.EPT, vpid, smp, ops, false);
         RunResult npt = run(MmuMode.NPT, vpid, smp, ops, false);
         for (RunResult r : List.of(shadow, ept, npt)) {
-            assertThat(r.counters().get("verify_errors")).isZero();
-            assertThat(r.counters().get("exits")).isEqualTo(exitsByReason(r));
+            assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
+            assertThat(r.counters().get(Counter.EXITS)).isEqualTo(exitsByReason(r));
         }
         for (RunResult r : List.of(ept, npt)) {
             assertThat(r.memory().residentBytes()).isEqualTo(shadow.memory().residentBytes());
-            for (String c : List.of("accesses", "verify_pages", "host_pages_zeroed", "guest_pt_pages")) {
-                assertThat(r.counters().get(c)).as(c).isEqualTo(shadow.counters().get(c));
+            for (Counter c : List.of(Counter.ACCESSES, Counter.VERIFY_PAGES, Counter.HOST_PAGES_ZEROED, Counter.GUEST_PT_PAGES)) {
+                assertThat(r.counters().get(c)).as(c.key()).isEqualTo(shadow.counters().get(c));
             }
             // with 2 vCPUs and no shootdown, a vCPU may use a stale TLB entry of a page another one unmapped (the
             // frame is kept, so memory is the same) and skip a #PF; how long it stays depends on the mode's flushes
             if (smp == 1) {
-                assertThat(r.counters().get("guest_page_faults")).isEqualTo(shadow.counters().get("guest_page_faults"));
+                assertThat(r.counters().get(Counter.GUEST_PAGE_FAULTS)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
             }
-            assertThat(r.counters().get("pf_guest")).isZero();
+            assertThat(r.counters().get(Counter.PF_GUEST)).isZero();
         }
-        assertThat(shadow.counters().get("pf_guest")).isEqualTo(shadow.counters().get("guest_page_faults"));
+        assertThat(shadow.counters().get(Counter.PF_GUEST)).isEqualTo(shadow.counters().get(Counter.GUEST_PAGE_FAULTS));
     }
 
     private static long exitsByReason(RunResult r) {
         long sum = 0;
-        for (String c : List.of("exit_exception", "exit_invlpg", "exit_cr_access", "exit_io", "ept_violations",
-                "ept_misconfigs", "npf")) {
+        for (Counter c : List.of(Counter.EXIT_EXCEPTION, Counter.EXIT_INVLPG, Counter.EXIT_CR_ACCESS, Counter.EXIT_IO, Counter.EPT_VIOLATIONS, Counter.EPT_MISCONFIGS, Counter.NPF)) {
             sum += r.counters().get(c);
         }
         return sum;
@@ -75,6 +75,7 @@ class SimEngineProperties {
         Arbitrary<Op> read = Combinators.combine(pages, at).as((n, a) -> new Op.Read(n * 4096, a * 4096));
         Arbitrary<Op> unmap = Combinators.combine(pages, at).as((n, a) -> new Op.Unmap(n * 4096, a * 4096));
         Arbitrary<Op> remap = Combinators.combine(pages, at).as((n, a) -> new Op.Remap(n * 4096, a * 4096));
+        Arbitrary<Op> free = Combinators.combine(pages, at).as((n, a) -> new Op.Free(n * 4096, a * 4096));
         Arbitrary<Op> fill = Combinators.combine(pages, at).as((n, a) -> new Op.Fill(n * 4096, a * 4096, new Op.Content.Unique()));
         Arbitrary<Op> random = Combinators.combine(Arbitraries.longs().between(1, 3000), Arbitraries.longs().between(1, 4000),
                 Arbitraries.integers().between(0, 100), Arbitraries.longs())
@@ -84,6 +85,6 @@ class SimEngineProperties {
                 .as(Op.Switch::new);
         Arbitrary<Op> demand = Arbitraries.of(true, false).map(Op.Demand::new);
         Arbitrary<Op> balloon = Arbitraries.longs().between(1, 300).map(n -> new Op.Balloon(Op.BalloonAction.INFLATE, n * 4096));
-        return Arbitraries.oneOf(touch, read, unmap, remap, fill, random, processes, sw, demand, balloon);
+        return Arbitraries.oneOf(touch, read, unmap, remap, free, fill, random, processes, sw, demand, balloon);
     }
 }

@@ -7,10 +7,11 @@ import java.util.List;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.MemoryLayout;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.engine.Counter;
+import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.engine.RunListener;
+import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 
@@ -54,7 +55,7 @@ final class SimFixtures {
                 vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
     }
 
-    static long op(RunResult r, int index, String counter) {
+    static long op(RunResult r, int index, Counter counter) {
         return r.ops().get(index).deltas().get(counter);
     }
 

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.memvirt.engine.MmuMode;
+import org.memvirt.host.MmuMode;
+import org.memvirt.engine.Counter;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
@@ -45,8 +46,8 @@ class VerifyTest {
     @EnumSource(MmuMode.class)
     void anUncorruptedRunVerifiesEveryWrittenPage(MmuMode mode) {
         RunResult r = run(mode, vm -> {});
-        assertThat(op(r, 2, "verify_pages")).isEqualTo(PAGES);
-        assertThat(op(r, 2, "verify_errors")).isZero();
+        assertThat(op(r, 2, Counter.VERIFY_PAGES)).isEqualTo(PAGES);
+        assertThat(op(r, 2, Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @Test
@@ -57,8 +58,8 @@ class VerifyTest {
             v.tlb.flushAll();                                 // so the next access walks the corrupted spte
         });
         // page 1's fill lands in page 2's frame, which page 2's own fill then overwrites: page 1 keeps its touch value
-        assertThat(op(r, 2, "verify_pages")).isEqualTo(PAGES);
-        assertThat(op(r, 2, "verify_errors")).isEqualTo(1);
+        assertThat(op(r, 2, Counter.VERIFY_PAGES)).isEqualTo(PAGES);
+        assertThat(op(r, 2, Counter.VERIFY_MISMATCHES)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -68,7 +69,7 @@ class VerifyTest {
             ((TdpMmu) vm.mmu).repointLeafForTest(frameOf(vm, 1), frameOf(vm, 2));
             vm.vcpus.get(0).tlb.flushAll();
         });
-        assertThat(op(r, 2, "verify_errors")).isEqualTo(1);
+        assertThat(op(r, 2, Counter.VERIFY_MISMATCHES)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -79,7 +80,7 @@ class VerifyTest {
             long vpn = (GuestOs.REGION_BASE >>> 12) + 1;
             v.tlb.fill(GuestTlb.key(v.tag, vpn), frameOf(vm, 3) << 1 | 1);   // page 1 -> page 3's frame, writable
         });
-        assertThat(op(r, 2, "verify_errors")).isEqualTo(1);
+        assertThat(op(r, 2, Counter.VERIFY_MISMATCHES)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -91,7 +92,7 @@ class VerifyTest {
         RunResult r = new SimEngine().run(spec, RunListener.NONE, vm -> {
             if (step[0]++ == 0) vm.host.access(vm.vmId, vm.ram.gfnToRamPage(frameOf(vm, 0)), true, 0x1234);
         });
-        assertThat(op(r, 1, "verify_errors")).isEqualTo(1);
+        assertThat(op(r, 1, Counter.VERIFY_MISMATCHES)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -99,8 +100,8 @@ class VerifyTest {
     void unmappedPagesAndZeroFillsAreVerifiedThroughTheRememberedFrame(MmuMode mode) {
         RunResult r = SimFixtures.run(mode, true, new Op.Touch(BYTES, 0), new Op.Fill(4096, 0, new Op.Content.Zero()),
                 new Op.Unmap(2 * 4096, 0), new Op.Verify());
-        assertThat(op(r, 3, "verify_pages")).isEqualTo(PAGES);
-        assertThat(op(r, 3, "verify_errors")).isZero();
+        assertThat(op(r, 3, Counter.VERIFY_PAGES)).isEqualTo(PAGES);
+        assertThat(op(r, 3, Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @Test
@@ -108,7 +109,7 @@ class VerifyTest {
         // process 1 writes the same region pages as process 0, into its own frames: 8 pages, no mismatch
         RunResult r = SimFixtures.run(MmuMode.SHADOW, true, new Op.Touch(BYTES, 0), new Op.Processes(2),
                 new Op.Switch(1, false), new Op.Touch(BYTES, 0), new Op.Verify());
-        assertThat(op(r, 4, "verify_pages")).isEqualTo(2 * PAGES);
-        assertThat(op(r, 4, "verify_errors")).isZero();
+        assertThat(op(r, 4, Counter.VERIFY_PAGES)).isEqualTo(2 * PAGES);
+        assertThat(op(r, 4, Counter.VERIFY_MISMATCHES)).isZero();
     }
 }

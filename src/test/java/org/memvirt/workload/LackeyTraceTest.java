@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,17 +60,15 @@ class LackeyTraceTest {
     @Test
     void valgrindTraceOfBinTrueParses(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("true.lackey");
-        Process valgrind;
-        try {
-            valgrind = new ProcessBuilder("valgrind", "--tool=lackey", "--trace-mem=yes", "--log-file=" + log, "/bin/true")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("valgrind.out").toFile()).start();
-        } catch (IOException e) {
-            Assumptions.abort("valgrind is not installed: " + e.getMessage());
-            return;
-        }
+        java.util.Optional<Path> valgrindPath = onPath("valgrind");
+        org.memvirt.Skip.unless(valgrindPath.isPresent(), "valgrind is not installed (not on PATH)");
+        Process valgrind = new ProcessBuilder(valgrindPath.get().toString(), "--tool=lackey", "--trace-mem=yes",
+                "--log-file=" + log, "/bin/true")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("valgrind.out").toFile()).start();
         boolean done = valgrind.waitFor(120, TimeUnit.SECONDS);
         if (!done) valgrind.destroyForcibly();
-        Assumptions.assumeTrue(done && valgrind.exitValue() == 0, "valgrind --tool=lackey did not finish cleanly");
+        assertThat(done && valgrind.exitValue() == 0).as("valgrind --tool=lackey finished cleanly; its output:%n%s",
+                Files.readString(dir.resolve("valgrind.out"))).isTrue();
 
         List<String> lines = Files.readAllLines(log);
         long loads = lines.stream().filter(l -> l.startsWith(" L ")).count();
@@ -85,5 +82,12 @@ class LackeyTraceTest {
         assertThat(Footprint.regionEnd(trace)).isLessThanOrEqualTo(usedChunks << LackeyTrace.CHUNK_SHIFT);
         System.out.printf("valgrind lackey /bin/true: %d loads, %d stores/modifies, %d pages, region %s%n",
                 loads, stores, Footprint.pages(trace), WorkloadUnits.formatSize(Footprint.regionEnd(trace)));
+    }
+
+    /** The first executable {@code name} in $PATH. */
+    private static java.util.Optional<Path> onPath(String name) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        return java.util.Arrays.stream(path.split(java.io.File.pathSeparator)).filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
     }
 }

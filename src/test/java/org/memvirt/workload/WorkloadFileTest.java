@@ -49,6 +49,7 @@ class WorkloadFileTest {
                   vcpu: 0
                 - {op: balloon, to: 512M}
                 - {op: demand, mode: on}
+                - {op: free, size: 1G, at: 512M}
                 """);
         Workload workload = WorkloadParser.parseFile(file);
         assertThat(workload.source()).isEqualTo(file.toString());
@@ -64,7 +65,8 @@ class WorkloadFileTest {
                         "repeat 3 { touch 4K; sleep 1ms }", SPREAD),
                 new Workload.Step(new Op.Fill(8192, 0, new Op.Content.Zero()), "fill 8K content=zero", 0),
                 new Workload.Step(new Op.Balloon(Op.BalloonAction.TO, 512 * M), "balloon to 512M", SPREAD),
-                new Workload.Step(new Op.Demand(true), "demand on", SPREAD));
+                new Workload.Step(new Op.Demand(true), "demand on", SPREAD),
+                new Workload.Step(new Op.Free(G, 512 * M), "free 1G at 512M", SPREAD));
     }
 
     @Test

@@ -40,6 +40,7 @@ class WorkloadFormatTest {
             "switch 2000 pcid           | switch 2K pcid",
             "unmap 2M at 1G             | unmap 2M at 1G",
             "remap 2M                   | remap 2M",
+            "free 1024M at 0            | free 1G",
             "demand on                  | demand on",
             "pages 2M                   | pages 2M",
             "pages 4k                   | pages 4K",
@@ -122,10 +123,11 @@ class WorkloadFormatTest {
                         .map(bits -> new Op.Distribution.Zipf(Double.longBitsToDouble(bits))),
                 Arbitraries.of(0.5, 0.99, 1.0, 1.2).map(Op.Distribution.Zipf::new));
         return Arbitraries.oneOf(List.of(
-                Arbitraries.longs().between(0, 7).flatMap(kind -> sizes.flatMap(size -> offsets.map(off -> switch ((int) (kind % 4)) {
+                Arbitraries.longs().between(0, 9).flatMap(kind -> sizes.flatMap(size -> offsets.map(off -> switch ((int) (kind % 5)) {
                     case 0 -> (Op) new Op.Touch(size, off);
                     case 1 -> new Op.Read(size, off);
                     case 2 -> new Op.Unmap(size, off);
+                    case 3 -> new Op.Free(size, off);
                     default -> new Op.Remap(size, off);
                 }))),
                 sizes.flatMap(size -> offsets.flatMap(off -> contents.map(c -> new Op.Fill(size, off, c)))),

@@ -34,6 +34,7 @@ class WorkloadParserTest {
         assertThat(op("read 64K at 4K")).isEqualTo(new Op.Read(64 * K, 4 * K));
         assertThat(op("unmap 2M at 1G")).isEqualTo(new Op.Unmap(2 * M, G));
         assertThat(op("remap 2M at 1G")).isEqualTo(new Op.Remap(2 * M, G));
+        assertThat(op("free 2M at 1G")).isEqualTo(new Op.Free(2 * M, G));
     }
 
     @Test
@@ -125,7 +126,7 @@ class WorkloadParserTest {
                 "workload: 1:17: expected a duration (a number and ns, us, ms, s, m or h) after 'sleep', found '10' (in 'sleep 10')");
         assertThat(error("touch 1G\nread 1G at x")).isEqualTo("workload: 2:12: expected a size after 'at', found 'x' (in 'read 1G at x')");
         assertThat(error("tuch 1G")).isEqualTo("workload: 1:1: unknown op 'tuch'; expected one of touch, read, fill, random, "
-                + "processes, switch, unmap, remap, demand, pages, balloon, sleep, verify, repeat, trace (in 'tuch 1G')");
+                + "processes, switch, unmap, remap, free, demand, pages, balloon, sleep, verify, repeat, trace (in 'tuch 1G')");
         assertThat(error("touch")).isEqualTo("workload: 1:6: expected a size after 'touch', found the end of the workload (in 'touch')");
         assertThat(error("touch 1G; touch ;")).isEqualTo("workload: 1:17: expected a size after 'touch', found ';' (in 'touch')");
         assertThat(error("touch 1G sleep 1s")).isEqualTo("workload: 1:10: expected ';' or a new line after 'touch 1G', found 'sleep' (in 'touch 1G sleep 1s')");

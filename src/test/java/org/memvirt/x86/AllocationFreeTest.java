@@ -2,20 +2,13 @@ package org.memvirt.x86;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
-
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.memvirt.AllocationMeter;
 
 /** The translate path (TLB hits, 1D and 2D walks, cache fills and evictions, faults) allocates nothing. */
 class AllocationFreeTest {
     @Test
     void translationsAllocateNoHeapMemory() {
-        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean tm)
-                || !tm.isThreadAllocatedMemorySupported()) {
-            Assumptions.abort("per-thread allocation counting is not available in this JVM");
-            return;
-        }
         for (AddressSpace.Kind kind : AddressSpace.Kind.values()) {
             AddressSpace as = new AddressSpace(kind, 4, 4, Paging.SHIFT_4K, Paging.SHIFT_4K);
             long base = 0x7f00_0000_0000L;
@@ -25,16 +18,9 @@ class AllocationFreeTest {
             CpuMode mode = as.guestMode();
             run(mmu, mode, r, base);                                   // warm up: class loading, first resolutions
             run(mmu, mode, r, base);
-            long tid = Thread.currentThread().threadId();
-            long least = Long.MAX_VALUE, sum = 0;
-            for (int attempt = 0; attempt < 5 && least > 0; attempt++) {  // JIT deoptimization may allocate once
-                long probe = tm.getThreadAllocatedBytes(tid);
-                long overhead = tm.getThreadAllocatedBytes(tid) - probe;  // what the counter read itself costs
-                long before = tm.getThreadAllocatedBytes(tid);
-                sum += run(mmu, mode, r, base);
-                least = Math.min(least, tm.getThreadAllocatedBytes(tid) - before - overhead);
-            }
-            assertThat(least).as("%s bytes allocated by 20,000 translations (sum %d)", kind, sum).isZero();
+            long[] sum = new long[1];
+            long least = AllocationMeter.leastBytes(() -> sum[0] += run(mmu, mode, r, base));
+            assertThat(least).as("%s bytes allocated by 20,000 translations (sum %d)", kind, sum[0]).isZero();
         }
     }
 

@@ -1,0 +1,85 @@
+package org.memvirt.qemu;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.memvirt.config.MachineConfig;
+
+/**
+ * What to start: the user's QEMU command line (resolved in {@code machine}) and what memvirt adds to it.
+ *
+ * <pre>{@code
+ * QemuLaunch launch = QemuLaunch.of(machine)
+ *         .withKernel(vmlinuz, initrd, "console=ttyS0 quiet")
+ *         .withBalloon(new VirtioBalloon(VirtioBalloon.DEFAULT_ID, true, false))
+ *         .withChannel(new AgentChannel("org.memvirt.agent", AgentChannel.Kind.VIRTIO_SERIAL))
+ *         .withConsoleLog();
+ * }</pre>
+ *
+ * @param machine the user's command line and its memory configuration
+ * @param kernel {@code -kernel}, or null
+ * @param initrd {@code -initrd}, or null
+ * @param append {@code -append}, or null
+ * @param balloon the balloon device to add, or null
+ * @param channels host-guest channels to add
+ * @param consoleLog whether the first serial port goes to a log file in QEMU's private directory
+ * @param accel the accelerator, or null for {@link AccelChoice#forThisHost()}
+ * @param startTimeout how long QEMU may take to open its QMP socket
+ * @param qmpTimeout how long one QMP command may take
+ * @param runtimeParent where QEMU's private directory (sockets, logs) is made, or null for java.io.tmpdir
+ */
+public record QemuLaunch(MachineConfig machine, Path kernel, Path initrd, String append, VirtioBalloon balloon,
+        List<AgentChannel> channels, boolean consoleLog, AccelChoice accel, Duration startTimeout,
+        Duration qmpTimeout, Path runtimeParent) {
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_QMP_TIMEOUT = Duration.ofSeconds(10);
+
+    public QemuLaunch {
+        channels = List.copyOf(channels);
+    }
+
+    /** The user's line alone: nothing added but QMP, the accelerator and, where needed, a reserve=off backend. */
+    public static QemuLaunch of(MachineConfig machine) {
+        return new QemuLaunch(machine, null, null, null, null, List.of(), false, null, DEFAULT_START_TIMEOUT,
+                DEFAULT_QMP_TIMEOUT, null);
+    }
+
+    public QemuLaunch withKernel(Path kernelImage, Path initramfs, String commandLine) {
+        return new QemuLaunch(machine, kernelImage, initramfs, commandLine, balloon, channels, consoleLog, accel,
+                startTimeout, qmpTimeout, runtimeParent);
+    }
+
+    public QemuLaunch withBalloon(VirtioBalloon device) {
+        return new QemuLaunch(machine, kernel, initrd, append, device, channels, consoleLog, accel, startTimeout,
+                qmpTimeout, runtimeParent);
+    }
+
+    public QemuLaunch withChannel(AgentChannel channel) {
+        List<AgentChannel> all = new ArrayList<>(channels);
+        all.add(channel);
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, all, consoleLog, accel, startTimeout, qmpTimeout,
+                runtimeParent);
+    }
+
+    public QemuLaunch withConsoleLog() {
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, true, accel, startTimeout, qmpTimeout,
+                runtimeParent);
+    }
+
+    public QemuLaunch withAccel(AccelChoice choice) {
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, choice, startTimeout,
+                qmpTimeout, runtimeParent);
+    }
+
+    public QemuLaunch withTimeouts(Duration start, Duration qmp) {
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, start, qmp,
+                runtimeParent);
+    }
+
+    public QemuLaunch withRuntimeParent(Path parent) {
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
+                qmpTimeout, parent);
+    }
+}

@@ -1,0 +1,398 @@
+package org.memvirt.sim;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.memvirt.engine.EventLog;
+import org.memvirt.engine.HostSpec;
+import org.memvirt.engine.Units;
+import org.memvirt.workload.AccessStream;
+import org.memvirt.workload.Op;
+import org.memvirt.workload.Patterns;
+import org.memvirt.workload.Unrolled;
+
+/**
+ * One VM of a scenario, run at page granularity: the sim's guest frame allocator ({@link FrameAllocator}: the
+ * runtime's 2 MiB first, then fresh frames in GPA order across the RAM regions below and above 4 GiB, with a LIFO free
+ * list used first), its workload region, its balloon driver and its clock. Each op is executed as host page accesses
+ * on the VM's RAM block ({@link RamMap}); resumable so VMs interleave in quanta of virtual time.
+ *
+ * <p>Contents: {@code touch}, {@code random} and unique fills are distinct per VM (a fleet runs different data);
+ * zero and {@code same} fills are identical across VMs, which is what KSM can merge.
+ */
+final class GuestDriver implements BalloonDevice.GuestFrames {
+    static final long KERNEL_PAGES = FrameAllocator.RUNTIME_BYTES >>> Paging.PAGE_SHIFT;
+    static final long HIT_NANOS = 100;                 // modelled: one qword access to a mapped page with a TLB miss
+    static final long FIRST_TOUCH_NANOS = 2_000;       // modelled: EPT violation + host page fault + zeroing 4 KiB
+    static final long COW_NANOS = 3_000;               // modelled: write fault + 4 KiB copy
+    static final long SWAP_FAULT_NANOS = 2_000;        // modelled: fault overhead on top of the device read
+    static final long FILL_NANOS = 1_000;              // modelled: writing a whole 4 KiB page
+
+    enum Status { WAITING, RUNNING, FINISHED, KILLED, GUEST_OOM }
+
+    final HostSpec.Vm spec;
+    final int vm;
+    final long ramPages;
+    private final RamMap ram;
+    private final FrameAllocator frames;
+    private final HostModel host;
+    private final long salt;
+    private final long readNanos;
+    final BalloonDevice balloon;
+    private final int[] regionGfn;                     // workload page -> gfn + 1 (0: unmapped)
+    private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
+    private final long[] written;                      // what verify expects, or null when the workload has no verify
+    private final Unrolled ops;                        // the workload in execution order, repeats unrolled
+    private Op current;
+    private long pos;                                  // progress within the current op (pages or accesses)
+    private AccessStream stream;
+    long clock;
+    long balloonNextNanos = -1;
+    Status status = Status.WAITING;
+    long mappedPages;                                  // workload pages mapped in the guest
+    long minorFaults;
+    long majorFaults;
+    long verifyMismatches;
+    final Set<String> ignoredOps = new TreeSet<>();
+    final EventLog events;
+
+    GuestDriver(HostSpec.Vm spec, HostModel host, EventLog events) {
+        this.spec = spec;
+        this.host = host;
+        this.events = events;
+        this.ram = new RamMap(spec.machine().layout());
+        this.frames = new FrameAllocator(spec.machine().layout().ramRegions());
+        this.ramPages = ram.ramPages();
+        this.vm = host.addVm(spec.name(), ramPages, spec.memMerge(), spec.oomScoreAdj());
+        this.salt = Patterns.mix(0x5CE7_A210L + vm);
+        this.readNanos = host.config().swapKind().readNanos;
+        this.balloon = spec.balloon() == null ? null : new BalloonDevice(host, vm, ram, spec.balloon().deflateOnOom());
+        this.regionGfn = new int[(int) ramPages];
+        this.written = hasVerify(spec.workload()) ? new long[(int) ramPages] : null;
+        this.clock = spec.startNanos();
+        this.ops = new Unrolled(spec.workload());
+    }
+
+    private static boolean hasVerify(List<Op> ops) {
+        for (Op op : ops) {
+            if (op instanceof Op.Verify) return true;
+            if (op instanceof Op.Repeat r && hasVerify(r.body())) return true;
+        }
+        return false;
+    }
+
+    /** Boot: the runtime's 2 MiB, and whatever the guest OS touches and frees at boot. */
+    void boot() {
+        status = Status.RUNNING;
+        for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, Patterns.mix(salt ^ g) | 1);
+        long bootPages = Math.min(spec.bootTouchBytes() / 4096, ramPages - KERNEL_PAGES);
+        long[] booted = new long[(int) bootPages];
+        int n = 0;
+        while (n < bootPages && status == Status.RUNNING) {
+            booted[n] = allocate();
+            hostAccess(booted[n++], true, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
+        }
+        while (n > 0) release(booted[--n]);                           // LIFO: the lowest is handed out first
+        if (status == Status.RUNNING) events.add(clock, spec.name(), "start", "started with " + Units.human(spec.ramBytes())
+                + (bootPages > 0 ? ", boot touched " + Units.human(bootPages * 4096) : ""));
+    }
+
+    // ---------------------------------------------------------------- guest frames
+
+    @Override
+    public long allocate() {
+        return frames.tryAllocate();
+    }
+
+    @Override
+    public void release(long gfn) {
+        frames.release(gfn);
+    }
+
+    /** The balloon's frames with {@code reclaim}: free frames first, then process pages from the region's top down. */
+    private final BalloonDevice.GuestFrames reclaiming = new BalloonDevice.GuestFrames() {
+        @Override
+        public long allocate() {
+            long gfn = GuestDriver.this.allocate();
+            if (gfn >= 0) return gfn;
+            if (reclaimScan < 0) reclaimScan = regionGfn.length;
+            while (reclaimScan > 0) {
+                int page = (int) --reclaimScan;
+                if (regionGfn[page] == 0) continue;
+                gfn = regionGfn[page] - 1;
+                regionGfn[page] = 0;                   // the guest drops the page: read again, it is zero
+                mappedPages--;
+                if (written != null) written[page] = HostMemory.ZERO_CONTENT;
+                return gfn;
+            }
+            return -1;
+        }
+
+        @Override
+        public void release(long gfn) {
+            GuestDriver.this.release(gfn);
+        }
+    };
+
+    long guestFreePages() {
+        return frames.freeFrames();
+    }
+
+    long guestTotalPages() {
+        return balloon == null ? ramPages : balloon.guestTotalPages(ramPages);
+    }
+
+    long guestUsedPages() {
+        return KERNEL_PAGES + mappedPages + (balloon != null && balloon.deflateOnOom() ? balloon.actual() : 0);
+    }
+
+    /** The balloon stats buffer this guest would send now (the guest has no swap and no page cache here). */
+    java.util.Map<String, Long> balloonStats() {
+        long total = guestTotalPages() * 4096;
+        long free = Math.max(0, total - guestUsedPages() * 4096);
+        return BalloonDevice.stats(0, 0, majorFaults, minorFaults, free, total, free, 0,
+                status == Status.GUEST_OOM ? 1 : 0);
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Runs ops until the clock reaches {@code limit} or the VM stops. */
+    void runUntil(long limit) {
+        while (status == Status.RUNNING && clock < limit) {
+            if (current == null && !nextOp()) {
+                status = Status.FINISHED;
+                events.add(clock, spec.name(), "finish", "workload finished");
+                return;
+            }
+            if (current != null) step(limit);
+        }
+    }
+
+    private boolean nextOp() {
+        if (!ops.hasNext()) return false;
+        start(ops.next());
+        return true;
+    }
+
+    private void start(Op op) {
+        current = op;
+        pos = 0;
+        if (op instanceof Op.Random r) stream = new AccessStream(Math.max(1, r.over() / 4096), r.writesPercent(), r.distribution(), r.seed());
+    }
+
+    private void done() {
+        current = null;
+        stream = null;
+    }
+
+    /** Executes the current op until it ends, the clock passes {@code limit}, or the VM stops. */
+    private void step(long limit) {
+        switch (current) {
+            case Op.Touch t -> pages(t.offset(), t.bytes(), limit, 0);
+            case Op.Read r -> pages(r.offset(), r.bytes(), limit, 1);
+            case Op.Fill f -> pages(f.offset(), f.bytes(), limit, 2);
+            case Op.Random r -> random(r, limit);
+            case Op.Sleep s -> {
+                clock += s.nanos();
+                done();
+            }
+            case Op.Verify v -> {
+                verify();
+                done();
+            }
+            case Op.Balloon b -> {
+                balloonOp(b);
+                done();
+            }
+            case Op.Free f -> {
+                free(f.offset(), f.bytes());
+                done();
+            }
+            case Op.Processes p -> ignore("processes");
+            case Op.Switch s -> ignore("switch");
+            case Op.Unmap u -> ignore("unmap");
+            case Op.Remap r -> ignore("remap");
+            case Op.Demand d -> ignore("demand");
+            case Op.PageSize p -> ignore("pages");
+            case Op.Trace t -> ignore("trace");
+            case Op.Repeat r -> throw new IllegalStateException("repeat is expanded by nextOp");
+        }
+    }
+
+    private void ignore(String what) {
+        ignoredOps.add(what);
+        done();
+    }
+
+    /** kind 0 touch, 1 read, 2 fill. */
+    private void pages(long offset, long bytes, long limit, int kind) {
+        long first = offset / 4096;
+        long count = (offset + bytes + 4095) / 4096 - first;
+        while (pos < count && clock < limit && status == Status.RUNNING) {
+            long page = first + pos++;
+            switch (kind) {
+                case 0 -> write(page, touchValue(page));
+                case 1 -> read(page);
+                default -> {
+                    write(page, fillContent(((Op.Fill) current).content(), page));
+                    clock += FILL_NANOS;
+                }
+            }
+        }
+        if (pos >= count) done();
+    }
+
+    private void random(Op.Random r, long limit) {
+        while (pos < r.count() && clock < limit && status == Status.RUNNING) {
+            pos++;
+            long next = stream.next();
+            long page = next >>> 1;
+            if ((next & 1) != 0) write(page, touchValue(page)); else read(page);
+        }
+        if (pos >= r.count()) done();
+    }
+
+    private long touchValue(long page) {
+        return Patterns.mix(Patterns.touch(0, page) ^ salt) | 1;
+    }
+
+    private long fillContent(Op.Content c, long page) {
+        return switch (c) {
+            case Op.Content.Zero z -> HostMemory.ZERO_CONTENT;
+            case Op.Content.Same s -> Patterns.fill(1, s.variants(), 0, page, 1) | 1;
+            case Op.Content.Unique u -> Patterns.mix(Patterns.fill(2, 0, 0, page, 1) ^ salt) | 1;
+            case Op.Content.RandomBytes r -> Patterns.mix(Patterns.fill(3, r.seed(), 0, page, 1) ^ salt) | 1;
+        };
+    }
+
+    private void write(long page, long value) {
+        long gfn = map(page);
+        if (gfn < 0) return;
+        long old = host.content(vm, ram.gfnToRamPage(gfn));
+        long content = value == HostMemory.ZERO_CONTENT || old == HostMemory.ZERO_CONTENT || old == value
+                || !(current instanceof Op.Touch || current instanceof Op.Random) ? value : Patterns.mix(old ^ value);
+        if (hostAccess(gfn, true, content) && written != null) written[(int) page] = content;
+    }
+
+    private void read(long page) {
+        long gfn = map(page);
+        if (gfn >= 0) hostAccess(gfn, false, 0);
+    }
+
+    /** The gfn behind workload page {@code page}, mapping a frame first if needed; -1 if the guest is out of memory. */
+    private long map(long page) {
+        int g = regionGfn[(int) page];
+        if (g != 0) return g - 1;
+        long gfn = allocate();
+        while (gfn < 0 && balloon != null && balloon.oomNotify(this) > 0) {
+            long n = balloon.oomDeflations();
+            if (Long.bitCount(n) == 1) {                       // 1st, 2nd, 4th, 8th ...: the rest only counted
+                events.add(clock, spec.name(), "balloon_deflate_on_oom", "guest OOM notifier took 256 pages back from"
+                        + " the balloon (" + n + (n == 1 ? " time" : " times so far") + ")");
+            }
+            balloonNextNanos = clock + BalloonDevice.ROUND_TRIP_NANOS;
+            gfn = allocate();
+        }
+        if (gfn < 0) {
+            status = Status.GUEST_OOM;
+            events.add(clock, spec.name(), "guest_oom", "the guest ran out of memory (" + Units.human(guestUsedPages() * 4096)
+                    + " used of " + Units.human(guestTotalPages() * 4096) + "); its workload was killed inside the guest");
+            return -1;
+        }
+        regionGfn[(int) page] = (int) gfn + 1;
+        mappedPages++;
+        if (page >= reclaimScan) reclaimScan = -1;
+        return gfn;
+    }
+
+    private boolean hostAccess(long gfn, boolean write, long content) {
+        int r = host.access(vm, ram.gfnToRamPage(gfn), write, content);
+        clock += switch (r) {
+            case HostMemory.RESIDENT -> HIT_NANOS;
+            case HostMemory.FIRST_TOUCH, HostMemory.DEFLATED_TOUCH -> FIRST_TOUCH_NANOS;
+            case HostMemory.COW_BROKEN -> COW_NANOS;
+            case HostMemory.SWAPPED_IN -> readNanos + SWAP_FAULT_NANOS;
+            default -> 0;
+        };
+        if (r == HostMemory.FIRST_TOUCH || r == HostMemory.DEFLATED_TOUCH || r == HostMemory.COW_BROKEN) minorFaults++;
+        if (r == HostMemory.SWAPPED_IN) majorFaults++;
+        clock += host.takeStallNanos();
+        if (r == HostMemory.KILLED) {
+            status = Status.KILLED;
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code free}: mapped pages give their frames back to the guest's free list; host memory stays as it is. */
+    private void free(long offset, long bytes) {
+        for (long page = offset / 4096, end = (offset + bytes + 4095) / 4096; page < end; page++) {
+            int g = regionGfn[(int) page];
+            if (g == 0) continue;
+            regionGfn[(int) page] = 0;
+            mappedPages--;
+            release(g - 1);
+        }
+    }
+
+    private void verify() {
+        if (written == null) return;
+        long checked = 0;
+        long bad = 0;
+        for (int page = 0; page < regionGfn.length; page++) {
+            if (regionGfn[page] == 0) continue;
+            checked++;
+            if (host.content(vm, ram.gfnToRamPage(regionGfn[page] - 1)) != written[page]) bad++;
+        }
+        verifyMismatches += bad;
+        events.add(clock, spec.name(), bad == 0 ? "verify" : "verify_failed",
+                checked + " pages checked, " + bad + " wrong");
+    }
+
+    private void balloonOp(Op.Balloon b) {
+        if (balloon == null) {
+            events.add(clock, spec.name(), "balloon", "no balloon device: '" + b.action().name().toLowerCase() + "' ignored");
+            return;
+        }
+        long pages = b.bytes() / 4096;
+        long target = switch (b.action()) {
+            case INFLATE -> balloon.numPages() + pages;
+            case DEFLATE -> balloon.numPages() - pages;
+            case TO -> pages;
+        };
+        setBalloonPages(target, "workload", clock);
+    }
+
+    /** The device's num_pages changes at virtual time {@code now}; the driver starts moving toward it. */
+    void setBalloonPages(long numPages, String by, long now) {
+        long before = balloon.numPages();
+        balloon.setNumPages(numPages);
+        if (balloon.numPages() != before) {
+            events.add(now, spec.name(), "balloon_target", by + ": balloon target " + Units.human(before * 4096) + " -> "
+                    + Units.human(balloon.numPages() * 4096));
+            if (balloonNextNanos < 0) balloonNextNanos = now;
+        }
+    }
+
+    /** Runs the balloon driver's work that is due before {@code limit}. */
+    void runBalloon(long limit) {
+        if (balloon == null || status != Status.RUNNING && status != Status.FINISHED) return;
+        long puffs = balloon.outOfPuffCount();
+        while (balloonNextNanos >= 0 && balloonNextNanos < limit) {
+            long wait = balloon.work(spec.balloon().reclaim() ? reclaiming : this);
+            if (balloon.outOfPuffCount() > puffs && puffs == 0) {
+                events.add(balloonNextNanos, spec.name(), "balloon_out_of_puff", "Out of puff! the guest has no free pages to give"
+                        + " (actual " + Units.human(balloon.actual() * 4096) + " of target " + Units.human(balloon.numPages() * 4096) + "); retrying every 200 ms");
+            }
+            puffs = balloon.outOfPuffCount();
+            if (wait < 0) {
+                events.add(balloonNextNanos, spec.name(), "balloon_done", "balloon reached " + Units.human(balloon.actual() * 4096));
+                balloonNextNanos = -1;
+            } else {
+                balloonNextNanos += wait;
+            }
+            if (status == Status.KILLED) return;
+        }
+    }
+}
