@@ -584,21 +584,25 @@ final class ShadowMmu implements Mmu {
     public void invlpg(Vcpu v, long gva, boolean large) {   // the exit does not tell KVM the guest's page size
         v.exit(Stat.EXIT_INVLPG);
         v.stats[Stat.INVLPG]++;
-        invalidateAddr(v.root, gva);
-        for (ShadowPage r : v.prevRoot) invalidateAddr(r, gva);
+        // kvm_mmu_invalidate_addr: every root; a changed spte may be cached by any vCPU, so each change flushes all
+        if (invalidateAddr(v.root, gva)) remoteFlush();
+        for (ShadowPage r : v.prevRoot) if (invalidateAddr(r, gva)) remoteFlush();
         if (v.vpid != 0) v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);   // vpid_sync_vcpu_addr
     }
 
-    /** kvm_mmu_invalidate_addr for one root: resync the leaf spte if its shadow page is unsync. */
-    private void invalidateAddr(ShadowPage root, long gva) {
+    /**
+     * __kvm_mmu_invalidate_addr for one root: resyncs the leaf spte if its shadow page is unsync. Returns whether the
+     * spte changed (then KVM calls kvm_flush_remote_tlbs_sptep).
+     */
+    private boolean invalidateAddr(ShadowPage root, long gva) {
         ShadowPage sp = root;
         for (int level = Paging.LEVELS; level > 1 && sp != null; level--) {
             long spte = sp.spt[Paging.index(gva, level)];
             sp = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
         }
-        if (sp == null || !sp.unsync) return;
+        if (sp == null || !sp.unsync) return false;
         int index = Paging.index(gva, 1);
-        syncSpte(sp, index, pts.read(sp.gfn, index));
+        return syncSpte(sp, index, pts.read(sp.gfn, index));
     }
 
     @Override

@@ -53,8 +53,8 @@ class ShadowMmuSnapshotTest {
     private static final Map.Entry<String, Long>[] SNAP0 = new Map.Entry[] {
             Map.entry("exits", 5116L), Map.entry("pf_taken", 4907L), Map.entry("pf_fixed", 3740L),
             Map.entry("pf_emulate", 6L), Map.entry("pf_guest", 640L), Map.entry("invlpg", 192L),
-            Map.entry("tlb_flush", 544L), Map.entry("mmu_pte_write", 6L), Map.entry("mmu_pde_zapped", 6L),
-            Map.entry("mmu_cache_miss", 19L), Map.entry("pages_4k", 3008L), Map.entry("remote_tlb_flush", 541L),
+            Map.entry("tlb_flush", 548L), Map.entry("mmu_pte_write", 6L), Map.entry("mmu_pde_zapped", 6L),
+            Map.entry("mmu_cache_miss", 19L), Map.entry("pages_4k", 3008L), Map.entry("remote_tlb_flush", 733L),
             Map.entry("insn_emulation", 6L), Map.entry("exit_exception", 4907L), Map.entry("exit_invlpg", 192L),
             Map.entry("exit_cr_access", 17L), Map.entry("accesses", 4096L), Map.entry("dtlb_misses", 4096L),
             Map.entry("stlb_misses", 4096L), Map.entry("walks", 8960L), Map.entry("walk_refs", 10548L),
@@ -66,8 +66,8 @@ class ShadowMmuSnapshotTest {
     private static final Map.Entry<String, Long>[] SNAP1 = new Map.Entry[] {
             Map.entry("exits", 5110L), Map.entry("pf_taken", 4905L), Map.entry("pf_fixed", 3739L),
             Map.entry("pf_emulate", 5L), Map.entry("pf_guest", 640L), Map.entry("invlpg", 192L),
-            Map.entry("tlb_flush", 530L), Map.entry("mmu_pte_write", 5L), Map.entry("mmu_pde_zapped", 5L),
-            Map.entry("mmu_cache_miss", 19L), Map.entry("pages_4k", 3008L), Map.entry("remote_tlb_flush", 539L),
+            Map.entry("tlb_flush", 532L), Map.entry("mmu_pte_write", 5L), Map.entry("mmu_pde_zapped", 5L),
+            Map.entry("mmu_cache_miss", 19L), Map.entry("pages_4k", 3008L), Map.entry("remote_tlb_flush", 731L),
             Map.entry("insn_emulation", 5L), Map.entry("exit_exception", 4905L), Map.entry("exit_invlpg", 192L),
             Map.entry("exit_cr_access", 13L), Map.entry("accesses", 4096L), Map.entry("dtlb_misses", 4096L),
             Map.entry("stlb_misses", 4096L), Map.entry("walks", 8960L), Map.entry("walk_refs", 23559L),
