@@ -270,14 +270,37 @@ final class GuestOs {
     void switchProcess(Vcpu v, boolean pcid) {
         running = processes.get((running.pid + 1) % processes.size());
         v.process = running;
+        if (pcid) v.pcide = true;
         vm.mmu.movCr3(v, running.cr3(pcid));
     }
 
-    /** Before running its part of an op, a vCPU loads the running process's CR3 if it has another one loaded. */
+    /**
+     * Before running its part of an op, a vCPU does what the runtime's run_op does first (guest/runtime.c): the TLB
+     * flush a multi-vCPU {@code free} asked of every vCPU ({@link #requestFlushAfterFree}), then the load of the
+     * running process's CR3 if it has another one loaded. The flush is a reload of CR3 (it flushes PCID 0, the only
+     * one in use), or with CR4.PCIDE set every PCID of the vCPU (the runtime toggles CR4.PCIDE: SDM Vol 3A §4.10.4.1;
+     * its two CR4 writes are not modelled, as for {@code unmap}).
+     */
     void enterRunning(Vcpu v) {
-        if (v.process == running) return;
+        boolean reload = false;
+        if (v.flushBeforeNextOp) {
+            v.flushBeforeNextOp = false;
+            if (v.pcide) v.tlb.flushVpid(v.vpid);
+            else reload = true;
+        }
+        if (v.process == running && !reload) return;
         v.process = running;
         vm.mmu.movCr3(v, running.cr3(false));
+    }
+
+    /**
+     * After a {@code free} on a VM with more than one vCPU, every vCPU flushes its TLB before its next op: another
+     * vCPU may still translate a freed page to its frame, which the allocator hands out again, and the guest sends no
+     * shootdown IPIs (the kvm engine's runtime does the same, docs/guest-model.md).
+     */
+    void requestFlushAfterFree() {
+        if (vm.vcpus.size() < 2) return;
+        for (int i = 0; i < vm.vcpus.size(); i++) vm.vcpus.get(i).flushBeforeNextOp = true;
     }
 
     /**
