@@ -11,7 +11,8 @@ import java.util.List;
 final class GuestWrites {
     private final long regionPages;
     private final List<PageLongs> content = new ArrayList<>();   // by pid: the content id last written
-    private final List<PageLongs> written = new ArrayList<>();   // by pid: 1 where a write happened (content may be 0)
+    private final List<PageLongs> written = new ArrayList<>();   // by pid: a bit per page where a write happened
+                                                                 // (content may be 0), 64 pages a long
 
     GuestWrites(long regionPages) {
         this.regionPages = regionPages;
@@ -21,17 +22,19 @@ final class GuestWrites {
     void record(int pid, long page, long contentId) {
         while (content.size() <= pid) {
             content.add(new PageLongs(regionPages));
-            written.add(new PageLongs(regionPages));
+            written.add(new PageLongs((regionPages + 63) >>> 6));
         }
         content.get(pid).set(page, contentId);
-        written.get(pid).set(page, 1);
+        PageLongs w = written.get(pid);
+        w.set(page >>> 6, w.get(page >>> 6) | 1L << (page & 63));
     }
 
     /** Process {@code pid} gave region page {@code page} back ({@code free}): verify no longer expects its content. */
     void forget(int pid, long page) {
         if (pid >= content.size()) return;
         content.get(pid).set(page, 0);
-        written.get(pid).set(page, 0);
+        PageLongs w = written.get(pid);
+        w.set(page >>> 6, w.get(page >>> 6) & ~(1L << (page & 63)));
     }
 
     /** Calls {@code visitor} for every written page, by pid and then page order. */
@@ -39,7 +42,12 @@ final class GuestWrites {
         for (int pid = 0; pid < written.size(); pid++) {
             final int p = pid;
             final PageLongs c = content.get(pid);
-            written.get(pid).forEachNonZero((page, one) -> visitor.visit(p, page, c.get(page)));
+            written.get(pid).forEachNonZero((word, bits) -> {
+                for (long b = bits; b != 0; b &= b - 1) {
+                    long page = word << 6 | Long.numberOfTrailingZeros(b);
+                    visitor.visit(p, page, c.get(page));
+                }
+            });
         }
     }
 
