@@ -45,7 +45,10 @@ final class GuestOs {
     private final BalloonDevice balloon;     // the virtio-balloon device this guest's driver fills and leaks
     private LinuxGuestProfile linux;         // a Linux guest's boot footprint and habits, or null (the micro-guest)
     private FreePageReporting reporting;     // a Linux guest's free page reporting, or null
-    /** The driver's page source: the guest's frame allocator; a ballooned page's content is gone. */
+    /**
+     * The driver's page source: the guest's frame allocator. A free frame is behind no process's page, so verify
+     * expects nothing of it (free forgets what a freed page held).
+     */
     private final BalloonDevice.GuestFrames balloonFrames = new BalloonDevice.GuestFrames() {
         @Override
         public long allocate() {
@@ -228,15 +231,15 @@ final class GuestOs {
 
     /**
      * The frame behind {@code gva} in {@code p}'s page tables, present or not (an unmapped page keeps its frame), or -1
-     * when no entry holds one: the walk verify makes.
+     * if there is none: the software walk {@code verify} uses, which sets no A or D bit (SDM Vol 3A §4.5).
      */
     long frameOf(Process p, long gva) {
         long slot = leafSlot(p, gva);
         if (slot < 0) return -1;
-        boolean large = (slot & 3) == 1;
-        long pte = pts.read(slot >>> 2, Paging.index(gva, large ? 2 : 1));
-        if ((pte & Paging.ADDR) == 0) return -1;
-        return large ? Paging.largePdeToGfn(pte) + (gva >>> Paging.PAGE_SHIFT & Paging.LARGE_PAGES - 1) : Paging.pteToGfn(pte);
+        long table = slot >>> 2;
+        if ((slot & 3) == 1) return Paging.largePdeToGfn(pts.read(table, Paging.index(gva, 2))) + Paging.index(gva, 1);
+        long pte = pts.read(table, Paging.index(gva, 1));
+        return (pte & Paging.ADDR) == 0 ? -1 : Paging.pteToGfn(pte);
     }
 
     /**
@@ -306,7 +309,8 @@ final class GuestOs {
     /**
      * Gives the page at {@code gva} back to the guest's allocator ({@code free}): the leaf entry is cleared (INVLPG on
      * this vCPU if it was present) and its frame, or a 2 MiB page's 512 frames, go on the free list. The host page
-     * behind each frame stays as it is: resident until a balloon or free page reporting returns it.
+     * behind each frame stays as it is: resident until a balloon or free page reporting returns it. Verify no longer
+     * expects what the freed region pages held.
      */
     void free(Vcpu v, Process p, long gva) {
         long slot = leafSlot(p, gva);
@@ -316,9 +320,11 @@ final class GuestOs {
         boolean large = (slot & 3) == 1;
         long gfn = large ? Paging.largePdeToGfn(pte) : Paging.pteToGfn(pte);
         long count = large ? Paging.LARGE_PAGES : 1;
-        for (long f = gfn + count - 1; f >= gfn; f--) frames.release(f);   // descending: 4 KiB allocations take them ascending
-        long first = ((large ? gva & -(1L << Paging.LARGE_SHIFT) : gva) - REGION_BASE) >>> Paging.PAGE_SHIFT;
-        for (long n = first; n < first + count; n++) vm.forget(p.pid, n);
+        long firstPage = ((large ? gva & -(1L << Paging.LARGE_SHIFT) : gva) - REGION_BASE) >>> Paging.PAGE_SHIFT;
+        for (long i = count - 1; i >= 0; i--) {                 // descending, so 4 KiB allocations take them ascending
+            frames.release(gfn + i);
+            vm.writes.forget(p.pid, firstPage + i);
+        }
         vm.stats[Stat.GUEST_FRAMES] -= count;
     }
 
@@ -326,14 +332,37 @@ final class GuestOs {
     void switchProcess(Vcpu v, boolean pcid) {
         running = processes.get((running.pid + 1) % processes.size());
         v.process = running;
+        if (pcid) v.pcide = true;
         vm.mmu.movCr3(v, running.cr3(pcid));
     }
 
-    /** Before running its part of an op, a vCPU loads the running process's CR3 if it has another one loaded. */
+    /**
+     * Before running its part of an op, a vCPU does what the runtime's run_op does first (guest/runtime.c): the TLB
+     * flush a multi-vCPU {@code free} asked of every vCPU ({@link #requestFlushAfterFree}), then the load of the
+     * running process's CR3 if it has another one loaded. The flush is a reload of CR3 (it flushes PCID 0, the only
+     * one in use), or with CR4.PCIDE set every PCID of the vCPU (the runtime toggles CR4.PCIDE: SDM Vol 3A §4.10.4.1;
+     * its two CR4 writes are not modelled, as for {@code unmap}).
+     */
     void enterRunning(Vcpu v) {
-        if (v.process == running) return;
+        boolean reload = false;
+        if (v.flushBeforeNextOp) {
+            v.flushBeforeNextOp = false;
+            if (v.pcide) v.tlb.flushVpid(v.vpid);
+            else reload = true;
+        }
+        if (v.process == running && !reload) return;
         v.process = running;
         vm.mmu.movCr3(v, running.cr3(false));
+    }
+
+    /**
+     * After a {@code free} on a VM with more than one vCPU, every vCPU flushes its TLB before its next op: another
+     * vCPU may still translate a freed page to its frame, which the allocator hands out again, and the guest sends no
+     * shootdown IPIs (the kvm engine's runtime does the same, docs/guest-model.md).
+     */
+    void requestFlushAfterFree() {
+        if (vm.vcpus.size() < 2) return;
+        for (int i = 0; i < vm.vcpus.size(); i++) vm.vcpus.get(i).flushBeforeNextOp = true;
     }
 
     /**

@@ -584,21 +584,25 @@ final class ShadowMmu implements Mmu {
     public void invlpg(Vcpu v, long gva, boolean large) {   // the exit does not tell KVM the guest's page size
         v.exit(Stat.EXIT_INVLPG);
         v.stats[Stat.INVLPG]++;
-        invalidateAddr(v.root, gva);
-        for (ShadowPage r : v.prevRoot) invalidateAddr(r, gva);
+        // kvm_mmu_invalidate_addr: every root; a changed spte may be cached by any vCPU, so each change flushes all
+        if (invalidateAddr(v.root, gva)) remoteFlush();
+        for (ShadowPage r : v.prevRoot) if (invalidateAddr(r, gva)) remoteFlush();
         if (v.vpid != 0) v.tlb.invalidatePage(v.tag, gva >>> Paging.PAGE_SHIFT);   // vpid_sync_vcpu_addr
     }
 
-    /** kvm_mmu_invalidate_addr for one root: resync the leaf spte if its shadow page is unsync. */
-    private void invalidateAddr(ShadowPage root, long gva) {
+    /**
+     * __kvm_mmu_invalidate_addr for one root: resyncs the leaf spte if its shadow page is unsync. Returns whether the
+     * spte changed (then KVM calls kvm_flush_remote_tlbs_sptep).
+     */
+    private boolean invalidateAddr(ShadowPage root, long gva) {
         ShadowPage sp = root;
         for (int level = Paging.LEVELS; level > 1 && sp != null; level--) {
             long spte = sp.spt[Paging.index(gva, level)];
             sp = Paging.present(spte) ? byId.get((int) (spte >>> Paging.PAGE_SHIFT)) : null;
         }
-        if (sp == null || !sp.unsync) return;
+        if (sp == null || !sp.unsync) return false;
         int index = Paging.index(gva, 1);
-        syncSpte(sp, index, pts.read(sp.gfn, index));
+        return syncSpte(sp, index, pts.read(sp.gfn, index));
     }
 
     @Override
@@ -640,6 +644,17 @@ final class ShadowMmu implements Mmu {
         vmStats[Stat.REMOTE_TLB_FLUSH]++;
         final List<Vcpu> vcpus = vm.vcpus;
         for (int i = 0; i < vcpus.size(); i++) vcpus.get(i).request(Vcpu.REQ_TLB_FLUSH);   // indexed: no iterator
+    }
+
+    /**
+     * Test hook: points the leaf spte that maps {@code gva} in {@code v}'s current root at frame {@code gfn}, keeping
+     * its access bits, as a bug in the MMU would (no rmap update, no flush).
+     */
+    void repointLeafForTest(Vcpu v, long gva, long gfn) {
+        ShadowPage sp = v.root;
+        for (int level = Paging.LEVELS; level > 1; level--) sp = byId.get((int) (sp.spt[Paging.index(gva, level)] >>> Paging.PAGE_SHIFT));
+        int index = Paging.index(gva, 1);
+        sp.spt[index] = Paging.gfnToPte(gfn, sp.spt[index] & ~Paging.ADDR);
     }
 
     /** A direct shadow page maps frame {@code gfn + i} at index {@code i}, writable only if its role allows it. */

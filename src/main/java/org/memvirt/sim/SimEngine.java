@@ -256,10 +256,16 @@ public final class SimEngine implements Engine {
                 }
                 case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
                 case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
-                case Op.Free(long bytes, long offset) -> pages(on, offset, bytes, Kind.FREE, null);
+                case Op.Free(long bytes, long offset) -> {
+                    pages(on, offset, bytes, Kind.FREE, null);
+                    vm.guest.requestFlushAfterFree();
+                }
                 case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
                 case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
-                case Op.Balloon(Op.BalloonAction action, long bytes) -> balloon(on.get(0), action, bytes);
+                case Op.Balloon(Op.BalloonAction action, long bytes) -> {
+                    vm.guest.enterRunning(on.get(0));    // the balloon driver runs on vCPU 0, as an op of its own
+                    balloon(on.get(0), action, bytes);
+                }
                 case Op.Sleep(long nanos) -> {
                     vm.host.advance(nanos);
                     sleptNanos += nanos;
@@ -393,7 +399,8 @@ public final class SimEngine implements Engine {
                     if (!vm.guest.demand) vm.guest.ensureMapped(v, v.process, gva);
                     boolean write = (a & 1) != 0;
                     long gfn = v.translate(gva, write);
-                    if (write) vm.write(v.process.pid, offset >>> Paging.PAGE_SHIFT, gfn, Patterns.touch(v.process.pid, offset >>> Paging.PAGE_SHIFT));
+                    long page = offset >>> Paging.PAGE_SHIFT;
+                    if (write) vm.write(v.process.pid, page, gfn, Patterns.touch(v.process.pid, page));
                 }
             }
         }

@@ -20,7 +20,7 @@ final class SimVm implements MmuNotifier {
     final Mmu mmu;
     final GuestOs guest;
     final boolean vpid;
-    private final List<PageLongs> expected = new ArrayList<>();   // per process: what it last wrote to each region page
+    final GuestWrites writes;            // what the workload last wrote, by (process, region page), for verify
 
     SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb) {
         this(machine, host, mode, vpid, tlb, false);
@@ -34,6 +34,7 @@ final class SimVm implements MmuNotifier {
         if (ram.ramPages() < 1024) throw new SimException("the sim engine needs at least 4 MiB of guest RAM");
         this.vmId = host.addVm("vm0", ram.ramPages(), machine.memMerge(), 0);
         this.pts = new GuestPageTables(ram);
+        this.writes = new GuestWrites(ram.ramPages());
         int smp = Math.max(1, machine.smp());
         // linux arch/x86/kvm/vmx/vmx.c allocate_vpid: lowest free VPID, 0 reserved for the host; 0 when VPID is off
         for (int i = 0; i < smp; i++) vcpus.add(new Vcpu(this, i, vpid ? i + 1 : 0, tlb));
@@ -80,40 +81,27 @@ final class SimVm implements MmuNotifier {
     }
 
     /**
-     * Process {@code pid} stores {@code content} into region page {@code regionPage}, which its vCPU translated to data
-     * frame {@code gfn}. The expectation is kept by (process, region page), not by frame, so that a wrong translation
-     * (a stale TLB entry, a missed INVLPG or shadow-page write-protection) shows in {@link #verify} as the kvm
-     * engine's host-side verify shows it.
+     * Process {@code pid} stores {@code content} into region page {@code page}, which the vCPU's translation put at
+     * data frame {@code gfn}.
      */
-    void write(int pid, long regionPage, long gfn, long content) {
+    void write(int pid, long page, long gfn, long content) {
         host.access(vmId, ram.gfnToRamPage(gfn), true, content);
-        expectations(pid).set(regionPage, content);
-    }
-
-    /** Process {@code pid} gave region page {@code regionPage} back ({@code free}): verify no longer expects it. */
-    void forget(int pid, long regionPage) {
-        if (pid < expected.size()) expected.get(pid).set(regionPage, 0);
-    }
-
-    private PageLongs expectations(int pid) {
-        while (expected.size() <= pid) expected.add(new PageLongs(ram.ramPages()));   // region pages < RAM pages
-        return expected.get(pid);
+        writes.record(pid, page, content);
     }
 
     /**
-     * Every region page a process wrote still holds what it wrote, found as the guest finds it: by walking that
-     * process's guest page tables to the frame (a page unmapped by {@code unmap} keeps its frame in the entry), then
-     * reading the host page behind the frame. A page whose entry holds no frame is a mismatch.
+     * Every page the workload wrote holds what it last wrote there, found by walking its process's guest page tables
+     * (as the kvm engine's VMM does), not through the MMU or the TLBs: a wrong translation, a stale TLB entry the
+     * model honoured or a lost write is a mismatch ({@code verify_mismatches}).
      */
     void verify() {
-        for (int pid = 0; pid < expected.size(); pid++) {
-            GuestOs.Process p = guest.processes.get(pid);
-            expected.get(pid).forEachNonZero((n, content) -> {
-                stats[Stat.VERIFY_PAGES]++;
-                long gfn = guest.frameOf(p, GuestOs.REGION_BASE + (n << Paging.PAGE_SHIFT));
-                if (gfn < 0 || host.content(vmId, ram.gfnToRamPage(gfn)) != content) stats[Stat.VERIFY_MISMATCHES]++;
-            });
-        }
+        writes.forEach((pid, page, want) -> {
+            stats[Stat.VERIFY_PAGES]++;
+            long gfn = guest.frameOf(guest.processes.get(pid), GuestOs.REGION_BASE + (page << Paging.PAGE_SHIFT));
+            long rp = gfn < 0 ? -1 : ram.gfnToRamPage(gfn);
+            long got = rp < 0 ? HostMemory.ZERO_CONTENT : host.content(vmId, rp);
+            if (got != want || gfn >= 0 && rp < 0) stats[Stat.VERIFY_MISMATCHES]++;
+        });
     }
 
     @Override

@@ -49,12 +49,8 @@ final class TdpMmu implements Mmu {
     /** The leaf entry mapping {@code gfn} for the access, 0 if none (or read-only for a write); sets its A (and D) flag. */
     private long leaf(long gfn, boolean write) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables[0];
-        for (int level = TDP_LEVELS; level > 1; level--) {
-            long e = t[Paging.index(gpa, level)];
-            if ((e & present) == 0) return 0;
-            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
-        }
+        final long[] t = leafTable(gpa);
+        if (t == null) return 0;
         final int i = Paging.index(gpa, 1);
         final long e = t[i];
         if ((e & present) == 0 || (write && (e & WRITE) == 0)) return 0;
@@ -84,12 +80,13 @@ final class TdpMmu implements Mmu {
         long gpte = 0;
         for (; level >= 1; level--) {
             refs += TDP_LEVELS;                              // nested walk for the guest table's gpa
-            if (leaf(table, true) == 0) {                    // EPTP[6] A/D: guest-table reads count as writes
+            final long tableLeaf = leaf(table, true);        // EPTP[6] A/D: guest-table reads count as writes
+            if (tableLeaf == 0) {
                 count(s, refs, nativeRefs);
                 return violation(v, table, true);
             }
             refs++;
-            final long[] t = pts.table(table);
+            final long[] t = pts.table(frameGfn(tableLeaf));   // the guest table where the EPT leaf points
             final int index = Paging.index(gva, level);
             gpte = t[index];
             if (!Paging.present(gpte) || (gpte & Paging.US) == 0 || (write && (gpte & Paging.RW) == 0)) {
@@ -111,7 +108,12 @@ final class TdpMmu implements Mmu {
         count(s, refs, nativeRefs);
         final long e = leaf(table, write);
         if (e == 0) return violation(v, table, write);
-        return table << 1 | ((gpte & Paging.RW) != 0 && (e & WRITE) != 0 ? 1 : 0);
+        return frameGfn(e) << 1 | ((gpte & Paging.RW) != 0 && (e & WRITE) != 0 ? 1 : 0);
+    }
+
+    /** The guest frame whose host page (RAM-block page) leaf entry {@code e} maps: GPA to HPA as the hardware uses it. */
+    private long frameGfn(long e) {
+        return vm.ram.ramPageToGfn(Paging.pteToGfn(e));
     }
 
     private static void count(long[] s, int refs, int nativeRefs) {
@@ -150,13 +152,27 @@ final class TdpMmu implements Mmu {
     /** The leaf entry of {@code gfn} as it is, 0 if unmapped (tests read the A/D bits). */
     long peekLeaf(long gfn) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
+        final long[] t = leafTable(gpa);
+        return t == null ? 0 : t[Paging.index(gpa, 1)];
+    }
+
+    /** The last-level table that maps {@code gpa}, or null if an upper entry is not present. */
+    private long[] leafTable(long gpa) {
         long[] t = tables[0];
         for (int level = TDP_LEVELS; level > 1; level--) {
             long e = t[Paging.index(gpa, level)];
-            if ((e & present) == 0) return 0;
+            if ((e & present) == 0) return null;
             t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
         }
-        return t[Paging.index(gpa, 1)];
+        return t;
+    }
+
+    /** Test hook: points the leaf entry of {@code gfn} at the host page of {@code otherGfn}, as a bug would (no flush). */
+    void repointLeafForTest(long gfn, long otherGfn) {
+        final long gpa = gfn << Paging.PAGE_SHIFT;
+        final long[] t = leafTable(gpa);
+        final int i = Paging.index(gpa, 1);
+        t[i] = Paging.gfnToPte(vm.ram.gfnToRamPage(otherGfn), t[i] & ~Paging.ADDR);
     }
 
     private void ensureMapped(Vcpu v, long gfn) {
@@ -200,14 +216,9 @@ final class TdpMmu implements Mmu {
     @Override
     public void invalidateGfn(long gfn) {
         final long gpa = gfn << Paging.PAGE_SHIFT;
-        long[] t = tables[0];
-        for (int level = TDP_LEVELS; level > 1; level--) {
-            long e = t[Paging.index(gpa, level)];
-            if ((e & present) == 0) return;
-            t = tables[(int) (e >>> Paging.PAGE_SHIFT)];
-        }
-        int i = Paging.index(gpa, 1);
-        if ((t[i] & present) == 0) return;
+        final long[] t = leafTable(gpa);
+        final int i = Paging.index(gpa, 1);
+        if (t == null || (t[i] & present) == 0) return;
         t[i] = 0;
         vmStats[Stat.PAGES_4K]--;
         vmStats[Stat.REMOTE_TLB_FLUSH]++;                    // kvm_flush_remote_tlbs after the zap

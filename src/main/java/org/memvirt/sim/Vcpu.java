@@ -15,6 +15,8 @@ final class Vcpu {
     long cr3;                       // PML4 gpa | PCID
     long tag;                       // vpid << 12 | pcid
     GuestOs.Process process;
+    boolean pcide;                  // CR4.PCIDE: set by this vCPU's first MOV CR3 with a PCID (the runtime's pcide[cpu])
+    boolean flushBeforeNextOp;      // another vCPU freed frames this one may still translate to (the runtime's MB_FLUSH)
     private int requests;           // pending KVM requests, serviced on the next VM entry (x86.c vcpu_enter_guest)
     static final int REQ_TLB_FLUSH = 1;          // KVM_REQ_TLB_FLUSH: kvm_vcpu_flush_tlb_all
     static final int REQ_TLB_FLUSH_CURRENT = 2;  // KVM_REQ_TLB_FLUSH_CURRENT: kvm_vcpu_flush_tlb_current

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.memvirt.cli.ShellWords;
 import org.memvirt.qemu.RealQemu;
@@ -23,36 +20,49 @@ import org.memvirt.report.Json;
 
 /**
  * The recordings and tables memvirt's QEMU command line rests on, checked against the real qemu-system-x86_64 where
- * it is installed: every row of {@code qemu-7.2-command-lines.tsv}, {@link QemuOption}'s table and the {@code -object}
- * types of {@link BackendObject#OBJECT_TYPES}.
+ * it is installed: every record of {@code qemu-7.2-command-lines.jsonl}, {@link QemuOption}'s table and the
+ * {@code -object} types of {@link BackendObject#OBJECT_TYPES}.
  */
 @Tag("qemu")
 class QemuCommandLineReplayTest {
     /** The recording's harness: no devices, no display, stopped CPUs, QMP on stdio (-accel tcg runs on every host). */
     static final List<String> HARNESS = List.of("-nodefaults", "-display", "none", "-S", "-qmp", "stdio", "-accel", "tcg");
-    static final String QMP = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"query-memory-size-summary\"}\n"
-            + "{\"execute\":\"quit\"}\n";
-    static final Pattern BASE_MEMORY = Pattern.compile("\"base-memory\": (\\d+)");
     static final int SECONDS = 30;
+    // scripts/record-qemu-observed's QMP input: the id marks the reply it records
+    static final String QMP = "{\"execute\": \"qmp_capabilities\"}\n{\"execute\": \"query-memory-size-summary\", \"id\": \"ram\"}\n"
+            + "{\"execute\": \"quit\"}\n";
 
     @BeforeAll
     static void qemuInstalled() {
         RealQemu.assumeInstalled();
     }
 
-    static Stream<Arguments> commandLines() throws IOException {
-        return QemuObservedTest.rows(QemuObservedTest.COMMAND_LINES).stream();
+    static Stream<QemuObservedTest.Observed> commandLines() throws IOException {
+        return QemuObservedTest.recording(QemuObservedTest.COMMAND_LINES).records().stream();
     }
 
+    /** The recording was made with the harness (its accelerator aside: the replay runs TCG, which every host has). */
+    @Test
+    void theRecordingWasMadeWithTheHarness() throws IOException {
+        List<String> command = QemuObservedTest.recording(QemuObservedTest.COMMAND_LINES).command();
+        assertThat(command.subList(1, command.size() - 1)).isEqualTo(HARNESS.subList(0, HARNESS.size() - 1));
+    }
+
+    /** QEMU run now gives the recorded raw answers: exit status, the QMP reply byte for byte, stderr. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("commandLines")
-    void qemuStillPrintsWhatWasRecorded(String commandLine, String ram, String stderr) throws Exception {
+    void qemuStillAnswersWhatWasRecorded(QemuObservedTest.Observed recorded) throws Exception {
         List<String> args = new ArrayList<>(HARNESS);
-        args.addAll(ShellWords.split(commandLine));
+        args.addAll(ShellWords.split(recorded.args()));
         RealQemu.Outcome o = RealQemu.run(args, QMP, SECONDS);
-        Matcher m = BASE_MEMORY.matcher(o.stdout());
-        assertThat(m.find() ? m.group(1) : "exit " + o.exit()).isEqualTo(ram);
-        assertThat(o.stderr().replaceAll("(?m)^qemu-system-x86_64:", "memvirt:").stripTrailing()).isEqualTo(stderr);
+        String reply = "";
+        for (String line : o.stdout().split("\r?\n")) {
+            if (line.startsWith("{") && Json.mapper().readTree(line).path("id").asText().equals("ram")) reply = line;
+        }
+        QemuObservedTest.Observed now = new QemuObservedTest.Observed(recorded.args(), o.exit(), reply, o.stderr());
+        assertThat(now.exit()).isEqualTo(recorded.exit());
+        assertThat(now.qmpReply()).isEqualTo(recorded.qmpReply());
+        assertThat(now.stderrLines()).isEqualTo(recorded.stderrLines());
     }
 
     /**

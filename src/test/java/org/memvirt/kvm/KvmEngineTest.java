@@ -21,6 +21,18 @@ import org.memvirt.workload.Op;
 @Tag("kvm")
 class KvmEngineTest {
     private static final long PAGES_16M = 16 * MIB / 4096;
+    /**
+     * {@code touch 1G} leaves resident, exactly, the frames the runtime's bump allocator hands out after the untouched
+     * page stack (guest/runtime.c unused_frame_locked): 262,144 data pages and the region's tables (one PDPT, one PD,
+     * 512 PTs); below RUNTIME_END (2 MiB, guest/layout.h) at most the whole runtime area, whatever of it the runtime
+     * touched. Hence [TOUCH_1G, TOUCH_1G + 2 MiB], for any RAM size (the page stack is never written here).
+     */
+    private static final long TOUCH_1G = GIB + (1 + 1 + 512) * 4096L;
+    private static final long RUNTIME_AREA = GuestLayout.RUNTIME_END;
+    /** A first touch of 64 MiB: 16,384 data pages and 34 tables (PDPT, PD, 32 PTs; guest_frames below). */
+    private static final long TABLES_64M = 1 + 1 + 32;
+    /** The runtime's own pages a first op may fault in after boot (shared state, mailbox, CPL3 stack). */
+    private static final long RUNTIME_OWN_FAULTS = 3;
 
     @BeforeEach
     void needsKvm() {
@@ -59,9 +71,9 @@ class KvmEngineTest {
         System.out.println("-m 4G touch 1G: resident " + r.memory().residentBytes() + ", noreserve "
                 + r.counters().get(Counter.GUEST_RAM_NORESERVE));
         assertThat(r.memory().configuredBytes()).isEqualTo(4 * GIB);
-        assertThat(r.memory().residentBytes()).isBetween(GIB, GIB + GIB / 10);
+        assertThat(r.memory().residentBytes()).isBetween(TOUCH_1G, TOUCH_1G + RUNTIME_AREA);
         com.fasterxml.jackson.databind.JsonNode json = readJson(org.memvirt.report.Json.write(r));   // what --json prints
-        assertThat(json.at("/memory/resident_bytes").asLong()).isBetween(GIB, GIB + GIB / 10);
+        assertThat(json.at("/memory/resident_bytes").asLong()).isEqualTo(r.memory().residentBytes());
         assertThat(json.at("/engine").asText()).isEqualTo("kvm");
     }
 
@@ -71,7 +83,7 @@ class KvmEngineTest {
         System.out.println("-m 64G touch 1G: resident " + r.memory().residentBytes() + ", noreserve "
                 + r.counters().get(Counter.GUEST_RAM_NORESERVE));
         assertThat(r.memory().configuredBytes()).isEqualTo(64 * GIB);
-        assertThat(r.memory().residentBytes()).isBetween(GIB, GIB + GIB / 10);
+        assertThat(r.memory().residentBytes()).isBetween(TOUCH_1G, TOUCH_1G + RUNTIME_AREA);
     }
 
     @Test
@@ -80,7 +92,9 @@ class KvmEngineTest {
         Counters c = r.ops().getFirst().deltas();
         show("touch 64M", c);
         long pages = 64 * MIB / 4096;
-        assertThat(c.get(Counter.PF_FIXED)).isBetween(pages, pages + pages / 50);
+        // each data page faults at least once; each table at most twice (the sim's count, EngineDifferentialTest) and
+        // the runtime's own pages at most RUNTIME_OWN_FAULTS times (engine.DifferentialBounds)
+        assertThat(c.get(Counter.PF_FIXED)).isBetween(pages, pages + 2 * TABLES_64M + RUNTIME_OWN_FAULTS);
         assertThat(c.get(Counter.USER_EXITS)).isEqualTo(1);
         assertThat(c.get(Counter.GUEST_FRAMES)).isEqualTo(pages + 1 + 1 + 32);   // data + PDPT + PD + 32 PTs
     }
@@ -161,7 +175,7 @@ class KvmEngineTest {
         try (Kvm kvm = Kvm.open()) {
             java.lang.foreign.MemorySegment c = kvm.supportedCpuid();
             int n = c.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
-            assertThat(n).isBetween(1, 256);
+            assertThat(n).isBetween(1, 256);   // KVM fills at most the entries Kvm.supportedCpuid asks for (256)
             // leaf 0 comes first; its EAX is the highest standard leaf, at least 1 on any x86-64 host
             assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_INT, KvmAbi.CPUID2.byteSize() + KvmAbi.CPUID_FUNCTION)).isZero();
             assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_INT, KvmAbi.CPUID2.byteSize() + 12)).isPositive();
@@ -214,9 +228,12 @@ class KvmEngineTest {
         assertThat(r.vcpus()).hasSize(2);
         show("smp 2 touch 64M vcpu0", r.vcpus().get(0));
         show("smp 2 touch 64M vcpu1", r.vcpus().get(1));
-        assertThat(r.ops().getFirst().deltas().get(Counter.PF_FIXED)).isBetween(pages, pages + pages / 50);
-        assertThat(r.vcpus().get(0).get(Counter.PF_FIXED)).isGreaterThan(pages / 2 - 100);
-        assertThat(r.vcpus().get(1).get(Counter.PF_FIXED)).isGreaterThan(pages / 2 - 100);
+        // each vCPU first-touches its own half (the ops' spread), so each faults at least pages / 2 times; no upper
+        // bound here: the two vCPUs race on the shared tables, a race EngineDifferentialTest counts against the
+        // one-vCPU twin of this case ("-smp 2 touch 64M")
+        assertThat(r.ops().getFirst().deltas().get(Counter.PF_FIXED)).isGreaterThanOrEqualTo(pages);
+        assertThat(r.vcpus().get(0).get(Counter.PF_FIXED)).isGreaterThanOrEqualTo(pages / 2);
+        assertThat(r.vcpus().get(1).get(Counter.PF_FIXED)).isGreaterThanOrEqualTo(pages / 2);
         assertThat(r.counters().get(Counter.VERIFY_MISMATCHES)).isZero();
     }
 

@@ -3,8 +3,11 @@ package org.memvirt.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.memvirt.sim.SimFixtures.MIB;
+import static org.memvirt.sim.SimFixtures.machine;
+import static org.memvirt.sim.SimFixtures.on;
 import static org.memvirt.sim.SimFixtures.op;
 import static org.memvirt.sim.SimFixtures.run;
+import static org.memvirt.sim.SimFixtures.runPinned;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +63,41 @@ class FreeOpTest {
         assertThat(op(r, 2, Counter.GUEST_INVLPG)).isEqualTo(1);
         assertThat(op(r, 3, Counter.VERIFY_PAGES)).isEqualTo(512);              // only the first 2 MiB page is still written
         assertThat(op(r, 3, Counter.VERIFY_MISMATCHES)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void verifyForgetsTheFreedPagesWhileAnotherProcessWritesTheirFrames(MmuMode mode) {
+        // process 0 frees half of its 256 pages; process 1 takes those 128 frames and writes its own content there
+        RunResult r = run(mode, true, new Op.Processes(2), new Op.Touch(MIB, 0), new Op.Free(MIB / 2, 0),
+                new Op.Switch(1, false), new Op.Touch(MIB / 2, 0), new Op.Verify());
+        // 128 data pages and process 1's PDPT, PD and PT: 131 frames, of which only the 3 beyond the freed 128 are new
+        assertThat(op(r, 4, Counter.GUEST_FRAMES)).isEqualTo(131);
+        assertThat(op(r, 4, Counter.HOST_PAGES_ZEROED)).isEqualTo(3);
+        assertThat(op(r, 5, Counter.VERIFY_PAGES)).isEqualTo(128 + 128);        // process 0's kept half, process 1's
+        assertThat(op(r, 5, Counter.VERIFY_MISMATCHES)).isZero();
+    }
+
+    /**
+     * With two vCPUs, a {@code free} on vCPU 0 makes vCPU 1 flush its TLB before its next op (the runtime's
+     * {@code MB_FLUSH}, docs/guest-model.md): vCPU 1 cached page 0, whose frame vCPU 0 frees and hands to page 1.
+     * Without the flush vCPU 1's touch of page 0 would write page 1's frame through its stale entry, and verify
+     * would find page 1 overwritten. Under EPT nothing else flushes vCPU 1's TLB.
+     */
+    @ParameterizedTest
+    @EnumSource(MmuMode.class)
+    void aFreeOnOneVcpuFlushesTheOtherVcpusTlbBeforeItsNextOp(MmuMode mode) {
+        RunResult r = runPinned(machine(64 * MIB, 2), mode,
+                on(0, new Op.Touch(4096, 0)),                        // 0
+                on(1, new Op.Read(4096, 0)),                         // 1: vCPU 1 caches page 0
+                on(0, new Op.Free(4096, 0)),                         // 2: page 0's frame on the free list
+                on(0, new Op.Touch(4096, 4096)),                     // 3: page 1 takes it (LIFO)
+                on(1, new Op.Touch(4096, 0)),                        // 4: page 0 gets a new frame; vCPU 1 writes it
+                on(0, new Op.Verify()));
+        assertThat(op(r, 3, Counter.GUEST_FRAMES)).isEqualTo(1);     // the freed frame: no new one
+        assertThat(op(r, 4, Counter.STLB_MISSES)).isEqualTo(1);      // vCPU 1 walks again
+        assertThat(op(r, 5, Counter.VERIFY_PAGES)).isEqualTo(2);
+        assertThat(op(r, 5, Counter.VERIFY_MISMATCHES)).isZero();
     }
 
     @Test

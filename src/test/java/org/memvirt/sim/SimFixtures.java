@@ -55,6 +55,22 @@ final class SimFixtures {
                 vm -> { if (checkInvariants) ((ShadowMmu) vm.mmu).checkInvariants(); });
     }
 
+    /** An op pinned to vCPU {@code vcpu}. */
+    record On(int vcpu, Op op) {}
+
+    static On on(int vcpu, Op op) {
+        return new On(vcpu, op);
+    }
+
+    /** Runs steps pinned to vCPUs (zen5 TLBs, VPID on), checking the shadow MMU's invariants after every step. */
+    static RunResult runPinned(MachineConfig m, MmuMode mode, On... steps) {
+        List<Workload.Step> list = new ArrayList<>();
+        for (On s : steps) list.add(new Workload.Step(s.op(), s.op().toString(), s.vcpu()));
+        RunSpec spec = new RunSpec(m, new Workload(list, "test"), mode, true, "zen5", Duration.ofMinutes(1), 1);
+        return new SimEngine().run(spec, RunListener.NONE,
+                vm -> { if (vm.mmu instanceof ShadowMmu s) s.checkInvariants(); });
+    }
+
     static long op(RunResult r, int index, Counter counter) {
         return r.ops().get(index).deltas().get(counter);
     }

@@ -23,6 +23,7 @@ class SimHostCostTest {
         SimHostCost.Estimate e = SimHostCost.estimate(scenario("duration: 1h\n" + KSM_HOST));
         // 3.6e6 quanta x (150 + 3 x 10) ns = 0.648 s; 180,000 wakes x 5,000 pages x 150 ns = 135 s, plus the walk of
         // 5,000/102,400 of 1,048,576 RAM pages a wake (51,200 x 1 ns) = 9.216 s; 102,400 accesses x 30 ns = 0.003 s
+        // 1e-9 s allows only the rounding of a sum of doubles (about 1e-16 of 145 s per operation)
         assertThat(e.seconds()).isCloseTo(0.648 + 135 + 9.216 + 0.003072, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(e.terms()).isEqualTo("4 VMs, 1 h of virtual time, ksmd at 250,000 pages/s");
     }

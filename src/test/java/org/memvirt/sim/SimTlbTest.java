@@ -63,4 +63,60 @@ class SimTlbTest {
         assertThat(l1).isEqualTo(96);
         assertThat(l1 + l2).isEqualTo(1024);
     }
+
+    @ParameterizedTest
+    @MethodSource("tlbs")
+    void invlpgDropsThePdeCacheEntriesOfItsTagOnly(GuestTlb tlb) {
+        long a = 1L << 12 | 1, b = 1L << 12 | 2;
+        long va = 0x0000_0100_0020_0000L;
+        tlb.fillPde(GuestTlb.pdeKey(a, va), 5);
+        tlb.fillPde(GuestTlb.pdeKey(b, va), 6);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(a, va))).isEqualTo(5);
+        tlb.invalidatePage(a, va >>> 12);                          // SDM Vol 3A 4.10.4.1: INVLPG drops PDE-cache entries
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(a, va))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(b, va))).isEqualTo(6);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tlbs")
+    void flushVpidAndFlushAllReachThePdeCacheAndBothLevels(GuestTlb tlb) {
+        long vpid1 = 1L << 12 | 3, vpid2 = 2L << 12 | 3;
+        long va = 0x0000_0100_0000_0000L;
+        for (long tag : new long[] {vpid1, vpid2}) {
+            tlb.fill(GuestTlb.key(tag, 7), 14);
+            tlb.fillPde(GuestTlb.pdeKey(tag, va), 8);
+        }
+        tlb.flushVpid(1);
+        assertThat(tlb.lookupL1(GuestTlb.key(vpid1, 7))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupL2(GuestTlb.key(vpid1, 7))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(vpid1, va))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupL1(GuestTlb.key(vpid2, 7))).isEqualTo(14);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(vpid2, va))).isEqualTo(8);
+        tlb.flushAll();
+        assertThat(tlb.lookupL1(GuestTlb.key(vpid2, 7))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupL2(GuestTlb.key(vpid2, 7))).isEqualTo(GuestTlb.MISS);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(vpid2, va))).isEqualTo(GuestTlb.MISS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tlbs")
+    void pdeCacheEntriesOfNeighbouringTwoMibRegionsAreKeptApart(GuestTlb tlb) {
+        long tag = 1L << 12;
+        long base = 0x0000_0100_0000_0000L;
+        for (long r = 0; r < 4; r++) tlb.fillPde(GuestTlb.pdeKey(tag, base + (r << 21)), 100 + r);
+        for (long r = 0; r < 4; r++) assertThat(tlb.lookupPde(GuestTlb.pdeKey(tag, base + (r << 21)))).isEqualTo(100 + r);
+        assertThat(tlb.lookupPde(GuestTlb.pdeKey(tag, base + (4L << 21)))).isEqualTo(GuestTlb.MISS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tlbs")
+    void anL2HitMovesTheEntryBackIntoL1(GuestTlb tlb) {
+        long tag = 1L << 12;
+        for (long vpn = 0; vpn < 200; vpn++) tlb.fill(GuestTlb.key(tag, vpn), vpn << 1 | 1);
+        assertThat(tlb.lookupL1(GuestTlb.key(tag, 0))).isEqualTo(GuestTlb.MISS);   // pushed out of the 96-entry L1
+        long v = tlb.lookupL2(GuestTlb.key(tag, 0));
+        assertThat(v).isEqualTo(1);
+        tlb.fillL1(GuestTlb.key(tag, 0), v);
+        assertThat(tlb.lookupL1(GuestTlb.key(tag, 0))).isEqualTo(1);
+    }
 }
