@@ -33,6 +33,7 @@ public final class HtmlReport {
             th, td { border: 1px solid #cccccc; padding: 3px 10px; vertical-align: top; }
             th { background: #f2f2f2; text-align: left; }
             td.num { text-align: right; white-space: nowrap; }
+            tbody th, table.one-text-column td:not(:last-child) { white-space: nowrap; }
             tbody tr:nth-child(even) td { background: #fafafa; }
             pre { background: #f6f6f6; border: 1px solid #dddddd; padding: 8px 12px; overflow-x: auto;
                   font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
@@ -86,7 +87,20 @@ public final class HtmlReport {
      * ({@code 1,234}, {@code -5}, {@code 12.5 ms}, {@code 1 GiB}) are right-aligned.
      */
     public HtmlReport table(String caption, List<String> header, List<List<String>> rows) {
-        body.append("<table>\n");
+        return table(caption, header, rows, Wrap.ANY_COLUMN);
+    }
+
+    /** Which cells of a table may wrap; a row header (the first cell) never does. */
+    public enum Wrap {
+        /** Any cell, where the table would be too wide. */
+        ANY_COLUMN,
+        /** Only the last column's (a table of short fields and one sentence, such as an event log). */
+        LAST_COLUMN
+    }
+
+    /** {@link #table(String, List, List)} with the cells that may wrap. */
+    public HtmlReport table(String caption, List<String> header, List<List<String>> rows, Wrap wrap) {
+        body.append(wrap == Wrap.LAST_COLUMN ? "<table class=\"one-text-column\">\n" : "<table>\n");
         if (!caption.isEmpty()) body.append("<caption>").append(Svg.escape(caption)).append("</caption>\n");
         if (!header.isEmpty()) {
             body.append("<thead><tr>");
