@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
 import org.memvirt.engine.Engines;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
-import org.memvirt.report.Json;
 import org.memvirt.report.Progress;
 import org.memvirt.report.ScenarioHtml;
+import org.memvirt.report.ScenarioJson;
 import org.memvirt.report.ScenarioText;
 import org.memvirt.scenario.ScenarioLoader;
 
@@ -64,7 +64,7 @@ final class ScenarioCommand implements Callable<Integer> {
         }
         if (report != null) ScenarioHtml.build(r).write(report);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
+        out.print(json ? ScenarioJson.write(r) + "\n" : ScenarioText.render(r));
         out.flush();
         return 0;
     }
