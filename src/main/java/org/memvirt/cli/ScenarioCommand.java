@@ -25,39 +25,28 @@ import picocli.CommandLine.Spec;
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
-    /** {@code --engine}'s words, checked by {@link Engines.Request#parse} as picocli checks an enum. */
-    static final class EngineWord implements CommandLine.ITypeConverter<Engines.Request> {
-        @Override
-        public Engines.Request convert(String value) {
-            try {
-                return Engines.Request.parse(value);
-            } catch (org.memvirt.engine.EngineException e) {
-                throw new CommandLine.TypeConversionException("expected one of [" + Engines.Request.words()
-                        + ", auto] (case-insensitive) but was '" + value + "'");
-            }
-        }
-    }
-
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
 
-    @Option(names = "--engine", defaultValue = "auto", converter = EngineWord.class, description = "sim, kvm (the VMs run for real on /dev/kvm), or"
-            + " auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim (default: ${DEFAULT-VALUE}).")
-    Engines.Request engine;
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|auto", description = "sim, kvm (the VMs run"
+            + " for real on /dev/kvm), or auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim"
+            + " (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Option(names = "--report", paramLabel = "out.html", description = "Also write an HTML report with charts.")
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write an HTML report with charts.")
     Path report;
 
     @Override
     public Integer call() {
+        Engines.Request request = Engines.Request.parse(engine);      // the word first, as run checks it
         HostSpec scenario = ScenarioLoader.load(file);
-        Engines.Choice choice = Engines.forHost(engine, scenario);
+        Engines.Choice choice = Engines.forHost(request, scenario);
         HostResult r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
             r = choice.engine().run(scenario, progress).withEngineReason(choice.reason());
