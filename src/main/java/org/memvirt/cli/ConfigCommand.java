@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt config [QEMU command line] [--json]}: the guest memory configuration QEMU 7.2 would build. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Resolve a QEMU command line's memory options (-m, -machine/-M, -object memory-backend-*, -smp,"
+        description = "Resolve a QEMU command line's memory options (-m, -machine/-M, -object\u00a0memory-backend-*, -smp,"
                 + " -mem-path, -mem-prealloc, -cpu) the way QEMU 7.2 does: RAM size, the split around the PCI hole,"
                 + " the e820 map QEMU passes the firmware under KVM, the hotplug window and the RAM backend. Every"
                 + " other QEMU 7.2 option is accepted and listed; unknown ones are refused with QEMU's message.")

@@ -321,7 +321,7 @@ final class DemoCommand implements Runnable {
         out.printf(Locale.ROOT, "swap:      peak %d MiB used of %d MiB; %,d pages read back (swap-ins)%n",
                 s.peakSwapUsedBytes() / MIB, s.swapBytes() / MIB, s.swapIns());
         out.printf(Locale.ROOT, "KSM:       pages_shared %,d, pages_sharing %,d at the end (%d MiB saved)%n", s.ksmPagesShared(),
-                s.ksmPagesSharing(), s.ksmPagesSharing() * 4096 / MIB);
+                s.ksmPagesSharing(), s.ksmSavedBytes() / MIB);
         out.printf(Locale.ROOT, "OOM:       %d of %d guests killed by the host OOM killer%s%n", s.oomKills(), s.vms(),
                 s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()));
         int shown = 0;
@@ -339,7 +339,7 @@ final class DemoCommand implements Runnable {
     private static HtmlReport html(HostStep host, GuestStep guest, LazyStep lazy, MmuStep mmu, List<RunResult> mmuRuns,
             MachineConfig config, SwapPlan plan, HostResult scenario) {
         HtmlReport h = new HtmlReport("memvirt demo");
-        h.section("1. This host");
+        h.numbered(1, "This host");
         Map<String, String> kv = new LinkedHashMap<>();
         kv.put("KVM", (host.kvmUsable() ? "usable: " : "not usable: ") + host.kvm());
         kv.put("MMU mode", host.mmuMode() + " (" + host.mmuSource() + ")");
@@ -347,23 +347,24 @@ final class DemoCommand implements Runnable {
         kv.put("host RAM", host.memTotalBytes() / MIB + " MiB");
         kv.put("swap", host.swapTotalBytes() / MIB + " MiB");
         h.keyValues("", kv);
-        h.section("2. A 4 GiB guest");
-        h.paragraph("QEMU options: " + String.join(" ", guest.qemu()) + " (the layout is in section 4's report)");
+        h.numbered(2, "A 4 GiB guest");
+        h.paragraph("QEMU options: " + String.join(" ", guest.qemu()));
+        RunReport.layout(h, config.layout());
         htmlLazy(h, lazy);
-        h.section("4. Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
+        h.numbered(4, "Shadow paging vs EPT (sim engine): " + MMU_WORKLOAD);
         htmlMmu(h, mmu);
-        RunReport.append(h, mmuRuns, config.layout());
-        h.section("5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
+        RunReport.append(h, mmuRuns, null);   // the guest's layout is step 2's
+        h.numbered(5, "Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve");
         h.paragraph(String.format(Locale.ROOT, "swap for guests %d GiB + recommended host swap %d GiB = %d GiB",
                 plan.swapForGuests() / GIB, plan.recommendedHostSwap() / GIB, plan.totalSwap() / GIB));
-        h.section("6. Overcommit scenario: " + scenario.scenario());
+        h.numbered(6, "Overcommit scenario: " + scenario.scenario());
         h.preformatted(SCENARIO_YAML);
         ScenarioHtml.append(h, scenario);
         return h;
     }
 
     private static void htmlLazy(HtmlReport h, LazyStep lazy) {
-        h.section("3. Lazy allocation: " + lazy.workload() + " on the " + lazy.engine() + " engine");
+        h.numbered(3, "Lazy allocation: " + lazy.workload() + " on the " + lazy.engine() + " engine");
         h.paragraph(lazy.engineReason());
         Map<String, String> mem = new LinkedHashMap<>();
         mem.put("configured", lazy.configuredBytes() / MIB + " MiB");

@@ -46,10 +46,10 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--json", description = "Print every fact as JSON.")
     boolean json;
 
-    @Option(names = "--unit", paramLabel = "UNIT", defaultValue = "MEBI",
+    @Option(names = "--unit", paramLabel = "UNIT", defaultValue = "mebi",
             description = "Unit of the free table, as free's -b -k -m -g and --kilo ...: bytes, kibi, mebi (default), "
                     + "gibi, tebi, pebi, kilo, mega, giga, tera, peta.")
-    FreeUnit unit;
+    String unit;
 
     private final HostRoot root;
     private final KvmProbe probe;
@@ -73,6 +73,7 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
+        FreeUnit unit = unit(this.unit);
         HostCapabilities host = root == null ? HostCapabilities.read() : HostCapabilities.read(root, probe);
         List<Check> checks = HostCheck.checks(host);
         var out = spec.commandLine().getOut();
@@ -89,6 +90,18 @@ final class HostCheckCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The human report: check lines, a facts block, and the host's {@code free -m}. */
+    /** {@code --unit}'s word, in any case; a word that names no unit is a usage error listing the words. */
+    static FreeUnit unit(String word) {
+        List<String> words = new java.util.ArrayList<>();
+        for (FreeUnit u : FreeUnit.values()) {
+            String w = u.name().toLowerCase(java.util.Locale.ROOT);
+            if (w.equalsIgnoreCase(word)) return u;
+            words.add(w);
+        }
+        throw new RunCommand.UsageError("--unit must be " + String.join(", ", words.subList(0, words.size() - 1))
+                + " or " + words.getLast() + ", not '" + word + "'");
+    }
+
     static String text(HostCapabilities host, List<Check> checks, FreeUnit unit) {
         StringBuilder sb = new StringBuilder();
         for (Check c : checks) {

@@ -1,9 +1,12 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.memvirt.ExitCoded;
 import org.memvirt.MemvirtException;
+import org.memvirt.config.QemuOption;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,12 +52,56 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setSeparator(" ");                   // --help shows "--gva GVA"; execute() still takes "--gva=0x1000"
+        HelpLayout.install(cl);
         return cl;
     }
 
     /** Runs memvirt with {@code args} and returns the exit status; never calls {@link System#exit}. */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return execute(commandLine(), args);
+    }
+
+    /** Runs {@code cl} (from {@link #commandLine()}) with {@code args}, {@code --name=value} taken as two words. */
+    static int execute(CommandLine cl, String... args) {
+        return cl.execute(splitAttached(cl, args));
+    }
+
+    /**
+     * {@code --report=x.html} as {@code --report x.html}, for a command's own options that take a value: picocli
+     * with a space separator (which its --help shows) no longer splits them. The value of such an option and the
+     * argument of a QEMU option are left whole ({@code --compare --mmu=ept}, {@code -name --json=x}), and so is
+     * everything after {@code --}.
+     */
+    static String[] splitAttached(CommandLine cl, String[] args) {
+        List<String> out = new ArrayList<>(args.length + 4);
+        CommandLine.Model.CommandSpec command = cl.getCommandSpec();
+        for (int i = 0; i < args.length; i++) {
+            String word = args[i];
+            if (word.equals("--")) {
+                out.addAll(List.of(args).subList(i, args.length));
+                break;
+            }
+            CommandLine sub = command.subcommands().get(word);
+            if (sub != null) {
+                command = sub.getCommandSpec();
+                out.add(word);
+                continue;
+            }
+            int eq = word.indexOf('=');
+            String name = word.startsWith("--") && eq > 2 ? word.substring(0, eq) : word;
+            CommandLine.Model.OptionSpec option = command.findOption(name);
+            boolean takesValue = option != null && option.arity().max() > 0;
+            if (takesValue && eq > 2) {
+                out.add(name);
+                out.add(word.substring(eq + 1));
+                continue;
+            }
+            out.add(word);
+            QemuOption qemu = word.startsWith("-") && option == null ? QemuOption.lookup(word) : null;
+            if ((takesValue || qemu != null && qemu.takesArgument()) && i + 1 < args.length) out.add(args[++i]);
+        }
+        return out.toArray(String[]::new);
     }
 
     public static void main(String[] args) {

@@ -32,9 +32,9 @@ public final class QemuOptions {
     }
 
     @Parameters(paramLabel = "QEMU-OPTION", arity = "0..*", parameterConsumer = QemuWords.class,
-            description = "A QEMU 7.2 command line, with or without qemu-system-x86_64: -m [size=]megs[,slots=n,"
-                    + "maxmem=size], -machine/-M, -object memory-backend-*, -smp, -mem-path, -mem-prealloc and -cpu "
-                    + "are resolved as QEMU does; any other QEMU option and a bare disk image are accepted and kept "
+            description = "A QEMU 7.2 command line, with or without qemu-system-x86_64: -m\u00a0[size=]megs[,slots=n,"
+                    + "maxmem=size], -machine/-M, -object\u00a0memory-backend-*, -smp, -mem-path, -mem-prealloc and "
+                    + "-cpu are resolved as QEMU does; any other QEMU option and a bare disk image are accepted and kept "
                     + "for QEMU.")
     List<String> args = new ArrayList<>();
 

@@ -69,7 +69,7 @@ final class RunCommand implements Runnable {
             description = "TLB geometry for the sim engine (default: ${DEFAULT-VALUE}).")
     String tlb;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for the engine's own choices (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for the engine's own choices (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--guest", paramLabel = "micro|linux[,OPTS]", description = "The guest OS: memvirt's micro-guest, "

@@ -7,10 +7,10 @@ import java.util.concurrent.Callable;
 import org.memvirt.engine.Engines;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
-import org.memvirt.report.Json;
 import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.ScenarioHtml;
+import org.memvirt.report.ScenarioJson;
 import org.memvirt.report.ScenarioText;
 import org.memvirt.scenario.ScenarioLoader;
 import org.memvirt.workload.WorkloadUnits;
@@ -27,33 +27,21 @@ import picocli.CommandLine.Spec;
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM, Main.ENV_QEMU},
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
-    /** {@code --engine}'s words, checked by {@link Engines.Request#parse} as picocli checks an enum. */
-    static final class EngineWord implements CommandLine.ITypeConverter<Engines.Request> {
-        @Override
-        public Engines.Request convert(String value) {
-            try {
-                return Engines.Request.parse(value);
-            } catch (org.memvirt.engine.EngineException e) {
-                throw new CommandLine.TypeConversionException("expected one of [" + Engines.Request.words()
-                        + ", auto] (case-insensitive) but was '" + value + "'");
-            }
-        }
-    }
-
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
 
-    @Option(names = "--engine", defaultValue = "auto", converter = EngineWord.class, description = "sim, kvm (the VMs run for real on /dev/kvm), or"
-            + " auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim (default: ${DEFAULT-VALUE}).")
-    Engines.Request engine;
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|auto", description = "sim, kvm (the VMs run"
+            + " for real on /dev/kvm), or auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim"
+            + " (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Option(names = "--report", paramLabel = "out.html", description = "Also write an HTML report with charts.")
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write an HTML report with charts.")
     Path report;
 
     @Option(names = "--max-wall", paramLabel = "DURATION", defaultValue = "1h", description = "Wall-clock time the sim"
@@ -63,16 +51,17 @@ final class ScenarioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Engines.Request request = Engines.Request.parse(engine);      // the word first, as run checks it
         OutputFile reportFile = report == null ? null : OutputFile.check("--report", report).notOver(file, "the scenario file");
         HostSpec scenario = ScenarioLoader.load(file).withMaxWall(maxWallNanos());
-        Engines.Choice choice = Engines.forHost(engine, scenario);
+        Engines.Choice choice = Engines.forHost(request, scenario);
         HostResult r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
             r = choice.engine().run(scenario, progress).withEngineReason(choice.reason());
         }
         if (reportFile != null) ScenarioHtml.build(r).write(reportFile);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
+        out.print(json ? ScenarioJson.write(r) + "\n" : ScenarioText.render(r));
         out.flush();
         return 0;
     }

@@ -35,36 +35,36 @@ import picocli.CommandLine.Spec;
 @Command(name = "translate", mixinStandardHelpOptions = true,
         description = "Explain one x86 address translation: every page-table reference (native, shadow, EPT or NPT).")
 final class TranslateCommand implements Runnable {
-    @Option(names = "--gva", required = true, description = "Guest virtual (linear) address, hex 0x... or decimal.")
+    @Option(names = "--gva", paramLabel = "GVA", required = true, description = "Guest virtual (linear) address, hex 0x... or decimal.")
     String gva;
 
-    @Option(names = "--mmu", defaultValue = "ept", description = "ept, npt, shadow or native (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mmu", paramLabel = "ept|npt|shadow|native", defaultValue = "ept", description = "ept, npt, shadow or native (default ${DEFAULT-VALUE}).")
     String mmu;
 
-    @Option(names = "--guest-levels", defaultValue = "4", description = "Guest paging levels, 4 or 5.")
+    @Option(names = "--guest-levels", paramLabel = "4|5", defaultValue = "4", description = "Guest paging levels, 4 or 5.")
     int guestLevels;
 
-    @Option(names = "--host-levels", defaultValue = "4", description = "EPT/NPT levels, 4 or 5.")
+    @Option(names = "--host-levels", paramLabel = "4|5", defaultValue = "4", description = "EPT/NPT levels, 4 or 5.")
     int hostLevels;
 
-    @Option(names = "--guest-page", defaultValue = "4K", description = "Guest page size: 4K, 2M or 1G.")
+    @Option(names = "--guest-page", paramLabel = "4K|2M|1G", defaultValue = "4K", description = "Guest page size: 4K, 2M or 1G.")
     String guestPage;
 
-    @Option(names = "--host-page", defaultValue = "4K", description = "Host (EPT/NPT) page size: 4K, 2M or 1G.")
+    @Option(names = "--host-page", paramLabel = "4K|2M|1G", defaultValue = "4K", description = "Host (EPT/NPT) page size: 4K, 2M or 1G.")
     String hostPage;
 
     @Option(names = "--access", defaultValue = "read,user", paramLabel = "read|write|fetch[,user|,supervisor]",
             description = "read, write or fetch, with ,user or ,supervisor (or ,supervisor,implicit; default ${DEFAULT-VALUE}).")
     String access;
 
-    @Option(names = "--warm", defaultValue = "0",
+    @Option(names = "--warm", paramLabel = "N", defaultValue = "0",
             description = "0: cold, no caches. N > 0: with TLBs, page-walk caches and nested TLB, first translate N neighbouring 4K pages (gva XOR k<<12), then the target.")
     int warm;
 
-    @Option(names = "--tlb", defaultValue = "zen5", description = "TLB and cache preset: zen5 or golden-cove.")
+    @Option(names = "--tlb", paramLabel = "zen5|golden-cove", defaultValue = "zen5", description = "TLB and cache preset: zen5 or golden-cove.")
     String tlb;
 
-    @Option(names = "--spec", description = "Load the address space from a JSON description instead of building one.")
+    @Option(names = "--spec", paramLabel = "FILE.json", description = "Load the address space from a JSON description instead of building one.")
     Path spec;
 
     @Option(names = "--json", description = "Print as JSON.")

@@ -28,6 +28,8 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
         double wallSeconds, double cpuSeconds, double modelBytesPerGuestPage, Host host, List<Vm> vms, List<Event> events,
         List<Sample> timeline, List<String> notes) {
 
+    private static final long PAGE_BYTES = 4096;   // the KSM counters count 4 KiB base pages (linux ksm.rst)
+
     public HostResult withEngineReason(String reason) {
         return new HostResult(scenario, engine, reason, virtualSeconds, wallSeconds, cpuSeconds, modelBytesPerGuestPage, host,
                 vms, events, timeline, notes);
@@ -35,11 +37,14 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
 
     /**
      * The run in one line's worth of figures: how many VMs the host OOM killer killed and which, the peak of swap,
-     * what KSM shared at the end, the pages read back from swap.
+     * what KSM shared and saved at the end, the pages read back from swap.
+     *
+     * @param ksmSavedBytes what KSM saved at the end: (pages_sharing + ksm_zero_pages) x 4 KiB, the pages the host
+     *        would need again if KSM unmerged (linux Documentation/admin-guide/mm/ksm.rst, general_profit)
      */
     public record Summary(String scenario, int vms, long hostRamBytes, long swapBytes, int oomKills, List<String> killed,
             long peakSwapUsedBytes, long ksmPagesShared, long ksmPagesSharing, long swapIns, double virtualSeconds,
-            double wallSeconds) {
+            double wallSeconds, long ksmSavedBytes) {
         public Summary {
             killed = List.copyOf(killed);
         }
@@ -64,7 +69,8 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
         }
         return new Summary(scenario, vms.size(), host.ramBytes(), host.swapBytes(), killed.size(), killed,
                 host.peakSwapUsedBytes(), host.ksm().getOrDefault("pages_shared", 0L),
-                host.ksm().getOrDefault("pages_sharing", 0L), swapIns, virtualSeconds, wallSeconds);
+                host.ksm().getOrDefault("pages_sharing", 0L), swapIns, virtualSeconds, wallSeconds,
+                (host.ksm().getOrDefault("pages_sharing", 0L) + host.ksm().getOrDefault("ksm_zero_pages", 0L)) * PAGE_BYTES);
     }
 
     /**

@@ -46,6 +46,21 @@ final class Frame {
         this.legendX = left + plotWidth + LEGEND_GAP;
     }
 
+    private Frame(Frame f, int lane) {
+        this.width = f.width;
+        this.height = f.height + lane;
+        this.left = f.left;
+        this.top = f.top + lane;
+        this.plotWidth = f.plotWidth;
+        this.plotHeight = f.plotHeight;
+        this.legendX = f.legendX;
+    }
+
+    /** This frame with {@code lane} more pixels between the title and the plot (for event labels); as tall a plot. */
+    Frame lowered(int lane) {
+        return lane == 0 ? this : new Frame(this, lane);
+    }
+
     double px(double fraction) {
         return left + fraction * plotWidth;
     }
@@ -97,18 +112,34 @@ final class Frame {
         svg.group("legend", null);
         double y = top + 4;
         for (LegendItem item : items) {
-            String c = item.color();
-            switch (item.swatch()) {
-                case AREA -> svg.rect(legendX, y, 14, 12, "fill=\"" + c + "\"");
-                case LINE -> svg.line(legendX, y + 6, legendX + 14, y + 6, "stroke=\"" + c + "\" stroke-width=\"2.5\"");
-                case DASHED -> svg.line(legendX, y + 6, legendX + 14, y + 6,
-                        "stroke=\"" + c + "\" stroke-width=\"2.5\" stroke-dasharray=\"4 2\"");
-                case EVENT -> svg.line(legendX + 7, y, legendX + 7, y + 12,
-                        "stroke=\"" + c + "\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"");
-            }
-            svg.text(legendX + 20, y + 11, "start", "fill=\"" + Palette.INK + "\"", item.name());
+            swatch(svg, item, legendX, y);
             y += LEGEND_LINE;
         }
         svg.end();
+    }
+
+    /** The legend in one row, as its own SVG: the key of a set of small charts drawn without theirs. */
+    static String legendRow(List<LegendItem> items) {
+        double[] x = new double[items.size() + 1];
+        for (int i = 0; i < items.size(); i++) x[i + 1] = x[i] + 20 + TextWidth.of(items.get(i).name(), 12) + 18;
+        Svg svg = new Svg((int) Math.ceil(x[items.size()]), 20, "legend");
+        svg.group("legend", null);
+        for (int i = 0; i < items.size(); i++) swatch(svg, items.get(i), x[i], 4);
+        svg.end();
+        return svg.finish();
+    }
+
+    /** One legend entry: a 14 x 12 swatch at ({@code x}, {@code y}) and the name after it. */
+    private static void swatch(Svg svg, LegendItem item, double x, double y) {
+        String c = item.color();
+        switch (item.swatch()) {
+            case AREA -> svg.rect(x, y, 14, 12, "fill=\"" + c + "\"");
+            case LINE -> svg.line(x, y + 6, x + 14, y + 6, "stroke=\"" + c + "\" stroke-width=\"2.5\"");
+            case DASHED -> svg.line(x, y + 6, x + 14, y + 6,
+                    "stroke=\"" + c + "\" stroke-width=\"2.5\" stroke-dasharray=\"4 2\"");
+            case EVENT -> svg.line(x + 7, y, x + 7, y + 12,
+                    "stroke=\"" + c + "\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"");
+        }
+        svg.text(x + 20, y + 11, "start", "fill=\"" + Palette.INK + "\"", item.name());
     }
 }

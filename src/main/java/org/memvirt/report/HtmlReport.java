@@ -23,20 +23,24 @@ public final class HtmlReport {
                    margin: 24px auto; max-width: 1100px; padding: 0 16px; line-height: 1.4; font-size: 15px; }
             h1 { font-size: 1.6em; margin: 0 0 0.4em; }
             h2 { font-size: 1.25em; margin: 1.6em 0 0.5em; border-bottom: 2px solid #dddddd; padding-bottom: 0.2em; }
+            h3 { font-size: 1.1em; margin: 1.3em 0 0.4em; }
             table { border-collapse: collapse; margin: 0.5em 0 1em; font-variant-numeric: tabular-nums; }
             caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
             th, td { border: 1px solid #cccccc; padding: 3px 10px; vertical-align: top; }
             th { background: #f2f2f2; text-align: left; }
             td.num { text-align: right; white-space: nowrap; }
+            tbody th, table.one-text-column td:not(:last-child) { white-space: nowrap; }
             tbody tr:nth-child(even) td { background: #fafafa; }
             pre { background: #f6f6f6; border: 1px solid #dddddd; padding: 8px 12px; overflow-x: auto;
                   font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
             figure { margin: 1em 0 1.5em; }
             figcaption { color: #5a5a5a; font-size: 0.9em; margin-top: 0.3em; }
             svg.chart { max-width: 100%; height: auto; display: block; background: #ffffff; }
+            p.lead { font-size: 1.1em; font-weight: bold; margin: 0.6em 0; }
+            div.small-charts { display: flex; flex-wrap: wrap; gap: 4px 12px; }
             @media print {
               body { margin: 0; max-width: none; font-size: 10pt; }
-              h2 { break-after: avoid; }
+              h2, h3 { break-after: avoid; }
               table, figure, pre { break-inside: avoid; }
               tbody tr:nth-child(even) td { background: none; }
             }
@@ -45,16 +49,38 @@ public final class HtmlReport {
     private final String title;
     private final StringBuilder body = new StringBuilder(16384);
     private boolean sectionOpen;
+    /** The number of the open {@link #numbered} section, 0 outside one; its subsections are counted in {@code sub}. */
+    private int number;
+    private int sub;
 
     public HtmlReport(String title) {
         this.title = title;
     }
 
-    /** Starts a new section with a heading; the previous one ends here. */
+    /**
+     * Starts a new section with a heading; the previous one ends here. Inside a {@link #numbered} section it starts
+     * the next numbered subsection instead ({@code 4.2 Counters}), so that a report appended into a numbered page (the
+     * run report in the demo's step 4) reads as part of that step.
+     */
     public HtmlReport section(String heading) {
+        if (number > 0) {
+            body.append("<h3>").append(number).append('.').append(++sub).append(' ').append(Svg.escape(heading))
+                    .append("</h3>\n");
+            return this;
+        }
         closeSection();
         body.append("<section>\n<h2>").append(Svg.escape(heading)).append("</h2>\n");
         sectionOpen = true;
+        return this;
+    }
+
+    /** Starts section {@code n} ({@code 4. Shadow paging vs EPT}); the {@link #section}s after it are its subsections. */
+    public HtmlReport numbered(int n, String heading) {
+        if (n <= number) throw new IllegalArgumentException("section " + n + " after section " + number);
+        number = 0;
+        section(n + ". " + heading);
+        number = n;
+        sub = 0;
         return this;
     }
 
@@ -81,7 +107,20 @@ public final class HtmlReport {
      * ({@code 1,234}, {@code -5}, {@code 12.5 ms}, {@code 1 GiB}) are right-aligned.
      */
     public HtmlReport table(String caption, List<String> header, List<List<String>> rows) {
-        body.append("<table>\n");
+        return table(caption, header, rows, Wrap.ANY_COLUMN);
+    }
+
+    /** Which cells of a table may wrap; a row header (the first cell) never does. */
+    public enum Wrap {
+        /** Any cell, where the table would be too wide. */
+        ANY_COLUMN,
+        /** Only the last column's (a table of short fields and one sentence, such as an event log). */
+        LAST_COLUMN
+    }
+
+    /** {@link #table(String, List, List)} with the cells that may wrap. */
+    public HtmlReport table(String caption, List<String> header, List<List<String>> rows, Wrap wrap) {
+        body.append(wrap == Wrap.LAST_COLUMN ? "<table class=\"one-text-column\">\n" : "<table>\n");
         if (!caption.isEmpty()) body.append("<caption>").append(Svg.escape(caption)).append("</caption>\n");
         if (!header.isEmpty()) {
             body.append("<thead><tr>");
@@ -134,6 +173,25 @@ public final class HtmlReport {
     /** An inline SVG chart (from this package's charts) with a caption under it; {@code caption} may be empty. */
     public HtmlReport chart(String caption, String svg) {
         body.append("<figure>\n").append(svg).append('\n');
+        if (!caption.isEmpty()) body.append("<figcaption>").append(Svg.escape(caption)).append("</figcaption>\n");
+        body.append("</figure>\n");
+        return this;
+    }
+
+    /** The one sentence a reader should see first (a run's outcome), in bold. */
+    public HtmlReport lead(String text) {
+        body.append("<p class=\"lead\">").append(Svg.escape(text)).append("</p>\n");
+        return this;
+    }
+
+    /**
+     * Small charts of one kind side by side, as many to a row as fit, under one legend (an SVG, from a chart's
+     * {@code legendRow()}) and over one caption.
+     */
+    public HtmlReport smallCharts(String caption, String legendSvg, List<String> svgs) {
+        body.append("<figure>\n").append(legendSvg).append("\n<div class=\"small-charts\">\n");
+        for (String svg : svgs) body.append(svg).append('\n');
+        body.append("</div>\n");
         if (!caption.isEmpty()) body.append("<figcaption>").append(Svg.escape(caption)).append("</figcaption>\n");
         body.append("</figure>\n");
         return this;

@@ -42,7 +42,9 @@ public record LineChart(String title, String yTitle, Quantity yQuantity, double[
             legend.add(new LegendItem(series.get(i).name(), color(i), LegendItem.Swatch.LINE));
         }
         if (!markers.isEmpty()) legend.add(new LegendItem("events", Palette.EVENT, LegendItem.Swatch.EVENT));
-        Frame f = new Frame(legend);
+        Frame base = new Frame(legend);
+        MarkerLane lane = MarkerLane.layout(markers, base, x);
+        Frame f = base.lowered(lane.height());
         Svg svg = new Svg(f.width, f.height, title);
         f.title(svg, title);
         f.yAxis(svg, y, yTitle);
@@ -53,7 +55,7 @@ public record LineChart(String title, String yTitle, Quantity yQuantity, double[
                     "fill=\"none\" stroke=\"" + color(i) + "\" stroke-width=\"2.5\" stroke-linejoin=\"round\"");
             svg.end();
         }
-        TimeCharts.markers(svg, f, x, markers);
+        lane.draw(svg, f);
         f.xAxis(svg, x, TimeCharts.X_TITLE);
         f.legend(svg, legend);
         return svg.finish();

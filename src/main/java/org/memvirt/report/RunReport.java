@@ -13,6 +13,7 @@ import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.RunResult;
+import org.memvirt.host.MmuMode;
 
 /** The HTML report of one run, or of several runs side by side ({@code --compare}). */
 public final class RunReport {
@@ -62,16 +63,35 @@ public final class RunReport {
         for (int i = 0; i < runs.size(); i++) perOp(r, names.get(i), runs.get(i), chartNames);
     }
 
-    /** A short name per run: {@code sim ept}, {@code kvm shadow vpid}; repeated names get {@code #2}, {@code #3}. */
+    /**
+     * A name per run that says what each word is: {@code sim engine · shadow paging · VPID on}; repeated names get
+     * {@code #2}, {@code #3}.
+     */
     static List<String> runNames(List<RunResult> runs) {
         List<String> names = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
-            String base = run.engine().key() + " " + run.mmuWord() + (run.vpid() ? " vpid" : "");
+            String base = run.engine().key() + " engine · " + paging(run)
+                    + (run.mmu() == null ? "" : " · VPID " + (run.vpid() ? "on" : "off"));   // TCG tags no TLB
             String name = base;
             for (int n = 2; names.contains(name); n++) name = base + " #" + n;
             names.add(name);
         }
         return names;
+    }
+
+    /** The MMU mode as a reader names it: shadow paging, EPT (Intel), NPT (AMD). */
+    /** The translation a run used: its MMU mode, or QEMU's software MMU under TCG ({@code tcg}). */
+    static String paging(RunResult run) {
+        if (run.mmu() != null) return paging(run.mmu());
+        return run.accel() != null ? run.accel().toUpperCase(java.util.Locale.ROOT) + " (software MMU)" : "no MMU";
+    }
+
+    static String paging(MmuMode mmu) {
+        return switch (mmu) {
+            case SHADOW -> "shadow paging";
+            case EPT -> "EPT";
+            case NPT -> "NPT";
+        };
     }
 
     /** The main counters, then those of {@link #CHARTED_IF_REPORTED} that any run reports. */
@@ -175,16 +195,51 @@ public final class RunReport {
                 chart.render());
     }
 
+    /**
+     * The hit rates as a table (hits of lookups, per run and level) and, where any rate is above 0, as a chart; a run
+     * without TLB counters (kvm) is named in a note.
+     */
     private static void tlb(HtmlReport r, List<RunResult> runs, List<String> names) {
         r.section("TLB hit rates");
-        BarChart chart = tlbChart(names, runs);
-        if (chart != null) r.chart("hits / (hits + misses) per TLB level, in percent", chart.render());
+        List<String> header = new ArrayList<>(List.of("level"));
+        List<RunResult> counted = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            if (!countsTlb(runs.get(i))) continue;
+            counted.add(runs.get(i));
+            header.add(names.get(i));
+        }
+        if (!counted.isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (TlbLevel level : TLB_LEVELS) {
+                List<String> row = new ArrayList<>(List.of(level.label()));
+                for (RunResult run : counted) {
+                    long hits = run.counters().get(level.hits());
+                    long lookups = hits + run.counters().get(level.misses());
+                    double rate = hitRatePercent(hits, lookups - hits);
+                    row.add((rate == 0 ? "0%" : Quantity.PERCENT.format(rate)) + " (" + HtmlReport.count(hits)
+                            + " of " + HtmlReport.count(lookups) + ")");
+                }
+                rows.add(row);
+            }
+            r.table("hit rate per TLB level: hits of lookups (hits + misses)", header, rows);
+            BarChart chart = tlbChart(names, runs);
+            if (anyAboveZero(chart)) {
+                r.chart("hits / (hits + misses) per TLB level, in percent", chart.render());
+            } else {
+                r.paragraph("No chart: no lookup hit a TLB in any run, so every bar would be 0 %.");
+            }
+        }
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) if (!countsTlb(runs.get(i))) skipped.add(names.get(i));
         if (!skipped.isEmpty()) {
             r.paragraph(String.join(", ", skipped) + ": no TLB hit and miss counters (the kvm engine cannot see the "
                     + "hardware TLB), so no bar.");
         }
+    }
+
+    private static boolean anyAboveZero(BarChart chart) {
+        for (Series s : chart.series()) if (s.max() > 0) return true;
+        return false;
     }
 
     private static void configuration(HtmlReport r, List<RunResult> runs, List<String> names) {
@@ -201,7 +256,11 @@ public final class RunReport {
         r.table("", header, rows);
     }
 
-    private static void layout(HtmlReport r, MemoryLayout layout) {
+    /**
+     * The memory layout and the e820 map, as {@code memvirt config} prints them: e820 ends are exclusive
+     * ({@code [start, end)}, as SeaBIOS prints its map) here as in the text and the JSON.
+     */
+    public static void layout(HtmlReport r, MemoryLayout layout) {
         Map<String, String> kv = new LinkedHashMap<>();
         kv.put("machine", layout.machine());
         kv.put("ram size", bytes(layout.ramSize()));
@@ -216,9 +275,9 @@ public final class RunReport {
         r.keyValues("memory layout", kv);
         List<List<String>> e820 = new ArrayList<>(layout.e820().size());
         for (E820Entry e : layout.e820()) {
-            e820.add(List.of(hex(e.start()), hex(e.end() - 1), e.type(), bytes(e.end() - e.start())));
+            e820.add(List.of(hex(e.start()), hex(e.end()), e.type(), bytes(e.end() - e.start())));
         }
-        r.table("e820 map", List.of("start", "end (inclusive)", "type", "size"), e820);
+        r.table("e820 map", List.of("start", "end (exclusive)", "type", "size"), e820);
     }
 
     private static void memory(HtmlReport r, List<RunResult> runs, List<String> names) {
@@ -297,7 +356,8 @@ public final class RunReport {
             row.add(other.toString());
             rows.add(row);
         }
-        r.table(run.engine().key() + " (" + (run.engine().virtualTime() ? "virtual" : "wall") + " time)", header, rows);
+        r.table(run.engine().key() + " (" + (run.engine().virtualTime() ? "virtual" : "wall") + " time)", header,
+                rows, HtmlReport.Wrap.LAST_COLUMN);
     }
 
     private static List<String> row(String name, List<RunResult> runs, java.util.function.Function<RunResult, String> f) {

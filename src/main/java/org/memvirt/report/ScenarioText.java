@@ -30,9 +30,7 @@ public final class ScenarioText {
                     r.engine().key(), r.engineReason().isEmpty() ? "" : " (" + r.engineReason() + ")", r.virtualSeconds(),
                     r.wallSeconds(), r.cpuSeconds(), r.modelBytesPerGuestPage()));
         }
-        long killed = r.vms().stream().filter(HostResult.Vm::killed).count();
-        sb.append(String.format(Locale.ROOT, "%d of %d VMs killed by the host OOM killer; peak swap used %s of %s%n%n",
-                killed, r.vms().size(), Units.human(h.peakSwapUsedBytes()), Units.human(h.swapBytes())));
+        sb.append(summary(r.summary())).append("\n\n");
 
         sb.append("host (free -m, before the first VM starts):\n");
         sb.append(FreeTable.render(h.freeAtStart(), FreeUnit.MEBI));
@@ -76,6 +74,16 @@ public final class ScenarioText {
         }
         for (String n : r.notes()) sb.append("note: ").append(n).append('\n');
         return sb.toString();
+    }
+
+    /**
+     * The run in one line: {@code 3 of 14 VMs killed by the host OOM killer: guest-9, guest-10, guest-12; peak swap
+     * used 1.0 GiB of 1.0 GiB; KSM saved 1.7 GiB}.
+     */
+    public static String summary(HostResult.Summary s) {
+        return String.format(Locale.ROOT, "%d of %d VMs killed by the host OOM killer%s; peak swap used %s of %s; KSM saved %s",
+                s.oomKills(), s.vms(), s.killed().isEmpty() ? "" : ": " + String.join(", ", s.killed()),
+                Units.human(s.peakSwapUsedBytes()), Units.human(s.swapBytes()), Units.human(s.ksmSavedBytes()));
     }
 
     private static void timeline(StringBuilder sb, List<HostResult.Sample> samples) {

@@ -37,14 +37,29 @@ public record StackedAreaChart(String title, String yTitle, Quantity yQuantity, 
     }
 
     public String render() {
+        List<LegendItem> legend = legend();
+        return render(new Frame(legend), legend);
+    }
+
+    /** A small multiple, {@code width} x {@code height} pixels without a legend: {@link #legendRow()} is the key. */
+    public String renderSmall(int width, int height) {
+        return render(new Frame(width, height, List.of()), List.of());
+    }
+
+    /** The legend of {@link #render()} in one row, for a set of {@link #renderSmall small} charts. */
+    public String legendRow() {
+        return Frame.legendRow(legend());
+    }
+
+    private String render(Frame base, List<LegendItem> legend) {
         double[][] tops = tops();
         double max = 0;
         if (!stacked.isEmpty()) for (double t : tops[stacked.size() - 1]) max = Math.max(max, t);
         for (Series o : overlays) max = Math.max(max, o.max());
         Axis y = Axis.fromZero(yQuantity, max);
         Axis x = TimeCharts.timeAxis(seconds);
-        List<LegendItem> legend = legend();
-        Frame f = new Frame(legend);
+        MarkerLane lane = MarkerLane.layout(markers, base, x);
+        Frame f = base.lowered(lane.height());
         Svg svg = new Svg(f.width, f.height, title);
         f.title(svg, title);
         f.yAxis(svg, y, yTitle);
@@ -62,7 +77,7 @@ public record StackedAreaChart(String title, String yTitle, Quantity yQuantity, 
                     + overlayColor(o) + "\" stroke-width=\"2.5\" stroke-dasharray=\"6 3\"");
             svg.end();
         }
-        TimeCharts.markers(svg, f, x, markers);
+        lane.draw(svg, f);
         f.xAxis(svg, x, TimeCharts.X_TITLE);
         f.legend(svg, legend);
         return svg.finish();

@@ -2,10 +2,9 @@ package org.memvirt.report;
 
 import java.util.List;
 
-/** Checks and drawing shared by the charts whose x axis is time: sample alignment, the x axis, event markers. */
+/** Checks and drawing shared by the charts whose x axis is time: sample alignment, the x axis, the series lines. */
 final class TimeCharts {
     static final String X_TITLE = "time";
-    private static final int MARKER_ROWS = 3;
 
     static void requireAligned(double[] x, List<Series> series) {
         if (x.length == 0) throw new IllegalArgumentException("a time chart needs at least one sample");
@@ -34,25 +33,6 @@ final class TimeCharts {
             else d.lineTo(px, py);
         }
         return d.toString();
-    }
-
-    /** Dashed vertical lines with labels staggered over three rows so that close events stay readable. */
-    static void markers(Svg svg, Frame f, Axis xAxis, List<Marker> markers) {
-        if (markers.isEmpty()) return;
-        svg.group("markers", null);
-        for (int i = 0; i < markers.size(); i++) {
-            Marker m = markers.get(i);
-            double x = f.px(xAxis.fraction(m.x()));
-            svg.group("marker", m.label() + " at " + Quantity.SECONDS.format(m.x()));
-            svg.line(x, f.top, x, f.bottom(), "stroke=\"" + Palette.EVENT + "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"");
-            double y = f.top + 13 + (i % MARKER_ROWS) * 15;
-            boolean right = x > f.left + 0.85 * f.plotWidth;
-            svg.text(right ? x - 4 : x + 4, y, right ? "end" : "start",
-                    "fill=\"" + Palette.EVENT + "\" font-size=\"11\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
-                    m.label());
-            svg.end();
-        }
-        svg.end();
     }
 
     static String hover(Series s, Quantity q) {

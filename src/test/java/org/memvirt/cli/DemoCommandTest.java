@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,8 +61,14 @@ class DemoCommandTest {
 
         assertThat(j.at("/report").asText()).isEqualTo(html.toAbsolutePath().toString());
         String page = Files.readString(html);
-        assertThat(page).contains("4. Shadow paging vs EPT").contains("Per op: sim shadow vpid")
-                .contains("Host memory over virtual time").contains("OOM kill").contains("<svg");
+        assertThat(page).contains("<h2>4. Shadow paging vs EPT").contains("<h3>4.6 Per op: sim engine · shadow paging · VPID on")
+                .contains("<h3>6.1 Host memory over virtual time").contains("OOM kill").contains("<svg");
+        assertThat(headings(page, "h2")).containsExactly("1. This host", "2. A 4 GiB guest",
+                "3. Lazy allocation: touch 1G on the " + j.at("/lazy/engine").asText() + " engine",
+                "4. Shadow paging vs EPT (sim engine): " + DemoCommand.MMU_WORKLOAD,
+                "5. Swap plan: 64 x 1 GiB on 32 GiB, 4 GiB reserve", "6. Overcommit scenario: demo-overcommit");
+        assertThat(headings(page, "h3")).allMatch(h -> h.matches("[46]\\.[0-9]+ .*"));
+        assertThat(page).doesNotContain("section 4").contains("e820 map");
     }
 
     @Test
@@ -76,5 +84,13 @@ class DemoCommandTest {
     void theExampleFileIsTheScenarioTheDemoRuns() throws Exception {
         String file = Files.readString(Path.of("examples/demo-overcommit.yaml"));
         assertThat(file.replaceAll("(?m)^#.*\n", "")).isEqualTo(DemoCommand.SCENARIO_YAML);
+    }
+
+    /** The text of every {@code <tag>} heading of {@code page}, in order. */
+    private static List<String> headings(String page, String tag) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<" + tag + ">([^<]*)</" + tag + ">").matcher(page);
+        while (m.find()) out.add(m.group(1).replace("&amp;", "&"));
+        return out;
     }
 }

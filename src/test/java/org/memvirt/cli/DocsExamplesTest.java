@@ -212,7 +212,7 @@ class DocsExamplesTest {
             PrintWriter w = new PrintWriter(both, true);
             cl.setOut(w);
             cl.setErr(w);
-            int rc = cl.execute(args.toArray(String[]::new));
+            int rc = Main.execute(cl, args.toArray(String[]::new));
             w.flush();
             return new Run(rc, bytes.toString(StandardCharsets.UTF_8));
         } finally {

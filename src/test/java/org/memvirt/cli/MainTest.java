@@ -68,7 +68,7 @@ class MainTest {
                 var cl = Main.commandLine();
                 cl.setOut(new java.io.PrintWriter(o, true));
                 cl.setErr(new java.io.PrintWriter(e, true));
-                int rc = cl.execute(args);
+                int rc = Main.execute(cl, args);
                 return new CliRun(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
             } finally {
                 System.setOut(oldOut);

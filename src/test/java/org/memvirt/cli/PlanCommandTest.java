@@ -56,7 +56,7 @@ class PlanCommandTest {
                 "--guest", "2048x4P");
         refused(1, "memvirt: --host-swap 9E: host swap of 9 EiB is out of range (plan's figures stay below 8 EiB)\n",
                 "--host-ram", "1G", "--guest", "1G", "--host-swap", "9E");
-        refused(2, "memvirt: Missing required option: '--guest=NxSIZE' (see 'memvirt plan --help')\n", "--host-ram", "16G");
+        refused(2, "memvirt: Missing required option: '--guest NxSIZE' (see 'memvirt plan --help')\n", "--host-ram", "16G");
     }
 
     @Test

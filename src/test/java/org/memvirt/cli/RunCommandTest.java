@@ -177,9 +177,12 @@ class RunCommandTest {
         MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept", "--report", html.toString(), "--json"));
         assertThat(r.rc()).as(r.err()).isZero();
         assertThat(java.nio.file.Files.readString(html)).contains(
-                "<title>memvirt compare: sim shadow vpid vs sim ept vpid</title>", "<h2>Exits by reason</h2>",
-                "<h2>TLB hit rates</h2>", "<title>sim ept vpid ept_violations: 1,036</title>",
-                "<title>sim ept vpid STLB: 50%</title>", "<title>sim shadow vpid STLB: 25%</title>");
+                "<title>memvirt compare: sim engine · shadow paging · VPID on vs sim engine · EPT · VPID on</title>",
+                "<h2>Exits by reason</h2>", "<h2>TLB hit rates</h2>",
+                "<title>sim engine · EPT · VPID on ept_violations: 1,036</title>",
+                "<title>sim engine · EPT · VPID on STLB: 50%</title>",
+                "<title>sim engine · shadow paging · VPID on STLB: 25%</title>",
+                "<tr><th>STLB</th><td class=\"num\">25% (512 of 2,048)</td><td class=\"num\">50% (1,024 of 2,048)</td></tr>");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,6 +34,15 @@ class ScenarioCommandTest {
         assertThat(j.get("host").get("ram_bytes").asLong()).isEqualTo(1L << 30);
         assertThat(j.get("host").get("peak_swap_used_bytes").asLong()).isPositive();   // 804 MiB of guests on 768 MiB
         assertThat(j.get("events").size()).isPositive();
+        List<String> fields = new ArrayList<>();
+        j.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields.subList(0, 3)).containsExactly("scenario", "summary", "engine");   // the summary comes first
+        JsonNode s = j.get("summary");
+        assertThat(s.get("vms").asInt()).isEqualTo(2);
+        assertThat(s.get("oom_kills").asInt()).isZero();
+        assertThat(s.get("killed").size()).isZero();
+        assertThat(s.get("peak_swap_used_bytes").asLong()).isEqualTo(j.at("/host/peak_swap_used_bytes").asLong());
+        assertThat(s.get("ksm_saved_bytes").asLong()).isZero();                       // no mem-merge content here
     }
 
     @Test

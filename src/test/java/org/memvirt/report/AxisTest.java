@@ -31,10 +31,12 @@ class AxisTest {
     }
 
     @Test
-    void logAxisHasOneTickPerDecade() {
+    void logAxisHasOneTickPerDecadeAboveAZeroHalfADecadeBelowOne() {
         Axis a = Axis.log(Quantity.COUNT, 2_500_000);
-        assertThat(a.labels()).containsExactly("1", "10", "100", "1k", "10k", "100k", "1M", "10M");
-        assertThat(a.fraction(1000)).isEqualTo(3.0 / 7);
+        assertThat(a.labels()).containsExactly("0", "1", "10", "100", "1k", "10k", "100k", "1M", "10M");
+        // 7 decades plus the half decade under 1: 1000 is 3.5 of 7.5 up, a count of 1 half a decade, 0 nothing
+        assertThat(a.fraction(1000)).isEqualTo(3.5 / 7.5);
+        assertThat(a.fraction(1)).isEqualTo(0.5 / 7.5);
         assertThat(a.fraction(0)).isZero();
     }
 

@@ -24,11 +24,21 @@ class BarChartTest {
     @Test
     void logScaleTicksAreDecadesAndBarHeightsFollowTheLogarithm() {
         String svg = shadowVsEpt(true).render();
-        assertThat(LineChartTest.texts(svg)).containsSubsequence("1", "10", "100", "1k", "10k", "100k", "1M",
+        assertThat(LineChartTest.texts(svg)).containsSubsequence("0", "1", "10", "100", "1k", "10k", "100k", "1M",
                 "count (log scale)");
         List<String> heights = LineChartTest.all(svg, "<rect [^>]*height=\"([0-9.]+)\"[^>]*><title>");
-        // the plot is 440 - 40 - (int) (24 + 8 * 4.2 + 20) = 323 px high; 10^6 fills it, 10^2 a third, 10^1 a sixth
-        assertThat(heights).containsExactly("323", "53.83", "107.67", "0");
+        // the plot is 440 - 40 - (int) (24 + 8 * 4.2 + 20) = 323 px high and spans 6.5 decades (0 sits half a
+        // decade below 1): 10^6 fills it, 10^2 is 2.5 / 6.5 of it, 10^1 1.5 / 6.5, and 0 draws nothing
+        assertThat(heights).containsExactly("323", "74.54", "124.23", "0");
+    }
+
+    @Test
+    void aCountOfOneHasAVisibleBarOnALogScale() {
+        String svg = new BarChart("b", "count", Quantity.COUNT, List.of("exits", "halt_exits"),
+                List.of(new Series("kvm", new double[] {1_000_000, 1})), true).render();
+        List<String> heights = LineChartTest.all(svg, "<rect [^>]*height=\"([0-9.]+)\"[^>]*><title>");
+        // plot 440 - 40 - (int) (24 + 10 * 4.2 + 20) = 314 px over 6.5 decades: 1 is half a decade, 314 / 13
+        assertThat(heights).containsExactly("314", "24.15");
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
 
@@ -21,6 +20,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.memvirt.Chromium;
 
 /**
  * Renders every chart kind and the run report in headless Chromium, checks the screenshots are real pictures, and
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("browser")
 class BrowserRenderingTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final long MIN_PNG_BYTES = 15_000;
     private static final int MIN_COLOURS = 40;
 
@@ -46,7 +46,7 @@ class BrowserRenderingTest {
 
     @BeforeEach                                   // per test, so that each counts (and prints) as skipped
     void needsChromium() {
-        org.memvirt.Skip.unless(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing (scripts/ci-deps installs it)");
+        Chromium.required();
     }
 
     @Test
@@ -88,21 +88,8 @@ class BrowserRenderingTest {
     record Rendered(Path png, List<String> pageRequests) {}
 
     private Rendered render(Path html, Path png) throws Exception {
-        Path profile = Files.createTempDirectory(dir, "profile");
         Path netlog = dir.resolve(png.getFileName() + ".netlog.json");
-        Path log = dir.resolve(png.getFileName() + ".log");
-        Files.deleteIfExists(png);
-        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND", "--user-data-dir=" + profile,
-                "--log-net-log=" + netlog, "--screenshot=" + png, "--window-size=1280,900",
-                html.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("chromium did not finish in 90 s: " + Files.readString(log));
-        }
-        assertThat(Files.exists(png)).as("screenshot of " + html + "; chromium said: " + Files.readString(log)).isTrue();
+        Chromium.screenshot(dir, html, png, 1280, 900, "--log-net-log=" + netlog);
         return new Rendered(png, pageRequests(netlog));
     }
 

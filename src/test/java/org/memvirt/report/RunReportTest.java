@@ -18,21 +18,22 @@ class RunReportTest {
     void compareReportShowsRunsSideBySide() {
         String html = RunReport.render(Samples.compare(), Samples.q35TwoGiB());
         HtmlReportTest.assertSelfContained(html);
-        assertThat(html).contains("<title>memvirt compare: sim shadow vs sim ept</title>",
-                "<thead><tr><th>counter</th><th>sim shadow</th><th>sim ept</th></tr></thead>",
+        assertThat(html).contains("<title>memvirt compare: sim engine · shadow paging · VPID off vs sim engine · EPT · VPID off</title>",
+                "<thead><tr><th>counter</th><th>sim engine · shadow paging · VPID off</th><th>sim engine · EPT · VPID off</th></tr></thead>",
                 "<tr><th>exits</th><td class=\"num\">1,310,722</td><td class=\"num\">262,150</td></tr>",
                 "<tr><th>mmu_shadow_zapped</th><td class=\"num\">37</td><td class=\"num\">0</td></tr>",
                 "<tr><th>walk_refs</th><td class=\"num\">6,291,456</td><td class=\"num\">6,291,456</td></tr>",
                 "<tr><th>ram size</th><td class=\"num\">2 GiB (2,147,483,648 B)</td></tr>",
-                "<tr><th>0xfeffc000</th><td>0xfeffffff</td><td>reserved</td><td class=\"num\">16 KiB (16,384 B)</td></tr>",
-                "<h2>Per op: sim shadow</h2>", "<h2>Per op: sim ept</h2>",
-                "<title>sim ept exits: 262,150</title>");
+                "<thead><tr><th>start</th><th>end (exclusive)</th><th>type</th><th>size</th></tr></thead>",
+                "<tr><th>0xfeffc000</th><td>0xff000000</td><td>reserved</td><td class=\"num\">16 KiB (16,384 B)</td></tr>",
+                "<h2>Per op: sim engine · shadow paging · VPID off</h2>", "<h2>Per op: sim engine · EPT · VPID off</h2>",
+                "<title>sim engine · EPT · VPID off exits: 262,150</title>");
     }
 
     @Test
     void perOpTableHasTimeMainCountersAndOtherChanges() {
         String html = RunReport.render(List.of(Samples.compare().get(0)), null);
-        assertThat(html).contains("<title>memvirt run: sim shadow</title>",
+        assertThat(html).contains("<title>memvirt run: sim engine · shadow paging · VPID off</title>",
                 "<thead><tr><th>#</th><th>op</th><th>time</th><th>exits</th><th>pf_fixed</th><th>pf_guest</th>"
                         + "<th>invlpg</th><th>tlb_flush</th><th>walk_refs</th>"
                         + "<th>other changes</th></tr></thead>",
@@ -63,7 +64,7 @@ class RunReportTest {
     @Test
     void repeatedRunNamesAreNumbered() {
         RunResult r = Samples.compare().get(1);
-        assertThat(RunReport.runNames(List.of(r, r, r))).containsExactly("sim ept", "sim ept #2", "sim ept #3");
+        assertThat(RunReport.runNames(List.of(r, r, r))).containsExactly("sim engine · EPT · VPID off", "sim engine · EPT · VPID off #2", "sim engine · EPT · VPID off #3");
     }
 
     @Test
@@ -134,18 +135,34 @@ class RunReportTest {
     @Test
     void reportHasBothChartsWithTheirLegendsAndANoteForRunsWithoutTlbCounters() {
         String html = RunReport.render(List.of(SHADOW, EPT, KVM), null);
+        String shadow = "sim engine · shadow paging · VPID on", ept = "sim engine · EPT · VPID on";
+        String kvm = "kvm engine · EPT · VPID on";
         HtmlReportTest.assertSelfContained(html);
         assertThat(html).contains("<h2>Exits by reason</h2>", "aria-label=\"Exits by reason\"",
                 "<h2>TLB hit rates</h2>", "aria-label=\"TLB hit rates\"",
-                "<title>sim shadow vpid exit_exception: 4,127</title>", "<title>sim ept vpid STLB: 25%</title>",
-                "<title>sim shadow vpid dTLB: 75%</title>",
-                "kvm ept vpid: no TLB hit and miss counters (the kvm engine cannot see the hardware TLB), so no bar.");
+                "<title>" + shadow + " exit_exception: 4,127</title>", "<title>" + ept + " STLB: 25%</title>",
+                "<title>" + shadow + " dTLB: 75%</title>",
+                "<thead><tr><th>level</th><th>" + shadow + "</th><th>" + ept + "</th></tr></thead>",
+                "<tr><th>dTLB</th><td class=\"num\">75% (300 of 400)</td><td class=\"num\">0% (0 of 0)</td></tr>",
+                "<tr><th>STLB</th><td class=\"num\">75% (75 of 100)</td><td class=\"num\">25% (1 of 4)</td></tr>",
+                kvm + ": no TLB hit and miss counters (the kvm engine cannot see the hardware TLB), so no bar.");
         for (String chart : List.of("Exits by reason", "TLB hit rates")) {
             String svg = html.substring(html.indexOf("aria-label=\"" + chart + "\""));
             String legend = svg.substring(svg.indexOf("<g class=\"legend\">"), svg.indexOf("</svg>"));
-            assertThat(legend).contains(">sim shadow vpid</text>", ">sim ept vpid</text>");
-            assertThat(legend.contains(">kvm ept vpid</text>")).isEqualTo(chart.equals("Exits by reason"));
+            assertThat(legend).contains(">" + shadow + "</text>", ">" + ept + "</text>");
+            assertThat(legend.contains(">" + kvm + "</text>")).isEqualTo(chart.equals("Exits by reason"));
         }
+    }
+
+    @Test
+    void aTlbChartOfOnlyZerosIsLeftOutAndTheTableSaysWhy() {
+        RunResult cold = run("sim", "shadow", true, ordered("exits", 1, "dtlb_hits", 0, "dtlb_misses", 16384,
+                "stlb_hits", 0, "stlb_misses", 16384));
+        String html = RunReport.render(List.of(cold), null);
+        assertThat(html).contains("<h2>TLB hit rates</h2>",
+                "<tr><th>dTLB</th><td class=\"num\">0% (0 of 16,384)</td></tr>",
+                "<p>No chart: no lookup hit a TLB in any run, so every bar would be 0 %.</p>")
+                .doesNotContain("aria-label=\"TLB hit rates\"");
     }
 
     @Test
@@ -164,8 +181,8 @@ class RunReportTest {
         RunResult qemu = new RunResult(EngineKind.QEMU, "--engine qemu", "tcg", null, false, 17_000L, m, null, null,
                 Counters.empty(), List.of(), List.of(), tl, List.of(), null, null);
         String html = RunReport.render(List.of(qemu, Samples.compare().get(1)), null);
-        assertThat(html).contains("<h2>Guest RAM over time: qemu tcg</h2>", "sampled every 200 ms",
-                "aria-label=\"qemu tcg: guest RAM\"", "<title>Rss (max 1.1 GiB)</title>", "<title>balloon (max 3 GiB)</title>",
+        assertThat(html).contains("<h2>Guest RAM over time: qemu engine · TCG (software MMU)</h2>",
+                "sampled every 200 ms", "aria-label=\"qemu engine · TCG (software MMU): guest RAM\"", "<title>Rss (max 1.1 GiB)</title>", "<title>balloon (max 3 GiB)</title>",
                 "<title>balloon to 3G at 300 ms</title>")
                 .doesNotContain("Guest RAM over time: sim");
     }

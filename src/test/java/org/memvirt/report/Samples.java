@@ -9,6 +9,7 @@ import org.memvirt.config.E820Entry;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counters;
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.HostResult;
 import org.memvirt.engine.RunResult;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.MmuMode;
@@ -125,6 +126,49 @@ final class Samples {
         return FreeMemory.fromMeminfo(2 * GIB, 300 * MIB, 420 * MIB, 10 * MIB, 200 * MIB, 20 * MIB, 8 * MIB, GIB, 800 * MIB);
     }
 
+    /**
+     * Ten 1 GiB guests on a 6 GiB host with 1 GiB of swap over 30 s: guest-0 and guest-1 swap (4 KSM-shared mappings
+     * swapped as one: per-VM swapped sums to more than the host's swap), guest-8 and guest-9 are OOM-killed 0.2 s
+     * apart, right after swap fills (labels that would print over each other), the rest neither.
+     */
+    static HostResult scenario() {
+        int vms = 10, n = 31;
+        long ram = 6 * GIB, swap = GIB, reserve = GIB / 2;
+        List<HostResult.Sample> samples = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<HostResult.VmSample> vs = new ArrayList<>();
+            for (int v = 0; v < vms; v++) {
+                boolean dead = (v == 8 || v == 9) && i > 20;
+                long resident = dead ? 0 : Math.min(900 * MIB, i * 60 * MIB);
+                long swapped = v < 2 && i > 20 ? (i - 20) * 100 * MIB : 0;
+                vs.add(new HostResult.VmSample(GIB, resident - Math.min(resident, swapped), swapped,
+                        Math.min(resident, 200 * MIB), 0));
+            }
+            long used = Math.min(ram, reserve + i * 250 * MIB);
+            samples.add(new HostResult.Sample(i, used, ram - used, i > 20 ? Math.min(swap, (i - 20) * 150 * MIB) : 0,
+                    Math.min(i, 20) * 1000L, Math.min(i, 20) * 8000L, vs));
+        }
+        List<HostResult.Vm> vmList = new ArrayList<>();
+        for (int v = 0; v < vms; v++) {
+            boolean killed = v == 8 || v == 9;
+            vmList.add(new HostResult.Vm("guest-" + v, GIB, true, MmuMode.EPT, killed ? "killed" : "finished", killed,
+                    killed ? 20.0 + (v - 8) * 0.2 : null, killed ? 0 : 900 * MIB, 900 * MIB, v < 2 ? GIB : 0,
+                    v < 2 ? GIB : 0, 200 * MIB, 0, 0, 0, 0, 0, 0, 0, FreeMemory.ofUsed(GIB, 900 * MIB), null, List.of()));
+        }
+        List<HostResult.Event> events = List.of(new HostResult.Event(19.9, "host", "swap_full", "swap is full"),
+                new HostResult.Event(20.0, "guest-8", "oom_kill", "Out of memory: killed guest-8"),
+                new HostResult.Event(20.2, "guest-9", "oom_kill", "Out of memory: killed guest-9"),
+                new HostResult.Event(24.0, "guest-0", "swap_in_storm", "swap-in storm"));
+        Map<String, Long> ksm = new java.util.LinkedHashMap<>();
+        ksm.put("pages_shared", 20_000L);
+        ksm.put("pages_sharing", 160_000L);
+        ksm.put("ksm_zero_pages", 2_000L);
+        HostResult.Host host = new HostResult.Host(ram, reserve, swap, "ssd", ram, ram, swap, swap, 20_000L * 4096,
+                FreeMemory.ofUsed(ram, reserve), FreeMemory.ofUsed(ram, ram), ksm, Map.of("oom_kill", 2L), "none");
+        return new HostResult("ten-guests", EngineKind.SIM, "--engine sim", 30, 1.5, 1.2, 40, host, vmList, events,
+                samples, List.of());
+    }
+
     /** One page per chart kind plus the run report, as {@code name -> html}. */
     static Map<String, String> pages() {
         Map<String, String> pages = new java.util.LinkedHashMap<>();
@@ -136,9 +180,7 @@ final class Samples {
         pages.put("walk-grid", new HtmlReport("translate").section("Walks").chart("cold", coldWalk().render())
                 .chart("warm", warmWalk().render()).html());
         pages.put("run-report", RunReport.render(compare(), q35TwoGiB()));
-        pages.put("scenario", new HtmlReport("scenario: overcommit").section("Host")
-                .free("host at the end (free -m)", free(), FreeUnit.MEBI)
-                .chart("", overcommit().render()).html());
+        pages.put("scenario", ScenarioHtml.build(scenario()).html());
         return pages;
     }
 

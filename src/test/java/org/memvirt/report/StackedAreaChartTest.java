@@ -26,14 +26,15 @@ class StackedAreaChartTest {
 
     @Test
     void eachAreaRunsAlongItsTopAndBackAlongTheSeriesBelow() {
-        // y axis 0..1 GiB (256 MiB steps), plot y 40..348; x 0..10 s over 80..x_end
+        // y axis 0..1 GiB (256 MiB steps), plot y 61..369 under the marker's label row (15 px + 6 px); x 0..10 s
+        // over 80..x_end
         List<String> d = LineChartTest.paths(twoVms().render());
         String right = d.get(0).substring(d.get(0).indexOf('L') + 1, d.get(0).indexOf(','
                 , d.get(0).indexOf('L')));
         assertThat(d).containsExactly(
-                "M80,271L" + right + ",194L" + right + ",348L80,348Z",
-                "M80,271L" + right + ",117L" + right + ",194L80,271Z",
-                "M80,40L" + right + ",271");
+                "M80,292L" + right + ",215L" + right + ",369L80,369Z",
+                "M80,292L" + right + ",138L" + right + ",215L80,292Z",
+                "M80,61L" + right + ",292");
     }
 
     @Test
