@@ -1,7 +1,6 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +35,7 @@ import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunReport;
 import org.memvirt.report.ScenarioHtml;
@@ -146,11 +146,7 @@ final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
-        Path file = report != null ? report : Path.of(DEFAULT_REPORT);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new InputError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
-        }
+        OutputFile file = OutputFile.check("--report", report != null ? report : Path.of(DEFAULT_REPORT));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
         text.println("memvirt demo: KVM memory virtualization, real and modelled, in seven steps");

@@ -26,6 +26,7 @@ import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadUnits;
 
 /**
@@ -143,6 +144,7 @@ public final class KvmEngine implements Engine {
 
     /** Checks, before the VM starts, that the engine can run every op; {@code switch ... pcid} asks /dev/kvm. */
     static void checkSupported(RunSpec spec) {
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize(), Math.max(1, spec.machine().smp()));
         for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {
