@@ -38,7 +38,7 @@ class ImportRulesTest {
             files.filter(p -> p.toString().endsWith(".class")).forEach(ImportRulesTest::read);
         }
         assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "image", "kvm", "qemu", "report", "scenario",
-                "sim", "workload", "x86");
+                "sim", "sweep", "workload", "x86");
         ALL.addAll(DEPS.keySet());
     }
 
@@ -126,5 +126,10 @@ class ImportRulesTest {
     @Test
     void hostImportsNoReport() {
         assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli"))).isEmpty();
+    }
+
+    @Test
+    void sweepsRunThroughTheSeamAndNameNothingAboveThem() {
+        assertThat(references("sweep", Set.of("sim", "kvm", "qemu", "report", "cli"))).isEmpty();
     }
 }
