@@ -132,4 +132,20 @@ class ImportRulesTest {
     void sweepsRunThroughTheSeamAndNameNothingAboveThem() {
         assertThat(references("sweep", Set.of("sim", "kvm", "qemu", "report", "cli"))).isEmpty();
     }
+
+    /** Spark stays off the CLI's start-up path: only sweep.spark, loaded by name for --master, names it. */
+    @Test
+    void onlyTheSparkRunnerNamesSpark() throws IOException {
+        List<String> naming = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(CLASSES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                if (f.startsWith(CLASSES.resolve("sweep/spark"))) continue;
+                if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains("org/apache/spark")) {
+                    naming.add(CLASSES.relativize(f).toString());
+                }
+            }
+        }
+        assertThat(naming).isEmpty();
+        assertThat(CLASSES.resolve("sweep/spark/SparkRunner.class")).exists();
+    }
 }

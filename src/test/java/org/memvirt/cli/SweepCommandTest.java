@@ -69,8 +69,11 @@ class SweepCommandTest {
     }
 
     @Test
-    void aBadThreadCountIsAUsageError(@TempDir Path dir) throws Exception {
+    void optionsOfTheOtherRunnerAreRefused(@TempDir Path dir) throws Exception {
         Path f = study(dir, STUDY);
+        MainTest.CliRun r = MainTest.CliRun.of("sweep", f.toString(), "--hosts-per-task", "4");
+        assertThat(r.rc()).isEqualTo(2);
+        assertThat(r.err()).contains("--conf and --hosts-per-task go with --master");
         MainTest.CliRun t = MainTest.CliRun.of("sweep", f.toString(), "--threads", "0");
         assertThat(t.rc()).isEqualTo(2);
         assertThat(t.err()).contains("--threads must be from 1 to 4096, not 0");
