@@ -37,8 +37,8 @@ class ImportRulesTest {
         try (Stream<Path> files = Files.walk(CLASSES)) {
             files.filter(p -> p.toString().endsWith(".class")).forEach(ImportRulesTest::read);
         }
-        assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "image", "kvm", "qemu", "report", "scenario",
-                "sim", "sweep", "workload", "x86");
+        assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "hostctl", "image", "kvm", "qemu", "report",
+                "scenario", "sim", "sweep", "workload", "x86");
         ALL.addAll(DEPS.keySet());
     }
 
@@ -124,13 +124,19 @@ class ImportRulesTest {
     }
 
     @Test
+    void hostControlImportsNoEngineAndNothingAboveIt() {
+        assertThat(references("hostctl", Set.of("engine", "sim", "kvm", "qemu", "scenario", "report", "cli"))).isEmpty();
+    }
+
+    @Test
     void hostImportsNoReport() {
-        assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli"))).isEmpty();
+        assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli", "hostctl")))
+                .isEmpty();
     }
 
     @Test
     void sweepsRunThroughTheSeamAndNameNothingAboveThem() {
-        assertThat(references("sweep", Set.of("sim", "kvm", "qemu", "report", "cli"))).isEmpty();
+        assertThat(references("sweep", Set.of("sim", "kvm", "qemu", "hostctl", "report", "cli"))).isEmpty();
     }
 
     /** Spark stays off the CLI's start-up path: only sweep.spark, loaded by name for --master, names it. */

@@ -47,10 +47,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code memvirt demo}: the seed's story end to end, each step with real numbers, and one HTML report of it all. */
+/** {@code memvirt demo}: memvirt's story end to end, each step with real numbers, and one HTML report of it all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
-        description = "The seed's story in seven steps: check this host, configure a 4 GiB guest, show lazy "
+        description = "KVM memory virtualization in seven steps: check this host, configure a 4 GiB guest, show lazy "
                 + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
                 + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
                 + "OOM kills), and write an HTML report of it all.")

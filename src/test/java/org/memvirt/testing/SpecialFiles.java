@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
+import org.memvirt.Skip;
 
 /** Device nodes and FIFOs made in a test's own temporary directory (never under /dev), with mknod(1) and mkfifo(1). */
 public final class SpecialFiles {
@@ -25,11 +25,7 @@ public final class SpecialFiles {
      * Only root may make one: elsewhere the calling test is skipped, and the reason printed.
      */
     public static Path charDevice(Path path) {
-        if (!root()) {
-            String why = "making a device node needs root (mknod(2) CAP_MKNOD); a FIFO test stands in for it";
-            System.out.println("skipped: " + why);
-            Assumptions.assumeTrue(false, why);
-        }
+        Skip.unless(root(), "making a device node needs root (mknod(2) CAP_MKNOD); a FIFO test stands in for it");
         return run(path, "mknod", path.toString(), "c", "1", "3");
     }
 

@@ -1,9 +1,9 @@
-package org.memvirt.kvm;
+package org.memvirt.hostctl;
 
 import java.time.Duration;
 
 /**
- * How the kvm engine runs ksmd for a run (linux Documentation/admin-guide/mm/ksm.rst): {@code run=1} with these knobs,
+ * How an engine runs ksmd for a run (linux Documentation/admin-guide/mm/ksm.rst): {@code run=1} with these knobs,
  * every changed value restored afterwards. Guest RAM is MADV_MERGEABLE per QEMU's {@code mem-merge} either way.
  *
  * @param pagesToScan pages_to_scan (the kernel's default is 100)
@@ -16,13 +16,13 @@ public record KsmSettings(long pagesToScan, long sleepMillisecs, Boolean useZero
         Duration settleBound) {
     public KsmSettings {
         if (pagesToScan < 1 || sleepMillisecs < 0 || settleScans < 1) {
-            throw new KvmException("bad KSM settings: pages_to_scan " + pagesToScan + ", sleep_millisecs " + sleepMillisecs
+            throw HostctlException.input("bad KSM settings: pages_to_scan " + pagesToScan + ", sleep_millisecs " + sleepMillisecs
                     + ", settle scans " + settleScans);
         }
     }
 
     /**
-     * Fast merging for experiments: 5,000 pages per 20 ms wake (HOST.md: 16,384 identical pages merged in 1-2 s).
+     * Fast merging for experiments: 5,000 pages per 20 ms wake (host A: 16,384 identical pages merged in 1-2 s, docs/HOST-FACTS.md).
      * Three full scans: a page written after the scan in progress passed it gets its checksum on the next scan and
      * merges on the one after (mm/ksm.c cmp_and_merge_page: a page joins a tree only with an unchanged checksum).
      */
