@@ -38,7 +38,7 @@ class ImportRulesTest {
             files.filter(p -> p.toString().endsWith(".class")).forEach(ImportRulesTest::read);
         }
         assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "hostctl", "image", "kvm", "qemu", "report",
-                "scenario", "sim", "workload", "x86");
+                "scenario", "sim", "sweep", "workload", "x86");
         ALL.addAll(DEPS.keySet());
     }
 
@@ -132,5 +132,26 @@ class ImportRulesTest {
     void hostImportsNoReport() {
         assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli", "hostctl")))
                 .isEmpty();
+    }
+
+    @Test
+    void sweepsRunThroughTheSeamAndNameNothingAboveThem() {
+        assertThat(references("sweep", Set.of("sim", "kvm", "qemu", "hostctl", "report", "cli"))).isEmpty();
+    }
+
+    /** Spark stays off the CLI's start-up path: only sweep.spark, loaded by name for --master, names it. */
+    @Test
+    void onlyTheSparkRunnerNamesSpark() throws IOException {
+        List<String> naming = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(CLASSES)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                if (f.startsWith(CLASSES.resolve("sweep/spark"))) continue;
+                if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains("org/apache/spark")) {
+                    naming.add(CLASSES.relativize(f).toString());
+                }
+            }
+        }
+        assertThat(naming).isEmpty();
+        assertThat(CLASSES.resolve("sweep/spark/SparkRunner.class")).exists();
     }
 }

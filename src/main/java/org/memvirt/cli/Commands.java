@@ -13,6 +13,7 @@ final class Commands {
                 new TranslateCommand(),
                 new RunCommand(),
                 new ScenarioCommand(),
+                new SweepCommand(),
                 new DemoCommand(),
                 new ImageCommand()
         );

@@ -38,7 +38,7 @@ class ExitCodesTest {
     @Test
     void everyCommandIsListedHere() {
         assertThat(commands()).containsExactly("version", "config", "host-check", "plan", "translate", "run",
-                "scenario", "demo", "image");
+                "scenario", "sweep", "demo", "image");
     }
 
     @Test
@@ -81,6 +81,8 @@ class ExitCodesTest {
         assertThat(MainTest.CliRun.of("scenario", "examples/demo-overcommit.yaml", "--engine", "warp").rc())
                 .isEqualTo(ExitCoded.USAGE);
         assertThat(MainTest.CliRun.of("demo", "--report").rc()).isEqualTo(ExitCoded.USAGE);
+        assertThat(MainTest.CliRun.of("sweep", "examples/sweep-64x16m.yaml", "--threads", "0").rc())
+                .isEqualTo(ExitCoded.USAGE);
     }
 
     @Test
@@ -94,6 +96,7 @@ class ExitCodesTest {
                 ExitCoded.INPUT, "memvirt: workload step 1 'touch 2G': reaches region offset 2G, beyond the guest's 1G"
                         + " of RAM (the workload region is as large as RAM)");
         assertThat(MainTest.CliRun.of("scenario", "no-such-file.yaml").rc()).isEqualTo(ExitCoded.INPUT);
+        assertThat(MainTest.CliRun.of("sweep", "no-such-file.yaml").rc()).isEqualTo(ExitCoded.INPUT);
         oneLineError(MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html"), ExitCoded.INPUT,
                 "memvirt: cannot write --report /nonexistent-dir/demo.html: directory /nonexistent-dir does not exist");
         oneLineError(MainTest.CliRun.of("image", "build", "--kernel", "/nonexistent/vmlinuz", "--initrd", "/nonexistent/i"),

@@ -70,6 +70,21 @@ class BrowserRenderingTest {
         }
     }
 
+    /** The committed example study (examples/sweep-64x16m.yaml, one host per point) as its --report page. */
+    @Test
+    void theExampleStudysSweepReportRendersWithoutNetworkRequests() throws Exception {
+        org.memvirt.sweep.Study study = org.memvirt.sweep.StudyLoader.load(Path.of("examples/sweep-64x16m.yaml"))
+                .withHostsPerPoint(1);
+        org.memvirt.sweep.SweepResult result = org.memvirt.sweep.Sweep.run(study, org.memvirt.sweep.Sweep.check(study),
+                new org.memvirt.sweep.LocalRunner(2), org.memvirt.engine.RunListener.NONE);
+        Path html = HtmlReport.writeAtomically(outputDir().resolve("sweep.html"), SweepHtml.build(result).html());
+        Rendered r = render(html, outputDir().resolve("sweep.png"));
+        BufferedImage img = ImageIO.read(r.png().toFile());
+        assertThat(distinctColours(img)).as("sweep distinct colours").isGreaterThan(MIN_COLOURS);
+        assertThat(Files.size(r.png())).as("sweep PNG size").isGreaterThan(MIN_PNG_BYTES);
+        assertThat(r.pageRequests()).as("sweep network requests").isEmpty();
+    }
+
     @Test
     void theNetworkCheckFindsExternalReferences() throws Exception {
         Path html = dir.resolve("control.html");
