@@ -62,11 +62,13 @@ class HostLimitsTest extends WithCgroupsAndSwapFiles {
             assertThat(u.oomKills()).isEqualTo(1);
             assertThat(u.peakBytes()).isEqualTo(64 * MIB);
             if (h.version() == CgroupVersion.V1) {
-                // the group's RAM + swap limit is what the hog meets (the swap file has a margin of allocator
-                // clusters, HostLimits.swapFileBytes), and a charge that does not fit whole is retried page by page
-                // (mm/memcontrol.c try_charge_memcg), so the peak is the limit exactly
+                // RAM + swap charged went past the RAM limit: the hog was in swap when it was killed. The RAM + swap
+                // limit bounds it from above, but need not be reached: a v1 group at its RAM limit calls the OOM killer
+                // once reclaim (swap-out) has failed to free a page MAX_RECLAIM_RETRIES (16) times in a row
+                // (mm/memcontrol.c try_charge_memcg), which a hog allocating faster than pages are written to swap
+                // can cause with swap slots still free (runs on host B stopped 0, 12, 22 and 48 pages short)
                 long memswPeak = Long.parseLong(Files.readString(group.resolve("memory.memsw.max_usage_in_bytes")).trim());
-                assertThat(memswPeak).isEqualTo(96 * MIB);
+                assertThat(memswPeak).isGreaterThan(64 * MIB).isLessThanOrEqualTo(96 * MIB);
             }
             List<OomKill> kills = host.oomKills();
             assertThat(kills).hasSize(1);
