@@ -1,7 +1,6 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +35,7 @@ import org.memvirt.report.FreeTable;
 import org.memvirt.report.FreeUnit;
 import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunReport;
 import org.memvirt.report.ScenarioHtml;
@@ -47,10 +47,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code memvirt demo}: the seed's story end to end, each step with real numbers, and one HTML report of it all. */
+/** {@code memvirt demo}: memvirt's story end to end, each step with real numbers, and one HTML report of it all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
-        description = "The seed's story in seven steps: check this host, configure a 4 GiB guest, show lazy "
+        description = "KVM memory virtualization in seven steps: check this host, configure a 4 GiB guest, show lazy "
                 + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
                 + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
                 + "OOM kills), and write an HTML report of it all.")
@@ -146,11 +146,7 @@ final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
-        Path file = report != null ? report : Path.of(DEFAULT_REPORT);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new InputError("--report: cannot write " + file + ": " + dir + " is not a writable directory");
-        }
+        OutputFile file = OutputFile.check("--report", report != null ? report : Path.of(DEFAULT_REPORT));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter text = json ? new PrintWriter(java.io.Writer.nullWriter()) : out;
         text.println("memvirt demo: KVM memory virtualization, real and modelled, in seven steps");

@@ -71,7 +71,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             err.flush();
             return me.exitCode();
         }
-        err.println("memvirt: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
+        err.println("memvirt: internal error: " + printable(String.valueOf(ex)).replace('\n', ' ')
+                + (debug ? "" : " (run with --debug for the stack trace)"));
         if (debug) ex.printStackTrace(err);
         err.flush();
         return ExitCoded.INTERNAL;
@@ -79,7 +80,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
-        err.println("memvirt: " + ex.getMessage() + " (see 'memvirt " + commandPath(ex.getCommandLine()) + "--help')");
+        err.println("memvirt: " + printable(ex.getMessage()) + " (see 'memvirt " + commandPath(ex.getCommandLine()) + "--help')");
         err.flush();
         return ExitCoded.USAGE;                                     // picocli's own exitCodeOnInvalidInput
     }
@@ -94,6 +95,32 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /** Prints each line of a (possibly multi-line, QEMU-style) message prefixed with {@code memvirt: }. */
     static void printMessage(PrintWriter err, String message) {
-        err.println(message.startsWith("memvirt") ? message : "memvirt: " + message);
+        String shown = printable(message);
+        err.println(shown.startsWith("memvirt") ? shown : "memvirt: " + shown);
+    }
+
+    static final int MAX_QUOTED = 60, MAX_LINE = 1000;
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'([^'\n]{" + (MAX_QUOTED + 1) + ",})'");
+
+    /**
+     * A message as a terminal can show it: control characters from the input (a binary file's bytes) as {@code \xNN},
+     * a quoted piece of input longer than {@link #MAX_QUOTED} characters cut in the middle, and no line longer than
+     * {@link #MAX_LINE}; line breaks (QEMU's hint lines) stay.
+     */
+    static String printable(String message) {
+        StringBuilder clean = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\n' || c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0)) clean.append(c);
+            else clean.append(String.format("\\x%02x", (int) c));
+        }
+        String shortened = QUOTED.matcher(clean).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                "'" + m.group(1).substring(0, 40) + "…" + m.group(1).substring(m.group(1).length() - 10) + "'"));
+        StringBuilder out = new StringBuilder(shortened.length());
+        for (String line : shortened.split("\n", -1)) {
+            if (!out.isEmpty()) out.append('\n');
+            out.append(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line);
+        }
+        return out.toString();
     }
 }

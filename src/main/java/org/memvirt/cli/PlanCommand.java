@@ -26,7 +26,7 @@ final class PlanCommand implements Runnable {
     @Option(names = "--host-ram", paramLabel = "SIZE", description = "Host RAM (default: this host's MemTotal).")
     String hostRam;
 
-    @Option(names = "--guest", paramLabel = "NxSIZE", description = "N guests of SIZE each; repeatable.")
+    @Option(names = "--guest", required = true, paramLabel = "NxSIZE", description = "N guests of SIZE each; repeatable.")
     List<String> guests = new ArrayList<>();
 
     @Option(names = "--host-reserve", paramLabel = "SIZE", defaultValue = "4G",
@@ -47,19 +47,23 @@ final class PlanCommand implements Runnable {
 
     @Override
     public void run() {
-        long ram = hostRam != null ? size("--host-ram", hostRam) : hostMeminfo("MemTotal");
+        long ram = hostRam != null ? checked("--host-ram " + hostRam, () -> SwapPlan.ram("host RAM", size("--host-ram", hostRam)))
+                : hostMeminfo("MemTotal");
         if (ram < 0) throw new ConfigException("cannot read MemTotal from /proc/meminfo; give --host-ram");
-        long swapNow = hostSwap != null ? size("--host-swap", hostSwap)
-                : hostRam == null ? hostMeminfo("SwapTotal") : -1;
+        if (hostRam == null) checked("MemTotal of /proc/meminfo", () -> SwapPlan.ram("host RAM", ram));
+        long reserve = checked("--host-reserve " + hostReserve,
+                () -> SwapPlan.size("a host reserve", size("--host-reserve", hostReserve)));
+        long swapNow = hostSwap != null ? checked("--host-swap " + hostSwap, () -> SwapPlan.size("host swap",
+                size("--host-swap", hostSwap))) : hostRam == null ? hostMeminfo("SwapTotal") : -1;
         List<SwapPlan.Guests> groups = new ArrayList<>();
         for (String g : guests) {
             try {
                 groups.add(SwapPlan.Guests.parse(g));
             } catch (ConfigException e) {
-                throw e.at("--guest " + g);
+                throw new ConfigException(e.getMessage().lines().findFirst().orElse("")).at("--guest " + g);
             }
         }
-        SwapPlan plan = new SwapPlan(groups, ram, size("--host-reserve", hostReserve), swapNow);
+        SwapPlan plan = checked("--guest", () -> new SwapPlan(groups, ram, reserve, swapNow));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(new Report(plan.guests(), plan.guestTotal(), plan.hostRam(), plan.hostReserve(),
@@ -79,19 +83,28 @@ final class PlanCommand implements Runnable {
         }
         out.printf("host RAM:                %s%n", ConfigCommand.bytes(plan.hostRam()));
         out.printf("host reserve:            %s%n", ConfigCommand.bytes(plan.hostReserve()));
-        out.printf("overcommit ratio:        %.2f%n", plan.overcommitRatio());
+        out.printf(java.util.Locale.ROOT, "overcommit ratio:        %.2f%n", plan.overcommitRatio());
         out.printf("swap for guests:         %s  (guests + reserve - RAM)%n", ConfigCommand.bytes(plan.swapForGuests()));
         out.printf("recommended host swap:   %s  (RHEL 7 table)%n", ConfigCommand.bytes(plan.recommendedHostSwap()));
         out.printf("total swap:              %s%n", ConfigCommand.bytes(plan.totalSwap()));
         if (plan.hostSwap() >= 0) out.printf("host swap now:           %s%n", ConfigCommand.bytes(plan.hostSwap()));
     }
 
-    /** A size as QEMU reads it, bare numbers in MiB; errors as for -m with this option as location. */
+    /** Runs a check, its error located at {@code location} as QEMU locates option errors. */
+    private static <T> T checked(String location, java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (ConfigException e) {
+            throw e.getMessage().startsWith(location) ? e : e.at(location);
+        }
+    }
+
+    /** A size as QEMU reads it, bare numbers in MiB; QEMU's error as for -m (its first line), with this option. */
     private static long size(String option, String text) {
         try {
             return QemuSize.parseMiB(text);
         } catch (ConfigException e) {
-            throw e.at(option + " " + text);
+            throw new ConfigException(e.getMessage().lines().findFirst().orElse("")).at(option + " " + text);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.memvirt.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import org.memvirt.engine.RunSpec;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostCapabilities;
 import org.memvirt.host.MmuMode;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.RunJson;
 import org.memvirt.report.RunReport;
@@ -46,7 +46,8 @@ final class RunCommand implements Runnable {
     String engine;
 
     @Option(names = "--workload", required = true, paramLabel = "OPS|FILE",
-            description = "Workload shorthand (\"touch 1G; switch 100\") or a .yaml/.yml/.json/.txt file.")
+            description = "Workload shorthand (\"touch 1G; switch 100\"), or a file: @PATH, or one word with a / or"
+                    + " ending in .yaml, .yml, .json or .txt.")
     String workload;
 
     @Option(names = "--mmu", paramLabel = "ept|npt|shadow",
@@ -66,7 +67,7 @@ final class RunCommand implements Runnable {
     long seed;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
-            description = "Wall-clock limit of a kvm run (default: ${DEFAULT-VALUE}).")
+            description = "Wall-clock limit of the run, either engine (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Option(names = "--ksm", description = "kvm engine: run ksmd for the run (5,000 pages per 20 ms wake), every changed "
@@ -179,6 +180,8 @@ final class RunCommand implements Runnable {
 
     @Override
     public void run() {
+        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report);
+        if (timeoutSeconds <= 0) throw new UsageError("--timeout must be a positive number of seconds, not " + timeoutSeconds);
         PrintWriter err = spec.commandLine().getErr();
         HostCapabilities host = HostCapabilities.read();
         CommandLine.ParseResult given = spec.commandLine().getParseResult();
@@ -190,7 +193,7 @@ final class RunCommand implements Runnable {
         boolean kvmVcpus = false;
         for (Variant v : variants) kvmVcpus |= Engines.candidate(v.engine()).kind().kvmVcpus();
         MachineConfig machine = kvmVcpus ? qemu.resolve(err, host.maxVcpus()) : qemu.resolve(err);
-        Workload w = parseWorkload(workload);
+        Workload w = WorkloadParser.parseArgument(workload);
         List<RunSpec> specs = new ArrayList<>(variants.size());
         List<Engines.Choice> choices = new ArrayList<>(variants.size());
         for (Variant v : variants) {
@@ -201,7 +204,7 @@ final class RunCommand implements Runnable {
         }
         List<RunResult> runs = new ArrayList<>(variants.size());
         for (int i = 0; i < variants.size(); i++) runs.add(runOne(specs.get(i), choices.get(i)));
-        if (report != null) writeReport(report, runs, machine);
+        if (reportFile != null) reportFile.write(RunReport.render(runs, machine.layout()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) out.println(runs.size() == 1 ? RunJson.write(runs.getFirst()) : RunJson.write(runs));
         else {
@@ -242,17 +245,4 @@ final class RunCommand implements Runnable {
         };
     }
 
-    private static Workload parseWorkload(String text) {
-        Path file = Path.of(text.trim());
-        boolean isFile = !text.isBlank() && text.indexOf(';') < 0 && Files.isRegularFile(file);
-        return isFile ? WorkloadParser.parseFile(file) : WorkloadParser.parseShorthand(text);
-    }
-
-    private static void writeReport(Path file, List<RunResult> runs, MachineConfig machine) {
-        try {
-            Files.writeString(file, RunReport.render(runs, machine.layout()));
-        } catch (java.io.IOException e) {
-            throw new UsageError("--report: cannot write " + file + ": " + e.getMessage());
-        }
-    }
 }

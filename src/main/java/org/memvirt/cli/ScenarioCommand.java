@@ -8,10 +8,12 @@ import org.memvirt.engine.Engines;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.Progress;
 import org.memvirt.report.ScenarioHtml;
 import org.memvirt.report.ScenarioText;
 import org.memvirt.scenario.ScenarioLoader;
+import org.memvirt.workload.WorkloadUnits;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,18 +56,35 @@ final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "out.html", description = "Also write an HTML report with charts.")
     Path report;
 
+    @Option(names = "--max-wall", paramLabel = "DURATION", defaultValue = "1h", description = "Wall-clock time the sim"
+            + " engine may take (default: ${DEFAULT-VALUE}): a scenario expected to take longer is refused before it"
+            + " starts, one that takes longer is stopped.")
+    String maxWall;
+
     @Override
     public Integer call() {
-        HostSpec scenario = ScenarioLoader.load(file);
+        OutputFile reportFile = report == null ? null : OutputFile.check("--report", report).notOver(file, "the scenario file");
+        HostSpec scenario = ScenarioLoader.load(file).withMaxWall(maxWallNanos());
         Engines.Choice choice = Engines.forHost(engine, scenario);
         HostResult r;
         try (Progress progress = Progress.forStderr(System.err, json)) {
             r = choice.engine().run(scenario, progress).withEngineReason(choice.reason());
         }
-        if (report != null) ScenarioHtml.build(r).write(report);
+        if (reportFile != null) ScenarioHtml.build(r).write(reportFile);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? Json.write(r) + "\n" : ScenarioText.render(r));
         out.flush();
         return 0;
+    }
+
+    private long maxWallNanos() {
+        long nanos;
+        try {
+            nanos = WorkloadUnits.parseDuration(maxWall);
+        } catch (IllegalArgumentException e) {
+            nanos = -1;
+        }
+        if (nanos <= 0) throw new RunCommand.UsageError("--max-wall must be a duration with its unit, e.g. 30m or 2h, not '" + maxWall + "'");
+        return nanos;
     }
 }

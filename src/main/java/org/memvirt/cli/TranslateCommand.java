@@ -1,15 +1,16 @@
 package org.memvirt.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.report.HtmlReport;
 import org.memvirt.report.Json;
+import org.memvirt.report.OutputFile;
 import org.memvirt.report.WalkGrid;
+import org.memvirt.workload.DocumentLoader;
+import org.memvirt.workload.LocatedTree;
 import org.memvirt.x86.Access;
 import org.memvirt.x86.AddressSpace;
 import org.memvirt.x86.AddressSpaceSpec;
@@ -52,7 +53,8 @@ final class TranslateCommand implements Runnable {
     @Option(names = "--host-page", defaultValue = "4K", description = "Host (EPT/NPT) page size: 4K, 2M or 1G.")
     String hostPage;
 
-    @Option(names = "--access", defaultValue = "read,user", description = "read, write or fetch, with ,user or ,supervisor.")
+    @Option(names = "--access", defaultValue = "read,user", paramLabel = "read|write|fetch[,user|,supervisor]",
+            description = "read, write or fetch, with ,user or ,supervisor (or ,supervisor,implicit; default ${DEFAULT-VALUE}).")
     String access;
 
     @Option(names = "--warm", defaultValue = "0",
@@ -87,29 +89,31 @@ final class TranslateCommand implements Runnable {
 
     @Override
     public void run() {
+        OutputFile html = reportFile == null ? null : OutputFile.check("--report", reportFile).notOver(spec, "the spec file");
         long la = AddressSpaceSpec.parseAddress(gva, "--gva");
         int acc = Access.parse(access);
         if (warm < 0 || warm > 511) throw new X86Exception("--warm must be 0..511");
+        TlbConfig tlbConfig = TlbConfig.preset(tlb);                        // checked even when --warm 0 uses no TLB
         AddressSpace as = spec != null ? load(spec) : build(la);
         RefLog log = new RefLog();
         WalkResult r = new WalkResult();
         if (warm == 0) {
             as.coldWalker(log).translate(la, acc, as.guestMode(), r);     // no caches: the (n+1)(m+1)-1 walk
         } else {
-            Mmu m = as.mmu(TlbConfig.preset(tlb), log);
+            Mmu m = as.mmu(tlbConfig, log);
             for (int k = 1; k <= warm; k++) m.translate(la ^ ((long) k << Paging.SHIFT_4K), acc, as.guestMode(), r);
             log.clear();
             m.translate(la, acc, as.guestMode(), r);
         }
         Report report = report(as, la, acc, log, r);
-        if (reportFile != null) writeReport(reportFile, as, log, r, report);
+        if (html != null) writeReport(html, as, log, r, report);
         PrintWriter out = cmd.commandLine().getOut();
         if (json) out.println(Json.write(report));
         else print(out, report);
         out.flush();
     }
 
-    private static void writeReport(Path file, AddressSpace as, RefLog log, WalkResult r, Report rep) {
+    private static void writeReport(OutputFile file, AddressSpace as, RefLog log, WalkResult r, Report rep) {
         HtmlReport h = new HtmlReport("memvirt translate " + rep.gva() + " (" + rep.mmu() + ")");
         h.section("The walk");
         String path = "GVA " + rep.gva() + (rep.gpa() == null ? "" : " → GPA " + rep.gpa())
@@ -165,11 +169,33 @@ final class TranslateCommand implements Runnable {
     }
 
     private static AddressSpace load(Path file) {
+        LocatedTree tree = DocumentLoader.read(file, "address-space spec");
         try {
-            return Json.mapper().readValue(Files.readString(file), AddressSpaceSpec.class).build();
-        } catch (IOException e) {
-            throw new X86Exception("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+            return Json.mapper().treeToValue(tree.toJson(), AddressSpaceSpec.class).build();
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            throw new X86Exception(specError(e, tree, file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new X86Exception(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("not an address-space spec"));
         }
+    }
+
+    /** {@code FILE:LINE:COLUMN: FIELD: what is wrong}, without Jackson's Java type names. */
+    private static String specError(com.fasterxml.jackson.databind.exc.MismatchedInputException e, LocatedTree tree,
+            Path file) {
+        StringBuilder path = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
+            else path.append('[').append(r.getIndex()).append(']');
+        }
+        String where = tree.at(path.toString()).where(file.toString()) + ": " + (path.isEmpty() ? "" : path + ": ");
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().toList();
+            return where + "unknown field (expected one of " + String.join(", ", known) + ")";
+        }
+        Class<?> type = e.getTargetType();
+        String expected = type == null ? "another value" : Number.class.isAssignableFrom(type) || type == int.class
+                ? "a whole number" : List.class.isAssignableFrom(type) ? "a list" : type == String.class ? "text" : "a mapping";
+        return where + "expected " + expected;
     }
 
     private Report report(AddressSpace as, long la, int acc, RefLog log, WalkResult r) {

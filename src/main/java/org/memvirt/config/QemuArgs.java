@@ -35,7 +35,7 @@ public final class QemuArgs {
     private final Set<String> otherObjectIds = new java.util.HashSet<>();
     private final List<String> otherArgs = new ArrayList<>();
     private final Map<String, String> smp = new LinkedHashMap<>();
-    private CpuModel cpu = CpuModel.defaultModel();
+    private String cpuOption;                                  // -cpu, applied when the vCPUs are created
     private String memPath;
     private boolean memPrealloc;
 
@@ -90,6 +90,7 @@ public final class QemuArgs {
         MachineProperties props = MachineProperties.apply(machine, machineDict, warnings);
         MemoryOptions.Resolved mem = MemoryOptions.resolve(memoryKeys, warnings);
         int cpus = SmpOptions.resolve(machine, smp, recommendedVcpus, maxVcpus, warnings);
+        if (cpuOption != null) CpuModel.checkModel(cpuOption);      // qemu softmmu/vl.c: parse_cpu_option
         Map<String, MemoryBackend> backends = new LinkedHashMap<>();
         for (BackendObject o : objects.values()) backends.put(o.id(), o.create(props.memMerge(), memPrealloc));
         long ramSize = mem.ramSize();
@@ -111,6 +112,8 @@ public final class QemuArgs {
             }
             backend = defaultBackend(machine, ramSize, props.memMerge());
         }
+        // qemu hw/i386/pc_piix.c pc_init1: x86_cpus_init (properties, realize) before pc_memory_init
+        CpuModel cpu = cpuOption == null ? CpuModel.defaultModel() : CpuModel.parse(cpuOption);
         MemoryLayout layout = BoardMemory.build(machine, cpu, ramSize, mem.maxramSize(), mem.slots(),
                 props.maxRamBelow4g(), warnings);
         return new MachineConfig(layout, backend, props.memMerge(), cpus, warnings, args, otherArgs);
@@ -138,7 +141,7 @@ public final class QemuArgs {
             case "object" -> { return addObject(value, raw); }
             case "smp" -> SmpOptions.add(smp, value);
             case "mem-path" -> memPath = value;
-            case "cpu" -> cpu = CpuModel.parse(value);
+            case "cpu" -> cpuOption = value;
             default -> throw new IllegalStateException(arg.option());
         }
         return true;

@@ -88,6 +88,38 @@ public final class QemuSize {
         };
     }
 
+    /**
+     * QEMU's {@code size_to_str()} (util/cutils.c): the size with three significant digits and a binary unit, the
+     * unit switching up once the number would reach 1000 ({@code "8 EiB"}, {@code "1.5 GiB"}, {@code "0.977 GiB"}).
+     *
+     * @param bytes an unsigned 64-bit size
+     */
+    public static String toStr(long bytes) {
+        return toStr(new java.math.BigInteger(Long.toUnsignedString(bytes)));
+    }
+
+    /** {@link #toStr(long)} for sizes of 2^64 bytes and more too (in EiB, QEMU's largest unit). */
+    public static String toStr(java.math.BigInteger bytes) {
+        String[] suffixes = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+        double val = bytes.doubleValue();
+        // frexp(val / (1000.0 / 1024.0), &i); i = (i - 1) / 10: Math.getExponent is frexp's exponent minus one
+        int i = val == 0 ? 0 : Math.min(6, Math.getExponent(val / (1000.0 / 1024.0)) / 10);
+        double v = val / Math.scalb(1.0, 10 * i);                     // (double)val / div, div = 1 << (i * 10)
+        return percentG3(new java.math.BigDecimal(v)) + " " + suffixes[i] + "B";
+    }
+
+    /** C's {@code printf("%0.3g", v)} for {@code v >= 0}: three significant digits, trailing zeros dropped. */
+    static String percentG3(java.math.BigDecimal v) {
+        if (v.signum() == 0) return "0";
+        java.math.BigDecimal r = v.round(new java.math.MathContext(3, java.math.RoundingMode.HALF_EVEN));
+        int exponent = r.precision() - r.scale() - 1;
+        if (exponent < -4 || exponent >= 3) {
+            String mantissa = r.movePointLeft(exponent).stripTrailingZeros().toPlainString();
+            return mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exponent));
+        }
+        return r.stripTrailingZeros().toPlainString();
+    }
+
     /** {@code suffix_mul(c, 1024)}: the multiplier of a suffix letter, or -1 if it is none. */
     static long suffixMul(char c) {
         return switch (c) {

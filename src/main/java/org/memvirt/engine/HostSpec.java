@@ -18,11 +18,28 @@ import org.memvirt.workload.Op;
  * @param policy the host-side balloon policy
  * @param ksmPolicy the host-side KSM manager
  * @param vms the VMs, in start order
+ * @param maxWallNanos wall-clock time the sim engine may take for it ({@code scenario --max-wall}); refused up front
+ *        when the sim expects to take longer, stopped when it is used up
  */
 public record HostSpec(String name, long durationNanos, long sampleNanos, long quantumNanos, Host host,
-        Policy policy, KsmPolicy ksmPolicy, List<Vm> vms) {
+        Policy policy, KsmPolicy ksmPolicy, List<Vm> vms, long maxWallNanos) {
+    /** The default of {@code scenario --max-wall}: one hour of simulation. */
+    public static final long DEFAULT_MAX_WALL_NANOS = 3_600_000_000_000L;
+
     public HostSpec {
         vms = List.copyOf(vms);
+        if (maxWallNanos <= 0) throw new IllegalArgumentException("max wall time must be positive");
+    }
+
+    /** A host spec with the default {@link #DEFAULT_MAX_WALL_NANOS}. */
+    public HostSpec(String name, long durationNanos, long sampleNanos, long quantumNanos, Host host,
+            Policy policy, KsmPolicy ksmPolicy, List<Vm> vms) {
+        this(name, durationNanos, sampleNanos, quantumNanos, host, policy, ksmPolicy, vms, DEFAULT_MAX_WALL_NANOS);
+    }
+
+    /** This spec with another wall-clock limit. */
+    public HostSpec withMaxWall(long nanos) {
+        return new HostSpec(name, durationNanos, sampleNanos, quantumNanos, host, policy, ksmPolicy, vms, nanos);
     }
 
     /**

@@ -9,4 +9,7 @@ public interface RunListener {
 
     /** Fraction {@code done} (0..1) of the current step has completed. */
     default void stepProgress(double done) {}
+
+    /** A line the user should see before the run goes on (a long simulation ahead), shown even where no bar is. */
+    default void notice(String message) {}
 }

@@ -17,5 +17,16 @@ public final class Units {
         return String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
     }
 
+    /** A duration in seconds, minutes or hours: {@code 45 s}, {@code 8.2 min}, {@code 1000 h}. */
+    public static String duration(double seconds) {
+        if (seconds < 60) return number(seconds) + " s";
+        if (seconds < 3600) return number(seconds / 60) + " min";
+        return number(seconds / 3600) + " h";
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) || v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
     private Units() {}
 }

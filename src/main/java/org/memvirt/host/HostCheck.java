@@ -131,7 +131,7 @@ public final class HostCheck {
                         "kvm_intel unrestricted_guest=N: real-mode guest code is emulated"));
     }
 
-    /** The seed's manual steps for comparing the MMU modes, named only as a hint. */
+    /** The manual steps for comparing the MMU modes (module parameters ept/vpid/npt), named only as a hint. */
     private static Optional<Check> manualSteps(HostCapabilities host) {
         String name = "for switching the MMU mode by hand";
         HostMmu mmu = host.mmu();

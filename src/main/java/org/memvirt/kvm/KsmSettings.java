@@ -22,7 +22,7 @@ public record KsmSettings(long pagesToScan, long sleepMillisecs, Boolean useZero
     }
 
     /**
-     * Fast merging for experiments: 5,000 pages per 20 ms wake (HOST.md: 16,384 identical pages merged in 1-2 s).
+     * Fast merging for experiments: 5,000 pages per 20 ms wake (host A: 16,384 identical pages merged in 1-2 s, docs/HOST-FACTS.md).
      * Three full scans: a page written after the scan in progress passed it gets its checksum on the next scan and
      * merges on the one after (mm/ksm.c cmp_and_merge_page: a page joins a tree only with an unchanged checksum).
      */

@@ -26,6 +26,7 @@ import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadUnits;
 
 /**
@@ -40,8 +41,8 @@ public final class KvmEngine implements Engine {
     public record Usability(boolean usable, String reason) {}
 
     /**
-     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm), after
-     * MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
+     * Decides from /dev/kvm and its ioctls, never from cpuinfo flags (kvm_pvm hosts have no vmx/svm: docs/HOST-FACTS.md),
+     * after MEMVIRT_KVM and MEMVIRT_HOST_ROOT ({@link HostEnv#kvmEngineVeto}), which can only make KVM look unusable.
      */
     public static Usability usable() {
         String arch = System.getProperty("os.arch");
@@ -143,6 +144,7 @@ public final class KvmEngine implements Engine {
 
     /** Checks, before the VM starts, that the engine can run every op; {@code switch ... pcid} asks /dev/kvm. */
     static void checkSupported(RunSpec spec) {
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize(), Math.max(1, spec.machine().smp()));
         for (Workload.Step s : spec.workload().steps()) OpDriver.checkSupported(s.op());
         for (Workload.Step s : spec.workload().steps()) {
             if (OpDriver.usesPcid(s.op())) {

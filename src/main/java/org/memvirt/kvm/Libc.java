@@ -57,7 +57,7 @@ final class Libc {
 
     /**
      * glibc's {@code long syscall(long number, ...)}: ONE downcall handle for every call the engine makes. Linking is
-     * the JVM's start-up cost (the first handle about 100 ms, each further one 11-22 ms, HOST.md), so one variadic
+     * the JVM's start-up cost (the first handle about 100 ms, each further one 11-22 ms: docs/HOST-FACTS.md), so one variadic
      * handle with six long arguments (firstVariadicArg(1)) replaces ten. Pointers travel as addresses.
      */
     private static final MethodHandle SYSCALL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("syscall"),

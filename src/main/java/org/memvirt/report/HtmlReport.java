@@ -1,11 +1,6 @@
 package org.memvirt.report;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -157,41 +152,20 @@ public final class HtmlReport {
     }
 
     /**
-     * Writes {@link #html()} to {@code file}: first to a temporary file in the same directory, then an atomic move
-     * over the target, so that a failure never leaves a half-written report (the temporary file is removed).
+     * Writes {@link #html()} to {@code file} as {@link OutputFile} does: whole or not at all, and only onto a regular
+     * file or a new path.
      */
     public Path write(Path file) {
-        return writeAtomically(file, html());
+        return write(OutputFile.check("report", file));
+    }
+
+    /** Writes {@link #html()} to a file checked when the command started. */
+    public Path write(OutputFile file) {
+        return file.write(html());
     }
 
     static Path writeAtomically(Path file, String content) {
-        Path abs = file.toAbsolutePath();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            readableByAll(tmp);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return abs;
-        } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the first error is the one to report
-                }
-            }
-            throw new ReportException("cannot write report " + file + ": " + e, e);
-        }
-    }
-
-    /** createTempFile makes the file owner-only; a report is meant to be shared like any output file. */
-    private static void readableByAll(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException notPosix) {
-            // keep the file system's default
-        }
+        return OutputFile.check("report", file).write(content);
     }
 
     private void closeSection() {

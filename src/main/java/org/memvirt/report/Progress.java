@@ -67,6 +67,17 @@ public final class Progress implements RunListener, AutoCloseable {
         return enabled;
     }
 
+    /** Prints {@code memvirt: MESSAGE} on its own line, drawn bar or not (also with {@code --json}: it is stderr). */
+    @Override
+    public void notice(String message) {
+        if (drawnWidth > 0) {
+            out.print("\r" + " ".repeat(drawnWidth) + "\r");
+            drawnWidth = 0;
+        }
+        out.println("memvirt: " + message);
+        out.flush();
+    }
+
     @Override
     public void stepStarted(int index, int total, String text) {
         if (!enabled) return;

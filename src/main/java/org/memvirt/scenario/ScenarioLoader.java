@@ -1,7 +1,5 @@
 package org.memvirt.scenario;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,10 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.memvirt.config.ConfigException;
 import org.memvirt.config.MachineConfig;
@@ -23,9 +18,12 @@ import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.KsmConfig;
 import org.memvirt.engine.SwapKind;
 import org.memvirt.host.MmuMode;
+import org.memvirt.workload.DocumentLoader;
+import org.memvirt.workload.LocatedTree;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadException;
+import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadParser;
 import org.memvirt.workload.WorkloadUnits;
 
@@ -34,7 +32,6 @@ import org.memvirt.workload.WorkloadUnits;
  * every error names the offending field.
  */
 public final class ScenarioLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final long DEFAULT_QUANTUM_NANOS = 1_000_000L;          // 1 ms round-robin slice per VM
     static final long DEFAULT_POLICY_INTERVAL_NANOS = 10_000_000_000L; // MOM policy-engine-interval / pvestatd: 10 s
     static final int DEFAULT_PROXMOX_TARGET_PERCENT = 80;          // pve-docs qm "Memory": auto-ballooning target 80%
@@ -44,14 +41,13 @@ public final class ScenarioLoader {
     private ScenarioLoader() {}
 
     public static HostSpec load(Path file) {
-        String text;
+        LocatedTree document = DocumentLoader.read(file, "scenario");
+        String base = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ScenarioException("cannot read scenario " + file + ": " + e.getMessage());
+            return parse(document.toJson(), base, file.toAbsolutePath().getParent());
+        } catch (ScenarioException e) {
+            throw ScenarioLocation.of(e, document, file.toString());
         }
-        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return parse(text, base, file.toAbsolutePath().getParent());
     }
 
     public static HostSpec parse(String yaml, String defaultName) {
@@ -60,13 +56,10 @@ public final class ScenarioLoader {
 
     /** @param baseDir where workload trace files are resolved */
     public static HostSpec parse(String yaml, String defaultName, Path baseDir) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new ScenarioException("scenario is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
-        }
+        return parse(DocumentLoader.parse(yaml, "scenario", false).toJson(), defaultName, baseDir);
+    }
+
+    private static HostSpec parse(JsonNode root, String defaultName, Path baseDir) {
         if (root == null || !root.isObject()) throw new ScenarioException("scenario: expected a mapping with 'host' and 'vms'");
         fields(root, "", "name", "duration", "sample", "quantum", "host", "vms");
         String name = root.has("name") ? root.get("name").asText() : defaultName;
@@ -102,6 +95,7 @@ public final class ScenarioLoader {
         fields(h, "host.", "ram", "reserve", "swap", "swap_kind", "ksm", "ksm_policy", "balloon_policy", "watermark_scale_factor");
         if (!h.has("ram")) throw new ScenarioException("host.ram: missing");
         long ram = size(h.get("ram"), "host.ram");
+        if (ram == 0) throw new ScenarioException("host.ram: must be more than 0");
         long reserve = h.has("reserve") ? size(h.get("reserve"), "host.reserve") : 0;
         if (reserve >= ram) throw new ScenarioException("host.reserve: must be less than host.ram");
         long swap = h.has("swap") ? size(h.get("swap"), "host.swap") : 0;
@@ -210,6 +204,11 @@ public final class ScenarioLoader {
         List<Op> ops = new ArrayList<>();
         int i = 0;
         for (Workload.Step step : workload.steps()) ops.add(checked(step.op(), at + "[" + i++ + "] '" + step.text() + "'", ram));
+        try {
+            WorkloadLimits.check(workload, ram);
+        } catch (WorkloadException e) {
+            throw new ScenarioException(at + ": " + e.getMessage());
+        }
         return ops;
     }
 

@@ -23,11 +23,11 @@ public record CostModel(double ghz, long accessCycles, long stlbHitCycles, long 
     public static final CostModel DEFAULT = new CostModel(
             3.0,     // nominal clock (assumption)
             1,       // one load per cycle on an L1 DTLB hit (the TLB lookup is hidden in the L1D access)
-            7,       // Zen 5: 4-cycle load-to-use on L1 DTLB hit, 11 when served by the L2 DTLB (reference mmu.md §7)
+            7,       // Zen 5: 4-cycle load-to-use on L1 DTLB hit, 11 from the L2 DTLB (J. Chen's Zen 5 measurements, 2024)
             20,      // paging-structure entries mostly from L2/L3 cache (assumption; Zen 5 L2 ~14 cycles)
-            3000,    // ~1 µs exit round trip on bare-metal KVM (HOST.md: 1–2 µs to user space; in-kernel is cheaper)
-            4500,    // ~1.5 µs per emulated instruction (HOST.md: 1–2 µs per instruction in KVM's emulator)
-            3000,    // ~1 µs to walk the guest table and install sptes (HOST.md: ~6 µs per first touch incl. zeroing, nested host)
+            3000,    // ~1 µs: a KVM_RUN exit to user space ~2,500 cycles on AMD SVM (LKML, Dec 2020); in-kernel is cheaper
+            4500,    // ~1.5 µs per emulated instruction (assumption; 1–2 µs in KVM's emulator on host A, docs/HOST-FACTS.md)
+            3000,    // ~1 µs to walk the guest table and install sptes (assumption; host A: ~6 µs per first touch incl. zeroing)
             1000,    // 4 KiB clear_page at ~4 bytes/cycle (assumption)
             1500);   // a native anonymous #PF, ~0.5 µs (assumption)
 

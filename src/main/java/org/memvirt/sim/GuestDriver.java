@@ -83,7 +83,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         this.ops = new Unrolled(spec.workload());
     }
 
-    private static boolean hasVerify(List<Op> ops) {
+    static boolean hasVerify(List<Op> ops) {
         for (Op op : ops) {
             if (op instanceof Op.Verify) return true;
             if (op instanceof Op.Repeat r && hasVerify(r.body())) return true;

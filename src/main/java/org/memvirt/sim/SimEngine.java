@@ -18,6 +18,7 @@ import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
 import org.memvirt.workload.Workload;
+import org.memvirt.workload.WorkloadLimits;
 
 /**
  * The simulator engine: runs a workload on a modelled VM (guest OS, KVM's shadow or TDP MMU, VPID-tagged TLBs,
@@ -59,6 +60,19 @@ public final class SimEngine implements Engine {
                     + "); for modelled KSM or swap use `memvirt scenario --engine sim` with host.ksm / host.swap");
         }
         TlbGeometry.of(spec.tlb());
+        preflight(spec);
+    }
+
+    /**
+     * What is checked before a single VM is built, also when {@link #run(RunSpec, RunListener)} is called directly:
+     * the workload against the guest ({@link WorkloadLimits}), the model against the JVM's heap
+     * ({@link ModelFootprint}), and the workload against {@code --timeout} ({@link SimDeadline}).
+     */
+    private static void preflight(RunSpec spec) {
+        WorkloadLimits.check(spec.workload(), spec.machine().layout().ramSize(), Math.max(1, spec.machine().smp()));
+        ModelFootprint.check(ModelFootprint.runBytes(spec.machine().layout().ramSize() / Paging.PAGE_SIZE,
+                spec.workload(), spec.mmu()), "this run");
+        SimDeadline.checkFits(spec.workload(), spec.timeout());
     }
 
     @Override
@@ -66,7 +80,10 @@ public final class SimEngine implements Engine {
         return run(spec, listener, vm -> {});
     }
 
-    /** Refuses what only a real VMM does: hypervisor-level swap ({@code resident_limit}). */
+    /**
+     * Refuses what only a real VMM does (hypervisor-level swap, {@code resident_limit}), a model larger than the JVM's
+     * heap ({@link ModelFootprint}) and a run expected to outlast its {@code --max-wall} ({@link SimHostCost}).
+     */
     @Override
     public List<String> check(HostSpec spec) {
         for (HostSpec.Vm vm : spec.vms()) {
@@ -75,6 +92,8 @@ public final class SimEngine implements Engine {
                         + " engine only (--engine kvm)");
             }
         }
+        ModelFootprint.check(ModelFootprint.hostBytes(spec), "scenario " + spec.name());
+        SimHostCost.check(spec);
         return List.of();
     }
 
@@ -82,20 +101,24 @@ public final class SimEngine implements Engine {
     @Override
     public HostResult run(HostSpec spec, RunListener listener) {
         check(spec);
+        SimHostCost.announcement(spec).ifPresent(listener::notice);
         return new SimHost(spec).run(listener);
     }
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
+        preflight(spec);
+        SimDeadline deadline = SimDeadline.start(spec.workload(), spec.timeout(), System::nanoTime);
         SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), vpid(spec), TlbGeometry.of(spec.tlb()));
         vm.guest.boot(vm.vcpus.get(0));
         resetCounters(vm);
-        Runner runner = new Runner(vm, listener);
+        Runner runner = new Runner(vm, listener, deadline);
         List<RunResult.OpResult> ops = new ArrayList<>();
         List<Workload.Step> steps = spec.workload().steps();
         for (int i = 0; i < steps.size(); i++) {
             Workload.Step step = steps.get(i);
             listener.stepStarted(i, steps.size(), step.text());
+            deadline.step(step.text());
             long[] before = vm.totals();
             runner.run(step.op(), runner.vcpusFor(step.vcpu()));
             for (Vcpu v : vm.vcpus) v.serviceRequests();        // every vCPU re-enters the guest after the step
@@ -154,15 +177,19 @@ public final class SimEngine implements Engine {
         private static final int PROGRESS_CHUNK = 1 << 16;   // accesses between progress reports
         private final SimVm vm;
         private final RunListener listener;
+        private final SimDeadline deadline;
         private long sleptNanos;
         private int depth;                                   // > 0 inside a repeat: only the repeat reports progress
 
-        Runner(SimVm vm, RunListener listener) {
+        Runner(SimVm vm, RunListener listener, SimDeadline deadline) {
             this.vm = vm;
             this.listener = listener;
+            this.deadline = deadline;
         }
 
+        /** Every {@link #PROGRESS_CHUNK} accesses and repeat iteration: report, and stop at the deadline. */
         private void progress(double done) {
+            deadline.check();
             if (depth == 0) listener.stepProgress(done);
         }
 

@@ -23,6 +23,8 @@ final class SimHost {
 
     private final HostSpec scenario;
     private final HostModel host;
+    /** The wall clock, in nanoseconds; tests give a clock of their own. */
+    java.util.function.LongSupplier wallClock = System::nanoTime;
     private final EventLog events = new EventLog();
     private final List<GuestDriver> guests = new ArrayList<>();
     private final List<HostResult.Sample> timeline = new ArrayList<>();
@@ -73,7 +75,7 @@ final class SimHost {
      */
     HostResult run(RunListener listener) {
         listener.stepStarted(0, 1, scenario.name());
-        long wallStart = System.nanoTime();
+        long wallStart = wallClock.getAsLong();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStart = threads.getCurrentThreadCpuTime();
         long q = scenario.quantumNanos();
@@ -84,7 +86,9 @@ final class SimHost {
         freeAtStart = hostFree();
         sample(0);
         nextSample += scenario.sampleNanos();
-        while (!finished(t)) {
+        long wallDeadline = wallStart + scenario.maxWallNanos();
+        for (long quanta = 0; !finished(t); quanta++) {
+            if ((quanta & 1023) == 0 && wallClock.getAsLong() - wallDeadline > 0) throw wallLimit(t);
             long end = t + q;
             for (GuestDriver g : guests) {
                 if (g.status == GuestDriver.Status.WAITING && g.spec.startNanos() < end && !host.killed(g.vm)) {
@@ -119,7 +123,15 @@ final class SimHost {
         }
         if (timeline.getLast().t() < t / 1e9) sample(t);
         listener.stepProgress(1);
-        return report(t, (System.nanoTime() - wallStart) / 1e9, (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+        return report(t, (wallClock.getAsLong() - wallStart) / 1e9, (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+    }
+
+    /** The run used up its wall-clock time: stopped at virtual time {@code t}, nothing reported. */
+    private SimException wallLimit(long t) {
+        String of = scenario.durationNanos() >= 0 ? " of " + Units.duration(scenario.durationNanos() / 1e9) : "";
+        return SimException.timedOut("scenario " + scenario.name() + ": stopped after --max-wall "
+                + Units.duration(scenario.maxWallNanos() / 1e9) + " of simulation, at " + Units.duration(t / 1e9)
+                + of + " of virtual time; no report was written");
     }
 
     /** The fraction of the run done at virtual time {@code t}, for progress reports. */

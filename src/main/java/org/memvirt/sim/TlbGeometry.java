@@ -25,12 +25,16 @@ public record TlbGeometry(String name, int l1Sets, int l1Ways, int l2Sets, int l
     }
 
     /**
-     * AMD Zen 5: L1 DTLB 96 entries fully associative, L2 DTLB 4096 entries 16-way (AMD SOG 58455 via
-     * reference/mmu.md §7). The fully associative L1 is modelled as 16 sets x 6 ways (same capacity).
+     * AMD Zen 5: L1 DTLB 96 entries fully associative, L2 DTLB 4096 entries 16-way (AMD, Software Optimization Guide
+     * for the AMD Zen5 Microarchitecture, pub. 58455 rev. 1.00). The fully associative L1 is modelled as 16 sets x 6
+     * ways (same capacity).
      */
     public static final TlbGeometry ZEN5 = new TlbGeometry("zen5", 16, 6, 256, 16, 32);
 
-    /** Intel Golden Cove: L1 DTLB 96 entries 6-way, STLB 2048 entries 16-way (reference/mmu.md §7). */
+    /**
+     * Intel Golden Cove: L1 DTLB 96 entries 6-way, STLB 2048 entries (Intel 64 and IA-32 Architectures Optimization
+     * Reference Manual, Vol. 1, Golden Cove microarchitecture); the STLB's 16 ways are this model's assumption.
+     */
     public static final TlbGeometry GOLDEN_COVE = new TlbGeometry("golden-cove", 16, 6, 128, 16, 32);
 
     public int l1Entries() {

@@ -81,9 +81,40 @@ public final class Footprint {
 
     /** The highest {@link #regionEnd(Op)} of any step: the workload region each process needs. */
     public static long regionEnd(Workload workload) {
-        long end = 0;
-        for (Workload.Step step : workload.steps()) end = Math.max(end, regionEnd(step.op()));
-        return end;
+        return most(workload, Footprint::regionEnd);
+    }
+
+    /** The largest value {@code of} gives any step's op, 0 for no steps. */
+    private static long most(Workload workload, java.util.function.ToLongFunction<Op> of) {
+        long most = 0;
+        for (Workload.Step step : workload.steps()) most = Math.max(most, of.applyAsLong(step.op()));
+        return most;
+    }
+
+    /** The most processes the workload has at any time: 1 at start, then what {@code processes N} sets. */
+    public static int maxProcesses(Workload workload) {
+        return (int) Math.max(1, most(workload, Footprint::maxProcesses));
+    }
+
+    private static long maxProcesses(Op op) {
+        return switch (op) {
+            case Op.Processes(int count) -> count;
+            case Op.Repeat(int times, List<Op> body) -> body.stream().mapToLong(Footprint::maxProcesses).max().orElse(1);
+            default -> 1;
+        };
+    }
+
+    /** The largest Zipf CDF an op needs (one double per page of its range), in bytes; 0 without {@code dist zipf}. */
+    public static long zipfTableBytes(Workload workload) {
+        return most(workload, Footprint::zipfTableBytes);
+    }
+
+    private static long zipfTableBytes(Op op) {
+        return switch (op) {
+            case Op.Random r when r.distribution() instanceof Op.Distribution.Zipf -> 8 * (r.over() / WorkloadUnits.PAGE_SIZE);
+            case Op.Repeat(int times, List<Op> body) -> body.stream().mapToLong(Footprint::zipfTableBytes).max().orElse(0);
+            default -> 0;
+        };
     }
 
     private static long traceEnd(long[] accesses) {

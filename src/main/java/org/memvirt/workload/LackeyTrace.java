@@ -32,6 +32,7 @@ public final class LackeyTrace {
      * @throws WorkloadException naming the file and line of a malformed entry, or if there is no data access
      */
     public static long[] read(Path file) {
+        checkReadable(file);
         long[] packed = new long[1024];   // (address << 1) | write
         int count = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
@@ -50,6 +51,32 @@ public final class LackeyTrace {
         }
         if (count == 0) throw new WorkloadException(file + ": no data accesses (' L', ' S' or ' M' lines) in the trace");
         return toRegion(packed, count);
+    }
+
+    /** The shortest data-access line, {@code " L 0,1"} and its line break: a file of N bytes holds at most N/7. */
+    static final int MIN_LINE_BYTES = 7;
+
+    /**
+     * Refuses, before opening it, a trace that is not a regular file (a FIFO would block, a device never end) or
+     * whose accesses (8 bytes each while read, twice that while the array grows) could not fit half of this JVM's heap.
+     */
+    private static void checkReadable(Path file) {
+        String kind = org.memvirt.FileKind.of(file);
+        if (kind == null) throw new WorkloadException("cannot read trace " + file + ": no such file");
+        if (!kind.equals(org.memvirt.FileKind.REGULAR)) {
+            throw new WorkloadException("cannot read trace " + file + ": it is " + kind + ", not a regular file");
+        }
+        try {
+            long most = Files.size(file) / MIN_LINE_BYTES * 16;
+            long heap = Runtime.getRuntime().maxMemory();
+            if (most > heap / 2) {
+                throw new WorkloadException(String.format(java.util.Locale.ROOT, "cannot read trace %s: its %,d bytes may"
+                        + " hold %,d accesses, more than half of this JVM's %,d MiB heap; set MEMVIRT_JAVA_OPTS=-Xmx...",
+                        file, Files.size(file), Files.size(file) / MIN_LINE_BYTES, heap >> 20));
+            }
+        } catch (IOException e) {
+            throw new WorkloadException("cannot read trace " + file + ": " + org.memvirt.FileKind.reason(e), e);
+        }
     }
 
     /** {@code (address << 1) | write} of one log line, or -1 for a line that is not a data access. */

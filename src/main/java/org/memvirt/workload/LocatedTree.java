@@ -1,70 +1,90 @@
 package org.memvirt.workload;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A YAML or JSON document as a tree whose nodes remember their line and column, so errors can point into the file. */
-sealed interface LocatedTree {
+/**
+ * A YAML or JSON document as a tree whose nodes remember their line and column, so errors can point into the file.
+ * {@link DocumentLoader} builds one; {@link #toJson()} gives the same tree as Jackson nodes.
+ */
+public sealed interface LocatedTree {
     /** 1-based line and column of the node's first character; 0 when the node came without a location. */
     int line();
 
     int column();
 
-    /** A scalar; {@code column} is of its first character inside any quotes. */
-    record Scalar(String text, int line, int column) implements LocatedTree {}
+    /** What a scalar stands for: YAML's core schema for plain scalars, JSON's token types. */
+    enum Type { STRING, INTEGER, BOOLEAN, NULL }
+
+    /** A scalar; {@code column} is of its first character inside any quotes; a null's text is empty. */
+    record Scalar(String text, int line, int column, Type type) implements LocatedTree {}
 
     record Sequence(List<LocatedTree> items, int line, int column) implements LocatedTree {}
 
     record Mapping(Map<String, LocatedTree> entries, int line, int column) implements LocatedTree {}
 
-    /** Reads the one document of {@code text} with {@code factory} (a JsonFactory or a YAMLFactory). */
-    static LocatedTree read(JsonFactory factory, String text, String source) {
-        String[] lines = text.split("\n", -1);
-        try (JsonParser parser = factory.createParser(text)) {
-            if (parser.nextToken() == null) throw new WorkloadException(source + ": the file holds no workload");
-            return read(parser, lines);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? source : source + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new WorkloadException(where + ": " + e.getOriginalMessage().lines().findFirst().orElse("syntax error"), e);
-        } catch (IOException e) {
-            throw new WorkloadException(source + ": " + e.getMessage(), e);
-        }
+    /** {@code file:line:column} of this node, or just {@code source} for a node without a location. */
+    default String where(String source) {
+        return line() > 0 ? source + ":" + line() + ":" + column() : source;
     }
 
-    private static LocatedTree read(JsonParser parser, String[] lines) throws IOException {
-        JsonLocation at = parser.currentTokenLocation();
-        int line = at.getLineNr();
-        int column = at.getColumnNr();
-        JsonToken token = parser.currentToken();
-        if (token == JsonToken.START_ARRAY) {
-            List<LocatedTree> items = new ArrayList<>();
-            while (parser.nextToken() != JsonToken.END_ARRAY) items.add(read(parser, lines));
-            return new Sequence(items, line, column);
-        }
-        if (token == JsonToken.START_OBJECT) {
-            Map<String, LocatedTree> entries = new LinkedHashMap<>();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String key = parser.currentName();
-                parser.nextToken();
-                entries.put(key, read(parser, lines));
+    /** The tree as Jackson nodes: integers as numbers, {@code true}/{@code false} as booleans, other scalars as text. */
+    default JsonNode toJson() {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (this) {
+            case Scalar s -> switch (s.type()) {
+                case NULL -> f.nullNode();
+                case BOOLEAN -> f.booleanNode(Boolean.parseBoolean(s.text().toLowerCase(java.util.Locale.ROOT)));
+                case INTEGER -> integer(new java.math.BigInteger(s.text()));
+                case STRING -> f.textNode(s.text());
+            };
+            case Sequence q -> {
+                ArrayNode a = f.arrayNode();
+                for (LocatedTree item : q.items()) a.add(item.toJson());
+                yield a;
             }
-            return new Mapping(entries, line, column);
+            case Mapping m -> {
+                ObjectNode o = f.objectNode();
+                for (Map.Entry<String, LocatedTree> e : m.entries().entrySet()) o.set(e.getKey(), e.getValue().toJson());
+                yield o;
+            }
+        };
+    }
+
+    private static JsonNode integer(java.math.BigInteger v) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (v.bitLength() < 32) return f.numberNode(v.intValue());
+        return v.bitLength() < 64 ? f.numberNode(v.longValue()) : f.numberNode(v);
+    }
+
+    /**
+     * The deepest node on a field path such as {@code vms[1].workload[0]} or {@code host.ksm.run}: as far as the path
+     * leads into this tree (a missing field gives its parent).
+     */
+    default LocatedTree at(String path) {
+        LocatedTree node = this;
+        for (String part : path.split("\\.|(?=\\[)")) {
+            if (part.isEmpty()) continue;
+            LocatedTree next = null;
+            if (part.startsWith("[") && part.endsWith("]") && node instanceof Sequence q) {
+                String index = part.substring(1, part.length() - 1);
+                if (index.matches("\\d{1,9}") && Integer.parseInt(index) < q.items().size()) {
+                    next = q.items().get(Integer.parseInt(index));
+                }
+            } else if (node instanceof Mapping m) {
+                next = m.entries().get(part);
+            }
+            if (next == null) return node;
+            node = next;
         }
-        String text = token == JsonToken.VALUE_NULL ? "" : parser.getText();
-        boolean quoted = line >= 1 && line <= lines.length && column >= 1 && column <= lines[line - 1].length()
-                && (lines[line - 1].charAt(column - 1) == '"' || lines[line - 1].charAt(column - 1) == '\'');
-        return new Scalar(text, line, quoted ? column + 1 : column);
+        return node;
     }
 
     /** A tree without locations from a Jackson node (for workloads embedded in another document). */
@@ -79,6 +99,8 @@ sealed interface LocatedTree {
             for (Map.Entry<String, JsonNode> entry : node.properties()) entries.put(entry.getKey(), of(entry.getValue()));
             return new Mapping(entries, 0, 0);
         }
-        return new Scalar(node.isNull() ? "" : node.asText(), 0, 0);
+        Type type = node.isNull() ? Type.NULL : node.isBoolean() ? Type.BOOLEAN : node.isIntegralNumber() ? Type.INTEGER
+                : Type.STRING;
+        return new Scalar(node.isNull() ? "" : node.asText(), 0, 0, type);
     }
 }

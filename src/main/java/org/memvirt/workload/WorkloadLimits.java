@@ -13,6 +13,24 @@ public final class WorkloadLimits {
     public static final int MAX_PCID_PROCESSES = 4095;              // SDM Vol 3A §4.10.1: 12-bit PCIDs
 
     /**
+     * {@link #check(Workload, long)}, and every step pinned to a vCPU ({@code vcpu N}) names one the machine has.
+     *
+     * @throws WorkloadException naming the first step that does not fit
+     */
+    public static void check(Workload workload, long ramBytes, int vcpus) {
+        List<Workload.Step> steps = workload.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            int pinned = steps.get(i).vcpu();
+            if (pinned != Workload.Step.SPREAD && (pinned < 0 || pinned >= vcpus)) {
+                throw new WorkloadException("workload step " + (i + 1) + " '" + ShorthandParser.oneLine(steps.get(i).text())
+                        + "': pinned to vCPU " + pinned + ", but the machine has " + (vcpus == 1 ? "only vCPU 0"
+                        : "vCPUs 0.." + (vcpus - 1)));
+            }
+        }
+        check(workload, ramBytes);
+    }
+
+    /**
      * @throws WorkloadException naming the first step (and op inside a repeat) that does not fit
      */
     public static void check(Workload workload, long ramBytes) {

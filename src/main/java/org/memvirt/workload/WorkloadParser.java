@@ -1,7 +1,5 @@
 package org.memvirt.workload;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import org.memvirt.TextFile;
 
 /**
  * Parses workloads (docs/workload.md): CLI shorthand, YAML/JSON files, and workloads embedded in another document.
@@ -37,6 +35,38 @@ public final class WorkloadParser {
         return parseShorthand(text, Path.of(""));
     }
 
+    /**
+     * The value of {@code --workload}. It names a file when it starts with {@code @} (the rest is the path), or when
+     * it is one word that contains a {@code /} or ends in {@code .yaml}, {@code .yml}, {@code .json} or {@code .txt};
+     * such a file must exist and be readable text. Anything else is shorthand. A workload without ops is refused.
+     */
+    public static Workload parseArgument(String value) {
+        String word = value.strip();
+        boolean explicit = word.startsWith("@");
+        String name = explicit ? word.substring(1) : word;
+        boolean file = explicit || !name.isEmpty() && name.chars().noneMatch(Character::isWhitespace) && name.indexOf(';') < 0
+                && (name.indexOf('/') >= 0 || FILE_SUFFIX.matcher(name.toLowerCase(Locale.ROOT)).find());
+        Workload workload;
+        if (file) {
+            Path path;
+            try {
+                path = Path.of(name);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new WorkloadException("--workload: not a file name: '" + name + "'");
+            }
+            if (name.isEmpty()) throw new WorkloadException("--workload @: give a file name after '@'");
+            workload = parseFile(path);
+        } else {
+            workload = parseShorthand(value);
+        }
+        if (workload.steps().isEmpty()) {
+            throw new WorkloadException((file ? name : "--workload") + ": no ops; give at least one, e.g. \"touch 1G\"");
+        }
+        return workload;
+    }
+
+    private static final java.util.regex.Pattern FILE_SUFFIX = java.util.regex.Pattern.compile("\\.(ya?ml|json|txt)$");
+
     /** Shorthand whose trace files are resolved against {@code baseDir}. */
     public static Workload parseShorthand(String text, Path baseDir) {
         return new Workload(ShorthandParser.steps(text, Place.command(SHORTHAND_SOURCE), baseDir), text);
@@ -49,18 +79,13 @@ public final class WorkloadParser {
      * Trace files are resolved against the file's directory.
      */
     public static Workload parseFile(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new WorkloadException("cannot read workload file " + file + ": " + e.getMessage(), e);
-        }
+        String text = TextFile.read(file, "workload file");
         String source = file.toString();
         Path baseDir = file.toAbsolutePath().getParent();
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".json")) return fromTree(LocatedTree.read(new JsonFactory(), text, source), source, baseDir);
-        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-            return fromTree(LocatedTree.read(new YAMLFactory(), text, source), source, baseDir);
+        boolean json = name.endsWith(".json");
+        if (json || name.endsWith(".yaml") || name.endsWith(".yml")) {
+            return fromTree(DocumentLoader.parse(text, source, json), source, baseDir);
         }
         return new Workload(ShorthandParser.steps(text, Place.text(source), baseDir), source);
     }
@@ -126,12 +151,12 @@ public final class WorkloadParser {
     /** The shorthand text of an op map: NAME, the positional value, then {@code KEY VALUE} for each other key. */
     private static String mapText(LocatedTree.Mapping mapping, String source, int number, boolean top) {
         LocatedTree opNode = mapping.entries().get(OP_KEY);
-        if (!(opNode instanceof LocatedTree.Scalar(String name, int line, int column)) || name.isBlank()) {
+        if (!(opNode instanceof LocatedTree.Scalar(String name, int line, int column, LocatedTree.Type type)) || name.isBlank()) {
             throw new WorkloadException(where(source, mapping, number) + ": expected 'op: NAME' in a workload step map");
         }
         StringBuilder text = new StringBuilder(name);
         String positional = POSITIONAL_KEY.get(name);
-        if (positional != null && mapping.entries().get(positional) instanceof LocatedTree.Scalar(String value, int l, int c)) {
+        if (positional != null && mapping.entries().get(positional) instanceof LocatedTree.Scalar(String value, int l, int c, LocatedTree.Type t)) {
             text.append(' ').append(WorkloadFormat.word(value));
         }
         for (Map.Entry<String, LocatedTree> entry : mapping.entries().entrySet()) {
@@ -144,10 +169,10 @@ public final class WorkloadParser {
 
     private static String clause(String key, LocatedTree value, String source, int number) {
         return switch (value) {
-            case LocatedTree.Scalar(String text, int line, int column) when key.equals("content") -> "content=" + text;
-            case LocatedTree.Scalar(String text, int line, int column) when text.equals("true") -> key;
-            case LocatedTree.Scalar(String text, int line, int column) when text.equals("false") -> "";
-            case LocatedTree.Scalar(String text, int line, int column) -> key + " " + WorkloadFormat.word(text);
+            case LocatedTree.Scalar(String text, int line, int column, LocatedTree.Type type) when key.equals("content") -> "content=" + text;
+            case LocatedTree.Scalar(String text, int line, int column, LocatedTree.Type type) when text.equals("true") -> key;
+            case LocatedTree.Scalar(String text, int line, int column, LocatedTree.Type type) when text.equals("false") -> "";
+            case LocatedTree.Scalar(String text, int line, int column, LocatedTree.Type type) -> key + " " + WorkloadFormat.word(text);
             case LocatedTree.Sequence(List<LocatedTree> items, int line, int column) when key.equals("body") -> body(items, source, number);
             default -> throw new WorkloadException(where(source, value, number) + ": unexpected value of '" + key + "'");
         };
@@ -170,7 +195,7 @@ public final class WorkloadParser {
     }
 
     private static int vcpu(LocatedTree node, String source, int number, String opText) {
-        if (node instanceof LocatedTree.Scalar(String text, int line, int column) && text.matches("\\d{1,9}")) {
+        if (node instanceof LocatedTree.Scalar(String text, int line, int column, LocatedTree.Type type) && text.matches("\\d{1,9}")) {
             return Integer.parseInt(text);
         }
         throw new WorkloadException(where(source, node, number) + ": expected a vCPU index after 'vcpu' (in '" + opText + "')");

@@ -16,22 +16,32 @@ public final class Access {
     public static boolean fetch(int access) { return (access & FETCH) != 0; }
     public static boolean user(int access) { return (access & USER) != 0; }
 
-    /** Parses "read", "write" or "fetch" with an optional ",user" / ",supervisor" / ",implicit". */
+    /**
+     * Parses exactly {@code read}, {@code write} or {@code fetch}, optionally followed by {@code ,user},
+     * {@code ,supervisor} (the default) or {@code ,supervisor,implicit} (not for a fetch: SDM Vol 3A §4.6, fetches
+     * are never implicit supervisor-mode accesses); the names {@link #name} prints. Anything else is refused.
+     */
     public static int parse(String text) {
-        int a = 0;
-        for (String part : text.toLowerCase(java.util.Locale.ROOT).split("[,+ ]+")) {
-            a |= switch (part) {
-                case "read", "r", "supervisor", "kernel", "" -> 0;
-                case "write", "w" -> WRITE;
-                case "fetch", "x", "exec", "execute" -> FETCH;
-                case "user", "u" -> USER;
-                case "implicit" -> IMPLICIT;
-                default -> throw new X86Exception("access must be read, write or fetch (optionally ,user), not '"
-                        + text + "'");
-            };
+        int comma = text.indexOf(',');
+        String kind = comma < 0 ? text : text.substring(0, comma);
+        String who = comma < 0 ? "" : text.substring(comma);
+        int a = switch (kind) {
+            case "read" -> READ;
+            case "write" -> WRITE;
+            case "fetch" -> FETCH;
+            default -> -1;
+        };
+        int mode = switch (who) {
+            case "", ",supervisor" -> 0;
+            case ",user" -> USER;
+            case ",supervisor,implicit" -> a == FETCH ? -1 : IMPLICIT;
+            default -> -1;
+        };
+        if (a < 0 || mode < 0) {
+            throw new X86Exception("--access must be read, write or fetch, optionally followed by ,user, ,supervisor or"
+                    + " ,supervisor,implicit (not for fetch), not '" + text + "'");
         }
-        if ((a & WRITE) != 0 && (a & FETCH) != 0) throw new X86Exception("an access is a write or a fetch, not both");
-        return a;
+        return a | mode;
     }
 
     public static String name(int access) {

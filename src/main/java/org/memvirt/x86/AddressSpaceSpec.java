@@ -45,6 +45,7 @@ public record AddressSpaceSpec(String mmu, Integer guestLevels, Integer hostLeve
     public static long parseAddress(String text, String what) {
         if (text == null) throw new X86Exception("missing " + what);
         String t = text.trim().replace("_", "").toLowerCase(Locale.ROOT);
+        if (t.startsWith("-") || t.startsWith("+")) throw new X86Exception("bad " + what + " '" + text + "'");
         try {
             return t.startsWith("0x") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
         } catch (NumberFormatException e) {

@@ -11,7 +11,8 @@ public record TlbConfig(String name, List<TlbSpec> l1d, List<TlbSpec> l1i, List<
 
     /**
      * AMD Zen 5: L1 DTLB 96 fully associative, L1 ITLB 64 fully associative, L2 DTLB 4096 16-way, L2 ITLB 2048
-     * 8-way (AMD SOG 58455 via jiegec's Zen 5 notes; CPUID 0x80000005 on this family reads 96/64, assoc 0xFF).
+     * 8-way (AMD, Software Optimization Guide for the AMD Zen5 Microarchitecture, pub. 58455 rev. 1.00, as quoted and
+     * measured in J. Chen's Zen 5 notes, 2024; CPUID 0x80000005 on host B reads 96/64, assoc 0xFF).
      * The page sizes each level holds are not published in those notes; all three are assumed.
      */
     public static TlbConfig zen5() {
@@ -25,7 +26,9 @@ public record TlbConfig(String name, List<TlbSpec> l1d, List<TlbSpec> l1i, List<
 
     /**
      * Intel Golden Cove: L1 DTLB 96 x 4K 6-way, 32 x 2M 4-way, 8 x 1G fully associative; ITLB 256 x 4K 8-way and
-     * 32 x 2M 8-way; unified STLB 2048 16-way for 4K/2M/1G (Hennessy and Patterson, CAQA case study notes).
+     * 32 x 2M 8-way; unified STLB 2048 for 4K/2M/1G (Intel 64 and IA-32 Architectures Optimization Reference Manual,
+     * Vol. 1, Golden Cove microarchitecture, as quoted and measured in J. Chen's Golden Cove notes, 2025). The STLB's
+     * 16 ways and the 1G L1 structure's 8 ways are assumptions: those sources give their sizes only.
      */
     public static TlbConfig goldenCove() {
         return new TlbConfig("golden-cove",

@@ -62,8 +62,8 @@ class DemoCommandTest {
         MainTest.CliRun r = MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html");
         assertThat(r.rc()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).isEqualTo("memvirt: --report: cannot write /nonexistent-dir/demo.html: /nonexistent-dir is not"
-                + " a writable directory\n");
+        assertThat(r.err()).isEqualTo("memvirt: cannot write --report /nonexistent-dir/demo.html: directory /nonexistent-dir"
+                + " does not exist\n");
     }
 
     @Test

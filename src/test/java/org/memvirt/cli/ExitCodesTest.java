@@ -87,16 +87,15 @@ class ExitCodesTest {
     void eachCommandRefusesBadInputWithOne() {
         oneLineError(MainTest.CliRun.of("config", "-m", "1G,maxmem=512M"), ExitCoded.INPUT, "memvirt: invalid value of "
                 + "maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)");
-        assertThat(MainTest.CliRun.of("plan", "--host-ram", "1X").rc()).isEqualTo(ExitCoded.INPUT);
+        assertThat(MainTest.CliRun.of("plan", "--host-ram", "1X", "--guest", "1G").rc()).isEqualTo(ExitCoded.INPUT);
         oneLineError(MainTest.CliRun.of("translate", "--gva", "0x1000", "--warm", "512"), ExitCoded.INPUT,
                 "memvirt: --warm must be 0..511");
         oneLineError(MainTest.CliRun.of("run", "-m", "1G", "--engine", "sim", "--mmu", "ept", "--workload", "touch 2G"),
-                ExitCoded.INPUT, "memvirt: range [0, 2147483648) is outside the workload region of 1073741824 bytes "
-                        + "(the guest's RAM size)");
+                ExitCoded.INPUT, "memvirt: workload step 1 'touch 2G': reaches region offset 2G, beyond the guest's 1G"
+                        + " of RAM (the workload region is as large as RAM)");
         assertThat(MainTest.CliRun.of("scenario", "no-such-file.yaml").rc()).isEqualTo(ExitCoded.INPUT);
         oneLineError(MainTest.CliRun.of("demo", "--report", "/nonexistent-dir/demo.html"), ExitCoded.INPUT,
-                "memvirt: --report: cannot write /nonexistent-dir/demo.html: /nonexistent-dir is not a writable "
-                        + "directory");
+                "memvirt: cannot write --report /nonexistent-dir/demo.html: directory /nonexistent-dir does not exist");
         oneLineError(MainTest.CliRun.of("image", "build", "--kernel", "/nonexistent/vmlinuz", "--initrd", "/nonexistent/i"),
                 ExitCoded.INPUT, "memvirt: --kernel /nonexistent/vmlinuz: not a readable regular file");
     }

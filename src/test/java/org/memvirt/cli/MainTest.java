@@ -34,6 +34,16 @@ class MainTest {
     }
 
     @Test
+    void messagesShowInputAsATerminalCan() {
+        assertThat(Main.printable("found '\u007fELF\u0000\u0001' in\nline two")).isEqualTo("found '\\x7fELF\\x00\\x01' in\nline two");
+        String longWord = "a".repeat(30) + "b".repeat(30) + "c".repeat(30);
+        assertThat(Main.printable("found '" + longWord + "'")).isEqualTo("found '" + "a".repeat(30) + "b".repeat(10) + "…"
+                + "c".repeat(10) + "'");
+        assertThat(Main.printable("x".repeat(1500))).isEqualTo("x".repeat(1000) + "…");
+        assertThat(Main.printable("quoted '" + "q".repeat(60) + "' stays")).isEqualTo("quoted '" + "q".repeat(60) + "' stays");
+    }
+
+    @Test
     void noArgumentsIsAUsageErrorOfOneLine() {
         CliRun r = CliRun.of();
         assertThat(r.rc()).isEqualTo(2);

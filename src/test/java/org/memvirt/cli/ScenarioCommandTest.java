@@ -49,7 +49,7 @@ class ScenarioCommandTest {
         Path f = Files.writeString(dir.resolve("bad.yaml"), "host: {ram: 1G}\nvms: [{memory: 1G, count: 0}]\n");
         MainTest.CliRun r = MainTest.CliRun.of("scenario", f.toString());
         assertThat(r.rc()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("memvirt: vms[0].count: 0 is out of range [1, 4096]\n");
+        assertThat(r.err()).isEqualTo("memvirt: " + f + ":2:27: vms[0].count: 0 is out of range [1, 4096]\n");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.memvirt.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
@@ -43,5 +44,31 @@ class SwapPlanTest {
         assertThat(short_.warnings()).containsExactly(
                 "guests and host need 36 GiB more than host RAM: once guests touch their memory, performance is bound by swap",
                 "RAM + swap is 28 GiB short of guests + host reserve: the OOM killer may kill guests (the largest first)");
+    }
+
+    @Test
+    void qemuSizeToStrWording() {
+        // qemu util/cutils.c size_to_str: "%0.3g %sB", one unit up once the number would reach 1000
+        assertThat(QemuSize.toStr(0)).isEqualTo("0 B");
+        assertThat(QemuSize.toStr(1000)).isEqualTo("0.977 KiB");
+        assertThat(QemuSize.toStr(1536L << 20)).isEqualTo("1.5 GiB");
+        assertThat(QemuSize.toStr(1L << 63)).isEqualTo("8 EiB");
+        assertThat(QemuSize.toStr(-1L)).isEqualTo("16 EiB");
+        assertThat(QemuSize.toStr(java.math.BigInteger.ONE.shiftLeft(73))).isEqualTo("8.19e+03 EiB");
+    }
+
+    @Test
+    void refusesWhatMakesNoSense() {
+        List<SwapPlan.Guests> one = List.of(new SwapPlan.Guests(1, GiB));
+        assertThatThrownBy(() -> new SwapPlan(List.of(), 32 * GiB, 4 * GiB, -1)).hasMessage("no guests to plan for:"
+                + " give --guest NxSIZE");
+        assertThatThrownBy(() -> new SwapPlan(one, 0, 4 * GiB, -1)).hasMessage("host RAM of 0 bytes makes no sense");
+        assertThatThrownBy(() -> new SwapPlan(one, (1L << 52) + 1, 0, -1)).hasMessage("host RAM of 4503599627370497 bytes (4 PiB) is more than"
+                + " x86-64 can address (52 physical address bits: 4 PiB)");
+        assertThatThrownBy(() -> new SwapPlan(List.of(new SwapPlan.Guests(2049, 1L << 52)), GiB, 0, -1))
+                .hasMessage("the guests total 8 EiB: plan's figures stay below 8 EiB");
+        assertThatThrownBy(() -> new SwapPlan.Guests(0, GiB)).hasMessage("a count of 0 guests makes no sense");
+        assertThatThrownBy(() -> SwapPlan.Guests.parse("18446744073709551616x1G"))
+                .hasMessage("Value '18446744073709551616' is too large for parameter 'count'");
     }
 }

@@ -31,7 +31,7 @@ import org.memvirt.workload.WorkloadParser;
  * the VMM fills (the host has those pages, so KVM maps them 8 at a time);
  * <li>on the sim, two more per new page-table page and one more per leaf table an op writes after KVM shadowed it,
  * when the guest's own #PF handler ({@code demand on}) edits the tables: it runs at CPL0, which this host runs in
- * KVM's instruction emulator (HOST.md), whose guest-memory accesses never take a shadow-paging fault; the sim models
+ * KVM's instruction emulator (docs/HOST-FACTS.md), whose guest-memory accesses never take a shadow-paging fault; the sim models
  * hardware, where that handler's first read and write of each new table fault and its PTE stores unsync a shadowed
  * leaf table;
  * <li>with N vCPUs, up to N - 1 more on kvm: vCPUs that fault on the same new table at once (the sim runs them one
@@ -155,7 +155,7 @@ class EngineDifferentialTest {
         soft.assertAll();
     }
 
-    /** The host's truth (HOST.md, docs/guest-model.md) on the sim, under shadow paging and under EPT. */
+    /** The host's truth (docs/HOST-FACTS.md, docs/guest-model.md) on the sim, under shadow paging and under EPT. */
     @Test
     void simCountersAgreeWithThisHostsTruth() {
         for (MmuMode mmu : List.of(MmuMode.SHADOW, MmuMode.EPT)) {

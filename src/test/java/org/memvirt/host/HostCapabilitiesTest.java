@@ -53,7 +53,7 @@ class HostCapabilitiesTest {
         assertThat(h.memory().swapUsed()).isEqualTo(1048576L * 1024);
     }
 
-    /** qemu-memory.md §5 and HOST.md: the machines memvirt is developed on. */
+    /** A kvm_pvm host like host A of docs/HOST-FACTS.md: the machines memvirt is developed on. */
     @Test
     void pvmMirrorsTheseMachines() {
         HostCapabilities h = Fixtures.host(Fixtures.PVM);

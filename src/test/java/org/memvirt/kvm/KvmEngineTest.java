@@ -46,7 +46,7 @@ class KvmEngineTest {
                 c.get(Counter.MMU_PTE_WRITE), c.get(Counter.MMU_UNSYNC), c.get(Counter.INSN_EMULATION));
     }
 
-    /** The seed's experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
+    /** The lazy-guest experiment as the CLI builds it: QEMU's {@code -m} and the workload shorthand. */
     private static RunResult seed(String ram, String workload) {
         return run(new RunSpec(org.memvirt.config.QemuArgs.parse(java.util.List.of("-m", ram)),
                 org.memvirt.workload.WorkloadParser.parseShorthand(workload), org.memvirt.host.MmuMode.SHADOW, false,

@@ -12,7 +12,7 @@ class WalkGridTest {
     @Test
     void coldFourByFourWalkHas24MemoryReferencesThenTheData() {
         WalkGrid g = Samples.coldWalk();
-        assertThat(g.count(WalkGrid.Kind.MEMORY)).isEqualTo(24); // (4+1)(4+1)-1, ARCHITECTURE.md
+        assertThat(g.count(WalkGrid.Kind.MEMORY)).isEqualTo(24); // (4+1)(4+1)-1, Bhargava et al., ASPLOS 2008
         assertThat(g.count(WalkGrid.Kind.DATA)).isEqualTo(1);
         String svg = g.render();
         List<String> numbers = LineChartTest.all(svg, "font-size=\"17\" font-weight=\"bold\" fill=\"[^\"]*\">([^<]*)<");

@@ -21,6 +21,16 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void anAliasGivesTheAnchoredQemuLineNotItsName() {
+        HostSpec s = ScenarioLoader.parse(HOST + """
+                vms:
+                  - {name: a, qemu: &q "-m 1G"}
+                  - {name: b, qemu: *q}
+                """, "t");
+        assertThat(s.vms()).extracting(HostSpec.Vm::ramBytes).containsExactly(1L << 30, 1L << 30);
+    }
+
+    @Test
     void aVmKeepsItsWholeMachineRamSplitBackendMemMergeAndSmp() {
         HostSpec s = ScenarioLoader.parse(HOST + """
                 vms:

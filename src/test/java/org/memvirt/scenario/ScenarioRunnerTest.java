@@ -21,7 +21,7 @@ class ScenarioRunnerTest {
         return new SimEngine().run(ScenarioLoader.parse(yaml, "t"), RunListener.NONE);
     }
 
-    /** The seed example at full size, its use phase only: 64 guests each touching (almost) all of their 1 GiB. */
+    /** The classic sizing example at full size, its use phase only: 64 guests each touching (almost) all of their 1 GiB. */
     private static String seed(String swap) throws Exception {
         return Files.readString(Path.of("examples/seed-64x1g-40g-swap.yaml"))
                 .replace("swap: 40G", "swap: " + swap)
@@ -35,7 +35,7 @@ class ScenarioRunnerTest {
     void seed64GuestsOf1GiBWith40GiBSwapKillNoGuest() throws Exception {
         org.memvirt.config.SwapPlan plan = new org.memvirt.config.SwapPlan(
                 List.of(new org.memvirt.config.SwapPlan.Guests(64, GIB)), 32 * GIB, 4 * GIB, -1);
-        assertThat(plan.totalSwap()).isEqualTo(40 * GIB);                      // the seed's 36 + 4 GiB, as config plans it
+        assertThat(plan.totalSwap()).isEqualTo(40 * GIB);                      // 36 + Red Hat's 4 GiB, as config plans it
         HostResult r = run(seed("40G"));
         assertThat(r.vms()).hasSize(64).allSatisfy(v -> {
             assertThat(v.killed()).isFalse();

@@ -20,7 +20,7 @@ import org.memvirt.engine.RunSpec;
 import org.memvirt.host.MmuMode;
 import org.memvirt.workload.Op;
 
-/** The seed's claims, measured on the same workloads under shadow paging and under EPT/NPT. */
+/** The usual claims about shadow paging against EPT/NPT, measured on the same workloads under both. */
 class SimEngineTest {
     private static final Op[] GUEST_EVENTS = {
         new Op.Processes(2),
@@ -71,7 +71,7 @@ class SimEngineTest {
         assertThat(op(r, 3, Counter.EXIT_INVLPG)).isEqualTo(16);
         assertThat(op(r, 5, Counter.EXIT_CR_ACCESS)).isEqualTo(4);
         assertThat(op(r, 5, Counter.MOV_CR3)).isEqualTo(4);
-        // each demand-paged page: the #PF exit that is reflected, then the fault that maps it (HOST.md: pf_taken +2);
+        // each demand-paged page: the #PF exit that is reflected, then the fault that maps it (host A: pf_taken +2, docs/HOST-FACTS.md);
         // plus the handler's own: 3 new tables (PDPT, PD, PT), each read first (the host's zero page, read-only) and
         // then written (the copy zaps that mapping, so the write fault is stale once and taken again: 3 faults each),
         // 1 emulated write to the shadowed PML4, 1 write that unsyncs the now-shadowed PT
@@ -293,7 +293,7 @@ class SimEngineTest {
 
     @Test
     void theEngineRunsOnTheFullHostModelToo() {
-        // the same seam the lead switches runs to: a host of 8 GiB without swap; results equal the lazy host's
+        // the full host model behind the same HostMemory seam: a host of 8 GiB without swap; results equal the lazy host's
         Op[] w = {new Op.Touch(64 * MIB, 0), new Op.Unmap(MIB, 0), new Op.Remap(MIB, 0), new Op.Read(2 * MIB, 0),
             new Op.Verify()};
         RunSpec spec = new RunSpec(machine(256 * MIB, 2), SimFixtures.workload(w), MmuMode.SHADOW, true, "zen5",

@@ -1,0 +1,114 @@
+package org.memvirt.sim;
+
+import java.util.Locale;
+
+import org.memvirt.engine.HostSpec;
+import org.memvirt.host.MmuMode;
+import org.memvirt.workload.Footprint;
+import org.memvirt.workload.Workload;
+
+/**
+ * The heap a sim model will need, estimated before it is built, so that a model larger than the JVM's heap is refused
+ * in one line instead of ending in an OutOfMemoryError minutes into the run. The bytes per guest page were measured
+ * (live heap after a full GC at the end of each run, {@code scripts/bench-model heap}; docs/PERFORMANCE.md, "Heap per guest
+ * page") and are rounded up; the pages a workload can touch are bounded from above by its ops.
+ */
+public final class ModelFootprint {
+    // Measured 2026-12-07 (scripts/bench-model heap, -Xmx12g SerialGC): a single-VM run costs per touched guest page up to
+    // 41.6 B under EPT/NPT and 58.2 B under shadow paging (both `fill 4G content=unique; verify` on -m 8G: host page
+    // state, content id, verify's expected value, guest tables and the EPT or shadow tables); 25.5 B with 2M pages.
+    static final double RUN_TDP_BYTES_PER_TOUCHED = 48;
+    static final double RUN_SHADOW_BYTES_PER_TOUCHED = 64;
+    // An untouched -m 64G guest measured 0.044 B per RAM page (the lazily filled chunk tables).
+    static final double RUN_BYTES_PER_RAM_PAGE = 1.0 / 16;
+    // A scenario VM allocates per RAM page up front: flags 1 + content id 8 (GuestPages), the region map 4
+    // (GuestDriver.regionGfn), with mem-merge KSM's node 4, checksum 4, age 1, skips 1, rmap link 8, and with verify
+    // the written values 8. Measured 39.6 B per RAM page for a mergeable VM with verify (exactly 39 + the rest).
+    static final int SCENARIO_BYTES_PER_RAM_PAGE = 1 + 8 + 4, SCENARIO_KSM_BYTES_PER_RAM_PAGE = 4 + 4 + 1 + 1 + 8,
+            SCENARIO_VERIFY_BYTES_PER_RAM_PAGE = 8;
+    // On top, per touched page, the reclaim ring and KSM's trees: measured up to 23.1 B (mergeable, touch), 8.1 B
+    // (mem-merge=off); the ring doubles, so up to 16 B a page is its worst case.
+    static final int SCENARIO_MERGEABLE_BYTES_PER_TOUCHED = 32, SCENARIO_BYTES_PER_TOUCHED = 16;
+    /** memvirt's own heap beside the model: classes, parsed input, results and reports. */
+    static final long BASE_BYTES = 64L << 20;
+    static final long GIB = 1L << 30;
+
+    /** The heap a single-VM sim run of {@code workload} on {@code ramPages} of guest RAM needs, at most. */
+    public static long runBytes(long ramPages, Workload workload, MmuMode mode) {
+        double perTouched = mode == MmuMode.SHADOW ? RUN_SHADOW_BYTES_PER_TOUCHED : RUN_TDP_BYTES_PER_TOUCHED;
+        return (long) Math.ceil(ramPages * RUN_BYTES_PER_RAM_PAGE + touchedPages(ramPages, workload) * perTouched)
+                + Footprint.zipfTableBytes(workload);
+    }
+
+    /**
+     * Guest pages a workload can make resident: data pages of every process's region (processes have their own
+     * frames, docs/guest-model.md) and their page tables (one table page per 512 entries, four levels), and never
+     * more than the guest's RAM.
+     */
+    public static long touchedPages(long ramPages, Workload workload) {
+        long region = (Footprint.regionEnd(workload) + 4095) / 4096;
+        double data = (double) region * Footprint.maxProcesses(workload);
+        double tables = data / 512 * (1 + 1.0 / 512 + 1.0 / (512 * 512)) + 4.0 * Footprint.maxProcesses(workload);
+        return (long) Math.min(ramPages, Math.ceil(data + tables));
+    }
+
+    /** The heap one scenario VM needs, at most. */
+    public static long scenarioVmBytes(long ramPages, long touchedPages, boolean mergeable, boolean verify) {
+        long perRam = SCENARIO_BYTES_PER_RAM_PAGE + (mergeable ? SCENARIO_KSM_BYTES_PER_RAM_PAGE : 0)
+                + (verify ? SCENARIO_VERIFY_BYTES_PER_RAM_PAGE : 0);
+        long perTouched = mergeable ? SCENARIO_MERGEABLE_BYTES_PER_TOUCHED : SCENARIO_BYTES_PER_TOUCHED;
+        return Math.addExact(Math.multiplyExact(ramPages, perRam), Math.multiplyExact(Math.min(ramPages, touchedPages), perTouched));
+    }
+
+    /** Estimated model bytes of a simulated host: every VM's per-page arrays and what its workload and boot can touch. */
+    public static long hostBytes(HostSpec s) {
+        long bytes = 0;
+        for (HostSpec.Vm vm : s.vms()) {
+            long end = 0;
+            for (org.memvirt.workload.Op op : vm.workload()) end = Math.max(end, Footprint.regionEnd(op));
+            long touched = (end + 4095) / 4096 + vm.bootTouchBytes() / 4096;
+            bytes = Math.addExact(bytes, scenarioVmBytes(vm.ramBytes() / 4096, touched, vm.memMerge(),
+                    GuestDriver.hasVerify(vm.workload())));
+        }
+        return bytes;
+    }
+
+    /** {@link #check(long, String, long)} against this JVM's heap limit. */
+    public static void check(long modelBytes, String what) {
+        check(modelBytes, what, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Refuses a model whose estimate, with memvirt's own {@link #BASE_BYTES}, exceeds {@code maxHeap}: {@code the sim
+     * model of WHAT needs about 9.1 GiB of heap, the JVM has 4.0 GiB; set MEMVIRT_JAVA_OPTS=-Xmx10g ...}.
+     */
+    static void check(long modelBytes, String what, long maxHeap) {
+        long needed = modelBytes + BASE_BYTES;
+        if (needed <= maxHeap) return;
+        long suggestGib = (needed + GIB - 1) / GIB + 1;
+        int decimals = gib(needed, 1).equals(gib(maxHeap, 1)) ? 2 : 1;       // never "needs 1.0, has 1.0"
+        throw new TooLarge("the sim model of " + what + " needs about " + gib(needed, decimals) + " of heap, the JVM has "
+                + gib(maxHeap, decimals) + "; set MEMVIRT_JAVA_OPTS=-Xmx" + suggestGib + "g (./memvirt passes it to java) on a"
+                + " host with that much memory, or make the guests or the workload smaller");
+    }
+
+    private static String gib(long bytes, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f GiB", bytes / (double) GIB);
+    }
+
+    /** A model this JVM cannot hold: the host (its heap limit) cannot run it, the input itself is fine. */
+    public static final class TooLarge extends org.memvirt.MemvirtException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+
+        @Override
+        public int exitCode() {
+            return org.memvirt.ExitCoded.HOST;             // docs/exit-codes.md: this host cannot do it
+        }
+    }
+
+    private ModelFootprint() {}
+}
