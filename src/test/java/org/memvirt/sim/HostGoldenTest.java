@@ -41,9 +41,16 @@ class HostGoldenTest {
     static final int HOSTS = 160;
     static final int SCRIPTS = 60;
 
+    /**
+     * Host-scale examples, too big for the suite (minutes of CPU, gigabytes of heap): they have no recorded report,
+     * docs/PERFORMANCE.md gives the command that runs them.
+     */
+    static final java.util.Set<String> HOST_SCALE = java.util.Set.of("host-1t-256x4g.yaml");
+
     static Stream<String> examples() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("examples"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !HOST_SCALE.contains(n))
+                    .sorted().toList().stream();
         }
     }
 
