@@ -291,7 +291,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         long old = host.content(vm, ram.gfnToRamPage(gfn));
         if (value == HostMemory.ZERO_CONTENT || old == HostMemory.ZERO_CONTENT || old == value
                 || !(current instanceof Op.Touch || current instanceof Op.Random)) {
-            if (hostAccess(gfn, true, f, f == 0 ? value : page) && written != null) {
+            if (hostAccess(gfn, true, f, f == 0 ? value : page, value) && written != null) {
                 if (f == 0) written.setValue(page, value); else written.setFormula(page, f, page);
             }
             return;
@@ -333,7 +333,12 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
 
     /** A host access to frame {@code gfn}; a write stores formula {@code f}'s value for {@code arg}, or {@code arg} itself when f is 0. */
     private boolean hostAccess(long gfn, boolean write, int f, long arg) {
-        int r = host.access(vm, ram.gfnToRamPage(gfn), write, f, f == 0 ? 0 : arg, f == 0 ? arg : formulas.value(f, arg));
+        return hostAccess(gfn, write, f, arg, f == 0 ? arg : formulas.value(f, arg));
+    }
+
+    /** {@link #hostAccess(long, boolean, int, long)} where the caller has computed the value written. */
+    private boolean hostAccess(long gfn, boolean write, int f, long arg, long value) {
+        int r = host.access(vm, ram.gfnToRamPage(gfn), write, f, f == 0 ? 0 : arg, value);
         clock += switch (r) {
             case HostMemory.RESIDENT -> HIT_NANOS;
             case HostMemory.FIRST_TOUCH, HostMemory.DEFLATED_TOUCH -> FIRST_TOUCH_NANOS;

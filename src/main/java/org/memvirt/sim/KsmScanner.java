@@ -165,8 +165,8 @@ final class KsmScanner {
             mergeInto(v, gfn, n);
             return;
         }
-        int checksum = checksum(content);
-        boolean changed = v.oldChecksum(gfn) != checksum;  // volatile: changed since the last visit
+        // volatile: changed since the last visit (a page not written since keeps its checksum: no hash to compare)
+        boolean changed = v.has(gfn, GuestPages.CHANGED) && v.oldChecksum(gfn) != checksum(content);
         v.clear(gfn, GuestPages.CHANGED);                   // rmap_item->oldchecksum = checksum
         if (changed) return;
         if (config.useZeroPages() && content == HostMemory.ZERO_CONTENT) {
