@@ -37,8 +37,8 @@ class ImportRulesTest {
         try (Stream<Path> files = Files.walk(CLASSES)) {
             files.filter(p -> p.toString().endsWith(".class")).forEach(ImportRulesTest::read);
         }
-        assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "image", "kvm", "qemu", "report", "scenario",
-                "sim", "workload", "x86");
+        assertThat(DEPS).containsKeys("cli", "config", "engine", "host", "hostctl", "image", "kvm", "qemu", "report",
+                "scenario", "sim", "workload", "x86");
         ALL.addAll(DEPS.keySet());
     }
 
@@ -124,7 +124,13 @@ class ImportRulesTest {
     }
 
     @Test
+    void hostControlImportsNoEngineAndNothingAboveIt() {
+        assertThat(references("hostctl", Set.of("engine", "sim", "kvm", "qemu", "scenario", "report", "cli"))).isEmpty();
+    }
+
+    @Test
     void hostImportsNoReport() {
-        assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli"))).isEmpty();
+        assertThat(references("host", Set.of("report", "engine", "sim", "kvm", "qemu", "scenario", "cli", "hostctl")))
+                .isEmpty();
     }
 }

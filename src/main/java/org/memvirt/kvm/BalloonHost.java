@@ -2,8 +2,6 @@ package org.memvirt.kvm;
 
 import static org.memvirt.kvm.GuestLayout.*;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 import org.memvirt.engine.Counter;
@@ -49,7 +47,6 @@ final class BalloonHost {
     }
 
     private final GuestRam ram;
-    private final MemorySegment mem;
     private final UffdSwap swap;   // null without a resident limit
     private final long[] offsets = new long[QUEUE_NUM_MAX * (int) BALLOON_BATCH];
     private final Queue[] queues = {new Queue(), new Queue(), new Queue()};
@@ -73,7 +70,6 @@ final class BalloonHost {
 
     BalloonHost(GuestRam ram, UffdSwap swap) {
         this.ram = ram;
-        this.mem = ram.mapping();
         this.swap = swap;
     }
 
@@ -216,10 +212,11 @@ final class BalloonHost {
     /** Puts {@code head} on the used ring (nothing written into the buffer). */
     private void use(Queue q, int head) {
         int usedIdx = u16(q.device + 2);
-        long elem = at(q.device + 4 + 8L * (usedIdx % q.num), 8);
-        mem.set(ValueLayout.JAVA_INT, elem, head);
-        mem.set(ValueLayout.JAVA_INT, elem + 4, 0);
-        mem.set(ValueLayout.JAVA_SHORT, at(q.device + 2, 2), (short) (usedIdx + 1));
+        long elem = q.device + 4 + 8L * (usedIdx % q.num);
+        at(elem, 8);
+        ram.write(elem, 4, head);
+        ram.write(elem + 4, 4, 0);
+        ram.write(q.device + 2, 2, usedIdx + 1);
     }
 
     /** Reads the driver's stats buffer ({le16 tag; le64 val} packed, 10 bytes each) and keeps it until the next request. */
@@ -228,13 +225,15 @@ final class BalloonHost {
         while (q.lastAvail != availIdx) {
             int head = u16(q.driver + 4 + 2L * (q.lastAvail % q.num));
             q.lastAvail = (q.lastAvail + 1) & 0xFFFF;
-            long d = at(q.desc + 16L * head, 16);
-            long addr = mem.get(ValueLayout.JAVA_LONG, d);
-            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
+            long d = q.desc + 16L * head;
+            at(d, 16);
+            long addr = ram.readLong(d);
+            int len = (int) ram.read(d + 8, 4);
             for (int e = 0; e + 10 <= len; e += 10) {
-                long entry = at(addr + e, 10);
-                int tag = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT_UNALIGNED, entry));
-                long val = mem.get(ValueLayout.JAVA_LONG_UNALIGNED, entry + 2);
+                long entry = addr + e;
+                at(entry, 10);
+                int tag = (int) ram.read(entry, 2);
+                long val = ram.read(entry + 2, 8);
                 if (tag < stats.length) stats[tag] = val;
             }
             statsValid = true;
@@ -259,18 +258,20 @@ final class BalloonHost {
         int count = 0;
         for (int i = head, hops = 0; ; hops++) {
             if (hops >= q.num) throw new GuestFailure("balloon: descriptor chain loops");
-            long d = at(q.desc + 16L * i, 16);
-            long addr = mem.get(ValueLayout.JAVA_LONG, d);
-            int len = mem.get(ValueLayout.JAVA_INT, d + 8);
-            int flags = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 12));
+            long d = q.desc + 16L * i;
+            at(d, 16);
+            long addr = ram.readLong(d);
+            int len = (int) ram.read(d + 8, 4);
+            int flags = (int) ram.read(d + 12, 2);
             for (long p = 0; p < len / 4; p++) {
                 // buffers have no alignment (virtio 1.2 §2.7 aligns only the rings): the array may start at any byte
-                long pfn = Integer.toUnsignedLong(mem.get(ValueLayout.JAVA_INT_UNALIGNED, at(addr + 4 * p, 4)));
+                at(addr + 4 * p, 4);
+                long pfn = ram.read(addr + 4 * p, 4);
                 if (count == offsets.length) throw new GuestFailure("balloon: more than " + offsets.length + " PFNs in one buffer");
                 offsets[count++] = at(pfn * PAGE, PAGE);
             }
             if ((flags & DESC_F_NEXT) == 0) break;
-            i = Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, d + 14));
+            i = (int) ram.read(d + 14, 2);
         }
         if (inflate) {
             noteDropped(cpu, count, pid);
@@ -292,7 +293,8 @@ final class BalloonHost {
     }
 
     private int u16(long gpa) {
-        return Short.toUnsignedInt(mem.get(ValueLayout.JAVA_SHORT, at(gpa, 2)));
+        at(gpa, 2);
+        return (int) ram.read(gpa, 2);
     }
 
     /** The RAM-block offset of the {@code bytes} the driver points at; an address outside guest RAM stops the guest. */

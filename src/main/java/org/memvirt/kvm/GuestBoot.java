@@ -4,6 +4,7 @@ import static org.memvirt.kvm.GuestLayout.*;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -53,8 +54,10 @@ final class GuestBoot {
     static void load(GuestRam ram, int vcpus, byte[] image) {
         if (IMAGE_BASE + image.length > IMAGE_LIMIT) throw new KvmException("guest runtime too large: " + image.length);
         check(ram.regions());
-        MemorySegment.copy(MemorySegment.ofArray(image), 0, ram.mapping(), IMAGE_BASE, image.length);
-        writeIdentityMap(ram);
+        try (Arena arena = Arena.ofConfined()) {
+            ram.write(IMAGE_BASE, arena.allocateFrom(ValueLayout.JAVA_BYTE, image));
+            writeIdentityMap(ram, arena);
+        }
         writeSharedState(ram, vcpus);
     }
 
@@ -76,13 +79,15 @@ final class GuestBoot {
     }
 
     /** The boot loader's part: GVA == GPA for all guest-physical space up to the end of RAM, 2 MiB pages, user. */
-    private static void writeIdentityMap(GuestRam ram) {
+    private static void writeIdentityMap(GuestRam ram, Arena arena) {
         long bigPages = bigPages(ram.gpaEnd());
         ram.writeLong(PML4_PROC0, IDMAP_PDPT | PTE_USER);
         long pds = (bigPages + 511) / 512;
-        for (long i = 0; i < pds; i++) ram.writeLong(IDMAP_PDPT + 8 * i, (IDMAP_PD + 4096 * i) | PTE_USER);
-        MemorySegment m = ram.mapping();
-        for (long j = 0; j < bigPages; j++) m.set(ValueLayout.JAVA_LONG, IDMAP_PD + 8 * j, (j * TWO_MIB) | PDE_2M_USER);
+        MemorySegment pdpt = arena.allocate(8 * pds, 8), pd = arena.allocate(8 * bigPages, 8);
+        for (long i = 0; i < pds; i++) pdpt.setAtIndex(ValueLayout.JAVA_LONG, i, (IDMAP_PD + 4096 * i) | PTE_USER);
+        for (long j = 0; j < bigPages; j++) pd.setAtIndex(ValueLayout.JAVA_LONG, j, (j * TWO_MIB) | PDE_2M_USER);
+        ram.write(IDMAP_PDPT, pdpt);   // one copy each: through the kernel, a call per entry would be 131,072 calls
+        ram.write(IDMAP_PD, pd);
     }
 
     private static void writeSharedState(GuestRam ram, int vcpus) {

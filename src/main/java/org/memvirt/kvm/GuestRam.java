@@ -16,7 +16,9 @@ import org.memvirt.host.Errno;
 /**
  * Guest RAM: one host mapping of the whole RAM block (as QEMU's {@code pc.ram}), registered as one memslot per
  * {@link RamRegion} of the layout. Lazy unless the backend asks for prealloc: the host pays only for what the guest
- * touches. Owns the mapping and, for file and memfd backends, the fd.
+ * touches. Owns the mapping and, for file and memfd backends, the fd; the VMM reads and writes guest RAM only through
+ * this class, which loads and stores directly or, once a userfaultfd watches the RAM, through the kernel
+ * ({@link #accessThroughKernel}).
  */
 final class GuestRam implements AutoCloseable {
     private static final long PAGE = 4096;
@@ -29,6 +31,7 @@ final class GuestRam implements AutoCloseable {
     private final boolean merge;
     private final boolean noReserve;
     private final boolean share;
+    private volatile boolean throughKernel;
     private boolean closed;
 
     private GuestRam(MemorySegment mapping, MemoryLayout layout, int fd, boolean merge, boolean noReserve, boolean share) {
@@ -196,16 +199,82 @@ final class GuestRam implements AutoCloseable {
         Libc.madvise(mapping, Libc.MADV_PAGEOUT, "MADV_PAGEOUT");
     }
 
+    /**
+     * From now on every access of the VMM to guest RAM is a system call (process_vm_readv/writev on this process),
+     * never a Java load or store. For RAM registered with a userfaultfd: a Java thread that touches a missing page
+     * waits in the kernel's handle_userfault while in Java state, so every safepoint (a GC) waits for it, and the
+     * handler thread, which must come back from a native call to resolve the fault, waits for the safepoint: the whole
+     * JVM hangs. Inside a system call the thread waits in native state, which a safepoint does not wait for.
+     * process_vm_readv's get_user_pages may wait for the handler (linux mm/process_vm_access.c
+     * process_vm_rw_single_vec passes {@code locked}); pread on /proc/self/mem may not, and fails with EIO.
+     */
+    void accessThroughKernel() {
+        throughKernel = true;
+    }
+
+    /** The {@code bytes} (1, 2, 4 or 8) at guest-physical {@code gpa}, little-endian and zero-extended; any alignment. */
+    long read(long gpa, int bytes) {
+        long off = gpaToOffset(gpa, width(bytes));
+        if (throughKernel) return Libc.processVmReadWord(mapping.address() + off, bytes);
+        return switch (bytes) {
+            case 8 -> mapping.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
+            case 4 -> Integer.toUnsignedLong(mapping.get(ValueLayout.JAVA_INT_UNALIGNED, off));
+            case 2 -> Short.toUnsignedLong(mapping.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            default -> Byte.toUnsignedLong(mapping.get(ValueLayout.JAVA_BYTE, off));
+        };
+    }
+
+    /** Writes the low {@code bytes} (1, 2, 4 or 8) of {@code value} at guest-physical {@code gpa}, little-endian. */
+    void write(long gpa, int bytes, long value) {
+        long off = gpaToOffset(gpa, width(bytes));
+        if (throughKernel) {
+            Libc.processVmWriteWord(mapping.address() + off, bytes, value);
+            return;
+        }
+        switch (bytes) {
+            case 8 -> mapping.set(ValueLayout.JAVA_LONG_UNALIGNED, off, value);
+            case 4 -> mapping.set(ValueLayout.JAVA_INT_UNALIGNED, off, (int) value);
+            case 2 -> mapping.set(ValueLayout.JAVA_SHORT_UNALIGNED, off, (short) value);
+            default -> mapping.set(ValueLayout.JAVA_BYTE, off, (byte) value);
+        }
+    }
+
+    private static int width(int bytes) {
+        if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) throw new IllegalArgumentException("a guest RAM access of " + bytes + " bytes");
+        return bytes;
+    }
+
     long readLong(long gpa) {
-        return mapping.get(ValueLayout.JAVA_LONG, gpaToOffset(gpa));
+        return read(gpa, 8);
     }
 
     void writeLong(long gpa, long value) {
-        mapping.set(ValueLayout.JAVA_LONG, gpaToOffset(gpa), value);
+        write(gpa, 8, value);
     }
 
-    MemorySegment mapping() {
-        return mapping;
+    /** Copies guest RAM at {@code gpa} (one RAM region) into {@code to}, which must be native memory. */
+    void read(long gpa, MemorySegment to) {
+        long off = gpaToOffset(gpa, nativeOnly(to).byteSize());
+        if (throughKernel) Libc.processVmRead(to.address(), mapping.address() + off, to.byteSize());
+        else MemorySegment.copy(mapping, off, to, 0, to.byteSize());
+    }
+
+    /** Copies {@code from}, which must be native memory, into guest RAM at {@code gpa} (one RAM region). */
+    void write(long gpa, MemorySegment from) {
+        long off = gpaToOffset(gpa, nativeOnly(from).byteSize());
+        if (throughKernel) Libc.processVmWrite(from.address(), mapping.address() + off, from.byteSize());
+        else MemorySegment.copy(from, 0, mapping, off, from.byteSize());
+    }
+
+    /** A buffer for {@link #read(long, MemorySegment)} and {@link #write(long, MemorySegment)}: the kernel needs its address. */
+    private static MemorySegment nativeOnly(MemorySegment buffer) {
+        if (!buffer.isNative()) throw new IllegalArgumentException("guest RAM is copied to and from native memory only");
+        return buffer;
+    }
+
+    /** Guest RAM in bytes: the mapping's size, every region's together. */
+    long size() {
+        return mapping.byteSize();
     }
 
     long hostAddress() {

@@ -1,5 +1,8 @@
 package org.memvirt.kvm;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.function.IntToLongFunction;
 
 import org.memvirt.workload.Patterns;
@@ -15,6 +18,7 @@ final class HostVerifier {
 
     private final GuestRam ram;
     private final IntToLongFunction processCr3;
+    private final MemorySegment frameCopy = Arena.ofAuto().allocate(4096, 8);   // one read of guest RAM per filled page
     private long checked;
     private long mismatches;
     private String first = "";
@@ -60,8 +64,9 @@ final class HostVerifier {
             return;
         }
         WrittenPages.FillSpec spec = written.fillSpec(state);
+        ram.read(frame, frameCopy);
         for (int q = 0; q < 512; q++) {
-            long want = Patterns.fill(spec.kind(), spec.param(), pid, page, q), got = ram.readLong(frame + 8L * q);
+            long want = Patterns.fill(spec.kind(), spec.param(), pid, page, q), got = frameCopy.getAtIndex(ValueLayout.JAVA_LONG, q);
             if (want != got) {
                 miss(pid, page, "qword " + q + " is 0x" + Long.toHexString(got) + ", expected 0x" + Long.toHexString(want));
                 return;

@@ -25,6 +25,8 @@ import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.hostctl.KsmSession;
+import org.memvirt.hostctl.KsmSettings;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadLimits;
 import org.memvirt.workload.WorkloadUnits;
@@ -112,7 +114,14 @@ public final class KvmEngine implements Engine {
             throw EngineException.usage("--resident-limit: must be a multiple of 4 KiB and at least 4 MiB, not "
                     + WorkloadUnits.formatSize(limit));
         }
+        if (Math.max(limit, options.residentLimitBytes()) > 0) refuseWithoutUffd("--resident-limit");
         checkSupported(spec);
+    }
+
+    /** A resident limit needs a userfaultfd that traps kernel faults: refused before any work where there is none. */
+    private static void refuseWithoutUffd(String field) {
+        String why = UffdSwap.unavailableReason();
+        if (why != null) throw EngineException.host(field + ": " + why);
     }
 
     @Override
@@ -130,6 +139,7 @@ public final class KvmEngine implements Engine {
     /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
     @Override
     public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) if (vm.residentLimitBytes() > 0) refuseWithoutUffd("vms[" + vm.name() + "].resident_limit");
         return KvmFit.check(spec, MemInfo.read(HostEnv.root()), KsmState.read(HostEnv.root()));
     }
 
@@ -184,7 +194,7 @@ public final class KvmEngine implements Engine {
         }
         RunResult r = result(machine, mmu, stats, start, before, ops, driver);
         if (ksm == null) return r;
-        return r.withCounters(ksm.globalDeltas());
+        return r.withCounters(new Counters(ksm.globalDeltas()));
     }
 
     /** Guest RAM's host memory now: its mapping in this process's smaps. */

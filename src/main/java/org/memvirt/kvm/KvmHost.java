@@ -24,6 +24,7 @@ import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.MmuMode;
+import org.memvirt.hostctl.KsmSettings;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadFormat;

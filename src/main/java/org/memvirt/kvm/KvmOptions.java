@@ -1,5 +1,7 @@
 package org.memvirt.kvm;
 
+import org.memvirt.hostctl.KsmSettings;
+
 /**
  * What the kvm engine does to the host beyond running the VM; the defaults leave the host alone.
  *

@@ -16,6 +16,8 @@ import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.ProcessMemory;
+import org.memvirt.hostctl.KsmSession;
+import org.memvirt.hostctl.KsmSettings;
 
 /**
  * Several kvm-engine VMs in one process, as several QEMUs on one host but sharing one ksmd view: identical guests
@@ -108,7 +110,7 @@ public final class KvmScenarioRunner {
             Map<String, Long> ksmOut = new LinkedHashMap<>();
             if (session != null) {
                 long waited = session.settle(Math.max(0, deadline - System.nanoTime()));
-                session.globalDeltas().values().forEach(ksmOut::put);
+                ksmOut.putAll(session.globalDeltas());
                 ProcessMemory.self().ksmStat().fields().forEach((name, v) -> {
                     if (Counter.find(name).isPresent()) ksmOut.put(name, v);             // a newer kernel's extras: not in the table
                 });
@@ -159,7 +161,8 @@ public final class KvmScenarioRunner {
             long nanos = System.nanoTime() - startedAt;
             List<Memory> memory = new ArrayList<>(machines.size());
             for (KvmMachine m : machines) memory.add(memoryOf(m));
-            observer.opDone(vm, current, text, nanos, memory, session == null ? new Counters(Map.of()) : session.globalDeltas());
+            Counters ksm = new Counters(session == null ? Map.of() : session.globalDeltas());
+            observer.opDone(vm, current, text, nanos, memory, ksm);
         }
     }
 

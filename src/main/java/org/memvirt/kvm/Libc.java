@@ -52,8 +52,11 @@ final class Libc {
     private static final long SYS_READ = 0, SYS_POLL = 7, SYS_PWRITE64 = 18, SYS_MREMAP = 25, SYS_USERFAULTFD = 323;
     private static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_PREAD64 = 17,
             SYS_MADVISE = 28, SYS_GETPID = 39, SYS_FTRUNCATE = 77, SYS_GETTID = 186, SYS_TGKILL = 234,
-            SYS_OPENAT = 257, SYS_MEMFD_CREATE = 319;
+            SYS_OPENAT = 257, SYS_PROCESS_VM_READV = 310, SYS_PROCESS_VM_WRITEV = 311, SYS_MEMFD_CREATE = 319;
     private static final long AT_FDCWD = -100;   // include/uapi/linux/fcntl.h
+    private static final long PID = ProcessHandle.current().pid();
+    /** Per thread: the local and the remote struct iovec of process_vm_readv/writev (16 bytes each), then one word. */
+    private static final ThreadLocal<MemorySegment> IOVECS = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(40, 8));
 
     /**
      * glibc's {@code long syscall(long number, ...)}: ONE downcall handle for every call the engine makes. Linking is
@@ -78,13 +81,9 @@ final class Libc {
     }
 
     static int open(String path, int flags) {
-        MemorySegment state = STATE.get();
-        long fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = sys(state, SYS_OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags, 0, 0, 0);
-        }
-        if (fd < 0) throw new KvmException("open " + path, errno(state), Hints.forOpen(path, errno(state)));
-        return (int) fd;
+        int fd = openOrErrno(path, flags);
+        if (fd < 0) throw new KvmException("open " + path, -fd, Hints.forOpen(path, -fd));
+        return fd;
     }
 
     /** close(2); errors are ignored (the fd is gone either way, and a close must never mask the first error). */
@@ -164,12 +163,21 @@ final class Libc {
         return rc < 0 ? -errno(state) : (int) rc;
     }
 
-    /** userfaultfd(2) (Linux 4.3; root or vm.unprivileged_userfaultfd for faults from the kernel, e.g. KVM). */
-    static int userfaultfd(int flags) {
+    /** userfaultfd(2) (Linux 4.3): the new fd, or -errno (see {@link UffdSwap#openUffd}). */
+    static int userfaultfdOrErrno(int flags) {
         MemorySegment state = STATE.get();
         long fd = sys(state, SYS_USERFAULTFD, flags, 0, 0, 0, 0, 0);
-        if (fd < 0) throw new KvmException("userfaultfd", errno(state), "needs root (CAP_SYS_PTRACE) or vm.unprivileged_userfaultfd=1");
-        return (int) fd;
+        return fd < 0 ? -errno(state) : (int) fd;
+    }
+
+    /** open(2) read-write: the new fd, or -errno (for a device whose absence or refusal is an answer). */
+    static int openOrErrno(String path, int flags) {
+        MemorySegment state = STATE.get();
+        long fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = sys(state, SYS_OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), flags, 0, 0, 0);
+        }
+        return fd < 0 ? -errno(state) : (int) fd;
     }
 
     /** poll(2) on one fd for {@code events}; true when it is ready. */
@@ -209,6 +217,50 @@ final class Libc {
         MemorySegment state = STATE.get();
         long r = sys(state, SYS_MREMAP, from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED | flags, to, 0);
         if (r == -1L) throw new KvmException("mremap", errno(state), (flags & MREMAP_DONTUNMAP) != 0 ? "MREMAP_DONTUNMAP needs Linux 5.7" : "");
+    }
+
+    /**
+     * Copies {@code bytes} at {@code remote} in this process to {@code local} through the kernel (process_vm_readv(2),
+     * Linux 3.2): the calling thread waits in native code while the kernel faults {@code remote}'s pages in.
+     */
+    static void processVmRead(long local, long remote, long bytes) {
+        processVm(SYS_PROCESS_VM_READV, "process_vm_readv", local, remote, bytes);
+    }
+
+    /** Copies {@code bytes} at {@code local} to {@code remote} in this process through the kernel (process_vm_writev(2)). */
+    static void processVmWrite(long local, long remote, long bytes) {
+        processVm(SYS_PROCESS_VM_WRITEV, "process_vm_writev", local, remote, bytes);
+    }
+
+    /** The {@code bytes} (at most 8) at {@code remote}, little-endian and zero-extended, read through the kernel. */
+    static long processVmReadWord(long remote, int bytes) {
+        MemorySegment iov = IOVECS.get();
+        iov.set(JAVA_LONG, 32, 0);
+        processVm(iov, SYS_PROCESS_VM_READV, "process_vm_readv", iov.address() + 32, remote, bytes);
+        return iov.get(JAVA_LONG, 32);
+    }
+
+    /** Writes the low {@code bytes} (at most 8) of {@code value} to {@code remote}, little-endian, through the kernel. */
+    static void processVmWriteWord(long remote, int bytes, long value) {
+        MemorySegment iov = IOVECS.get();
+        iov.set(JAVA_LONG, 32, value);
+        processVm(iov, SYS_PROCESS_VM_WRITEV, "process_vm_writev", iov.address() + 32, remote, bytes);
+    }
+
+    private static void processVm(long nr, String name, long local, long remote, long bytes) {
+        processVm(IOVECS.get(), nr, name, local, remote, bytes);
+    }
+
+    /** One local and one remote iovec of {@code bytes} each; anything short of all of them is an error. */
+    private static void processVm(MemorySegment iov, long nr, String name, long local, long remote, long bytes) {
+        iov.set(JAVA_LONG, 0, local);
+        iov.set(JAVA_LONG, 8, bytes);
+        iov.set(JAVA_LONG, 16, remote);
+        iov.set(JAVA_LONG, 24, bytes);
+        MemorySegment state = STATE.get();
+        long n = sys(state, nr, PID, iov.address(), 1, iov.address() + 16, 1, 0);
+        if (n != bytes) throw new KvmException(name + " of " + bytes + " bytes at 0x" + Long.toHexString(remote),
+                n < 0 ? errno(state) : 0, n < 0 ? "" : "short copy: " + n + " bytes");
     }
 
     static int memfdCreate(String name, int flags) {

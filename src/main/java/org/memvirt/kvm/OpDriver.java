@@ -2,12 +2,14 @@ package org.memvirt.kvm;
 
 import static org.memvirt.kvm.GuestLayout.*;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.memvirt.engine.EngineException;
+import org.memvirt.hostctl.KsmSession;
 import org.memvirt.workload.AccessStream;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Patterns;
@@ -186,17 +188,20 @@ final class OpDriver {
         // Each access consumes two SplitMix64 steps, so access k starts from seed + 2k * GOLDEN_GAMMA.
         AccessStream stream = new AccessStream(pagesOver, r.writesPercent(), r.distribution(),
                 r.seed() + 2 * from * Patterns.GOLDEN_GAMMA);
-        MemorySegment guest = machine.ram().mapping();
-        long buf = buffer(cpu);
+        GuestRam ram = machine.ram();
         long[] entries = new long[BUF_ENTRIES];
-        for (long done = from; done < to; ) {
-            int count = (int) Math.min(BUF_ENTRIES, to - done);
-            for (int i = 0; i < count; i++) entries[i] = stream.next();
-            MemorySegment.copy(entries, 0, guest, ValueLayout.JAVA_LONG, buf, count);
-            written.markWrites(pid, entries, count);
-            machine.post(cpu, OP_RANDOM, 0, count, 0, 0);
-            machine.resume(cpu);
-            done += count;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staged = arena.allocate(ValueLayout.JAVA_LONG, BUF_ENTRIES);
+            for (long done = from; done < to; ) {
+                int count = (int) Math.min(BUF_ENTRIES, to - done);
+                for (int i = 0; i < count; i++) entries[i] = stream.next();
+                MemorySegment.copy(entries, 0, staged, ValueLayout.JAVA_LONG, 0, count);
+                ram.write(buffer(cpu), staged.asSlice(0, 8L * count));
+                written.markWrites(pid, entries, count);
+                machine.post(cpu, OP_RANDOM, 0, count, 0, 0);
+                machine.resume(cpu);
+                done += count;
+            }
         }
     }
 

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 import org.memvirt.engine.Counter;
+import org.memvirt.host.Errno;
 
 /**
  * Hypervisor-level swap, as ESX does it: the VMM keeps at most a limit of guest RAM resident and evicts the rest to
@@ -21,6 +23,19 @@ import org.memvirt.engine.Counter;
  * Eviction is FIFO in fault order: the victim's page is moved out atomically with mremap(MREMAP_DONTUNMAP) (its
  * slot in guest RAM is missing from that instant, so no write can be lost), written to the swap file at
  * {@code page * 4096}, and freed. The swap file is a temporary file, unlinked at once.
+ *
+ * <p>Safepoints. The handler is a Java thread, so after each system call it returns to Java only when no safepoint
+ * (a GC, a deoptimization) is in progress; a safepoint in turn waits for every thread in Java state. A Java load or
+ * store to a missing page would park its thread in the kernel's handle_userfault while it is still in Java state:
+ * the safepoint waits for that thread, that thread waits for the handler, the handler waits for the safepoint, and
+ * the JVM hangs (UffdSafepointTest shows it). So from registration on, {@link GuestRam#accessThroughKernel()} turns
+ * every access of the VMM to guest RAM into a system call (process_vm_readv/writev on this process): a thread that
+ * waits there for the handler is in native state, which no safepoint waits for. The kernel's copy takes the fault in
+ * get_user_pages, which may wait for userfaultfd (linux mm/process_vm_access.c process_vm_rw_single_vec passes
+ * {@code locked}); vCPU threads fault inside KVM_RUN, native too. Both are kernel-mode faults, which a userfaultfd
+ * traps only when created with that right (linux Documentation/admin-guide/mm/userfaultfd.rst, "Creating a
+ * userfaultfd"); a UFFD_USER_MODE_ONLY one answers them with SIGBUS (fs/userfaultfd.c handle_userfault), so it
+ * cannot serve here. {@link #openUffd} asks for the right as userfaultfd(2) then as /dev/userfaultfd, and refuses.
  */
 final class UffdSwap implements AutoCloseable {
     private static final long PAGE = 4096;
@@ -34,6 +49,9 @@ final class UffdSwap implements AutoCloseable {
     private static final int MSG_SIZE = 32;                   // sizeof(struct uffd_msg)
     private static final int MSGS = 64;
     private static final int EEXIST = 17;                     // errno-base.h
+    private static final long USERFAULTFD_IOC_NEW = 0xAA00;   // _IO(0xAA, 0x00), include/uapi/linux/userfaultfd.h
+    private static final String DEVICE = "/dev/userfaultfd";  // Linux 6.1: fs/userfaultfd.c userfaultfd_misc
+    private static final IntUnaryOperator SYSCALL = Libc::userfaultfdOrErrno;
     private static final int EVICT_BATCH = 64;     // pages evicted at once at the limit: a run costs one mremap + pwrite
     private static final int READ_AHEAD = 8;       // linux Documentation/admin-guide/sysctl/vm.rst page-cluster 3: 2^3
 
@@ -68,7 +86,7 @@ final class UffdSwap implements AutoCloseable {
 
     private UffdSwap(GuestRam ram, long limitBytes, int uffd, int swapFd) {
         this.base = ram.hostAddress();
-        this.pages = ram.mapping().byteSize() / PAGE;
+        this.pages = ram.size() / PAGE;
         this.limitPages = limitBytes / PAGE;
         this.pinnedBelow = GuestLayout.RUNTIME_END / PAGE;
         this.uffd = uffd;
@@ -89,12 +107,44 @@ final class UffdSwap implements AutoCloseable {
 
     /** Why the VMM cannot swap guest RAM through userfaultfd here, or null when it can. */
     static String unavailableReason() {
+        return unavailableReason(SYSCALL, DEVICE);
+    }
+
+    /** {@link #unavailableReason()} with {@code syscall} for userfaultfd(2) and {@code device} for /dev/userfaultfd. */
+    static String unavailableReason(IntUnaryOperator syscall, String device) {
         try {
-            Libc.closeQuietly(Libc.userfaultfd(Libc.O_CLOEXEC | Libc.O_NONBLOCK));
+            Libc.closeQuietly(openUffd(syscall, device));
             return null;
         } catch (KvmException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * A userfaultfd that traps kernel faults (linux Documentation/admin-guide/mm/userfaultfd.rst, "Creating a
+     * userfaultfd"): userfaultfd(2) without UFFD_USER_MODE_ONLY, which needs CAP_SYS_PTRACE or
+     * vm.unprivileged_userfaultfd=1; else /dev/userfaultfd's USERFAULTFD_IOC_NEW (Linux 6.1), which needs read and write
+     * access to the node; else a one-line refusal with both answers (exit status 3: this host cannot).
+     *
+     * @param syscall userfaultfd(2): flags to the new fd or -errno
+     */
+    static int openUffd(IntUnaryOperator syscall, String device) {
+        int flags = Libc.O_CLOEXEC | Libc.O_NONBLOCK;
+        int fd = syscall.applyAsInt(flags);
+        if (fd >= 0) return fd;
+        int syscallErrno = -fd;
+        int dev = Libc.openOrErrno(device, Libc.O_RDWR | Libc.O_CLOEXEC);
+        if (dev >= 0) {
+            fd = Libc.ioctlOrErrno(dev, USERFAULTFD_IOC_NEW, flags);
+            Libc.closeQuietly(dev);
+            if (fd >= 0) return fd;
+        }
+        int devErrno = -(dev >= 0 ? fd : dev);
+        throw KvmException.host("the VMM's swap needs a userfaultfd that traps kernel faults: userfaultfd(2) gave "
+                + Errno.name(syscallErrno) + (syscallErrno == Errno.EPERM ? " (it needs CAP_SYS_PTRACE or"
+                + " vm.unprivileged_userfaultfd=1)" : "") + ", " + (dev >= 0 ? "USERFAULTFD_IOC_NEW on " : "open ")
+                + device + " gave " + Errno.name(devErrno) + (devErrno == Errno.EACCES ? " (it needs read and write"
+                + " access to the node)" : devErrno == Errno.ENOENT ? " (Linux 6.1 and later have it)" : ""));
     }
 
     /** Refuses a limit below twice the guest runtime (the runtime's pages are never evicted). */
@@ -107,7 +157,7 @@ final class UffdSwap implements AutoCloseable {
     /** Registers all of guest RAM (before anything touches it) and starts the handler thread. */
     static UffdSwap start(GuestRam ram, long limitBytes) {
         checkLimit(limitBytes);
-        int uffd = Libc.userfaultfd(Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+        int uffd = openUffd(SYSCALL, DEVICE);
         int swapFd = -1;
         try {
             swapFd = openSwapFile();
@@ -139,6 +189,7 @@ final class UffdSwap implements AutoCloseable {
         arg.fill((byte) 0);
         arg.set(JAVA_LONG, 0, UFFD_API);
         Libc.ioctl("UFFDIO_API", uffd, UFFDIO_API, arg);
+        ram.accessThroughKernel();   // before any fault can need the handler: the VMM's accesses must let safepoints by
         arg.fill((byte) 0);
         arg.set(JAVA_LONG, 0, base);
         arg.set(JAVA_LONG, 8, pages * PAGE);

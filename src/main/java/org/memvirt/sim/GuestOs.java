@@ -45,9 +45,7 @@ final class GuestOs {
     private final BalloonDevice.GuestFrames balloonFrames = new BalloonDevice.GuestFrames() {
         @Override
         public long allocate() {
-            long gfn = frames.allocate();        // SimException when the guest has no free frame
-            vm.forget(gfn);
-            return gfn;
+            return frames.allocate();            // SimException when the guest has no free frame
         }
 
         @Override
@@ -167,6 +165,19 @@ final class GuestOs {
     }
 
     /**
+     * The frame behind {@code gva} in {@code p}'s page tables, present or not (an unmapped page keeps its frame), or -1
+     * when no entry holds one: the walk verify makes.
+     */
+    long frameOf(Process p, long gva) {
+        long slot = leafSlot(p, gva);
+        if (slot < 0) return -1;
+        boolean large = (slot & 3) == 1;
+        long pte = pts.read(slot >>> 2, Paging.index(gva, large ? 2 : 1));
+        if ((pte & Paging.ADDR) == 0) return -1;
+        return large ? Paging.largePdeToGfn(pte) + (gva >>> Paging.PAGE_SHIFT & Paging.LARGE_PAGES - 1) : Paging.pteToGfn(pte);
+    }
+
+    /**
      * Clears P in the leaf entry of a mapped page and INVLPGs it on this vCPU only, as the guest runtime does (no
      * shootdown: the frame is kept, so another vCPU's stale entry still reaches the same frame). A 2 MiB page is
      * unmapped whole, with one INVLPG.
@@ -243,10 +254,9 @@ final class GuestOs {
         boolean large = (slot & 3) == 1;
         long gfn = large ? Paging.largePdeToGfn(pte) : Paging.pteToGfn(pte);
         long count = large ? Paging.LARGE_PAGES : 1;
-        for (long f = gfn + count - 1; f >= gfn; f--) {         // descending, so 4 KiB allocations take them ascending
-            frames.release(f);
-            vm.forget(f);
-        }
+        for (long f = gfn + count - 1; f >= gfn; f--) frames.release(f);   // descending: 4 KiB allocations take them ascending
+        long first = ((large ? gva & -(1L << Paging.LARGE_SHIFT) : gva) - REGION_BASE) >>> Paging.PAGE_SHIFT;
+        for (long n = first; n < first + count; n++) vm.forget(p.pid, n);
         vm.stats[Stat.GUEST_FRAMES] -= count;
     }
 

@@ -286,9 +286,9 @@ public final class SimEngine implements Engine {
             for (long n = from; n < to; n++) {
                 long gfn = v.translate(gva(n), write);
                 if (kind == Kind.TOUCH) {
-                    vm.write(gfn, Patterns.touch(p.pid, n));
+                    vm.write(p.pid, n, gfn, Patterns.touch(p.pid, n));
                 } else if (kind == Kind.FILL) {
-                    vm.write(gfn, fillKind == 0 ? HostMemory.ZERO_CONTENT : Patterns.fill(fillKind, fillParam, p.pid, n, 0));
+                    vm.write(p.pid, n, gfn, fillKind == 0 ? HostMemory.ZERO_CONTENT : Patterns.fill(fillKind, fillParam, p.pid, n, 0));
                     v.stats[Stat.DTLB_HITS] += Paging.ENTRIES - 1;           // the other 511 qwords hit the DTLB
                 }
             }
@@ -339,7 +339,7 @@ public final class SimEngine implements Engine {
                 final long n = a >>> 1;
                 final boolean write = (a & 1) != 0;
                 final long gfn = v.translate(gva(n), write);
-                if (write) vm.write(gfn, Patterns.touch(pid, n));
+                if (write) vm.write(pid, n, gfn, Patterns.touch(pid, n));
             }
         }
 
@@ -360,7 +360,7 @@ public final class SimEngine implements Engine {
                     if (!vm.guest.demand) vm.guest.ensureMapped(v, v.process, gva);
                     boolean write = (a & 1) != 0;
                     long gfn = v.translate(gva, write);
-                    if (write) vm.write(gfn, Patterns.touch(v.process.pid, offset >>> Paging.PAGE_SHIFT));
+                    if (write) vm.write(v.process.pid, offset >>> Paging.PAGE_SHIFT, gfn, Patterns.touch(v.process.pid, offset >>> Paging.PAGE_SHIFT));
                 }
             }
         }

@@ -20,7 +20,7 @@ final class SimVm implements MmuNotifier {
     final Mmu mmu;
     final GuestOs guest;
     final boolean vpid;
-    private final PageLongs expected;    // what the guest last wrote to each RAM page (for verify)
+    private final List<PageLongs> expected = new ArrayList<>();   // per process: what it last wrote to each region page
 
     SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb) {
         this.host = host;
@@ -29,7 +29,6 @@ final class SimVm implements MmuNotifier {
         if (ram.ramPages() < 1024) throw new SimException("the sim engine needs at least 4 MiB of guest RAM");
         this.vmId = host.addVm("vm0", ram.ramPages(), machine.memMerge(), 0);
         this.pts = new GuestPageTables(ram);
-        this.expected = new PageLongs(ram.ramPages());
         int smp = Math.max(1, machine.smp());
         // linux arch/x86/kvm/vmx/vmx.c allocate_vpid: lowest free VPID, 0 reserved for the host; 0 when VPID is off
         for (int i = 0; i < smp; i++) vcpus.add(new Vcpu(this, i, vpid ? i + 1 : 0, tlb));
@@ -75,25 +74,41 @@ final class SimVm implements MmuNotifier {
         return host.state(vmId, ram.gfnToRamPage(gfn)) == HostMemory.PageState.RESIDENT;
     }
 
-    /** The guest stores {@code content} into data frame {@code gfn}. */
-    void write(long gfn, long content) {
-        long rp = ram.gfnToRamPage(gfn);
-        host.access(vmId, rp, true, content);
-        expected.set(rp, content);
+    /**
+     * Process {@code pid} stores {@code content} into region page {@code regionPage}, which its vCPU translated to data
+     * frame {@code gfn}. The expectation is kept by (process, region page), not by frame, so that a wrong translation
+     * (a stale TLB entry, a missed INVLPG or shadow-page write-protection) shows in {@link #verify} as the kvm
+     * engine's host-side verify shows it.
+     */
+    void write(int pid, long regionPage, long gfn, long content) {
+        host.access(vmId, ram.gfnToRamPage(gfn), true, content);
+        expectations(pid).set(regionPage, content);
     }
 
-    /** The guest gave frame {@code gfn} away (to the balloon, or back to its free list by {@code free}): verify no
-     * longer expects its content. */
-    void forget(long gfn) {
-        expected.set(ram.gfnToRamPage(gfn), 0);
+    /** Process {@code pid} gave region page {@code regionPage} back ({@code free}): verify no longer expects it. */
+    void forget(int pid, long regionPage) {
+        if (pid < expected.size()) expected.get(pid).set(regionPage, 0);
     }
 
-    /** Every page the guest wrote still holds what it wrote. */
+    private PageLongs expectations(int pid) {
+        while (expected.size() <= pid) expected.add(new PageLongs(ram.ramPages()));   // region pages < RAM pages
+        return expected.get(pid);
+    }
+
+    /**
+     * Every region page a process wrote still holds what it wrote, found as the guest finds it: by walking that
+     * process's guest page tables to the frame (a page unmapped by {@code unmap} keeps its frame in the entry), then
+     * reading the host page behind the frame. A page whose entry holds no frame is a mismatch.
+     */
     void verify() {
-        expected.forEachNonZero((rp, content) -> {
-            stats[Stat.VERIFY_PAGES]++;
-            if (host.content(vmId, rp) != content) stats[Stat.VERIFY_MISMATCHES]++;
-        });
+        for (int pid = 0; pid < expected.size(); pid++) {
+            GuestOs.Process p = guest.processes.get(pid);
+            expected.get(pid).forEachNonZero((n, content) -> {
+                stats[Stat.VERIFY_PAGES]++;
+                long gfn = guest.frameOf(p, GuestOs.REGION_BASE + (n << Paging.PAGE_SHIFT));
+                if (gfn < 0 || host.content(vmId, ram.gfnToRamPage(gfn)) != content) stats[Stat.VERIFY_MISMATCHES]++;
+            });
+        }
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.memvirt.kvm;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.memvirt.kvm.GuestLayout.*;
@@ -219,8 +217,8 @@ class BalloonHostTest {
     /** Writes the stats buffer as the guest runtime does: {le16 tag; le64 val} packed, 10 bytes each (§5.5.6.3). */
     private void putStats(long gpa, long[][] tagValues) {
         for (int i = 0; i < tagValues.length; i++) {
-            ram.mapping().set(JAVA_SHORT_UNALIGNED, ram.gpaToOffset(gpa + 10L * i), (short) tagValues[i][0]);
-            ram.mapping().set(JAVA_LONG_UNALIGNED, ram.gpaToOffset(gpa + 10L * i + 2), tagValues[i][1]);
+            ram.write(gpa + 10L * i, 2, tagValues[i][0]);
+            ram.write(gpa + 10L * i + 2, 8, tagValues[i][1]);
         }
     }
 

@@ -15,6 +15,9 @@ import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
 import org.memvirt.host.MmuMode;
+import org.memvirt.hostctl.KsmHookChild;
+import org.memvirt.hostctl.KsmSession;
+import org.memvirt.hostctl.KsmSettings;
 import org.memvirt.workload.WorkloadParser;
 
 /** Real KSM on guest RAM: identical pages merge within one VM and across VMs; every sysfs value is restored. */

@@ -35,12 +35,6 @@ class KvmRefusalTest {
                 .hasMessage("resident limit must be a multiple of 4 KiB, not -4096");
         assertThatThrownBy(() -> new KvmOptions(null, 4097)).isInstanceOf(KvmException.class)
                 .hasMessage("resident limit must be a multiple of 4 KiB, not 4097");
-        assertThatThrownBy(() -> new KsmSettings(0, 20, null, 1, MINUTE)).isInstanceOf(KvmException.class)
-                .hasMessage("bad KSM settings: pages_to_scan 0, sleep_millisecs 20, settle scans 1");
-        assertThatThrownBy(() -> new KsmSettings(100, -1, null, 1, MINUTE)).isInstanceOf(KvmException.class)
-                .hasMessage("bad KSM settings: pages_to_scan 100, sleep_millisecs -1, settle scans 1");
-        assertThatThrownBy(() -> new KsmSettings(100, 20, null, 0, MINUTE)).isInstanceOf(KvmException.class)
-                .hasMessage("bad KSM settings: pages_to_scan 100, sleep_millisecs 20, settle scans 0");
     }
 
     @Test

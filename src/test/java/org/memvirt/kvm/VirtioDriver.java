@@ -3,7 +3,6 @@ package org.memvirt.kvm;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -109,22 +108,22 @@ final class VirtioDriver implements AutoCloseable {
             long d = desc[q] + 16L * index;
             boolean last = i == n - 1;
             ram.writeLong(d, gpaLenPairs[2 * i]);
-            seg().set(JAVA_INT, ram.gpaToOffset(d + 8), (int) gpaLenPairs[2 * i + 1]);
-            seg().set(JAVA_SHORT, ram.gpaToOffset(d + 12), (short) (last ? 0 : NEXT));
-            seg().set(JAVA_SHORT, ram.gpaToOffset(d + 14), (short) (last ? 0 : (index + 1) % size[q]));
+            ram.write(d + 8, 4, gpaLenPairs[2 * i + 1]);
+            ram.write(d + 12, 2, last ? 0 : NEXT);
+            ram.write(d + 14, 2, last ? 0 : (index + 1) % size[q]);
         }
         nextDesc[q] = (head + n) % size[q];
         int idx = u16(avail[q] + 2);
-        seg().set(JAVA_SHORT, ram.gpaToOffset(avail[q] + 4 + 2L * (idx % size[q])), (short) head);
-        seg().set(JAVA_SHORT, ram.gpaToOffset(avail[q] + 2), (short) (idx + 1));   // the free-running index
+        ram.write(avail[q] + 4 + 2L * (idx % size[q]), 2, head);
+        ram.write(avail[q] + 2, 2, idx + 1);   // the free-running index
         return head;
     }
 
     /** Makes descriptor {@code from} of queue {@code q} continue at descriptor {@code to}. */
     void link(int q, int from, int to) {
         long d = desc[q] + 16L * from;
-        seg().set(JAVA_SHORT, ram.gpaToOffset(d + 12), (short) NEXT);
-        seg().set(JAVA_SHORT, ram.gpaToOffset(d + 14), (short) to);
+        ram.write(d + 12, 2, NEXT);
+        ram.write(d + 14, 2, to);
     }
 
     void notifyQueue(int q) {
@@ -139,21 +138,16 @@ final class VirtioDriver implements AutoCloseable {
     /** Used ring element {@code i} of queue {@code q}: {id, len}. */
     long[] usedElem(int q, int i) {
         long e = used[q] + 4 + 8L * (i % size[q]);
-        return new long[] {Integer.toUnsignedLong(seg().get(JAVA_INT, ram.gpaToOffset(e))),
-            Integer.toUnsignedLong(seg().get(JAVA_INT, ram.gpaToOffset(e + 4)))};
+        return new long[] {ram.read(e, 4), ram.read(e + 4, 4)};
     }
 
     /** Writes {@code pfns} as an array of le32 at {@code gpa} (include/uapi/linux/virtio_balloon.h: 4 KiB PFNs). */
     void putPfns(long gpa, long... pfns) {
-        for (int i = 0; i < pfns.length; i++) seg().set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, ram.gpaToOffset(gpa + 4L * i), (int) pfns[i]);
+        for (int i = 0; i < pfns.length; i++) ram.write(gpa + 4L * i, 4, pfns[i]);
     }
 
     int u16(long gpa) {
-        return Short.toUnsignedInt(seg().get(JAVA_SHORT, ram.gpaToOffset(gpa)));
-    }
-
-    private MemorySegment seg() {
-        return ram.mapping();
+        return (int) ram.read(gpa, 2);
     }
 
     @Override

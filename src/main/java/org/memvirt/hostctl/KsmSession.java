@@ -1,4 +1,4 @@
-package org.memvirt.kvm;
+package org.memvirt.hostctl;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,18 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.memvirt.engine.Counters;
-
 /**
  * ksmd running for one run: saves every /sys/kernel/mm/ksm value it changes, writes the run's settings, and restores
  * the saved values in {@link #close} and, should the JVM exit first, in a shutdown hook. Reads the global counters
  * as changes since the session started (other processes, QEMU among them, merge too). The sysfs directory is
  * {@link #DIR} unless a caller (a test, over a fixture directory) names another.
  */
-final class KsmSession implements AutoCloseable {
-    static final Path DIR = Path.of("/sys/kernel/mm/ksm");
+public final class KsmSession extends HostChange {
+    public static final Path DIR = Path.of("/sys/kernel/mm/ksm");
     /** The global counters of ksm.rst, in its order (a kernel may lack the newer ones). */
-    static final List<String> COUNTERS = List.of("pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
+    public static final List<String> COUNTERS = List.of("pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
             "pages_volatile", "full_scans", "general_profit", "ksm_zero_pages", "stable_node_chains", "stable_node_dups");
 
     private static final long INITIAL_SCAN_BOUND_NANOS = 2_000_000_000L;
@@ -28,36 +26,35 @@ final class KsmSession implements AutoCloseable {
     private final Map<String, Long> start = new LinkedHashMap<>();
     private final Path dir;
     private final KsmSettings settings;
-    private final Thread hook = new Thread(this::restore, "ksm-restore");
-    private boolean closed;
 
     private KsmSession(Path dir, KsmSettings settings) {
+        super("ksm-restore");
         this.dir = dir;
         this.settings = settings;
     }
 
     /** Why KSM cannot be driven here, or null when it can (the directory exists and this user may write it). */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         return unavailableReason(DIR);
     }
 
-    static String unavailableReason(Path dir) {
+    public static String unavailableReason(Path dir) {
         if (!Files.isDirectory(dir)) return dir + " does not exist (kernel built without CONFIG_KSM)";
         if (!Files.isWritable(dir.resolve("run"))) return dir + "/run is not writable (KSM needs root)";
         return null;
     }
 
     /** Saves, then writes pages_to_scan, sleep_millisecs, use_zero_pages and finally run=1. */
-    static KsmSession start(KsmSettings settings) {
+    public static KsmSession start(KsmSettings settings) {
         return start(DIR, settings);
     }
 
     /** {@link #start(KsmSettings)} on the KSM sysfs directory {@code dir}. */
-    static KsmSession start(Path dir, KsmSettings settings) {
+    public static KsmSession start(Path dir, KsmSettings settings) {
         String why = unavailableReason(dir);
-        if (why != null) throw KvmException.host("cannot run KSM: " + why);
+        if (why != null) throw HostctlException.host("cannot run KSM: " + why);
         KsmSession s = new KsmSession(dir, settings);
-        Runtime.getRuntime().addShutdownHook(s.hook);
+        s.hook();
         try {
             s.set("pages_to_scan", Long.toString(settings.pagesToScan()));
             s.set("sleep_millisecs", Long.toString(settings.sleepMillisecs()));
@@ -72,12 +69,12 @@ final class KsmSession implements AutoCloseable {
             for (String c : COUNTERS) if (Files.exists(dir.resolve(c))) s.start.put(c, read(dir, c));
             return s;
         } catch (RuntimeException e) {
-            s.close();
+            s.close();                                            // restores what was written; the first error is thrown
             throw e;
         }
     }
 
-    KsmSettings settings() {
+    public KsmSettings settings() {
         return settings;
     }
 
@@ -88,16 +85,17 @@ final class KsmSession implements AutoCloseable {
     }
 
     /**
-     * The global counters' changes since the session started, named {@code ksm_global_<counter>}: those this kernel
-     * has (ksm.rst's counters came in different releases; a 6.1 kernel lacks pages_scanned and ksm_zero_pages).
+     * The global counters' changes since the session started, named {@code ksm_global_<counter>} (the engines' counter
+     * names) in ksm.rst's order: those this kernel has (ksm.rst's counters came in different releases; a 6.1 kernel
+     * lacks pages_scanned and ksm_zero_pages).
      */
-    Counters globalDeltas() {
+    public Map<String, Long> globalDeltas() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String c : start.keySet()) out.put("ksm_global_" + c, read(dir, c) - start.get(c));
-        return new Counters(out);
+        return out;
     }
 
-    long fullScans() {
+    public long fullScans() {
         return read(dir, "full_scans");
     }
 
@@ -105,7 +103,7 @@ final class KsmSession implements AutoCloseable {
      * Waits until ksmd has finished {@code settings.settleScans()} more full scans (merging has settled for pages
      * written before the call), or until {@code maxNanos} or the settings' bound passes. Returns the nanoseconds waited.
      */
-    long settle(long maxNanos) {
+    public long settle(long maxNanos) {
         return settle(settings.settleScans(), maxNanos);
     }
 
@@ -125,9 +123,8 @@ final class KsmSession implements AutoCloseable {
     }
 
     /** Restores every saved value, run first (so ksmd stops before its knobs change back). */
-    private synchronized void restore() {
-        if (closed) return;
-        closed = true;
+    @Override
+    void undo() {
         List<String> knobs = new ArrayList<>(saved.keySet());
         if (knobs.remove("run")) knobs.addFirst("run");
         for (String k : knobs) {
@@ -139,30 +136,20 @@ final class KsmSession implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        restore();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) restore, which is idempotent
-        }
-    }
-
-    static long read(Path dir, String name) {
+    public static long read(Path dir, String name) {
         String v = readText(dir, name);
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new KvmException("bad value in " + dir.resolve(name) + ": '" + v + "'");
+            throw HostctlException.host("bad value in " + dir.resolve(name) + ": '" + v + "'");
         }
     }
 
-    static String readText(Path dir, String name) {
+    public static String readText(Path dir, String name) {
         try {
             return Files.readString(dir.resolve(name)).trim();
         } catch (IOException e) {
-            throw new KvmException("cannot read " + dir.resolve(name) + ": " + e.getMessage());
+            throw HostctlException.host("cannot read " + dir.resolve(name) + ": " + e.getMessage());
         }
     }
 
@@ -170,7 +157,7 @@ final class KsmSession implements AutoCloseable {
         try {
             Files.writeString(dir.resolve(name), value);
         } catch (IOException e) {
-            throw new KvmException("cannot write " + value + " to " + dir.resolve(name) + ": " + e.getMessage());
+            throw HostctlException.host("cannot write " + value + " to " + dir.resolve(name) + ": " + e.getMessage());
         }
     }
 }

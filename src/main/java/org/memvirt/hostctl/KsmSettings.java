@@ -1,9 +1,9 @@
-package org.memvirt.kvm;
+package org.memvirt.hostctl;
 
 import java.time.Duration;
 
 /**
- * How the kvm engine runs ksmd for a run (linux Documentation/admin-guide/mm/ksm.rst): {@code run=1} with these knobs,
+ * How an engine runs ksmd for a run (linux Documentation/admin-guide/mm/ksm.rst): {@code run=1} with these knobs,
  * every changed value restored afterwards. Guest RAM is MADV_MERGEABLE per QEMU's {@code mem-merge} either way.
  *
  * @param pagesToScan pages_to_scan (the kernel's default is 100)
@@ -16,7 +16,7 @@ public record KsmSettings(long pagesToScan, long sleepMillisecs, Boolean useZero
         Duration settleBound) {
     public KsmSettings {
         if (pagesToScan < 1 || sleepMillisecs < 0 || settleScans < 1) {
-            throw new KvmException("bad KSM settings: pages_to_scan " + pagesToScan + ", sleep_millisecs " + sleepMillisecs
+            throw HostctlException.input("bad KSM settings: pages_to_scan " + pagesToScan + ", sleep_millisecs " + sleepMillisecs
                     + ", settle scans " + settleScans);
         }
     }

@@ -1,4 +1,4 @@
-package org.memvirt.kvm;
+package org.memvirt.hostctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.memvirt.ExitCoded;
 
 /**
  * {@link KsmSession} over a fixture KSM sysfs directory (the files of linux Documentation/admin-guide/mm/ksm.rst, as
@@ -120,7 +121,7 @@ class KsmSessionTest {
     void aStartThatFailsHalfwayRestoresWhatItWrote() throws IOException {
         Files.delete(dir.resolve("use_zero_pages"));
         Files.createDirectory(dir.resolve("use_zero_pages"));                // cannot be read: the third knob fails
-        assertThatThrownBy(() -> KsmSession.start(dir, FAST)).isInstanceOf(KvmException.class)
+        assertThatThrownBy(() -> KsmSession.start(dir, FAST)).isInstanceOf(HostctlException.class)
                 .hasMessageStartingWith("cannot read " + dir.resolve("use_zero_pages") + ": ");
         Map<String, String> want = idleFiles();
         want.remove("use_zero_pages");
@@ -135,7 +136,7 @@ class KsmSessionTest {
             Files.writeString(dir.resolve("full_scans"), "20\n");
             Files.writeString(dir.resolve("general_profit"), "-4096\n");       // can be negative (ksm.rst)
             assertThat(s.fullScans()).isEqualTo(20);
-            assertThat(s.globalDeltas().values()).containsExactly(entry("ksm_global_pages_scanned", 0L),
+            assertThat(s.globalDeltas()).containsExactly(entry("ksm_global_pages_scanned", 0L),
                     entry("ksm_global_pages_shared", 1L), entry("ksm_global_pages_sharing", 16384L),
                     entry("ksm_global_pages_unshared", 0L), entry("ksm_global_pages_volatile", 0L),
                     entry("ksm_global_full_scans", 3L), entry("ksm_global_general_profit", -4096L),
@@ -152,7 +153,7 @@ class KsmSessionTest {
         Files.delete(dir.resolve("ksm_zero_pages"));
         try (KsmSession s = KsmSession.start(dir, FAST)) {
             Files.writeString(dir.resolve("pages_sharing"), "10\n");
-            assertThat(s.globalDeltas().values()).containsExactly(entry("ksm_global_pages_shared", 0L),
+            assertThat(s.globalDeltas()).containsExactly(entry("ksm_global_pages_shared", 0L),
                     entry("ksm_global_pages_sharing", 10L), entry("ksm_global_pages_unshared", 0L),
                     entry("ksm_global_pages_volatile", 0L), entry("ksm_global_full_scans", 0L),
                     entry("ksm_global_general_profit", 0L), entry("ksm_global_stable_node_chains", 0L),
@@ -174,7 +175,7 @@ class KsmSessionTest {
     void aCounterThatIsNotANumberIsAOneLineError() throws IOException {
         try (KsmSession s = KsmSession.start(dir, FAST)) {
             Files.writeString(dir.resolve("full_scans"), "many\n");
-            assertThatThrownBy(s::fullScans).isInstanceOf(KvmException.class)
+            assertThatThrownBy(s::fullScans).isInstanceOf(HostctlException.class)
                     .hasMessage("bad value in " + dir.resolve("full_scans") + ": 'many'");
         }
     }
@@ -183,9 +184,21 @@ class KsmSessionTest {
     void aKernelWithoutKsmIsRefusedBeforeAnythingIsWritten() {
         Path none = dir.resolve("no-ksm");
         assertThat(KsmSession.unavailableReason(none)).isEqualTo(none + " does not exist (kernel built without CONFIG_KSM)");
-        assertThatThrownBy(() -> KsmSession.start(none, FAST)).isInstanceOf(KvmException.class)
+        assertThatThrownBy(() -> KsmSession.start(none, FAST)).isInstanceOf(HostctlException.class)
                 .hasMessage("cannot run KSM: " + none + " does not exist (kernel built without CONFIG_KSM)");
         assertThat(KsmSession.unavailableReason(dir)).isNull();
+    }
+
+    @Test
+    void settingsOutOfRangeAreRefusedAsInput() {
+        Duration minute = Duration.ofMinutes(1);
+        assertThatThrownBy(() -> new KsmSettings(0, 20, null, 1, minute)).isInstanceOf(HostctlException.class)
+                .hasMessage("bad KSM settings: pages_to_scan 0, sleep_millisecs 20, settle scans 1")
+                .extracting(e -> ((HostctlException) e).exitCode()).isEqualTo(ExitCoded.INPUT);
+        assertThatThrownBy(() -> new KsmSettings(100, -1, null, 1, minute)).isInstanceOf(HostctlException.class)
+                .hasMessage("bad KSM settings: pages_to_scan 100, sleep_millisecs -1, settle scans 1");
+        assertThatThrownBy(() -> new KsmSettings(100, 20, null, 0, minute)).isInstanceOf(HostctlException.class)
+                .hasMessage("bad KSM settings: pages_to_scan 100, sleep_millisecs 20, settle scans 0");
     }
 
     @Test
