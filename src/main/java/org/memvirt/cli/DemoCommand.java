@@ -49,9 +49,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt demo}: memvirt's story end to end, each step with real numbers, and one HTML report of it all. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM, Main.ENV_QEMU},
         description = "KVM memory virtualization in seven steps: check this host, configure a 4 GiB guest, show lazy "
-                + "allocation for real (kvm engine where /dev/kvm is usable), compare shadow paging with EPT on the "
+                + "allocation for real (the kvm engine where /dev/kvm is usable, else the qemu engine where QEMU and a "
+                + "guest image are, else the sim engine's model), compare shadow paging with EPT on the "
                 + "sim engine, plan swap for 64 x 1 GiB guests on 32 GiB, run a short overcommit scenario (swap, KSM, "
                 + "OOM kills), and write an HTML report of it all.")
 final class DemoCommand implements Runnable {
@@ -211,10 +212,9 @@ final class DemoCommand implements Runnable {
     private LazyStep lazy(PrintWriter out, MachineConfig guest, HostCapabilities host) {
         RunSpec spec = new RunSpec(guest, WorkloadParser.parseShorthand(LAZY_WORKLOAD), host.mmuMode(), null, null,
                 Duration.ofMinutes(1), 1);
-        Engines.Choice choice = Engines.forRun(Engines.Request.AUTO, spec);
+        Engines.Choice choice = Engines.preferReal(spec);
         Engine engine = choice.engine();
-        String reason = engine.kind().key() + " engine: " + (choice.passedOver() == null ? choice.why()
-                : choice.passedOver().kind().description() + " cannot run here (" + choice.why() + ")");
+        String reason = choice.reason();
         heading(out, 3, "Lazy allocation: '" + LAZY_WORKLOAD + "' in the 4 GiB guest, on the " + engine.kind().key()
                 + " engine");
         out.printf(Locale.ROOT, "engine:    %s%n", reason);
@@ -234,7 +234,7 @@ final class DemoCommand implements Runnable {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Counters c = r.counters();
         boolean real = !r.engine().virtualTime();
-        FreeMemory during = real ? kvmFree(c, before) : before.withMoreUsed(r.memory().residentBytes());
+        FreeMemory during = r.hostFreeDuring(before);
         long resident = r.memory().residentBytes();
         out.printf(Locale.ROOT, "guest RAM: configured %d MiB, resident %.1f MiB (%.1f%% of it) after %.1f s%n",
                 r.memory().configuredBytes() / MIB, resident / (double) MIB,
@@ -259,15 +259,6 @@ final class DemoCommand implements Runnable {
         try (Progress progress = Progress.forStderr(System.err, json)) {
             return engine.run(spec, progress);
         }
-    }
-
-    /** The host's free while the kvm guest existed (the engine's host_mem_* counters), swap as {@code before}. */
-    private static FreeMemory kvmFree(Counters c, FreeMemory before) {
-        long total = c.get(Counter.HOST_MEM_TOTAL_KB) * 1024;
-        long free = c.get(Counter.HOST_MEM_FREE_KB) * 1024;
-        return new FreeMemory(total, c.get(Counter.HOST_MEM_USED_KB) * 1024, free, before.shared(),
-                c.get(Counter.HOST_MEM_BUFF_CACHE_KB) * 1024, c.get(Counter.HOST_MEM_AVAILABLE_KB) * 1024, before.swapTotal(),
-                before.swapUsed(), before.swapFree());
     }
 
     private static MmuStep mmu(PrintWriter out, MachineConfig guest, List<RunResult> runs) {
@@ -338,10 +329,9 @@ final class DemoCommand implements Runnable {
             if (!e.kind().equals("oom_kill") || shown++ == 3) continue;
             out.printf(Locale.ROOT, "  %7.3fs  %s%n", e.t(), e.message());
         }
-        long room = r.host().ramBytes() + r.host().swapBytes() - r.host().reserveBytes();
-        long guests = 0;
-        for (HostResult.Vm v : r.vms()) guests += v.configuredBytes();
-        out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(room), size(guests), s.oomKills() > 0
+        SwapPlan plan = r.swapPlan();
+        out.printf(Locale.ROOT, "RAM + swap - reserve = %s for %s of guests: %s%n", size(plan.roomForGuests()),
+                size(plan.guestTotal()), s.oomKills() > 0
                 ? "KSM and swap were not enough; step 5's rule sizes swap so that they are"
                 : "KSM and swap were enough this time");
     }

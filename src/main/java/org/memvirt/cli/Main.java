@@ -16,13 +16,14 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.class,
         description = "KVM memory virtualization, real and modelled.",
         subcommands = {CommandLine.HelpCommand.class},
-        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM, Main.ENV_QEMU},
         sortOptions = false)
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** The --help footer of every command whose answer depends on the host (org.memvirt.host.HostEnv). */
     static final String ENV_HEADING = "%nEnvironment:%n";
     static final String ENV_HOST_ROOT = "  MEMVIRT_HOST_ROOT=DIR   read /proc, /sys, /dev under DIR (docs/host-check.md)";
     static final String ENV_KVM = "  MEMVIRT_KVM=off|denied  make /dev/kvm look absent or unopenable";
+    static final String ENV_QEMU = "  MEMVIRT_QEMU=off        make qemu-system-x86_64 look absent";
 
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code memvirt scenario FILE.yaml}: several VMs on one overcommitted host (swap, KSM, balloon, OOM). */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
-        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM},
+        footerHeading = Main.ENV_HEADING, footer = {Main.ENV_HOST_ROOT, Main.ENV_KVM, Main.ENV_QEMU},
         description = "Run several VMs on one host with swap, KSM, ballooning and the OOM killer.")
 final class ScenarioCommand implements Callable<Integer> {
     /** {@code --engine}'s words, checked by {@link Engines.Request#parse} as picocli checks an enum. */

@@ -34,6 +34,19 @@ public record QemuArg(String option, String spelling, String value) {
         return false;
     }
 
+    /**
+     * The value of {@code property} in this argument's QemuOpts {@code key=value,...} list (qemu util/qemu-option.c,
+     * as {@code -device} and {@code -drive} are parsed), where a first element without
+     * {@code =} is the value of {@code implied} ({@code -device virtio-balloon-pci,id=b0}: {@code driver} is
+     * {@code virtio-balloon-pci}); null when the list does not set it or this argument has no value.
+     */
+    public String property(String implied, String property) {
+        if (value == null) return null;
+        String found = null;
+        for (QemuOpts.Opt opt : QemuOpts.parse(value, implied, new java.util.ArrayList<>())) if (opt.name().equals(property)) found = opt.value();
+        return found;
+    }
+
     /** Where QEMU's messages place this argument ({@code -m 1.5: ...}): its words joined by a space. */
     public String location() {
         return String.join(" ", words());

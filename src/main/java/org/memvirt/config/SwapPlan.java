@@ -101,6 +101,11 @@ public record SwapPlan(List<Guests> guests, long hostRam, long hostReserve, long
         return sum;
     }
 
+    /** RAM + swap - reserve: what the guests together can hold before the OOM killer must act (swap 0 when unknown). */
+    public long roomForGuests() {
+        return hostRam + Math.max(0, hostSwap) - hostReserve;
+    }
+
     /** Swap so that RAM + swap covers all guests plus the host reserve. */
     public long swapForGuests() {
         return Math.max(0, Math.subtractExact(Math.addExact(guestTotal(), hostReserve), hostRam));

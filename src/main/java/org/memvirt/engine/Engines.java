@@ -10,10 +10,12 @@ import java.util.function.Function;
  *
  * <p>Engines register in {@code META-INF/services/org.memvirt.engine.Engine}, one line each, in the order
  * {@code --engine auto} prefers them: the first that is usable here and accepts the request runs it (the sim, last,
- * runs everything a machine-independent model can).
+ * runs everything a machine-independent model can). An engine whose kind is not {@link EngineKind#auto()} (the qemu
+ * engine) is never auto's choice: it runs only when named.
  */
 public final class Engines {
     private static final List<Engine> ALL = load();
+    private static final List<Engine> AUTO = ALL.stream().filter(e -> e.kind().auto()).toList();
 
     private Engines() {}
 
@@ -26,9 +28,14 @@ public final class Engines {
         return List.copyOf(out);
     }
 
-    /** Every registered engine, in {@code --engine auto}'s order of preference. */
+    /** Every registered engine, in the order of registration ({@code --engine auto}'s preference among its own). */
     public static List<Engine> all() {
         return ALL;
+    }
+
+    /** The engines {@code --engine auto} chooses from, in its order of preference. */
+    public static List<Engine> auto() {
+        return AUTO;
     }
 
     /** The registered engine of {@code kind}. */
@@ -52,7 +59,7 @@ public final class Engines {
             return new Request(k);
         }
 
-        /** The words {@code --engine} takes besides {@code auto}: {@code sim, kvm}. */
+        /** The words {@code --engine} takes besides {@code auto}: {@code sim, kvm, qemu}. */
         public static String words() {
             StringBuilder sb = new StringBuilder();
             for (EngineKind k : EngineKind.values()) sb.append(sb.isEmpty() ? "" : ", ").append(k.key());
@@ -88,8 +95,8 @@ public final class Engines {
             if (!a.usable()) throw EngineException.host("--engine " + e.kind().key() + ": " + a.reason());
             return e;
         }
-        for (Engine e : ALL) if (e.availability().usable()) return e;
-        return ALL.getLast();
+        for (Engine e : AUTO) if (e.availability().usable()) return e;
+        return AUTO.getLast();
     }
 
     /**
@@ -100,6 +107,54 @@ public final class Engines {
     public static Choice forRun(Request request, RunSpec spec) {
         return choose(request, new Phrases(k -> k.description() + " cannot run it (%s)", "", null),
                 (e, reason) -> e.check(spec, reason));
+    }
+
+    /**
+     * Chooses the engine for one VM preferring a measurement to a model: the first registered engine with wall time
+     * (a real VM: kvm, qemu) that is usable here and accepts {@code spec}, else the first model that does (the sim).
+     * The reason is one sentence: {@code kvm engine: /dev/kvm usable (...)}, or the engine chosen and why each real
+     * one before it could not be used: {@code sim engine: the kvm engine cannot run here (/dev/kvm does not exist)}.
+     *
+     * @throws EngineException when no engine accepts {@code spec} (the last refusal)
+     */
+    public static Choice preferReal(RunSpec spec) {
+        return preferReal(ALL, spec);
+    }
+
+    /** {@link #preferReal(RunSpec)} among {@code engines}, in their order. */
+    static Choice preferReal(List<Engine> engines, RunSpec spec) {
+        List<String> passed = new ArrayList<>();
+        Engine first = null;
+        String firstWhy = null;
+        EngineException refused = null;
+        for (boolean real : new boolean[] {true, false}) {
+            for (Engine e : engines) {
+                if (e.kind().virtualTime() == real) continue;
+                Availability a = e.availability();
+                String why;
+                if (a.usable()) {
+                    String reason = e.kind().key() + " engine: " + String.join("; ", passed)
+                            + (passed.isEmpty() || a.reason().isEmpty() ? "" : "; ") + a.reason();
+                    try {
+                        e.check(spec, reason);
+                        return new Choice(e, reason, first, first == null ? a.reason() : firstWhy);
+                    } catch (EngineException x) {
+                        refused = x;
+                        why = e.kind().description() + " cannot run it (" + x.getMessage() + ")";
+                    }
+                } else {
+                    why = e.kind().description() + " cannot run here (" + a.reason() + ")";
+                }
+                if (!real) continue;                           // a model that refuses is not worth explaining
+                passed.add(why);
+                if (first == null) {
+                    first = e;
+                    firstWhy = a.usable() ? refused.getMessage() : a.reason();
+                }
+            }
+        }
+        if (refused != null) throw refused;
+        throw new IllegalStateException("no engine registered");
     }
 
     /**
@@ -138,10 +193,10 @@ public final class Engines {
         }
         String why = null;
         Engine passedOver = null;
-        for (int i = 0; i < ALL.size(); i++) {
-            Engine e = ALL.get(i);
+        for (int i = 0; i < AUTO.size(); i++) {
+            Engine e = AUTO.get(i);
             Availability a = e.availability();
-            boolean last = i == ALL.size() - 1;
+            boolean last = i == AUTO.size() - 1;
             if (!a.usable() && !last) {
                 why = a.reason();
                 passedOver = e;

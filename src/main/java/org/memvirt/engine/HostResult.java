@@ -3,6 +3,7 @@ package org.memvirt.engine;
 import java.util.List;
 import java.util.Map;
 
+import org.memvirt.config.SwapPlan;
 import org.memvirt.host.FreeMemory;
 import org.memvirt.host.MmuMode;
 
@@ -42,6 +43,15 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
         public Summary {
             killed = List.copyOf(killed);
         }
+    }
+
+    /** The run's host and guests as Red Hat's sizing rule sees them ({@link SwapPlan}): RAM + swap against guests + reserve. */
+    public SwapPlan swapPlan() {
+        java.util.Map<Long, Long> bySize = new java.util.TreeMap<>();
+        for (Vm v : vms) bySize.merge(v.configuredBytes(), 1L, Long::sum);
+        List<SwapPlan.Guests> groups = new java.util.ArrayList<>();
+        bySize.forEach((size, count) -> groups.add(new SwapPlan.Guests(count, size)));
+        return new SwapPlan(groups, host.ramBytes(), host.reserveBytes(), host.swapBytes());
     }
 
     /** This result's {@link Summary}. */

@@ -77,11 +77,18 @@ public record HostSpec(String name, long durationNanos, long sampleNanos, long q
      * @param workload the ops, in order
      * @param residentLimitBytes {@code resident_limit}: the VMM keeps at most this much guest RAM resident and swaps
      *        the rest itself (hypervisor-level swap through userfaultfd, kvm engine only); 0: no limit
+     * @param guest the guest OS ({@code guest}), or null for the engine's own (the micro-guest on sim and kvm)
      */
     public record Vm(String name, MachineConfig machine, MmuMode mmu, int oomScoreAdj, long startNanos,
-            long bootTouchBytes, Balloon balloon, List<Op> workload, long residentLimitBytes) {
+            long bootTouchBytes, Balloon balloon, List<Op> workload, long residentLimitBytes, GuestProfile guest) {
         public Vm {
             workload = List.copyOf(workload);
+        }
+
+        /** A VM of the engine's own guest. */
+        public Vm(String name, MachineConfig machine, MmuMode mmu, int oomScoreAdj, long startNanos, long bootTouchBytes,
+                Balloon balloon, List<Op> workload, long residentLimitBytes) {
+            this(name, machine, mmu, oomScoreAdj, startNanos, bootTouchBytes, balloon, workload, residentLimitBytes, null);
         }
 
         /** Guest RAM ({@code -m}). */

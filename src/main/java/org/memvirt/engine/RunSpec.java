@@ -21,12 +21,30 @@ import org.memvirt.workload.Workload;
  * @param ksm run the host's ksmd for the run (restored afterwards)
  * @param residentLimitBytes the VMM keeps at most this much guest RAM resident and swaps the rest itself
  *        (hypervisor-level swap); 0: no limit
+ * @param guest what only a real Linux guest takes (the qemu engine): its kernel, the balloon's features, a duration
+ * @param guestProfile the guest OS asked for ({@code --guest}), or null for the engine's own (the micro-guest on sim
+ *        and kvm, which refuses any other)
  */
 public record RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb,
-        Duration timeout, long seed, boolean ksm, long residentLimitBytes) {
+        Duration timeout, long seed, boolean ksm, long residentLimitBytes, GuestOptions guest, GuestProfile guestProfile) {
+    public RunSpec {
+        if (guest == null) guest = GuestOptions.DEFAULT;
+    }
+
+    /** A run of the engine's own guest with the default guest options. */
+    public RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb,
+            Duration timeout, long seed, boolean ksm, long residentLimitBytes) {
+        this(machine, workload, mmu, vpid, tlb, timeout, seed, ksm, residentLimitBytes, GuestOptions.DEFAULT, null);
+    }
+
     /** A run that leaves the host's KSM alone and sets no resident limit. */
     public RunSpec(MachineConfig machine, Workload workload, MmuMode mmu, Boolean vpid, String tlb, Duration timeout,
             long seed) {
         this(machine, workload, mmu, vpid, tlb, timeout, seed, false, 0);
+    }
+
+    /** This run with {@code options} for a real guest. */
+    public RunSpec withGuest(GuestOptions options) {
+        return new RunSpec(machine, workload, mmu, vpid, tlb, timeout, seed, ksm, residentLimitBytes, options, guestProfile);
     }
 }

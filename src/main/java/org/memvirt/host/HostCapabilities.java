@@ -13,6 +13,7 @@ public record HostCapabilities(CpuSummary cpu, Virtualization virtualization, Kv
     /** This host (or the one {@link HostEnv} names), probing its /dev/kvm. */
     public static HostCapabilities read() {
         HostRoot root = HostEnv.root();
+        HostEnv.qemuVeto();                                  // a malformed MEMVIRT_QEMU is refused before any work
         return read(root, HostEnv.kvmProbe(root));
     }
 

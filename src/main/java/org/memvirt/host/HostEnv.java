@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * The two environment variables that decide what memvirt takes for "this host" (docs/host-check.md, "Other hosts"):
  * {@value #HOST_ROOT} reads /proc, /sys and /dev under another directory (a described host, such as the test
- * fixtures), and {@value #KVM} ({@code off} or {@code denied}) makes this machine's /dev/kvm look absent or
- * unopenable, whatever the device would answer. Every command reads them here and nowhere else. In-process callers (the docs examples) run a
+ * fixtures), {@value #KVM} ({@code off} or {@code denied}) makes this machine's /dev/kvm look absent or
+ * unopenable, whatever the device would answer, and {@value #QEMU} ({@code off}) makes its QEMU look absent. Every command reads them here and nowhere else. In-process callers (the docs examples) run a
  * command as if exactly the variables of a map were set with {@link #with}.
  */
 public final class HostEnv {
@@ -17,6 +17,8 @@ public final class HostEnv {
     public static final String KVM = "MEMVIRT_KVM";
     public static final String KVM_OFF = "off";
     public static final String KVM_DENIED = "denied";
+    public static final String QEMU = "MEMVIRT_QEMU";
+    public static final String QEMU_OFF = "off";
     private static final ScopedValue<Map<String, String>> SCOPED = ScopedValue.newInstance();
 
     /** Runs {@code op} with {@code vars} as the only memvirt environment variables (the real ones are ignored). */
@@ -92,6 +94,22 @@ public final class HostEnv {
         }
         return Optional.of("the kvm engine runs on this machine's " + KvmStatus.DEV_KVM + ", not on a described host ("
                 + because + ")");
+    }
+
+    /**
+     * Why an engine must not run this machine's QEMU when a variable says so: a described host is read (it has no
+     * QEMU of its own that memvirt could start: a described host runs the models only, as it runs no kvm engine), or
+     * {@value #QEMU}={@value #QEMU_OFF} hides QEMU. Empty when what is installed decides.
+     */
+    public static Optional<String> qemuVeto() {
+        String q = get(QEMU);
+        if (q != null && !q.equals(QEMU_OFF)) {
+            throw new HostException(QEMU + " must be " + QEMU_OFF + " (or unset), not '" + q + "'", HostException.USAGE);
+        }
+        if (described()) {
+            return Optional.of("a described host runs no QEMU (" + HOST_ROOT + "=" + get(HOST_ROOT) + ")");
+        }
+        return q == null ? Optional.empty() : Optional.of("qemu-system-x86_64 hidden (" + QEMU + "=" + QEMU_OFF + ")");
     }
 
     private static String get(String name) {

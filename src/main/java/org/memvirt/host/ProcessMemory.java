@@ -96,6 +96,30 @@ public final class ProcessMemory {
         }
     }
 
+    /**
+     * One line of /proc/PID/maps: the mapping [start, end), its permissions ({@code rw-p}) and its pathname column
+     * (empty for anonymous memory, a file, {@code [heap]}, {@code /memfd:NAME (deleted)}).
+     */
+    public record Region(long start, long end, String perms, String name) {
+        public long size() {
+            return end - start;
+        }
+    }
+
+    /** Every mapping of the process, in address order (/proc/PID/maps). */
+    public java.util.List<Region> maps() {
+        java.util.List<Region> out = new java.util.ArrayList<>();
+        for (String line : lines("/maps")) {
+            if (!isHeader(line)) continue;
+            // start-end perms offset dev inode [pathname] (fs/proc/task_mmu.c show_map_vma)
+            String[] f = line.split("\\s+", 6);
+            int dash = f[0].indexOf('-');
+            out.add(new Region(Long.parseUnsignedLong(f[0].substring(0, dash), 16),
+                    Long.parseUnsignedLong(f[0].substring(dash + 1), 16), f[1], f.length == 6 ? f[5].trim() : ""));
+        }
+        return out;
+    }
+
     /** The smaps entry of the mapping that starts at {@code start}; a HostException when there is none. */
     public Mapping mapping(long start) {
         String file = dir + "/smaps";

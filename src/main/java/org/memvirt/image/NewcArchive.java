@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
  * Documentation/driver-api/early-userspace/buffer-format.rst): per entry a 110-byte ASCII header ("070701" and 13
  * eight-digit hexadecimal fields), the NUL-terminated name padded to a multiple of 4 bytes (counting the header), then
  * the data padded to a multiple of 4; the archive ends with the entry "TRAILER!!!". Owners are root and every mtime
- * is 0, so the same entries always give the same bytes.
+ * is 0, so the same entries always give the same bytes. Public for tools and tests that add files to an initramfs
+ * (the kernel unpacks concatenated archives in turn, a later file replacing an earlier one of the same name).
  */
-final class NewcArchive {
+public final class NewcArchive {
     static final String MAGIC = "070701";                 // buffer-format.rst: c_magic, "070701" (no checksum)
     static final String TRAILER = "TRAILER!!!";           // buffer-format.rst: the end-of-archive entry
     static final int HEADER_BYTES = 110;                  // 6-byte magic + 13 fields of 8 hex digits
@@ -21,7 +22,7 @@ final class NewcArchive {
     private long offset;
     private int ino = 1;
 
-    NewcArchive(OutputStream out) {
+    public NewcArchive(OutputStream out) {
         this.out = out;
     }
 
@@ -29,7 +30,7 @@ final class NewcArchive {
         entry(name, S_IFDIR | permissions, 2, new byte[0], 0, 0);
     }
 
-    void file(String name, int permissions, byte[] data) throws IOException {
+    public void file(String name, int permissions, byte[] data) throws IOException {
         entry(name, S_IFREG | permissions, 1, data, 0, 0);
     }
 
@@ -44,7 +45,7 @@ final class NewcArchive {
     }
 
     /** Writes the trailer; the archive is complete afterwards. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         entry(TRAILER, 0, 1, new byte[0], 0, 0);
         out.flush();
     }

@@ -14,12 +14,12 @@ import org.memvirt.engine.Counters;
 import org.memvirt.engine.Engine;
 import org.memvirt.engine.EngineException;
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.FreeCounters;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.host.FreeMemory;
 import org.memvirt.host.HostEnv;
 import org.memvirt.host.HostMmu;
 import org.memvirt.host.KsmState;
@@ -94,6 +94,8 @@ public final class KvmEngine implements Engine {
      */
     @Override
     public void check(RunSpec spec, String reason) {
+        spec.guest().refuseFor(EngineKind.KVM);
+        if (spec.guestProfile() != null && spec.guestProfile().linux()) throw EngineException.usage("--guest linux: " + MICRO_GUEST_ONLY);
         HostMmu host = HostMmu.read();
         if (spec.mmu() != host.mode()) {
             throw EngineException.host("--mmu " + spec.mmu().word() + ": this host's KVM runs guests with "
@@ -139,9 +141,17 @@ public final class KvmEngine implements Engine {
     /** Refuses what the kvm path cannot do or this host cannot hold (see {@link KvmFit}). */
     @Override
     public List<String> check(HostSpec spec) {
+        for (HostSpec.Vm vm : spec.vms()) {
+            if (vm.guest() != null && vm.guest().linux()) {
+                throw new EngineException("vms[" + vm.name() + "].guest: " + MICRO_GUEST_ONLY);
+            }
+        }
         for (HostSpec.Vm vm : spec.vms()) if (vm.residentLimitBytes() > 0) refuseWithoutUffd("vms[" + vm.name() + "].resident_limit");
         return KvmFit.check(spec, MemInfo.read(HostEnv.root()), KsmState.read(HostEnv.root()));
     }
+
+    static final String MICRO_GUEST_ONLY = "the kvm engine boots memvirt's micro-guest; a Linux guest runs on the qemu"
+            + " engine, or as the sim's model of it (--engine sim)";
 
     /** Boots every VM in this process and runs the workloads at once ({@link KvmHost}). */
     @Override
@@ -253,13 +263,6 @@ public final class KvmEngine implements Engine {
 
     /** The host's memory as {@code free} shows it now (host.FreeMemory), in KiB. */
     private static Map<Counter, Long> freeM() {
-        FreeMemory f = MemInfo.read(HostEnv.root()).free();
-        Map<Counter, Long> out = new LinkedHashMap<>();
-        out.put(Counter.HOST_MEM_TOTAL_KB, f.total() / 1024);
-        out.put(Counter.HOST_MEM_USED_KB, f.used() / 1024);
-        out.put(Counter.HOST_MEM_FREE_KB, f.free() / 1024);
-        out.put(Counter.HOST_MEM_BUFF_CACHE_KB, f.buffCache() / 1024);
-        out.put(Counter.HOST_MEM_AVAILABLE_KB, f.available() / 1024);
-        return out;
+        return FreeCounters.host(MemInfo.read(HostEnv.root()).free());
     }
 }

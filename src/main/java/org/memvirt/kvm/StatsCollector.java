@@ -97,7 +97,7 @@ final class StatsCollector {
     private static Map<String, Long> ordered() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (Counter c : Counter.values()) {
-            if (c.group() == Counter.Group.KVM_STATS && c.engines() == Counter.Engines.BOTH) m.put(c.key(), null);
+            if (c.group() == Counter.Group.KVM_STATS && c.engines().sim()) m.put(c.key(), null);
         }
         return m;
     }

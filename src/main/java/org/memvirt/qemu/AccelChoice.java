@@ -1,6 +1,8 @@
 package org.memvirt.qemu;
 
 import org.memvirt.host.HostCapabilities;
+import org.memvirt.host.HostEnv;
+import org.memvirt.host.HostRoot;
 import org.memvirt.host.KvmStatus;
 
 /**
@@ -18,9 +20,15 @@ public record AccelChoice(String accel, String reason) {
         if (!accel.equals(KVM) && !accel.equals(TCG)) throw new IllegalArgumentException("accel " + accel);
     }
 
-    /** The one place the qemu engine decides between KVM and TCG for this host. */
+    /**
+     * The one place the qemu engine decides between KVM and TCG for this host: TCG where MEMVIRT_KVM or
+     * MEMVIRT_HOST_ROOT says this machine's /dev/kvm is not to be used ({@link HostEnv#kvmEngineVeto()}: QEMU runs on
+     * this machine, never on a described host), else as this machine's /dev/kvm answers.
+     */
     public static AccelChoice forThisHost() {
-        return of(HostCapabilities.read().kvm());
+        java.util.Optional<String> veto = HostEnv.kvmEngineVeto();
+        if (veto.isPresent()) return new AccelChoice(TCG, TCG + ": " + veto.get());
+        return of(HostCapabilities.read(HostRoot.REAL, HostEnv.kvmProbe(HostRoot.REAL)).kvm());
     }
 
     /** KVM when {@code kvm} is usable, else TCG, with the reason. */

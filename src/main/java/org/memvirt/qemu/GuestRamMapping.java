@@ -3,6 +3,8 @@ package org.memvirt.qemu;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.host.ProcessMemory;
+
 /**
  * Finds the guest RAM of a QEMU process among its mappings (/proc/PID/smaps or maps headers): QEMU maps each RAM
  * block as one mapping of exactly the block's size (util/mmap-alloc.c qemu_ram_mmap, with a PROT_NONE guard page
@@ -41,6 +43,15 @@ public final class GuestRamMapping {
         throw new QemuException(fit.size() + " read-write mappings of exactly " + ramBytes + " bytes in QEMU's address "
                 + "space; cannot tell which is the guest RAM (at 0x" + Long.toHexString(fit.get(0).start()) + " and 0x"
                 + Long.toHexString(fit.get(1).start()) + ")");
+    }
+
+    /** The guest RAM of QEMU process {@code pid} on this host (its /proc/PID/maps). */
+    public static Mapping locate(long pid, long ramBytes) {
+        List<Mapping> mappings = new ArrayList<>();
+        for (ProcessMemory.Region r : ProcessMemory.of(pid).maps()) {
+            mappings.add(new Mapping(r.start(), r.end(), r.size(), r.perms(), r.name()));
+        }
+        return locate(mappings, ramBytes);
     }
 
     private GuestRamMapping() {}

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.memvirt.host.HostEnv;
+
 /**
  * The qemu-system-x86_64 on PATH and its version, which must be at least 7.2: memvirt's option table and error texts
  * are QEMU 7.2's, and {@code query-stats} needs 7.1 (qapi/stats.json "Since: 7.1").
@@ -26,8 +28,13 @@ public record QemuBinary(Path path, int major, int minor, int micro) {
     private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)"); // softmmu/vl.c version()
     private static final long VERSION_TIMEOUT_SECONDS = 10;
 
-    /** The binary on this process's PATH, version checked; a one-line {@link QemuException} otherwise. */
+    /**
+     * The binary on this process's PATH, version checked; a one-line {@link QemuException} otherwise, also where
+     * {@code MEMVIRT_QEMU=off} hides it or a described host is read ({@link HostEnv#qemuVeto}).
+     */
     public static QemuBinary locate() {
+        Optional<String> veto = HostEnv.qemuVeto();
+        if (veto.isPresent()) throw new QemuException(veto.get());
         return locate(System.getenv().getOrDefault("PATH", ""));
     }
 

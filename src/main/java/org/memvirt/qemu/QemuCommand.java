@@ -66,6 +66,10 @@ public record QemuCommand(List<String> argv, List<String> notes, Path qmpSocket,
                 }
             }
         }
+        for (QemuLaunch.Extra extra : launch.extras()) {
+            argv.addAll(extra.words());
+            notes.add(String.join(" ", extra.words()) + " added: " + extra.note());
+        }
         if (userAccel) notes.add("-machine accel= kept: QEMU picks the accelerator from it, not memvirt");
         else argv.addAll(List.of("-accel", accel.accel()));
         if (!userDisplay) argv.addAll(List.of("-display", "none"));

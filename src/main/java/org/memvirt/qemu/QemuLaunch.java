@@ -29,57 +29,79 @@ import org.memvirt.config.MachineConfig;
  * @param startTimeout how long QEMU may take to open its QMP socket
  * @param qmpTimeout how long one QMP command may take
  * @param runtimeParent where QEMU's private directory (sockets, logs) is made, or null for java.io.tmpdir
+ * @param extras options memvirt adds after the user's line, each with the note that says why
  */
 public record QemuLaunch(MachineConfig machine, Path kernel, Path initrd, String append, VirtioBalloon balloon,
         List<AgentChannel> channels, boolean consoleLog, AccelChoice accel, Duration startTimeout,
-        Duration qmpTimeout, Path runtimeParent) {
+        Duration qmpTimeout, Path runtimeParent, List<Extra> extras) {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_QMP_TIMEOUT = Duration.ofSeconds(10);
 
     public QemuLaunch {
         channels = List.copyOf(channels);
+        extras = List.copyOf(extras);
+    }
+
+    /**
+     * Options memvirt adds to the user's line ({@code -nic none} for a guest that needs no network).
+     *
+     * @param words the option's words
+     * @param note why, as {@link QemuCommand#notes()} reports it
+     */
+    public record Extra(List<String> words, String note) {
+        public Extra {
+            words = List.copyOf(words);
+        }
     }
 
     /** The user's line alone: nothing added but QMP, the accelerator and, where needed, a reserve=off backend. */
     public static QemuLaunch of(MachineConfig machine) {
         return new QemuLaunch(machine, null, null, null, null, List.of(), false, null, DEFAULT_START_TIMEOUT,
-                DEFAULT_QMP_TIMEOUT, null);
+                DEFAULT_QMP_TIMEOUT, null, List.of());
+    }
+
+    /** These options added after the user's line, with the note that says why. */
+    public QemuLaunch withExtra(List<String> words, String note) {
+        List<Extra> all = new ArrayList<>(extras);
+        all.add(new Extra(words, note));
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
+                qmpTimeout, runtimeParent, all);
     }
 
     public QemuLaunch withKernel(Path kernelImage, Path initramfs, String commandLine) {
         return new QemuLaunch(machine, kernelImage, initramfs, commandLine, balloon, channels, consoleLog, accel,
-                startTimeout, qmpTimeout, runtimeParent);
+                startTimeout, qmpTimeout, runtimeParent, extras);
     }
 
     public QemuLaunch withBalloon(VirtioBalloon device) {
         return new QemuLaunch(machine, kernel, initrd, append, device, channels, consoleLog, accel, startTimeout,
-                qmpTimeout, runtimeParent);
+                qmpTimeout, runtimeParent, extras);
     }
 
     public QemuLaunch withChannel(AgentChannel channel) {
         List<AgentChannel> all = new ArrayList<>(channels);
         all.add(channel);
         return new QemuLaunch(machine, kernel, initrd, append, balloon, all, consoleLog, accel, startTimeout, qmpTimeout,
-                runtimeParent);
+                runtimeParent, extras);
     }
 
     public QemuLaunch withConsoleLog() {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, true, accel, startTimeout, qmpTimeout,
-                runtimeParent);
+                runtimeParent, extras);
     }
 
     public QemuLaunch withAccel(AccelChoice choice) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, choice, startTimeout,
-                qmpTimeout, runtimeParent);
+                qmpTimeout, runtimeParent, extras);
     }
 
     public QemuLaunch withTimeouts(Duration start, Duration qmp) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, start, qmp,
-                runtimeParent);
+                runtimeParent, extras);
     }
 
     public QemuLaunch withRuntimeParent(Path parent) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
-                qmpTimeout, parent);
+                qmpTimeout, parent, extras);
     }
 }

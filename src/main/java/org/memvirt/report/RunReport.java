@@ -50,6 +50,7 @@ public final class RunReport {
         configuration(r, runs, names);
         if (layout != null) layout(r, layout);
         memory(r, runs, names);
+        for (int i = 0; i < runs.size(); i++) guestRamOverTime(r, names.get(i), runs.get(i));
         r.section("Counters");
         List<Counters> totals = new ArrayList<>(runs.size());
         for (RunResult run : runs) totals.add(run.counters());
@@ -65,7 +66,7 @@ public final class RunReport {
     static List<String> runNames(List<RunResult> runs) {
         List<String> names = new ArrayList<>(runs.size());
         for (RunResult run : runs) {
-            String base = run.engine().key() + " " + run.mmu().word() + (run.vpid() ? " vpid" : "");
+            String base = run.engine().key() + " " + run.mmuWord() + (run.vpid() ? " vpid" : "");
             String name = base;
             for (int n = 2; names.contains(name); n++) name = base + " #" + n;
             names.add(name);
@@ -193,7 +194,7 @@ public final class RunReport {
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("engine", runs, run -> run.engine().key()));
         rows.add(row("why this engine", runs, RunResult::engineReason));
-        rows.add(row("mmu", runs, run -> run.mmu().word()));
+        rows.add(row("mmu", runs, RunResult::mmuWord));
         rows.add(row("vpid", runs, run -> run.vpid() ? "on" : "off"));
         rows.add(row("vCPUs", runs, run -> Integer.toString(Math.max(1, run.vcpus().size()))));
         rows.add(row("ops", runs, run -> Integer.toString(run.ops().size())));
@@ -233,6 +234,39 @@ public final class RunReport {
         rows.add(row("ballooned", runs, run -> bytes(run.memory().balloonedBytes())));
         rows.add(row("page tables", runs, run -> bytes(run.memory().pageTableBytes())));
         r.table("", header, rows);
+    }
+
+    /**
+     * The guest-RAM mapping's Rss and Pss and the balloon over wall time, ops and events as markers, for a run that
+     * sampled them (qemu engine); nothing for the others.
+     */
+    private static void guestRamOverTime(HtmlReport r, String runName, RunResult run) {
+        RunResult.Timeline tl = run.timeline();
+        if (tl == null || tl.samples().isEmpty()) return;
+        r.section("Guest RAM over time: " + runName);
+        r.chart(guestRamCaption(tl), guestRamChart(runName, tl).render());
+    }
+
+    static String guestRamCaption(RunResult.Timeline tl) {
+        return "The guest-RAM mapping of the VMM process (/proc/PID/smaps), sampled every " + tl.periodMillis()
+                + " ms: Rss, Pss (below Rss where KSM shares pages) and the balloon as the guest's driver reports it.";
+    }
+
+    static LineChart guestRamChart(String runName, RunResult.Timeline tl) {
+        List<RunResult.Timeline.Sample> s = tl.samples();
+        double[] t = new double[s.size()];
+        double[] rss = new double[t.length], pss = new double[t.length], balloon = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            RunResult.Timeline.Sample x = s.get(i);
+            t[i] = x.t();
+            rss[i] = x.residentBytes();
+            pss[i] = x.pssBytes();
+            balloon[i] = x.balloonBytes();
+        }
+        List<Marker> markers = new ArrayList<>(tl.marks().size());
+        for (RunResult.Timeline.Mark m : tl.marks()) markers.add(new Marker(m.t(), m.label()));
+        return new LineChart(runName + ": guest RAM", "memory", Quantity.BYTES, t, List.of(new Series("Rss", rss),
+                new Series("Pss", pss), new Series("balloon", balloon)), markers);
     }
 
     /** One row per op: its text, its time, the chart's counters, then any other counter it changed. */

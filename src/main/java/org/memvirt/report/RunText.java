@@ -12,6 +12,7 @@ import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryLayout;
 import org.memvirt.engine.Counter;
 import org.memvirt.engine.Counters;
+import org.memvirt.engine.ResidentSplit;
 import org.memvirt.engine.RunResult;
 import org.memvirt.host.FreeMemory;
 
@@ -19,6 +20,9 @@ import org.memvirt.host.FreeMemory;
 public final class RunText {
     private static final Counter[] OP_COLUMNS = {Counter.EXITS, Counter.PF_FIXED, Counter.PF_GUEST, Counter.INVLPG,
         Counter.TLB_FLUSH, Counter.STLB_MISSES, Counter.WALK_REFS};
+    /** A real Linux guest's columns, after those of {@link #OP_COLUMNS} its ops report (KVM's, under KVM). */
+    private static final Counter[] GUEST_OP_COLUMNS = {Counter.PGFAULT, Counter.THP_FAULT_ALLOC,
+        Counter.GUEST_RAM_RSS_KB, Counter.GUEST_MEM_TOTAL_KB, Counter.GUEST_MEM_FREE_KB};
     /** A counter the run does not report (e.g. walk_refs on the kvm engine): never a made-up 0. */
     static final String NOT_REPORTED = "-";
 
@@ -33,10 +37,15 @@ public final class RunText {
     public static void print(PrintWriter out, MachineConfig machine, String workload, RunResult r, long hostMemTotal) {
         MemoryLayout l = machine.layout();
         out.printf("engine:    %s (%s)%n", r.engine().key(), r.engineReason());
-        out.printf("mmu:       %s, VPID %s%n", r.mmu().word(), r.vpid() ? "on" : "off");
+        if (r.accel() != null) {
+            out.printf("accel:     %s%s%n", r.accel(), r.bootMs() == null ? ""
+                    : String.format(Locale.ROOT, ", guest agent ready %.1f s after QEMU started", r.bootMs() / 1e3));
+        }
+        if (r.mmu() == null) out.printf("mmu:       none: %s translates guest addresses in software%n", r.mmuWord());
+        else out.printf("mmu:       %s, VPID %s%n", r.mmu().word(), r.vpid() ? "on" : "off");
         out.printf("machine:   %s, %s RAM (%s below 4G, %s above 4G), %d vCPU%s%n", l.machine(), mib(l.ramSize()),
                 mib(l.belowFourG()), mib(l.aboveFourG()), machine.smp(), machine.smp() == 1 ? "" : "s");
-        out.printf("workload:  %s%n%n", workload);
+        out.printf("workload:  %s%n%n", workload.isEmpty() ? "(none: the guest ran its own work)" : workload);
         printOps(out, r);
         out.println();
         printCounters(out, r.counters());
@@ -45,10 +54,39 @@ public final class RunText {
         out.println("memory:");
         out.printf("  configured      %s%n", mib(m.configuredBytes()));
         out.printf("  resident        %s  (guest RAM backed by host memory)%n", mib(m.residentBytes()));
-        if (m.balloonedBytes() > 0) out.printf("  ballooned       %s%n", mib(m.balloonedBytes()));
+        if (m.balloonedBytes() > 0 && r.guest() == null) out.printf("  ballooned       %s%n", mib(m.balloonedBytes()));
         if (m.swappedBytes() > 0) out.printf("  swapped         %s%n", mib(m.swappedBytes()));
-        out.printf("  page tables     %s  (guest tables + shadow or EPT/NPT tables)%n", mib(m.pageTableBytes()));
+        ResidentSplit a = m.accounting();
+        if (a != null) {
+            out.printf("    struct pages  %s  (the guest kernel's struct page array: 64 B per 4 KiB page of -m, 1.56 %%)%n",
+                    mib(a.structPagesBytes()));
+            out.printf("    kernel        %s  (kernel, initramfs and the rest of what the guest touched while booting)%n",
+                    mib(a.kernelBytes()));
+            out.printf("    workload      %s  (the workload's pages the guest holds now)%n", mib(a.workloadBytes()));
+            out.printf("    other         %s  (freed by the guest but still resident, page cache, slab; negative: given"
+                    + " back by the balloon or free page reporting)%n", mib(a.otherBytes()));
+        }
+        if (m.balloonedBytes() > 0 && r.guest() != null) out.printf("  ballooned       %s%n", mib(m.balloonedBytes()));
+        out.printf("  page tables     %s  (%s)%n", mib(m.pageTableBytes()), r.guest() != null ? "the guest's own page tables"
+                : "guest tables + shadow or EPT/NPT tables");
+        if (m.vmmOverheadBytes() != null) {
+            out.printf("  VMM beyond RAM  %s  (QEMU's VmRSS less guest RAM's Rss)%n", mib(m.vmmOverheadBytes()));
+        }
+        if (!r.notes().isEmpty()) {
+            out.println();
+            out.println("notes:");
+            for (String note : r.notes()) out.printf("  %s%n", note);
+        }
         out.println();
+        if (r.guest() != null && r.hostFree() != null) {
+            if (r.guest().free() != null) {
+                out.println("guest (free -m inside the guest" + (r.guest().agent() ? "" : ", from its balloon driver") + "):");
+                out.print(FreeTable.render(r.guest().free(), FreeUnit.MEBI));
+            }
+            out.println("host (free -m, this host at the end of the run, the guest still running):");
+            out.print(FreeTable.render(r.hostFree(), FreeUnit.MEBI));
+            return;
+        }
         out.println("host (free -m, this VM alone on this host's RAM):");
         long total = hostMemTotal;
         // KVM's own table pages: the sim counts them; the kvm engine cannot see them (kernel memory), so none
@@ -88,13 +126,18 @@ public final class RunText {
         }
     }
 
-    /** {@code sim/shadow/vpid-on}, with {@code /TLB} where it differs from the main run's; repeats get {@code #2}. */
+    /**
+     * {@code sim/shadow/vpid-on}, with {@code /TLB} where it differs from the main run's, and {@code /linux} or
+     * {@code /micro} where the guest does; repeats get {@code #2}.
+     */
     public static List<String> compareLabels(List<RunResult> runs) {
         RunResult main = runs.getFirst();
         List<String> labels = new ArrayList<>(runs.size());
         for (RunResult r : runs) {
-            String base = r.engine().key() + "/" + r.mmu().word() + "/vpid-" + (r.vpid() ? "on" : "off")
-                    + (r.tlb() == null || r.tlb().equals(main.tlb()) ? "" : "/" + r.tlb());
+            boolean linux = r.memory().accounting() != null;
+            String base = r.engine().key() + "/" + r.mmuWord() + "/vpid-" + (r.vpid() ? "on" : "off")
+                    + (r.tlb() == null || r.tlb().equals(main.tlb()) ? "" : "/" + r.tlb())
+                    + (linux == (main.memory().accounting() != null) ? "" : linux ? "/linux" : "/micro");
             String label = base;
             for (int n = 2; labels.contains(label); n++) label = base + "#" + n;
             labels.add(label);
@@ -105,15 +148,39 @@ public final class RunText {
     private static void printOps(PrintWriter out, RunResult r) {
         int width = 10;
         for (RunResult.OpResult op : r.ops()) width = Math.max(width, Math.min(40, op.op().length()));
+        List<Counter> columns = opColumns(r);
+        int cw = 12;
+        for (Counter c : columns) cw = Math.max(cw, c.key().length());
         StringBuilder head = new StringBuilder(String.format("%-" + width + "s %12s", "op", "time"));
-        for (Counter c : OP_COLUMNS) head.append(String.format(" %12s", c.key()));
+        for (Counter c : columns) head.append(String.format(" %" + cw + "s", c.key()));
         out.println(head);
         for (RunResult.OpResult op : r.ops()) {
             String name = op.op().length() > width ? op.op().substring(0, width - 1) + "…" : op.op();
             StringBuilder row = new StringBuilder(String.format("%-" + width + "s %12s", name, time(op.nanos())));
-            for (Counter c : OP_COLUMNS) row.append(String.format(" %12s", count(op.deltas().values().get(c.key()))));
+            for (Counter c : columns) row.append(String.format(" %" + cw + "s", count(op.deltas().values().get(c.key()))));
             out.println(row);
         }
+    }
+
+    /**
+     * The op table's columns: {@link #OP_COLUMNS}; for a run whose ops report guest RAM's Rss (a real guest), those of
+     * {@link #OP_COLUMNS} its ops report, then {@link #GUEST_OP_COLUMNS}.
+     */
+    static List<Counter> opColumns(RunResult r) {
+        boolean guest = false;
+        for (RunResult.OpResult op : r.ops()) guest |= op.deltas().has(Counter.GUEST_RAM_RSS_KB);
+        if (!guest) return List.of(OP_COLUMNS);
+        List<Counter> out = new ArrayList<>();
+        for (Counter c : OP_COLUMNS) {
+            for (RunResult.OpResult op : r.ops()) {
+                if (op.deltas().has(c)) {
+                    out.add(c);
+                    break;
+                }
+            }
+        }
+        out.addAll(List.of(GUEST_OP_COLUMNS));
+        return out;
     }
 
     private static void printCounters(PrintWriter out, Counters c) {

@@ -14,6 +14,8 @@ import org.memvirt.config.ConfigException;
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.MemoryBackend;
 import org.memvirt.config.QemuArgs;
+import org.memvirt.engine.EngineException;
+import org.memvirt.engine.GuestProfile;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.KsmConfig;
 import org.memvirt.engine.SwapKind;
@@ -146,7 +148,7 @@ public final class ScenarioLoader {
     private static List<HostSpec.Vm> vms(JsonNode v, String at, Set<String> names, Path baseDir) {
         if (!v.isObject()) throw new ScenarioException(at + ": expected a mapping");
         fields(v, at + ".", "name", "count", "memory", "qemu", "mem_merge", "mmu", "oom_score_adj", "start",
-                "start_stagger", "boot_touch", "balloon", "workload", "resident_limit");
+                "start_stagger", "boot_touch", "balloon", "workload", "resident_limit", "guest");
         String name = v.has("name") ? v.get("name").asText() : "vm";
         int count = v.has("count") ? intIn(v.get("count"), at + ".count", 1, 4096) : 1;
         MachineConfig machine = machine(v, at);
@@ -170,13 +172,24 @@ public final class ScenarioLoader {
         if (limit != 0 && (limit < MIN_RESIDENT_LIMIT || limit % 4096 != 0)) {
             throw new ScenarioException(at + ".resident_limit: must be a multiple of 4 KiB and at least 4 MiB");
         }
+        GuestProfile guest = v.has("guest") ? guest(v.get("guest"), at + ".guest") : null;
         List<HostSpec.Vm> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String n = count == 1 ? name : name + "-" + i;
             if (!names.add(n)) throw new ScenarioException(at + ".name: duplicate VM name '" + n + "'");
-            out.add(new HostSpec.Vm(n, machine, mmu, adj, start + i * stagger, boot, balloon, ops, limit));
+            out.add(new HostSpec.Vm(n, machine, mmu, adj, start + i * stagger, boot, balloon, ops, limit, guest));
         }
         return out;
+    }
+
+    /** {@code guest: linux} or {@code guest: "linux,thp=always,free-page-reporting=on"}, as {@code run --guest}. */
+    private static GuestProfile guest(JsonNode g, String at) {
+        if (!g.isTextual()) throw new ScenarioException(at + ": expected micro or linux[,OPTIONS], got '" + g + "'");
+        try {
+            return GuestProfile.parse(g.asText(), at);
+        } catch (EngineException e) {
+            throw new ScenarioException(e.getMessage());
+        }
     }
 
     private static HostSpec.Balloon balloon(JsonNode b, String at, long ram) {

@@ -34,6 +34,8 @@ public final class BalloonDevice {
     private int listed;                      // vb->num_pages: pages on the list
     private long numPages;                   // config.num_pages, written by the device
     private long actual;                     // config.actual, written by the driver
+    private long inflateRoundTripNanos = ROUND_TRIP_NANOS;
+    private long deflateRoundTripNanos = ROUND_TRIP_NANOS;
     private long outOfPuff;
     private long inflated;
     private long deflated;
@@ -54,6 +56,17 @@ public final class BalloonDevice {
         this.ram = ram;
         this.ramPages = ramPages;
         this.deflateOnOom = deflateOnOom;
+    }
+
+    /** The driver's time per round trip of up to {@link #ARRAY_PFNS_MAX} pages inflating and deflating (a guest's pace). */
+    void setPace(long inflateNanos, long deflateNanos) {
+        inflateRoundTripNanos = inflateNanos;
+        deflateRoundTripNanos = deflateNanos;
+    }
+
+    /** The driver's time for one round trip toward the target: inflating or deflating. */
+    long roundTripNanos(boolean inflating) {
+        return inflating ? inflateRoundTripNanos : deflateRoundTripNanos;
     }
 
     /** QEMU virtio_balloon_to_target: target logical VM size in bytes, clamped to RAM; 0 is ignored. */
@@ -113,11 +126,11 @@ public final class BalloonDevice {
                 outOfPuff++;                    // "Out of puff! Can't get %u pages"
                 return OUT_OF_PUFF_RETRY_NANOS;
             }
-            return towardsTarget() == 0 ? -1 : ROUND_TRIP_NANOS;
+            return towardsTarget() == 0 ? -1 : inflateRoundTripNanos;
         }
         if (diff < 0) {
             leak(Math.min(-diff, ARRAY_PFNS_MAX), frames);
-            return towardsTarget() == 0 ? -1 : ROUND_TRIP_NANOS;
+            return towardsTarget() == 0 ? -1 : deflateRoundTripNanos;
         }
         return -1;
     }

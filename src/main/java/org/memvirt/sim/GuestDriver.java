@@ -45,6 +45,8 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private final int touch;                           // the formula of touch and random writes
     private final PageContents regionGfn;              // workload page -> gfn + 1 (0: unmapped), by extents
     private final long regionPages;
+    private final LinuxGuestProfile linux;             // a Linux guest's footprint and habits, or null (micro-guest)
+    private final FreePageReporting reporting;         // a Linux guest's free page reporting, or null
     private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
     private final PageContents written;                // what verify expects, or null when the workload has no verify
     private int fillFormula;                           // the current fill's formula (0: zeros)
@@ -67,12 +69,16 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         this.host = host;
         this.events = events;
         this.ram = new RamMap(spec.machine().layout());
-        this.frames = new FrameAllocator(spec.machine().layout().ramRegions());
+        this.linux = spec.guest() != null && spec.guest().linux() ? new LinuxGuestProfile(spec.guest(), spec.machine().layout()) : null;
+        this.frames = new FrameAllocator(spec.machine().layout().ramRegions(), linux != null);
         this.ramPages = ram.ramPages();
         this.vm = host.addVm(spec.name(), ramPages, spec.memMerge(), spec.oomScoreAdj());
         this.salt = Patterns.mix(0x5CE7_A210L + vm);
         this.readNanos = host.config().swapKind().readNanos;
         this.balloon = spec.balloon() == null ? null : new BalloonDevice(host, vm, ram, spec.balloon().deflateOnOom());
+        this.reporting = linux != null && spec.guest().freePageReporting()
+                ? new FreePageReporting(frames, gfn -> FreePageReporting.discard(host, vm, ram, gfn)) : null;
+        if (linux != null && balloon != null) balloon.setPace(linux.balloonRoundTripNanos(), linux.balloonDeflateRoundTripNanos());
         this.formulas = host.formulas();
         this.identity = formulas.id(ContentFormulas.IDENTITY, 0, 0);
         this.touch = formulas.id(ContentFormulas.TOUCH, salt, 0);
@@ -91,11 +97,20 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         return false;
     }
 
-    /** Boot: the runtime's 2 MiB, and whatever the guest OS touches and frees at boot. */
+    /**
+     * Boot: the runtime's 2 MiB (a Linux guest: its whole boot footprint, {@link LinuxGuestProfile#bootPages}, from the
+     * frame allocator), and whatever the guest OS touches and frees at boot.
+     */
     void boot() {
         status = Status.RUNNING;
-        int kernel = formulas.id(ContentFormulas.KERNEL, salt, 0);
-        for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, kernel, g);
+        if (linux == null) {
+            int kernel = formulas.id(ContentFormulas.KERNEL, salt, 0);
+            for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, kernel, g);
+        } else {
+            for (long i = 0, n = linux.bootPages(); i < n && status == Status.RUNNING; i++) {
+                hostAccess(allocate(), true, 0, linux.bootContent(i, salt));
+            }
+        }
         long bootPages = Math.min(spec.bootTouchBytes() / 4096, ramPages - KERNEL_PAGES);
         long[] booted = new long[(int) bootPages];
         int n = 0;
@@ -104,7 +119,9 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             hostAccess(booted[n++], true, 0, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
         }
         while (n > 0) release(booted[--n]);                           // LIFO: the lowest is handed out first
+        if (reporting != null) reporting.start(clock);
         if (status == Status.RUNNING) events.add(clock, spec.name(), "start", "started with " + Units.human(spec.ramBytes())
+                + (linux != null ? ", a Linux guest holding " + Units.human(linux.bootPages() * 4096) + " from boot" : "")
                 + (bootPages > 0 ? ", boot touched " + Units.human(bootPages * 4096) : ""));
     }
 
@@ -155,12 +172,15 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         return frames.freeFrames();
     }
 
+    /** MemTotal: RAM (a Linux guest: less what memblock keeps), less the balloon unless deflate-on-oom. */
     long guestTotalPages() {
-        return balloon == null ? ramPages : balloon.guestTotalPages(ramPages);
+        long managed = linux == null ? ramPages : linux.memTotalPages();
+        return balloon == null ? managed : balloon.guestTotalPages(managed);
     }
 
     long guestUsedPages() {
-        return KERNEL_PAGES + mappedPages + (balloon != null && balloon.deflateOnOom() ? balloon.actual() : 0);
+        return (linux == null ? KERNEL_PAGES : linux.idleUsedPages()) + mappedPages
+                + (balloon != null && balloon.deflateOnOom() ? balloon.actual() : 0);
     }
 
     /** The balloon stats buffer this guest would send now (the guest has no swap and no page cache here). */
@@ -396,6 +416,16 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         setBalloonPages(target, "workload", clock);
     }
 
+    /** Free page reporting's passes due before {@code limit}: an event for each that gave resident memory back. */
+    private void runReporting(long limit) {
+        long at = reporting.nextPassNanos();
+        long pages = reporting.advanceTo(limit);
+        if (pages > 0) {
+            events.add(at, spec.name(), "free_page_reporting", "free page reporting gave the host "
+                    + Units.human(pages * 4096) + " of free guest memory back");
+        }
+    }
+
     /** The device's num_pages changes at virtual time {@code now}; the driver starts moving toward it. */
     void setBalloonPages(long numPages, String by, long now) {
         long before = balloon.numPages();
@@ -407,9 +437,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         }
     }
 
-    /** Runs the balloon driver's work that is due before {@code limit}. */
+    /** Runs the balloon driver's work, and a Linux guest's free page reporting, that is due before {@code limit}. */
     void runBalloon(long limit) {
-        if (balloon == null || status != Status.RUNNING && status != Status.FINISHED) return;
+        if (status != Status.RUNNING && status != Status.FINISHED) return;
+        if (reporting != null) runReporting(limit);
+        if (balloon == null) return;
         long puffs = balloon.outOfPuffCount();
         while (balloonNextNanos >= 0 && balloonNextNanos < limit) {
             long wait = balloon.work(spec.balloon().reclaim() ? reclaiming : this);

@@ -3,6 +3,8 @@ package org.memvirt.sim;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.workload.Patterns;
+
 /**
  * The guest operating system of docs/guest-model.md: processes with their own 4-level page tables in guest memory
  * (4 KiB pages, or 2 MiB ones after {@code pages 2M}), a workload region per process, demand paging by its own #PF handler, INVLPG after clearing a PTE, and MOV CR3
@@ -41,6 +43,8 @@ final class GuestOs {
     boolean demand;
     boolean largePages;              // {@code pages 2M}: new region pages are mapped by 2 MiB PDEs (PS = 1)
     private final BalloonDevice balloon;     // the virtio-balloon device this guest's driver fills and leaks
+    private LinuxGuestProfile linux;         // a Linux guest's boot footprint and habits, or null (the micro-guest)
+    private FreePageReporting reporting;     // a Linux guest's free page reporting, or null
     /** The driver's page source: the guest's frame allocator; a ballooned page's content is gone. */
     private final BalloonDevice.GuestFrames balloonFrames = new BalloonDevice.GuestFrames() {
         @Override
@@ -71,8 +75,45 @@ final class GuestOs {
         }
     }
 
+    /**
+     * Watches the frame allocator for a Linux guest's free page reporting, before the guest takes its first frame;
+     * reported frames are discarded in the host.
+     */
+    FreePageReporting reportFreePages() {
+        reporting = new FreePageReporting(frames, gfn -> FreePageReporting.discard(vm.host, vm.vmId, vm.ram, gfn));
+        return reporting;
+    }
+
+    /**
+     * A Linux guest's boot after the runtime's: its whole footprint ({@link LinuxGuestProfile#bootPages}) taken from
+     * the frame allocator and written; anonymous memory in 2 MiB pages from the start under THP {@code always}; the
+     * balloon driver at the guest's pace.
+     */
+    void bootLinux(LinuxGuestProfile profile) {
+        linux = profile;
+        long salt = Patterns.mix(0x11AB_0000L + vm.vmId);
+        for (long i = 0, n = profile.bootPages(); i < n; i++) {
+            vm.host.access(vm.vmId, vm.ram.gfnToRamPage(frames.allocate()), true, profile.bootContent(i, salt));
+        }
+        largePages = profile.hugePagesByDefault();
+        balloon.setPace(profile.balloonRoundTripNanos(), profile.balloonDeflateRoundTripNanos());
+    }
+
+    /**
+     * A Linux guest clears every page it hands to a process (mm/memory.c do_anonymous_page: a zeroed page; with THP
+     * clear_huge_page, all 512): the host page is touched at once. A read fault would map the zero page in Linux; the
+     * model, which maps on either access, clears then too.
+     */
+    private void clearForLinux(Vcpu v, long gfn, long count) {
+        if (linux == null) return;
+        for (long f = gfn; f < gfn + count; f++) {
+            int outcome = vm.host.access(vm.vmId, vm.ram.gfnToRamPage(f), true, HostMemory.ZERO_CONTENT);
+            if (outcome == HostMemory.FIRST_TOUCH || outcome == HostMemory.DEFLATED_TOUCH) v.stats[Stat.HOST_PAGES_ZEROED]++;
+        }
+    }
+
     private Process newProcess(Vcpu v) {
-        long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : allocate();
+        long pml4 = processes.isEmpty() ? PROCESS0_PML4_GFN : allocateTable();
         createTable(v, pml4);
         writePte(v, pml4, KERNEL_PML4_INDEX, Paging.gfnToPte(KERNEL_PDPT_GFN, TABLE_FLAGS & ~Paging.US));
         Process p = new Process(processes.size(), pml4);
@@ -92,6 +133,23 @@ final class GuestOs {
         vm.stats[Stat.GUEST_FRAMES]++;
         return gfn;
     }
+
+    /**
+     * A frame for a page table. A Linux guest groups allocations by mobility (mm/page_alloc.c: page tables are
+     * MIGRATE_UNMOVABLE, and __rmqueue_fallback takes them a whole 2 MiB pageblock), so its page tables fill 2 MiB
+     * blocks of their own and never keep a block of freed process memory from being free as a whole.
+     */
+    private long allocateTable() {
+        if (linux == null) return allocate();
+        if (tableNext == tableEnd) {
+            tableNext = frames.allocateLarge();
+            tableEnd = tableNext + Paging.LARGE_PAGES;
+        }
+        vm.stats[Stat.GUEST_FRAMES]++;
+        return tableNext++;
+    }
+
+    private long tableNext, tableEnd;        // a Linux guest's pageblock for page tables: frames left [next, end)
 
     private void createTable(Vcpu v, long gfn) {
         pts.add(gfn);
@@ -115,11 +173,13 @@ final class GuestOs {
                 return;
             }
             if (!Paging.present(e) && level == 2 && largePages) {
-                writePte(v, table, index, Paging.gfnToPte(allocateLarge(), LEAF_FLAGS | Paging.PS));
+                long large = allocateLarge();
+                clearForLinux(v, large, Paging.LARGE_PAGES);
+                writePte(v, table, index, Paging.gfnToPte(large, LEAF_FLAGS | Paging.PS));
                 return;
             }
             if (!Paging.present(e)) {
-                long child = allocate();
+                long child = allocateTable();
                 vm.mmu.kernelRead(v, child);       // the runtime reads the new table's entry before filling it
                 createTable(v, child);
                 writePte(v, table, index, Paging.gfnToPte(child, TABLE_FLAGS));
@@ -131,7 +191,9 @@ final class GuestOs {
         int index = Paging.index(gva, 1);
         long pte = pts.read(table, index);
         if (Paging.present(pte)) return;
-        long frame = (pte & Paging.ADDR) != 0 ? Paging.pteToGfn(pte) : allocate();   // a remembered frame first
+        boolean remembered = (pte & Paging.ADDR) != 0;
+        long frame = remembered ? Paging.pteToGfn(pte) : allocate();   // a remembered frame first
+        if (!remembered) clearForLinux(v, frame, 1);
         writePte(v, table, index, Paging.gfnToPte(frame, LEAF_FLAGS));
     }
 
@@ -275,16 +337,22 @@ final class GuestOs {
     }
 
     /**
-     * The device's {@code num_pages} becomes {@code numPages} and the driver moves the balloon there at once: pages
-     * from the frame allocator to the host (inflate), or back onto the free list, LIFO (deflate); one virtqueue
-     * kick, a VM exit, per batch of up to {@link BalloonDevice#ARRAY_PFNS_MAX} pages.
+     * The device's {@code num_pages} becomes {@code numPages} and the driver moves the balloon there: pages from the
+     * frame allocator to the host (inflate), or back onto the free list, LIFO (deflate); one virtqueue kick, a VM
+     * exit, per batch of up to {@link BalloonDevice#ARRAY_PFNS_MAX} pages.
+     *
+     * @return the driver's time for it at a Linux guest's pace ({@link LinuxGuestProfile#balloonRoundTripNanos}),
+     *         or 0 for the micro-guest, whose time is the cost model's
      */
-    void balloonTo(Vcpu v, long numPages) {
+    long balloonTo(Vcpu v, long numPages) {
         balloon.setNumPages(numPages);
+        long nanos = 0;
         while (balloon.towardsTarget() != 0) {
+            nanos += balloon.roundTripNanos(balloon.towardsTarget() > 0);
             balloon.work(balloonFrames);
             v.exit(Stat.EXIT_IO);
         }
+        return linux == null ? 0 : nanos;
     }
 
     long balloonPages() {

@@ -51,16 +51,29 @@ public final class SimEngine implements Engine {
 
     /**
      * Refuses what a single simulated VM cannot do: it runs on the lazy host, which has neither ksmd nor a
-     * hypervisor swap file (a scenario models both), and a TLB geometry that cannot be read.
+     * hypervisor swap file (a scenario models both), a TLB geometry that cannot be read, and a Linux guest too large
+     * or too small for the model.
      */
     @Override
     public void check(RunSpec spec, String reason) {
+        spec.guest().refuseFor(EngineKind.SIM);
         if (spec.ksm() || spec.residentLimitBytes() > 0) {
             throw EngineException.usage((spec.ksm() ? "--ksm" : "--resident-limit") + " needs the kvm engine (" + reason
                     + "); for modelled KSM or swap use `memvirt scenario --engine sim` with host.ksm / host.swap");
         }
         TlbGeometry.of(spec.tlb());
+        linux(spec.guestProfile(), spec.machine().layout());
         preflight(spec);
+    }
+
+    /** The Linux guest model of {@code guest}, or null for the micro-guest; a guest the model cannot boot is refused. */
+    static LinuxGuestProfile linux(org.memvirt.engine.GuestProfile guest, org.memvirt.config.MemoryLayout layout) {
+        if (guest == null || !guest.linux()) return null;
+        try {
+            return new LinuxGuestProfile(guest, layout);
+        } catch (SimException e) {
+            throw new EngineException(e.getMessage());
+        }
     }
 
     /**
@@ -81,8 +94,9 @@ public final class SimEngine implements Engine {
     }
 
     /**
-     * Refuses what only a real VMM does (hypervisor-level swap, {@code resident_limit}), a model larger than the JVM's
-     * heap ({@link ModelFootprint}) and a run expected to outlast its {@code --max-wall} ({@link SimHostCost}).
+     * Refuses what only a real VMM does (hypervisor-level swap, {@code resident_limit}), a Linux guest too small to
+     * boot, a model larger than the JVM's heap ({@link ModelFootprint}) and a run expected to outlast its
+     * {@code --max-wall} ({@link SimHostCost}).
      */
     @Override
     public List<String> check(HostSpec spec) {
@@ -90,6 +104,11 @@ public final class SimEngine implements Engine {
             if (vm.residentLimitBytes() > 0) {
                 throw new EngineException("vms[" + vm.name() + "].resident_limit: hypervisor-level swap runs on the kvm"
                         + " engine only (--engine kvm)");
+            }
+            try {
+                linux(vm.guest(), vm.machine().layout());
+            } catch (EngineException e) {
+                throw new EngineException("vms[" + vm.name() + "].guest: " + e.getMessage());
             }
         }
         ModelFootprint.check(ModelFootprint.hostBytes(spec), "scenario " + spec.name());
@@ -108,11 +127,18 @@ public final class SimEngine implements Engine {
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
     RunResult run(RunSpec spec, RunListener listener, java.util.function.Consumer<SimVm> afterStep) {
         preflight(spec);
+        LinuxGuestProfile linux = linux(spec.guestProfile(), spec.machine().layout());
         SimDeadline deadline = SimDeadline.start(spec.workload(), spec.timeout(), System::nanoTime);
-        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), vpid(spec), TlbGeometry.of(spec.tlb()));
+        SimVm vm = new SimVm(spec.machine(), hostMemory.get(), spec.mmu(), vpid(spec), TlbGeometry.of(spec.tlb()),
+                linux != null);
+        FreePageReporting reporting = linux != null && linux.profile().freePageReporting() ? vm.guest.reportFreePages() : null;
         vm.guest.boot(vm.vcpus.get(0));
+        if (linux != null) vm.guest.bootLinux(linux);
+        if (reporting != null) reporting.start(0);
         resetCounters(vm);
+        long bootTables = vm.stats[Stat.GUEST_PT_PAGES];
         Runner runner = new Runner(vm, listener, deadline);
+        long clock = 0;
         List<RunResult.OpResult> ops = new ArrayList<>();
         List<Workload.Step> steps = spec.workload().steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -126,11 +152,13 @@ public final class SimEngine implements Engine {
             long[] delta = new long[Stat.COUNT];
             for (int k = 0; k < Stat.COUNT; k++) delta[k] = after[k] - before[k];
             long nanos = cost.nanos(cost.vmCycles(delta)) + runner.takeSleptNanos();
+            clock += nanos;
+            if (reporting != null) reporting.advanceTo(clock);   // its passes run beside the workload
             ops.add(new RunResult.OpResult(step.text(), nanos, Stat.snapshot(delta)));
             listener.stepProgress(1.0);
             afterStep.accept(vm);
         }
-        return result(vm, spec, ops);
+        return result(vm, spec, ops, linux, bootTables);
     }
 
     /** VPID on unless the spec turns it off (linux arch/x86/kvm/vmx/vmx.c: enable_vpid defaults to 1). */
@@ -152,17 +180,22 @@ public final class SimEngine implements Engine {
                 || stat == Stat.SHADOW_PAGES || stat == Stat.TDP_PAGES || stat == Stat.GUEST_PT_PAGES;
     }
 
-    private RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops) {
+    private RunResult result(SimVm vm, RunSpec spec, List<RunResult.OpResult> ops, LinuxGuestProfile linux,
+            long bootTables) {
         long[] t = vm.totals();
         long page = Paging.PAGE_SIZE;
+        long resident = vm.host.residentPages(vm.vmId) * page;
         RunResult.MemoryPicture memory = new RunResult.MemoryPicture(
                 spec.machine().layout().ramSize(),
-                vm.host.residentPages(vm.vmId) * page,
+                resident,
                 0,
                 vm.host.swappedPages(vm.vmId) * page,
                 0,
                 vm.guest.balloonPages() * page,
-                (t[Stat.GUEST_PT_PAGES] + t[Stat.SHADOW_PAGES] + t[Stat.TDP_PAGES]) * page);
+                (t[Stat.GUEST_PT_PAGES] + t[Stat.SHADOW_PAGES] + t[Stat.TDP_PAGES]) * page,
+                null,
+                linux == null ? null : linux.split(resident,            // the workload: frames taken since boot, less tables
+                        (t[Stat.GUEST_FRAMES] - (t[Stat.GUEST_PT_PAGES] - bootTables)) * page));
         List<Counters> vcpus = new ArrayList<>();
         for (Vcpu v : vm.vcpus) vcpus.add(Stat.vcpuSnapshot(v.statsSnapshot()));
         Counters counters = Stat.snapshot(t);
@@ -368,7 +401,7 @@ public final class SimEngine implements Engine {
         private void balloon(Vcpu v, Op.BalloonAction action, long bytes) {
             long pages = bytes >>> Paging.PAGE_SHIFT;
             long now = vm.guest.balloonPages();
-            vm.guest.balloonTo(v, switch (action) {
+            sleptNanos += vm.guest.balloonTo(v, switch (action) {
                 case INFLATE -> now + pages;
                 case DEFLATE -> now - pages;
                 case TO -> pages;

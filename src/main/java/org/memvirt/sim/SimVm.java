@@ -23,6 +23,11 @@ final class SimVm implements MmuNotifier {
     private final List<PageLongs> expected = new ArrayList<>();   // per process: what it last wrote to each region page
 
     SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb) {
+        this(machine, host, mode, vpid, tlb, false);
+    }
+
+    /** @param linux a Linux guest: its frame allocator hands frames out top down */
+    SimVm(MachineConfig machine, HostMemory host, MmuMode mode, boolean vpid, TlbGeometry tlb, boolean linux) {
         this.host = host;
         this.vpid = vpid;
         this.ram = new RamMap(machine.layout());
@@ -33,7 +38,7 @@ final class SimVm implements MmuNotifier {
         // linux arch/x86/kvm/vmx/vmx.c allocate_vpid: lowest free VPID, 0 reserved for the host; 0 when VPID is off
         for (int i = 0; i < smp; i++) vcpus.add(new Vcpu(this, i, vpid ? i + 1 : 0, tlb));
         this.mmu = mode == MmuMode.SHADOW ? new ShadowMmu(this) : new TdpMmu(this, mode == MmuMode.EPT);
-        this.guest = new GuestOs(this, new FrameAllocator(machine.layout().ramRegions()));
+        this.guest = new GuestOs(this, new FrameAllocator(machine.layout().ramRegions(), linux));
         host.setNotifier(this);
     }
 

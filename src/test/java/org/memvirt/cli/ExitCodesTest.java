@@ -47,7 +47,7 @@ class ExitCodesTest {
             assertThat(MainTest.CliRun.of(c, "--help").rc()).as(c + " --help").isEqualTo(ExitCoded.OK);
             MainTest.CliRun r = MainTest.CliRun.of(c, "--no-such-option");
             assertThat(r.rc()).as(c).isEqualTo(ExitCoded.USAGE);
-            if (c.equals("config")) {                       // config reads a whole QEMU line: QEMU's own wording
+            if (c.equals("config") || c.equals("run")) {   // a whole QEMU line is read: QEMU's own wording
                 assertThat(r.err()).isEqualTo("memvirt: --no-such-option: invalid option\n");
                 continue;
             }
@@ -77,7 +77,7 @@ class ExitCodesTest {
         oneLineError(MainTest.CliRun.of("translate", "--gva", "0x1000", "--mmu", "vmx"), ExitCoded.USAGE,
                 "memvirt: --mmu must be ept, npt, shadow or native, not 'vmx'");
         oneLineError(MainTest.CliRun.of("run", "--engine", "warp", "--workload", "touch 1M"), ExitCoded.USAGE,
-                "memvirt: --engine must be sim, kvm or auto, not 'warp'");
+                "memvirt: --engine must be sim, kvm, qemu or auto, not 'warp'");
         assertThat(MainTest.CliRun.of("scenario", "examples/demo-overcommit.yaml", "--engine", "warp").rc())
                 .isEqualTo(ExitCoded.USAGE);
         assertThat(MainTest.CliRun.of("demo", "--report").rc()).isEqualTo(ExitCoded.USAGE);

@@ -91,9 +91,9 @@ class RunCommandTest {
 
     @Test
     void badEngineOrMmuIsOneLineAndExitTwo() {
-        MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "qemu", "--workload", "touch 1M");
+        MainTest.CliRun r = MainTest.CliRun.of("run", "--engine", "xen", "--workload", "touch 1M");
         assertThat(r.rc()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("memvirt: --engine must be sim, kvm or auto, not 'qemu'\n");
+        assertThat(r.err()).isEqualTo("memvirt: --engine must be sim, kvm, qemu or auto, not 'xen'\n");
         r = MainTest.CliRun.of("run", "--engine", "sim", "--mmu", "tdp", "--workload", "touch 1M");
         assertThat(r.rc()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("memvirt: --mmu must be ept, npt or shadow, not 'tdp'\n");
@@ -186,11 +186,11 @@ class RunCommandTest {
     void compareRefusesOptionsThatAreNotPerRun() {
         MainTest.CliRun r = MainTest.CliRun.of(small("--compare", "--mmu ept --ksm"));
         assertThat(r.rc()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, "
-                + "not '--ksm'\n");
+        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb, --seed and --guest may "
+                + "differ, not '--ksm'\n");
         r = MainTest.CliRun.of(small("--compare", "-m 1G"));
-        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb and --seed may differ, "
-                + "not '-m'\n");
+        assertThat(r.err()).isEqualTo("memvirt: --compare: only --mmu, --vpid, --engine, --tlb, --seed and --guest may "
+                + "differ, not '-m'\n");
         r = MainTest.CliRun.of(small("--compare", "--vpid on --mmu"));
         assertThat(r.err()).isEqualTo("memvirt: --compare: --mmu needs a value\n");
         r = MainTest.CliRun.of(small("--compare", "--seed x"));
@@ -204,9 +204,12 @@ class RunCommandTest {
     void compareValuesSplitLikeAShellAndOverrideOnlyWhatTheyName() {
         assertThat(ShellWords.split(" --tlb 'my tlb.yaml'  --seed=\"4\" a\\ b")).containsExactly("--tlb",
                 "my tlb.yaml", "--seed=4", "a b");
-        RunCommand.Variant main = RunCommand.Variant.of("sim", "shadow", "on", "zen5", 1);
-        assertThat(main.with("--mmu ept --engine=kvm")).isEqualTo(RunCommand.Variant.of("kvm", "ept", "on", "zen5", 1));
+        RunCommand.Variant main = RunCommand.Variant.of("sim", "shadow", "on", "zen5", 1, null);
+        assertThat(main.with("--mmu ept --engine=kvm"))
+                .isEqualTo(RunCommand.Variant.of("kvm", "ept", "on", "zen5", 1, null));
         assertThat(main.with("--tlb golden-cove --vpid off --seed 7"))
-                .isEqualTo(RunCommand.Variant.of("sim", "shadow", "off", "golden-cove", 7));
+                .isEqualTo(RunCommand.Variant.of("sim", "shadow", "off", "golden-cove", 7, null));
+        assertThat(main.with("--guest linux,thp=always"))
+                .isEqualTo(RunCommand.Variant.of("sim", "shadow", "on", "zen5", 1, "linux,thp=always"));
     }
 }

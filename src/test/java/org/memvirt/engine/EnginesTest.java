@@ -38,8 +38,8 @@ class EnginesTest {
     void engineWordsAreTheKindsAndAutoInAnyCaseAndAnythingElseIsAUsageError() {
         assertThat(Engines.Request.parse("SIM").kind()).isEqualTo(EngineKind.SIM);
         assertThat(Engines.Request.parse("Auto")).isEqualTo(Engines.Request.AUTO);
-        assertThatThrownBy(() -> Engines.Request.parse("qemu")).isInstanceOf(EngineException.class)
-                .hasMessage("--engine must be sim, kvm or auto, not 'qemu'")
+        assertThatThrownBy(() -> Engines.Request.parse("xen")).isInstanceOf(EngineException.class)
+                .hasMessage("--engine must be sim, kvm, qemu or auto, not 'xen'")
                 .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(2));
     }
 
@@ -72,5 +72,45 @@ class EnginesTest {
                     .hasMessage("--engine kvm: " + KVM.reason())
                     .satisfies(e -> assertThat(((EngineException) e).exitCode()).isEqualTo(3));
         }
+    }
+
+    /** An engine that only says whether it is usable and whether it accepts a run. */
+    private record Fake(EngineKind kind, Availability availability, String refusal) implements Engine {
+        @Override
+        public void check(RunSpec spec, String reason) {
+            if (refusal != null) throw new EngineException(refusal);
+        }
+
+        @Override
+        public RunResult run(RunSpec spec, RunListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<String> check(HostSpec spec) {
+            return List.of();
+        }
+
+        @Override
+        public HostResult run(HostSpec spec, RunListener listener) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void preferRealTakesTheFirstUsableRealEngineElseTheModelSayingWhyEachRealOneWasNot() {
+        Fake sim = new Fake(EngineKind.SIM, new Availability(true, ""), null);
+        Fake kvmOk = new Fake(EngineKind.KVM, new Availability(true, "/dev/kvm usable"), null);
+        Fake kvmGone = new Fake(EngineKind.KVM, new Availability(false, "/dev/kvm does not exist"), null);
+        Fake kvmRefuses = new Fake(EngineKind.KVM, new Availability(true, "/dev/kvm usable"), "--mmu ept: no EPT here");
+        assertThat(Engines.preferReal(List.of(sim, kvmOk), run(false)).reason()).isEqualTo("kvm engine: /dev/kvm usable");
+        Engines.Choice c = Engines.preferReal(List.of(kvmGone, sim), run(false));
+        assertThat(c.engine()).isSameAs(sim);
+        assertThat(c.reason()).isEqualTo("sim engine: the kvm engine cannot run here (/dev/kvm does not exist)");
+        assertThat(c.passedOver()).isSameAs(kvmGone);
+        assertThat(Engines.preferReal(List.of(kvmRefuses, sim), run(false)).reason())
+                .isEqualTo("sim engine: the kvm engine cannot run it (--mmu ept: no EPT here)");
+        Fake simRefuses = new Fake(EngineKind.SIM, new Availability(true, ""), "too big");
+        assertThatThrownBy(() -> Engines.preferReal(List.of(kvmGone, simRefuses), run(false))).hasMessage("too big");
     }
 }

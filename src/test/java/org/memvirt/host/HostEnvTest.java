@@ -85,4 +85,16 @@ class HostEnvTest {
         assertThatThrownBy(() -> new DescribedKvmProbe().probe(pvm)).isInstanceOf(HostException.class)
                 .hasMessage(pvm + ": no api_version");
     }
+
+    @Test
+    void qemuOffHidesQemuADescribedHostRunsNoneAndAnyOtherValueIsAUsageError() {
+        assertThat(with(Map.of(), HostEnv::qemuVeto)).isEmpty();
+        assertThat(with(Map.of(HostEnv.QEMU, "off"), HostEnv::qemuVeto))
+                .contains("qemu-system-x86_64 hidden (MEMVIRT_QEMU=off)");
+        assertThat(with(Map.of(HostEnv.HOST_ROOT, FIXTURES + Fixtures.PVM), HostEnv::qemuVeto))
+                .contains("a described host runs no QEMU (MEMVIRT_HOST_ROOT=src/test/resources/host/pvm)");
+        assertThatThrownBy(() -> with(Map.of(HostEnv.QEMU, "on"), HostEnv::qemuVeto))
+                .isInstanceOf(HostException.class).hasMessage("MEMVIRT_QEMU must be off (or unset), not 'on'")
+                .satisfies(e -> assertThat(((HostException) e).exitCode()).isEqualTo(HostException.USAGE));
+    }
 }

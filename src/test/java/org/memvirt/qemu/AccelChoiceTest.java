@@ -30,4 +30,13 @@ class AccelChoiceTest {
         assertThat(AccelChoice.of(status(true, null, false, List.of("KVM_CAP_USER_MEMORY"))).reason())
                 .isEqualTo("tcg: /dev/kvm is not usable (API null, missing KVM_CAP_USER_MEMORY)");
     }
+
+    @Test
+    void theProjectsKvmSwitchMakesThisHostTcg() {
+        for (String value : List.of("off", "denied")) {
+            AccelChoice a = org.memvirt.host.HostEnv.with(Map.of("MEMVIRT_KVM", value), AccelChoice::forThisHost);
+            assertThat(a.accel()).as("MEMVIRT_KVM=%s", value).isEqualTo("tcg");
+            assertThat(a.reason()).as("MEMVIRT_KVM=%s", value).startsWith("tcg: ").endsWith("(MEMVIRT_KVM=" + value + ")");
+        }
+    }
 }

@@ -43,4 +43,14 @@ class QemuBinaryTest {
         assertThatThrownBy(() -> QemuBinary.locate(odd.toString())).hasMessage(odd.resolve(QemuBinary.NAME)
                 + " -version printed no QEMU version ('hello'); " + QemuBinary.INSTALL_HINT);
     }
+
+    @Test
+    void memvirtQemuOffHidesTheBinaryFromEveryEngineAndTest() {
+        java.util.Map<String, String> off = java.util.Map.of(org.memvirt.host.HostEnv.QEMU, "off");
+        assertThatThrownBy(() -> org.memvirt.host.HostEnv.with(off, QemuBinary::locate))
+                .isInstanceOf(QemuException.class).hasMessage("qemu-system-x86_64 hidden (MEMVIRT_QEMU=off)");
+        assertThat(org.memvirt.host.HostEnv.with(off, QemuBinary::find)).isEmpty();
+        assertThat(org.memvirt.host.HostEnv.with(off, QemuBinary::unusableReason))
+                .isEqualTo("qemu-system-x86_64 hidden (MEMVIRT_QEMU=off)");
+    }
 }

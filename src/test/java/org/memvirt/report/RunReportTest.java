@@ -152,4 +152,21 @@ class RunReportTest {
     void noRunsIsAnError() {
         assertThatThrownBy(() -> RunReport.render(List.of(), null)).hasMessage("a run report needs at least one run");
     }
+
+    @Test
+    void aRunWithATimelineChartsGuestRamOverTimeWithItsOpsAsMarkers() {
+        RunResult.Timeline tl = new RunResult.Timeline(200, List.of(
+                new RunResult.Timeline.Sample(0.0, 100L << 20, 100L << 20, 0),
+                new RunResult.Timeline.Sample(0.2, 1124L << 20, 1124L << 20, 0),
+                new RunResult.Timeline.Sample(0.4, 100L << 20, 100L << 20, 3L << 30)),
+                List.of(new RunResult.Timeline.Mark(0.0, "touch 1G"), new RunResult.Timeline.Mark(0.3, "balloon to 3G")));
+        RunResult.MemoryPicture m = new RunResult.MemoryPicture(4L << 30, 100L << 20, 0, 0, 0, 3L << 30, 4096);
+        RunResult qemu = new RunResult(EngineKind.QEMU, "--engine qemu", "tcg", null, false, 17_000L, m, null, null,
+                Counters.empty(), List.of(), List.of(), tl, List.of(), null, null);
+        String html = RunReport.render(List.of(qemu, Samples.compare().get(1)), null);
+        assertThat(html).contains("<h2>Guest RAM over time: qemu tcg</h2>", "sampled every 200 ms",
+                "aria-label=\"qemu tcg: guest RAM\"", "<title>Rss (max 1.1 GiB)</title>", "<title>balloon (max 3 GiB)</title>",
+                "<title>balloon to 3G at 300 ms</title>")
+                .doesNotContain("Guest RAM over time: sim");
+    }
 }

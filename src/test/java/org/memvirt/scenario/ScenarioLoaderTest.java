@@ -21,6 +21,18 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void aVmsGuestIsTheEnginesOwnUnlessNamedAndABadOneIsRefusedNamingTheField() {
+        HostSpec s = ScenarioLoader.parse(HOST + "vms: [{name: a, memory: 1G}, {name: b, memory: 1G, "
+                + "guest: 'linux,free-page-reporting=on'}]", "t");
+        assertThat(s.vms().get(0).guest()).isNull();
+        assertThat(s.vms().get(1).guest()).isEqualTo(new org.memvirt.engine.GuestProfile(
+                org.memvirt.engine.GuestProfile.Kind.LINUX, org.memvirt.engine.GuestProfile.Thp.NEVER, true,
+                org.memvirt.engine.GuestProfile.BALLOON_PACE_KVM));
+        fails(HOST + "vms: [{memory: 1G, guest: bsd}]", "vms[0].guest must be micro or linux (with options), not 'bsd'");
+        fails(HOST + "vms: [{memory: 1G, guest: [linux]}]", "vms[0].guest: expected micro or linux[,OPTIONS], got '[\"linux\"]'");
+    }
+
+    @Test
     void anAliasGivesTheAnchoredQemuLineNotItsName() {
         HostSpec s = ScenarioLoader.parse(HOST + """
                 vms:
@@ -119,7 +131,7 @@ class ScenarioLoaderTest {
         fails("host: {ram: lots}\nvms: [{memory: 1G}]", "host.ram: invalid size 'lots' (e.g. 512M, 4G)");
         fails(HOST + "vms: []", "vms: expected a non-empty list of VMs");
         fails(HOST + "vms: [{memory: 1G, colour: red}]", "vms[0].colour: unknown field (expected one of name, count, memory, "
-                + "qemu, mem_merge, mmu, oom_score_adj, start, start_stagger, boot_touch, balloon, workload, resident_limit)");
+                + "qemu, mem_merge, mmu, oom_score_adj, start, start_stagger, boot_touch, balloon, workload, resident_limit, guest)");
         fails(HOST + "vms: [{memory: 1G}, {memory: 1G, oom_score_adj: 2000}]", "vms[1].oom_score_adj: 2000 is out of range [-1000, 1000]");
         fails(HOST + "vms: [{memory: 1G, workload: ['touch 2G']}]", "vms[0].workload[0] 'touch 2G': range ends at 2147483648 bytes, beyond the VM's 1073741824 bytes of memory");
         fails(HOST + "vms: [{memory: 1G, workload: ['jump 2G']}]", "vms[0].workload: step 1:1:1: unknown op 'jump'; expected one of touch, read, fill, random, processes, switch, "
