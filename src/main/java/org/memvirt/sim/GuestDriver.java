@@ -40,11 +40,16 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     private final long salt;
     private final long readNanos;
     final BalloonDevice balloon;
+    private final ContentFormulas formulas;
+    private final int identity;                        // the formula of regionGfn's extents
+    private final int touch;                           // the formula of touch and random writes
+    private final PageContents regionGfn;              // workload page -> gfn + 1 (0: unmapped), by extents
+    private final long regionPages;
     private final LinuxGuestProfile linux;             // a Linux guest's footprint and habits, or null (micro-guest)
     private final FreePageReporting reporting;         // a Linux guest's free page reporting, or null
-    private final int[] regionGfn;                     // workload page -> gfn + 1 (0: unmapped)
     private long reclaimScan = -1;                     // balloon reclaim: region pages at or above it hold no frame
-    private final long[] written;                      // what verify expects, or null when the workload has no verify
+    private final PageContents written;                // what verify expects, or null when the workload has no verify
+    private int fillFormula;                           // the current fill's formula (0: zeros)
     private final Unrolled ops;                        // the workload in execution order, repeats unrolled
     private Op current;
     private long pos;                                  // progress within the current op (pages or accesses)
@@ -74,8 +79,12 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         this.reporting = linux != null && spec.guest().freePageReporting()
                 ? new FreePageReporting(frames, gfn -> FreePageReporting.discard(host, vm, ram, gfn)) : null;
         if (linux != null && balloon != null) balloon.setPace(linux.balloonRoundTripNanos(), linux.balloonDeflateRoundTripNanos());
-        this.regionGfn = new int[(int) ramPages];
-        this.written = hasVerify(spec.workload()) ? new long[(int) ramPages] : null;
+        this.formulas = host.formulas();
+        this.identity = formulas.id(ContentFormulas.IDENTITY, 0, 0);
+        this.touch = formulas.id(ContentFormulas.TOUCH, salt, 0);
+        this.regionPages = ramPages;
+        this.regionGfn = new PageContents(formulas, ramPages);
+        this.written = hasVerify(spec.workload()) ? new PageContents(formulas, ramPages) : null;
         this.clock = spec.startNanos();
         this.ops = new Unrolled(spec.workload());
     }
@@ -95,10 +104,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     void boot() {
         status = Status.RUNNING;
         if (linux == null) {
-            for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, Patterns.mix(salt ^ g) | 1);
+            int kernel = formulas.id(ContentFormulas.KERNEL, salt, 0);
+            for (long g = 0; g < KERNEL_PAGES && g < ramPages; g++) hostAccess(g, true, kernel, g);
         } else {
             for (long i = 0, n = linux.bootPages(); i < n && status == Status.RUNNING; i++) {
-                hostAccess(allocate(), true, linux.bootContent(i, salt));
+                hostAccess(allocate(), true, 0, linux.bootContent(i, salt));
             }
         }
         long bootPages = Math.min(spec.bootTouchBytes() / 4096, ramPages - KERNEL_PAGES);
@@ -106,7 +116,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         int n = 0;
         while (n < bootPages && status == Status.RUNNING) {
             booted[n] = allocate();
-            hostAccess(booted[n++], true, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
+            hostAccess(booted[n++], true, 0, HostMemory.ZERO_CONTENT);   // the guest zeroes the page
         }
         while (n > 0) release(booted[--n]);                           // LIFO: the lowest is handed out first
         if (reporting != null) reporting.start(clock);
@@ -133,14 +143,15 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         public long allocate() {
             long gfn = GuestDriver.this.allocate();
             if (gfn >= 0) return gfn;
-            if (reclaimScan < 0) reclaimScan = regionGfn.length;
+            if (reclaimScan < 0) reclaimScan = regionPages;
             while (reclaimScan > 0) {
-                int page = (int) --reclaimScan;
-                if (regionGfn[page] == 0) continue;
-                gfn = regionGfn[page] - 1;
-                regionGfn[page] = 0;                   // the guest drops the page: read again, it is zero
+                long page = --reclaimScan;
+                long mapped = regionGfn.value(page);
+                if (mapped == 0) continue;
+                gfn = mapped - 1;
+                regionGfn.setValue(page, 0);           // the guest drops the page: read again, it is zero
                 mappedPages--;
-                if (written != null) written[page] = HostMemory.ZERO_CONTENT;
+                if (written != null) written.setValue(page, HostMemory.ZERO_CONTENT);
                 return gfn;
             }
             return -1;
@@ -151,6 +162,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             GuestDriver.this.release(gfn);
         }
     };
+
+    /** Bytes of this guest's model state beside the host's: its region's frames and what verify expects. */
+    long modelBytes() {
+        return regionGfn.bytes() + (written == null ? 0 : written.bytes());
+    }
 
     long guestFreePages() {
         return frames.freeFrames();
@@ -199,6 +215,7 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         current = op;
         pos = 0;
         if (op instanceof Op.Random r) stream = new AccessStream(Math.max(1, r.over() / 4096), r.writesPercent(), r.distribution(), r.seed());
+        if (op instanceof Op.Fill f) fillFormula = fillFormula(f.content());
     }
 
     private void done() {
@@ -252,10 +269,10 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         while (pos < count && clock < limit && status == Status.RUNNING) {
             long page = first + pos++;
             switch (kind) {
-                case 0 -> write(page, touchValue(page));
+                case 0 -> write(page, touch);
                 case 1 -> read(page);
                 default -> {
-                    write(page, fillContent(((Op.Fill) current).content(), page));
+                    write(page, fillFormula);
                     clock += FILL_NANOS;
                 }
             }
@@ -268,41 +285,49 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
             pos++;
             long next = stream.next();
             long page = next >>> 1;
-            if ((next & 1) != 0) write(page, touchValue(page)); else read(page);
+            if ((next & 1) != 0) write(page, touch); else read(page);
         }
         if (pos >= r.count()) done();
     }
 
-    private long touchValue(long page) {
-        return Patterns.mix(Patterns.touch(0, page) ^ salt) | 1;
-    }
-
-    private long fillContent(Op.Content c, long page) {
+    /** The formula of a fill's content (0: zeros); {@code same} is the same in every VM, the others are this VM's. */
+    private int fillFormula(Op.Content c) {
         return switch (c) {
-            case Op.Content.Zero z -> HostMemory.ZERO_CONTENT;
-            case Op.Content.Same s -> Patterns.fill(1, s.variants(), 0, page, 1) | 1;
-            case Op.Content.Unique u -> Patterns.mix(Patterns.fill(2, 0, 0, page, 1) ^ salt) | 1;
-            case Op.Content.RandomBytes r -> Patterns.mix(Patterns.fill(3, r.seed(), 0, page, 1) ^ salt) | 1;
+            case Op.Content.Zero z -> 0;
+            case Op.Content.Same s -> formulas.id(ContentFormulas.SAME, 0, s.variants());
+            case Op.Content.Unique u -> formulas.id(ContentFormulas.UNIQUE, salt, 0);
+            case Op.Content.RandomBytes r -> formulas.id(ContentFormulas.RANDOM, salt, r.seed());
         };
     }
 
-    private void write(long page, long value) {
+    /**
+     * Writes formula {@code f}'s value for {@code page} (0: zeros) to workload page {@code page}; a touch or random
+     * write to a page that holds other data mixes the two (the page's content changes, whatever it held).
+     */
+    private void write(long page, int f) {
         long gfn = map(page);
         if (gfn < 0) return;
+        long value = f == 0 ? HostMemory.ZERO_CONTENT : formulas.value(f, page);
         long old = host.content(vm, ram.gfnToRamPage(gfn));
-        long content = value == HostMemory.ZERO_CONTENT || old == HostMemory.ZERO_CONTENT || old == value
-                || !(current instanceof Op.Touch || current instanceof Op.Random) ? value : Patterns.mix(old ^ value);
-        if (hostAccess(gfn, true, content) && written != null) written[(int) page] = content;
+        if (value == HostMemory.ZERO_CONTENT || old == HostMemory.ZERO_CONTENT || old == value
+                || !(current instanceof Op.Touch || current instanceof Op.Random)) {
+            if (hostAccess(gfn, true, f, f == 0 ? value : page, value) && written != null) {
+                if (f == 0) written.setValue(page, value); else written.setFormula(page, f, page);
+            }
+            return;
+        }
+        long mixed = Patterns.mix(old ^ value);
+        if (hostAccess(gfn, true, 0, mixed) && written != null) written.setValue(page, mixed);
     }
 
     private void read(long page) {
         long gfn = map(page);
-        if (gfn >= 0) hostAccess(gfn, false, 0);
+        if (gfn >= 0) hostAccess(gfn, false, 0, 0);
     }
 
     /** The gfn behind workload page {@code page}, mapping a frame first if needed; -1 if the guest is out of memory. */
     private long map(long page) {
-        int g = regionGfn[(int) page];
+        long g = regionGfn.value(page);
         if (g != 0) return g - 1;
         long gfn = allocate();
         while (gfn < 0 && balloon != null && balloon.oomNotify(this) > 0) {
@@ -320,14 +345,20 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
                     + " used of " + Units.human(guestTotalPages() * 4096) + "); its workload was killed inside the guest");
             return -1;
         }
-        regionGfn[(int) page] = (int) gfn + 1;
+        regionGfn.setFormula(page, identity, gfn + 1);
         mappedPages++;
         if (page >= reclaimScan) reclaimScan = -1;
         return gfn;
     }
 
-    private boolean hostAccess(long gfn, boolean write, long content) {
-        int r = host.access(vm, ram.gfnToRamPage(gfn), write, content);
+    /** A host access to frame {@code gfn}; a write stores formula {@code f}'s value for {@code arg}, or {@code arg} itself when f is 0. */
+    private boolean hostAccess(long gfn, boolean write, int f, long arg) {
+        return hostAccess(gfn, write, f, arg, f == 0 ? arg : formulas.value(f, arg));
+    }
+
+    /** {@link #hostAccess(long, boolean, int, long)} where the caller has computed the value written. */
+    private boolean hostAccess(long gfn, boolean write, int f, long arg, long value) {
+        int r = host.access(vm, ram.gfnToRamPage(gfn), write, f, f == 0 ? 0 : arg, value);
         clock += switch (r) {
             case HostMemory.RESIDENT -> HIT_NANOS;
             case HostMemory.FIRST_TOUCH, HostMemory.DEFLATED_TOUCH -> FIRST_TOUCH_NANOS;
@@ -348,9 +379,9 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
     /** {@code free}: mapped pages give their frames back to the guest's free list; host memory stays as it is. */
     private void free(long offset, long bytes) {
         for (long page = offset / 4096, end = (offset + bytes + 4095) / 4096; page < end; page++) {
-            int g = regionGfn[(int) page];
+            long g = regionGfn.value(page);
             if (g == 0) continue;
-            regionGfn[(int) page] = 0;
+            regionGfn.setValue(page, 0);
             mappedPages--;
             release(g - 1);
         }
@@ -360,10 +391,11 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         if (written == null) return;
         long checked = 0;
         long bad = 0;
-        for (int page = 0; page < regionGfn.length; page++) {
-            if (regionGfn[page] == 0) continue;
+        for (long page = 0; page < regionPages; page++) {
+            long g = regionGfn.value(page);
+            if (g == 0) continue;
             checked++;
-            if (host.content(vm, ram.gfnToRamPage(regionGfn[page] - 1)) != written[page]) bad++;
+            if (host.content(vm, ram.gfnToRamPage(g - 1)) != written.value(page)) bad++;
         }
         verifyMismatches += bad;
         events.add(clock, spec.name(), bad == 0 ? "verify" : "verify_failed",

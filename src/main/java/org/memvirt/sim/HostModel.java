@@ -22,6 +22,9 @@ public final class HostModel implements HostMemory {
     private final HostConfig config;
     private final Watermarks watermarks;
     private final List<GuestPages> vms = new ArrayList<>();
+    private final ContentFormulas formulas = new ContentFormulas();
+    private int[] chunkVm = new int[64];        // per 512 page handles: the VM whose RAM they are
+    private int nextBase;                       // the handle of the next VM's first page
     private final SwapDevice swap;
     private final ReclaimList lru;
     private final KsmScanner ksm;
@@ -43,7 +46,7 @@ public final class HostModel implements HostMemory {
         this.watermarks = Watermarks.of(config.ramPages(), config.watermarkScaleFactor());
         this.swap = new SwapDevice(config.swapPages(), config.swapKind());
         this.lru = new ReclaimList((int) Math.min(1 << 16, config.ramPages()));
-        this.ksm = new KsmScanner(this, config.ksm());
+        this.ksm = new KsmScanner(this, config.ksm(), formulas);
     }
 
     public HostConfig config() {
@@ -67,9 +70,23 @@ public final class HostModel implements HostMemory {
         notifier = n;
     }
 
+    /** The formulas whose values the VMs' pages may hold ({@link #access(int, long, boolean, int, long, long)}). */
+    ContentFormulas formulas() {
+        return formulas;
+    }
+
     @Override
     public int addVm(String name, long guestPages, boolean mergeable, int oomScoreAdj) {
-        GuestPages v = new GuestPages(vms.size(), name, guestPages, mergeable, oomScoreAdj);
+        long chunks = (guestPages + PageContents.MASK) >>> PageContents.SHIFT;
+        if (guestPages <= 0 || nextBase + (chunks << PageContents.SHIFT) > Integer.MAX_VALUE) {
+            throw new SimException("the simulated host holds at most " + (Integer.MAX_VALUE >> 18) + " GiB of guest RAM;"
+                    + " adding " + name + " (" + guestPages + " pages) exceeds it");
+        }
+        GuestPages v = new GuestPages(vms.size(), name, guestPages, mergeable, oomScoreAdj, nextBase, formulas);
+        int first = nextBase >>> PageContents.SHIFT;
+        if (first + chunks > chunkVm.length) chunkVm = java.util.Arrays.copyOf(chunkVm, (int) Math.max(first + chunks, 2L * chunkVm.length));
+        java.util.Arrays.fill(chunkVm, first, (int) (first + chunks), v.id);
+        nextBase += (int) (chunks << PageContents.SHIFT);
         vms.add(v);
         ksm.register(v);
         return v.id;
@@ -77,6 +94,11 @@ public final class HostModel implements HostMemory {
 
     GuestPages vm(int id) {
         return vms.get(id);
+    }
+
+    /** The VM whose RAM page {@code handle - base} the host-wide page handle names. */
+    GuestPages vmOf(int handle) {
+        return vms.get(chunkVm[handle >>> PageContents.SHIFT]);
     }
 
     public int vmCount() {
@@ -91,6 +113,14 @@ public final class HostModel implements HostMemory {
 
     @Override
     public int access(int vm, long gfn, boolean write, long newContent) {
+        return access(vm, gfn, write, 0, 0, newContent);
+    }
+
+    /**
+     * {@link #access(int, long, boolean, long)}, where a write stores formula {@code f}'s value for {@code arg}
+     * ({@code value}, which the caller has computed), or the plain {@code value} when {@code f} is 0.
+     */
+    int access(int vm, long gfn, boolean write, int f, long arg, long value) {
         GuestPages v = vms.get(vm);
         if (v.killed) return KILLED;
         int g = checkGfn(v, gfn);
@@ -98,7 +128,7 @@ public final class HostModel implements HostMemory {
         switch (state) {
             case GuestPages.RESIDENT -> {
                 v.set(g, GuestPages.REFERENCED);
-                if (write) v.content[g] = newContent;
+                if (write) store(v, g, f, arg, value);
                 return RESIDENT;
             }
             case GuestPages.SHARED -> {
@@ -106,7 +136,7 @@ public final class HostModel implements HostMemory {
                     v.set(g, GuestPages.REFERENCED);
                     return RESIDENT;
                 }
-                return breakCow(v, g, newContent);
+                return breakCow(v, g, f, arg, value);
             }
             case GuestPages.SWAPPED_KSM -> {
                 if (!allocateFrame(v)) return KILLED;
@@ -114,13 +144,15 @@ public final class HostModel implements HostMemory {
                 dropKsmMapping(v, g);                 // ksm_might_need_to_copy: a private copy; sharing broken
                 v.swapped--;
                 v.swapIns++;
-                makeResident(v, g, write ? newContent : v.content[g]);
+                if (write) store(v, g, f, arg, value);
+                makeResident(v, g);
                 return SWAPPED_IN;
             }
             case GuestPages.UNTOUCHED -> {
                 if (!allocateFrame(v)) return KILLED;
                 pgfault++;
-                makeResident(v, g, write ? newContent : ZERO_CONTENT);
+                if (write) store(v, g, f, arg, value);   // else it stays zero
+                makeResident(v, g);
                 return FIRST_TOUCH;
             }
             case GuestPages.SWAPPED -> {
@@ -129,38 +161,45 @@ public final class HostModel implements HostMemory {
                 swap.free(1);
                 v.swapped--;
                 v.swapIns++;
-                makeResident(v, g, write ? newContent : v.content[g]);
+                if (write) store(v, g, f, arg, value);
+                makeResident(v, g);
                 return SWAPPED_IN;
             }
             case GuestPages.BALLOONED -> {
                 if (!allocateFrame(v)) return KILLED;
                 v.ballooned--;
-                makeResident(v, g, write ? newContent : ZERO_CONTENT);
+                if (write) store(v, g, f, arg, value);   // else it stays zero
+                makeResident(v, g);
                 return DEFLATED_TOUCH;
             }
             default -> throw new IllegalStateException("page state " + state);
         }
     }
 
-    private int breakCow(GuestPages v, int g, long newContent) {
+    private static void store(GuestPages v, int g, int f, long arg, long value) {
+        if (f == 0) v.writeValue(g, value); else v.writeFormula(g, f, arg, value);
+    }
+
+    private int breakCow(GuestPages v, int g, int f, long arg, long value) {
         v.set(g, GuestPages.REFERENCED);     // the page is in use: reclaim for this copy must not swap it out
         if (!allocateFrame(v)) return KILLED;
         if (v.state(g) != GuestPages.SHARED) {   // reclaimed anyway (all its mappings were cold): fault it in instead
             privateFrames--;
-            return access(v.id, g, true, newContent);
+            return access(v.id, g, true, f, arg, value);
         }
-        int node = v.node[g];
+        int node = v.node(g);
         if (node >= 0) {
             dropKsmMapping(v, g);            // the rmap_item stays on the node until ksmd visits the page again
             v.sharedKsm--;
         } else {
-            v.node[g] = GuestPages.NO_NODE;  // KSM's zero page: ksm_might_unmap_zero_page
+            v.setNode(g, GuestPages.NO_NODE);   // KSM's zero page: ksm_might_unmap_zero_page
             ksm.ksmZeroPages--;
             v.sharedZero--;
         }
         cowKsm++;
         v.cowBreaks++;
-        makeResident(v, g, newContent);
+        store(v, g, f, arg, value);
+        makeResident(v, g);
         return COW_BROKEN;
     }
 
@@ -170,35 +209,35 @@ public final class HostModel implements HostMemory {
      * rmap_item is still on the node.
      */
     private void dropKsmMapping(GuestPages v, int g) {
-        int n = v.node[g];
-        long self = ReclaimList.handle(v.id, g);
-        long h = ksm.stable.firstMapper(n);
+        int n = v.node(g);
+        int self = v.base + g;
+        int h = ksm.stable.firstMapper(n);
         if (h == self) {
-            ksm.stable.setFirstMapper(n, v.nextMapper[g]);
+            ksm.stable.setFirstMapper(n, v.nextMapper(g));
         } else {
             while (true) {
-                GuestPages w = vms.get(ReclaimList.vmOf(h));
-                int wg = ReclaimList.gfnOf(h);
-                if (w.nextMapper[wg] == self) {
-                    w.nextMapper[wg] = v.nextMapper[g];
+                GuestPages w = vmOf(h);
+                int wg = h - w.base;
+                if (w.nextMapper(wg) == self) {
+                    w.setNextMapper(wg, v.nextMapper(g));
                     break;
                 }
-                h = w.nextMapper[wg];
+                h = w.nextMapper(wg);
             }
         }
-        v.nextMapper[g] = GuestPages.NO_MAPPER;
+        v.setNextMapper(g, GuestPages.NO_MAPPER);
         if (ksm.stable.unmap(n)) swap.free(1);
-        if (!v.has(g, GuestPages.RMAP)) v.node[g] = GuestPages.NO_NODE;
+        if (!v.has(g, GuestPages.RMAP)) v.setNode(g, GuestPages.NO_NODE);
     }
 
-    private void makeResident(GuestPages v, int g, long content) {
+    /** The page gets a private frame (its content already stored) and joins the reclaim list if not on it. */
+    private void makeResident(GuestPages v, int g) {
         v.setState(g, GuestPages.RESIDENT);
-        v.content[g] = content;
         v.set(g, GuestPages.REFERENCED);
         v.resident++;
         if (!v.has(g, GuestPages.IN_LRU)) {
             v.set(g, GuestPages.IN_LRU);
-            lru.addTail(ReclaimList.handle(v.id, g));
+            lru.addTail(v.base + g);
         }
         v.notePeaks();
     }
@@ -241,17 +280,17 @@ public final class HostModel implements HostMemory {
         long reclaimed = 0;
         long budget = 2L * lru.size() + want;
         while (reclaimed < want && budget-- > 0 && lru.size() > 0 && !swap.full()) {
-            long h = lru.pollHead();
-            GuestPages v = vms.get(ReclaimList.vmOf(h));
-            int g = ReclaimList.gfnOf(h);
+            int h = lru.pollHead();
+            GuestPages v = vmOf(h);
+            int g = h - v.base;
             int f = v.flags[g];
             int state = f & GuestPages.STATE_MASK;
-            if (!v.killed && state == GuestPages.SHARED && v.node[g] >= 0) {
-                if (ksmPageReferenced(v.node[g])) {
+            if (!v.killed && state == GuestPages.SHARED && v.node(g) >= 0) {
+                if (ksmPageReferenced(v.node(g))) {
                     lru.addTail(h);
                 } else {
                     v.clear(g, GuestPages.IN_LRU);
-                    swapOutKsmPage(v.node[g]);
+                    swapOutKsmPage(v.node(g));
                     reclaimed++;
                 }
                 continue;
@@ -260,7 +299,7 @@ public final class HostModel implements HostMemory {
                 v.clear(g, GuestPages.IN_LRU);
                 continue;
             }
-            if ((f & (GuestPages.REFERENCED | GuestPages.PINNED)) != 0) {
+            if ((f & GuestPages.REFERENCED) != 0 || v.pinned(g)) {
                 v.clear(g, GuestPages.REFERENCED);   // second chance: the young bit is cleared (clear_young)
                 lru.addTail(h);
                 continue;
@@ -291,29 +330,29 @@ public final class HostModel implements HostMemory {
     /** page_referenced over the KSM page's rmap: any young mapping keeps it; the young bits are cleared. */
     private boolean ksmPageReferenced(int n) {
         boolean young = false;
-        for (long h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
-            GuestPages w = vms.get(ReclaimList.vmOf(h));
-            int wg = ReclaimList.gfnOf(h);
+        for (int h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
+            GuestPages w = vmOf(h);
+            int wg = h - w.base;
             if (w.has(wg, GuestPages.REFERENCED)) {
                 young = true;
                 w.clear(wg, GuestPages.REFERENCED);
             }
-            h = w.nextMapper[wg];
+            h = w.nextMapper(wg);
         }
         return young;
     }
 
     /** try_to_unmap of a KSM page: every mapping becomes a swap entry for one slot, the frame is freed. */
     private void swapOutKsmPage(int n) {
-        for (long h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
-            GuestPages w = vms.get(ReclaimList.vmOf(h));
-            int wg = ReclaimList.gfnOf(h);
+        for (int h = ksm.stable.firstMapper(n); h != GuestPages.NO_MAPPER; ) {
+            GuestPages w = vmOf(h);
+            int wg = h - w.base;
             w.setState(wg, GuestPages.SWAPPED_KSM);
             w.sharedKsm--;
             w.swapped++;
             w.notePeaks();
             notifier.invalidateGfn(w.id, wg);
-            h = w.nextMapper[wg];
+            h = w.nextMapper(wg);
         }
         ksm.stable.swapOut(n);
         swap.pageOut();
@@ -324,7 +363,7 @@ public final class HostModel implements HostMemory {
         v.setState(g, GuestPages.SHARED);
         v.resident--;
         privateFrames--;
-        if (v.node[g] >= 0) v.sharedKsm++; else v.sharedZero++;
+        if (v.node(g) >= 0) v.sharedKsm++; else v.sharedZero++;
         notifier.invalidateGfn(v.id, g);
     }
 
@@ -354,15 +393,16 @@ public final class HostModel implements HostMemory {
                 case GuestPages.SWAPPED -> swap.free(1);
                 case GuestPages.SWAPPED_KSM -> dropKsmMapping(v, g);
                 case GuestPages.SHARED -> {
-                    if (v.node[g] >= 0) dropKsmMapping(v, g); else ksm.ksmZeroPages--;
+                    if (v.node(g) >= 0) dropKsmMapping(v, g); else ksm.ksmZeroPages--;
                 }
                 default -> { }
             }
             v.setState(g, GuestPages.UNTOUCHED);
             if (v.has(g, GuestPages.RMAP)) ksm.dropRmapItem(v, g);
-            if (v.node != null) v.node[g] = GuestPages.NO_NODE;
-            v.content[g] = ZERO_CONTENT;
+            if (v.mergeable) v.setNode(g, GuestPages.NO_NODE);
+            v.writeValue(g, ZERO_CONTENT);
             v.flags[g] = 0;   // the reclaim list drops its stale entry by the killed flag
+            v.setPinned(g, false);
         }
         v.resident = v.sharedKsm = v.sharedZero = v.swapped = v.ballooned = 0;
         ksm.unregister(v);
@@ -376,7 +416,7 @@ public final class HostModel implements HostMemory {
         GuestPages v = vms.get(vm);
         if (v.killed) return;
         int g = checkGfn(v, gfn);
-        if (v.has(g, GuestPages.PINNED)) throw new IllegalStateException("balloon given a pinned page: gfn 0x" + Long.toHexString(gfn));
+        if (v.pinned(g)) throw new IllegalStateException("balloon given a pinned page: gfn 0x" + Long.toHexString(gfn));
         switch (v.state(g)) {
             case GuestPages.RESIDENT -> {
                 v.resident--;
@@ -391,11 +431,11 @@ public final class HostModel implements HostMemory {
                 dropKsmMapping(v, g);
             }
             case GuestPages.SHARED -> {
-                if (v.node[g] >= 0) {
+                if (v.node(g) >= 0) {
                     dropKsmMapping(v, g);
                     v.sharedKsm--;
                 } else {
-                    v.node[g] = GuestPages.NO_NODE;
+                    v.setNode(g, GuestPages.NO_NODE);
                     ksm.ksmZeroPages--;
                     v.sharedZero--;
                 }
@@ -407,7 +447,7 @@ public final class HostModel implements HostMemory {
         }
         v.setState(g, GuestPages.BALLOONED);
         v.ballooned++;
-        v.content[g] = ZERO_CONTENT;
+        v.writeValue(g, ZERO_CONTENT);
         notifier.invalidateGfn(vm, g);
     }
 
@@ -415,7 +455,7 @@ public final class HostModel implements HostMemory {
     public void pin(int vm, long gfn, boolean pinned) {
         GuestPages v = vms.get(vm);
         int g = checkGfn(v, gfn);
-        if (pinned) v.set(g, GuestPages.PINNED); else v.clear(g, GuestPages.PINNED);
+        v.setPinned(g, pinned);
     }
 
     @Override
@@ -460,7 +500,7 @@ public final class HostModel implements HostMemory {
         GuestPages v = vms.get(vm);
         int g = checkGfn(v, gfn);
         int s = v.state(g);
-        return s == GuestPages.UNTOUCHED || s == GuestPages.BALLOONED ? ZERO_CONTENT : v.content[g];
+        return s == GuestPages.UNTOUCHED || s == GuestPages.BALLOONED ? ZERO_CONTENT : v.content(g);
     }
 
     @Override
@@ -481,7 +521,7 @@ public final class HostModel implements HostMemory {
         if (v.sharedKsm == 0) return v.resident;
         java.util.BitSet nodes = new java.util.BitSet();
         for (int g = 0; g < v.pages; g++) {
-            if (v.state(g) == GuestPages.SHARED && v.node[g] >= 0) nodes.set(v.node[g]);
+            if (v.state(g) == GuestPages.SHARED && v.node(g) >= 0) nodes.set(v.node(g));
         }
         return v.resident + nodes.cardinality();
     }
@@ -562,15 +602,24 @@ public final class HostModel implements HostMemory {
         return m;
     }
 
-    /** Bytes of model state for all VMs' pages, the reclaim list and KSM's trees, divided by the guest pages. */
-    public double modelBytesPerGuestPage() {
+    /** Bytes of model state: every VM's pages, the reclaim list and KSM's trees. */
+    public long modelBytes() {
+        long bytes = lru.bytes() + ksm.bytes() + 4L * chunkVm.length;
+        for (GuestPages v : vms) bytes += v.bytes();
+        return bytes;
+    }
+
+    /** Guest pages of all VMs. */
+    public long guestPages() {
         long pages = 0;
-        long bytes = lru.bytes() + ksm.bytes();
-        for (GuestPages v : vms) {
-            pages += v.pages;
-            bytes += v.pages * v.bytesPerPage();
-        }
-        return pages == 0 ? 0 : (double) bytes / pages;
+        for (GuestPages v : vms) pages += v.pages;
+        return pages;
+    }
+
+    /** {@link #modelBytes()} per guest page. */
+    public double modelBytesPerGuestPage() {
+        long pages = guestPages();
+        return pages == 0 ? 0 : (double) modelBytes() / pages;
     }
 
     /**
@@ -591,19 +640,21 @@ public final class HostModel implements HostMemory {
             for (int g = 0; g < v.pages; g++) {
                 int s = v.state(g);
                 count[s]++;
-                if (s == GuestPages.SHARED && v.node[g] >= 0) ksmMapped++;
-                if (s == GuestPages.SHARED && v.node[g] == GuestPages.ZERO_NODE) zero++;
-                if (s == GuestPages.SHARED && v.node[g] == GuestPages.NO_NODE) fail(v, g, "shared page without a node");
-                if (s == GuestPages.SWAPPED_KSM && (v.node[g] < 0 || !ksm.stable.out(v.node[g]))) {
+                int node = v.mergeable ? v.node(g) : GuestPages.NO_NODE;
+                if (s == GuestPages.SHARED && node >= 0) ksmMapped++;
+                if (s == GuestPages.SHARED && node == GuestPages.ZERO_NODE) zero++;
+                if (s == GuestPages.SHARED && node == GuestPages.NO_NODE) fail(v, g, "shared page without a node");
+                if (s == GuestPages.SWAPPED_KSM && (node < 0 || !ksm.stable.out(node))) {
                     fail(v, g, "swapped KSM mapping without a swapped-out node");
                 }
-                if (s == GuestPages.SHARED && v.node[g] >= 0 && ksm.stable.out(v.node[g])) fail(v, g, "mapping of a swapped-out node");
+                if (s == GuestPages.SHARED && node >= 0 && ksm.stable.out(node)) fail(v, g, "mapping of a swapped-out node");
                 if (v.has(g, GuestPages.RMAP)) vRmap++;
                 if (v.has(g, GuestPages.UNSTABLE)) {
                     unshared++;
                     if (!v.has(g, GuestPages.RMAP)) fail(v, g, "unstable flag without an rmap_item");
                 }
-                if ((s == GuestPages.UNTOUCHED || s == GuestPages.BALLOONED) && v.content[g] != ZERO_CONTENT) {
+                if (v.has(g, GuestPages.CHANGED) && !v.has(g, GuestPages.RMAP)) fail(v, g, "changed flag without an rmap_item");
+                if ((s == GuestPages.UNTOUCHED || s == GuestPages.BALLOONED) && v.content(g) != ZERO_CONTENT) {
                     fail(v, g, "untouched or ballooned page with content");
                 }
             }

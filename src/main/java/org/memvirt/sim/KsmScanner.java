@@ -20,7 +20,7 @@ final class KsmScanner {
 
     private final HostModel host;
     final StableTree stable = new StableTree();
-    private final LongMap unstable = new LongMap(4096);   // content -> page handle, this full scan only
+    private final UnstableTree unstable;                    // content -> page handle, this full scan only
     private final List<GuestPages> mmList = new ArrayList<>();
     private int cursor = -1;                                // -1: at ksm_mm_head (between full scans)
     private int cursorGfn;
@@ -34,9 +34,10 @@ final class KsmScanner {
     long ksmZeroPages;
     long rmapItems;
 
-    KsmScanner(HostModel host, KsmConfig config) {
+    KsmScanner(HostModel host, KsmConfig config, ContentFormulas formulas) {
         this.host = host;
         this.config = config;
+        this.unstable = new UnstableTree(formulas);
     }
 
     KsmConfig config() {
@@ -87,15 +88,18 @@ final class KsmScanner {
     /** ksm_do_scan: up to {@code budget} rmap_items; stops early at the end of a full scan. */
     void doScan(int budget, long nowNanos) {
         for (int i = 0; i < budget; i++) {
-            long h = nextRmapItem(nowNanos);
-            if (h < 0) return;
+            int gfn = nextRmapItem(nowNanos);
+            if (gfn < 0) return;
             pagesScanned++;
-            cmpAndMergePage(mmList.get(cursor), ReclaimList.gfnOf(h));
+            cmpAndMergePage(mmList.get(cursor), gfn);
         }
     }
 
-    /** scan_get_next_rmap_item: the next present anonymous page that is not skipped, or -1 at the end of a pass. */
-    private long nextRmapItem(long nowNanos) {
+    /**
+     * scan_get_next_rmap_item: the next present anonymous page that is not skipped (a RAM page of the VM at the
+     * cursor), or -1 at the end of a pass.
+     */
+    private int nextRmapItem(long nowNanos) {
         if (mmList.isEmpty()) return -1;
         if (cursor < 0) {                                   // start of a full scan: root_unstable_tree = RB_ROOT
             unstable.clear();
@@ -108,15 +112,15 @@ final class KsmScanner {
                 int gfn = cursorGfn++;
                 int f = v.flags[gfn];
                 int state = f & GuestPages.STATE_MASK;
-                boolean ksmPage = state == GuestPages.SHARED && v.node[gfn] >= 0;
-                boolean anon = (state == GuestPages.RESIDENT || ksmPage) && (f & GuestPages.PINNED) == 0;
+                boolean ksmPage = state == GuestPages.SHARED && v.node(gfn) >= 0;
+                boolean anon = (state == GuestPages.RESIDENT || ksmPage) && !v.pinned(gfn);
                 if (!anon) {
                     if ((f & GuestPages.RMAP) != 0) dropRmapItem(v, gfn);
                     continue;
                 }
                 if ((f & GuestPages.RMAP) == 0) createRmapItem(v, gfn);
                 if (!ksmPage && shouldSkip(v, gfn)) continue;
-                return ReclaimList.handle(v.id, gfn);
+                return gfn;
             }
             cursor++;
             cursorGfn = 0;
@@ -130,15 +134,16 @@ final class KsmScanner {
     /** should_skip_rmap_item (smart scan). */
     private boolean shouldSkip(GuestPages v, int gfn) {
         if (!config.smartScan()) return false;
-        int age = v.age[gfn] & 0xff;
-        if (age != 0xff) v.age[gfn] = (byte) (age + 1);
+        int age = v.age(gfn);                               // the age kept saturates at AGE_MAX (all skip 8)
+        int skips = v.skips(gfn);
+        v.setAgeAndSkips(gfn, age + 1, skips);
         if (age < 3) return false;
-        if (v.skips[gfn] == 0) {
-            v.skips[gfn] = (byte) skipAge(age);
+        if (skips == 0) {
+            v.setAgeAndSkips(gfn, age + 1, skipAge(age));
             return false;
         }
         pagesSkipped++;
-        v.skips[gfn]--;
+        v.setAgeAndSkips(gfn, age + 1, skips - 1);
         removeFromTree(v, gfn);
         return true;
     }
@@ -154,75 +159,73 @@ final class KsmScanner {
     private void cmpAndMergePage(GuestPages v, int gfn) {
         if (v.state(gfn) == GuestPages.SHARED) return;      // already a KSM page whose rmap_item is on its node
         removeFromTree(v, gfn);
-        long content = v.content[gfn];
+        long content = v.content(gfn);
         int n = stable.search(content, config.maxPageSharing());
         if (n != GuestPages.NO_NODE) {
             mergeInto(v, gfn, n);
             return;
         }
-        int checksum = checksum(content);
-        if (v.checksum[gfn] != checksum) {                  // volatile: changed since the last visit
-            v.checksum[gfn] = checksum;
-            return;
-        }
+        // volatile: changed since the last visit (a page not written since keeps its checksum: no hash to compare)
+        boolean changed = v.has(gfn, GuestPages.CHANGED) && v.oldChecksum(gfn) != checksum(content);
+        v.clear(gfn, GuestPages.CHANGED);                   // rmap_item->oldchecksum = checksum
+        if (changed) return;
         if (config.useZeroPages() && content == HostMemory.ZERO_CONTENT) {
             mergeWithZeroPage(v, gfn);
             return;
         }
-        long self = ReclaimList.handle(v.id, gfn);
-        long other = unstable.putIfAbsent(content, self);   // unstable_tree_search_insert: one probe
-        if (other != LongMap.MISSING) {
+        int self = v.base + gfn;
+        int f = v.content.formula(gfn);
+        long arg = f == 0 ? 0 : v.content.argument(gfn);
+        int other = unstable.putIfAbsent(f, arg, content, self);   // unstable_tree_search_insert: one probe
+        if (other != UnstableTree.MISSING) {
             if (mergeableTreePage(other, v, gfn, content)) {
-                GuestPages w = host.vm(ReclaimList.vmOf(other));
-                int wGfn = ReclaimList.gfnOf(other);
+                GuestPages w = host.vmOf(other);
+                int wGfn = other - w.base;
                 removeFromTree(w, wGfn);
                 int node = stable.insert(content);
                 mergeInto(w, wGfn, node);
                 mergeInto(v, gfn, node);
                 return;
             }
-            unstable.put(content, self);                   // the entry was stale: the page changed or went away
+            unstable.put(f, arg, content, self);           // the entry was stale: the page changed or went away
         }
         v.set(gfn, GuestPages.UNSTABLE);
         pagesUnshared++;
     }
 
     /** Whether the unstable-tree entry {@code h} still is a plain, unchanged page with this content (not this page). */
-    private boolean mergeableTreePage(long h, GuestPages v, int gfn, long content) {
-        GuestPages w = host.vm(ReclaimList.vmOf(h));
-        int wGfn = ReclaimList.gfnOf(h);
+    private boolean mergeableTreePage(int h, GuestPages v, int gfn, long content) {
+        GuestPages w = host.vmOf(h);
+        int wGfn = h - w.base;
         if (w.killed || (w == v && wGfn == gfn)) return false;
         int f = w.flags[wGfn];
         return (f & GuestPages.STATE_MASK) == GuestPages.RESIDENT && (f & GuestPages.UNSTABLE) != 0
-                && (f & GuestPages.PINNED) == 0 && w.content[wGfn] == content;
+                && !w.pinned(wGfn) && w.content(wGfn) == content;
     }
 
     private void mergeInto(GuestPages v, int gfn, int node) {
-        v.node[gfn] = node;
+        v.setNode(gfn, node);
         stable.appendMapped(node);
-        v.nextMapper[gfn] = stable.firstMapper(node);           // rmap: the KSM page's list of mappings
-        stable.setFirstMapper(node, ReclaimList.handle(v.id, gfn));
+        v.setNextMapper(gfn, stable.firstMapper(node));         // rmap: the KSM page's list of mappings
+        stable.setFirstMapper(node, v.base + gfn);
         host.privateToShared(v, gfn);
     }
 
     private void mergeWithZeroPage(GuestPages v, int gfn) {
-        v.node[gfn] = GuestPages.ZERO_NODE;
+        v.setNode(gfn, GuestPages.ZERO_NODE);
         ksmZeroPages++;
         host.privateToShared(v, gfn);
     }
 
     private void createRmapItem(GuestPages v, int gfn) {
-        v.set(gfn, GuestPages.RMAP);
-        v.checksum[gfn] = 0;
-        v.age[gfn] = 0;
-        v.skips[gfn] = 0;
+        v.newRmapItem(gfn);
         v.rmapItems++;
         rmapItems++;
     }
 
     void dropRmapItem(GuestPages v, int gfn) {
         removeFromTree(v, gfn);
-        v.clear(gfn, GuestPages.RMAP);
+        v.clear(gfn, GuestPages.RMAP | GuestPages.CHANGED);
         v.rmapItems--;
         rmapItems--;
     }
@@ -232,10 +235,12 @@ final class KsmScanner {
         if (v.has(gfn, GuestPages.UNSTABLE)) {
             v.clear(gfn, GuestPages.UNSTABLE);
             pagesUnshared--;
-        } else if (v.node[gfn] >= 0) {
-            stable.removeItem(v.node[gfn]);
+        } else {
+            int n = v.node(gfn);
+            if (n < 0) return;
+            stable.removeItem(n);
             int state = v.state(gfn);
-            if (state != GuestPages.SHARED && state != GuestPages.SWAPPED_KSM) v.node[gfn] = GuestPages.NO_NODE;
+            if (state != GuestPages.SHARED && state != GuestPages.SWAPPED_KSM) v.setNode(gfn, GuestPages.NO_NODE);
         }
     }
 

@@ -214,7 +214,9 @@ final class SimHost {
         }
         if (events.dropped() > 0) notes.add(events.dropped() + " events past the first " + EventLog.MAX_EVENTS + " were dropped");
         if (scenario.durationNanos() < 0 && t >= MAX_OPEN_ENDED_NANOS) notes.add("stopped after 24 h of virtual time");
-        return new HostResult(scenario.name(), EngineKind.SIM, "", t / 1e9, wall, cpu, host.modelBytesPerGuestPage(),
+        long modelBytes = host.modelBytes();
+        for (GuestDriver g : guests) modelBytes += g.modelBytes();
+        return new HostResult(scenario.name(), EngineKind.SIM, "", t / 1e9, wall, cpu, (double) modelBytes / host.guestPages(),
                 hostReport(), vms, events.sorted(), timeline, notes);
     }
 

@@ -22,7 +22,7 @@ final class StableTree {
     private int[] next = new int[1024];                 // next dup in the chain, or next free node
     private boolean[] inChain = new boolean[1024];
     private boolean[] out = new boolean[1024];       // swapped out: the page is in one swap slot, not in RAM
-    private long[] firstMapper = new long[1024];     // the rmap of the KSM page: a list through GuestPages.nextMapper
+    private int[] firstMapper = new int[1024];      // the rmap of the KSM page: a list of page handles through GuestPages.nextMapper
     private int freeHead = GuestPages.NO_NODE;
     private int allocated;
 
@@ -94,11 +94,11 @@ final class StableTree {
         return out[n];
     }
 
-    long firstMapper(int n) {
+    int firstMapper(int n) {
         return firstMapper[n];
     }
 
-    void setFirstMapper(int n, long handle) {
+    void setFirstMapper(int n, int handle) {
         firstMapper[n] = handle;
     }
 
@@ -174,6 +174,6 @@ final class StableTree {
     }
 
     long bytes() {
-        return heads.bytes() + (long) content.length * (8 + 4 + 4 + 4 + 1 + 1 + 8);
+        return heads.bytes() + (long) content.length * (8 + 4 + 4 + 4 + 1 + 1 + 4);
     }
 }

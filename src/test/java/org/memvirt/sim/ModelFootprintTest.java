@@ -48,9 +48,37 @@ class ModelFootprintTest {
 
     @Test
     void scenarioVmsPayForEveryRamPageUpFront() {
-        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, 0, true, true)).isEqualTo(PAGES_PER_GIB * 39);
-        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, PAGES_PER_GIB, true, true)).isEqualTo(PAGES_PER_GIB * 71);
-        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, 2 * PAGES_PER_GIB, false, false)).isEqualTo(PAGES_PER_GIB * 29);
+        // per RAM page: flags 1 + two extent tables 2 x 96 / 512; KSM 1 + 3 x 8 / 512; verify 96 / 512: 2.609375 B
+        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, 0, 0, true, true)).isEqualTo(684_032);
+        // and 16 B per touched page of a mergeable VM
+        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, PAGES_PER_GIB, 0, true, true))
+                .isEqualTo(684_032 + 16 * PAGES_PER_GIB);
+        // mem-merge=off, no verify: 1.375 B per RAM page, 8 per touched page (never more than RAM)
+        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, 2 * PAGES_PER_GIB, 0, false, false))
+                .isEqualTo(360_448 + 8 * PAGES_PER_GIB);
+        // 56 B per page holding a plain value: 2.421875 x 262,144 + 16 x 262,144 + 56 x 100,000
+        assertThat(ModelFootprint.scenarioVmBytes(PAGES_PER_GIB, PAGES_PER_GIB, 100_000, true, false))
+                .isEqualTo(634_880 + 16 * PAGES_PER_GIB + 5_600_000);
+    }
+
+    private static List<org.memvirt.workload.Op> ops(String shorthand) {
+        return WorkloadParser.parseShorthand(shorthand).steps().stream().map(s -> s.op()).toList();
+    }
+
+    @Test
+    void plainValuesComeOnlyFromWritesOverFilledPages() {
+        // the host-scale example's guest: 200,000 random writes, the touch lies beside the fill
+        assertThat(ModelFootprint.plainPages(ops(
+                "fill 1G content=same:4096; touch 3070M at 1G; random 1000000 over 4094M writes 20%"))).isEqualTo(200_000);
+        // no fill, nothing to mix with; a zero fill neither
+        assertThat(ModelFootprint.plainPages(ops("touch 1G; random 1000 over 1G writes 50%")))
+                .isZero();
+        assertThat(ModelFootprint.plainPages(ops("fill 1G content=zero; touch 1G"))).isZero();
+        // a touch over 4 MiB of a fill: its 1,024 pages (+ 1 for a range not aligned to pages), never more than filled
+        assertThat(ModelFootprint.plainPages(ops("fill 8M content=unique; touch 4M at 2M")))
+                .isEqualTo(1_025);
+        assertThat(ModelFootprint.plainPages(ops(
+                "fill 8M content=unique; repeat 3 { random 100000 over 8M writes 10% }"))).isEqualTo(2_048);
     }
 
     @Test
@@ -81,15 +109,23 @@ class ModelFootprintTest {
     }
 
     private static long measure(String qemu, String workload) {
+        return liveHeapOf(listener -> new SimEngine().run(new RunSpec(QemuArgs.parse(List.of(qemu.split(" "))),
+                WorkloadParser.parseShorthand(workload), MmuMode.SHADOW, true, "zen5", Duration.ofMinutes(5), 1), listener));
+    }
+
+    /**
+     * The live heap (after full collections) when {@code run} reports its last step done, while its model is still
+     * referenced, minus the live heap before it.
+     */
+    static long liveHeapOf(java.util.function.Consumer<RunListener> run) {
         long before = live();
         long[] peak = {0};
-        new SimEngine().run(new RunSpec(QemuArgs.parse(List.of(qemu.split(" "))), WorkloadParser.parseShorthand(workload),
-                MmuMode.SHADOW, true, "zen5", Duration.ofMinutes(5), 1), new RunListener() {
-                    @Override
-                    public void stepProgress(double done) {
-                        if (done >= 1.0) peak[0] = Math.max(peak[0], live());
-                    }
-                });
+        run.accept(new RunListener() {
+            @Override
+            public void stepProgress(double done) {
+                if (done >= 1.0) peak[0] = Math.max(peak[0], live());
+            }
+        });
         return peak[0] - before;
     }
 
