@@ -55,7 +55,7 @@ final class MarkerLane {
     private static Placed fit(List<Placed> placed, Marker m, double lineX, double w, int row, int width,
             boolean avoidLines) {
         boolean rightFits = lineX + PAD + w <= width - 2;
-        for (boolean left : rightFits ? new boolean[] {false, true} : new boolean[] {true, false}) {
+        for (boolean left : rightFits ? new boolean[] {false, true} : new boolean[] {true}) {   // never past the edge
             double l = left ? Math.max(2, lineX - PAD - w) : lineX + PAD;
             Placed p = new Placed(m, lineX, row, l, l + w, left);
             if (free(placed, p, avoidLines)) return p;

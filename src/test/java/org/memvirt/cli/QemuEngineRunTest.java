@@ -128,8 +128,8 @@ class QemuEngineRunTest {
         // (as RunCommandTest finds at -m 4G)
         assertThat(both.at("/runs/0/memory/resident_bytes").asLong()).isEqualTo(GIB + 516 * 4096L);
         String html = Files.readString(report);
-        assertThat(html).contains("<title>memvirt compare: sim ", " vs qemu tcg</title>",
-                "<h2>Guest RAM over time: qemu tcg</h2>", "<title>touch 1G at ").doesNotContain("Guest RAM over time: sim");
+        assertThat(html).contains("<title>memvirt compare: sim ", " vs qemu engine · TCG (software MMU)</title>",
+                "<h2>Guest RAM over time: qemu engine · TCG (software MMU)</h2>", "<title>touch 1G at ").doesNotContain("Guest RAM over time: sim");
         JsonNode sixtyFour = RealGuests.json("run", "-m", "64G", "--engine", "qemu", "--workload", "touch 1G", "--json");
         long r16 = sixteen.at("/memory/resident_bytes").asLong(), r64 = sixtyFour.at("/memory/resident_bytes").asLong();
         System.out.printf("touch 1G: -m 4G %d MiB, -m 16G %d MiB, -m 64G %d MiB%n", four / MIB, r16 / MIB, r64 / MIB);

@@ -49,6 +49,17 @@ class MarkerLaneTest {
     }
 
     @Test
+    void aLabelThatDoesNotFitRightOfItsLineNeverGoesPastTheEdge() {
+        // two long labels at the right edge: neither fits right of its line; the second's left place collides with
+        // the first's, so it takes the next row, on the left again (it was put right of its line, past the edge)
+        String label = "OOM kill guest-10, guest-12 and guest-9, swap full";
+        List<Box> boxes = Box.labels(chart(List.of(new Marker(60, label), new Marker(60, label))).render());
+        assertThat(boxes).extracting(Box::anchor).containsExactly("end", "end");
+        assertThat(boxes).extracting(Box::baseline).containsExactly(51.0, 66.0);
+        for (Box b : boxes) assertThat(b.right()).isLessThanOrEqualTo(Frame.WIDTH);
+    }
+
+    @Test
     void noMarkersNoLane() {
         assertThat(LineChartTest.paths(chart(List.of()).render()).getFirst()).startsWith("M80,40");
     }
