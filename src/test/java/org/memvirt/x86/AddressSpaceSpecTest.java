@@ -173,6 +173,7 @@ class AddressSpaceSpecTest {
         assertThat(AddressSpaceSpec.eptPerms("r,wt")).isEqualTo(0x1L | (4L << 3));
         assertThat(AddressSpaceSpec.eptPerms("r,wp")).isEqualTo(0x1L | (5L << 3));
         assertThat(AddressSpaceSpec.eptPerms("-")).isEqualTo(6L << 3);
+        assertThat(AddressSpaceSpec.eptPerms(",uc")).as("no letters before the comma: no access, UC").isZero();
         assertThatThrownBy(() -> AddressSpaceSpec.eptPerms("rw,xx")).hasMessage("unknown EPT memory type 'xx'");
         assertThatThrownBy(() -> AddressSpaceSpec.eptPerms("rq"))
                 .hasMessage("EPT permissions are letters of 'rwx', not 'rq'");
