@@ -66,7 +66,7 @@ public final class QemuEngine implements Engine {
                     + "(its THP policy never; free page reporting is --balloon free-page-reporting=on); --guest linux "
                     + "or none");
         }
-        AccelChoice accel = AccelChoice.forThisHost();
+        AccelChoice accel = AccelChoice.forLinuxGuest();
         boolean kvm = accel.accel().equals(AccelChoice.KVM);
         if (kvm) {
             HostMmu host = HostMmu.read();
