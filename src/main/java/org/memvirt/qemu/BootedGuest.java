@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArg;
@@ -48,21 +49,27 @@ final class BootedGuest implements AutoCloseable {
 
     /** Starts the guest {@code plan} describes ({@code image}: memvirt's, null where the QEMU line boots its own). */
     static BootedGuest boot(MachineConfig machine, GuestPlan plan, GuestImage image) {
+        return boot(machine, plan, image, null);
+    }
+
+    /** {@link #boot(MachineConfig, GuestPlan, GuestImage)} with QEMU run through {@code inside} (a memory cgroup's). */
+    static BootedGuest boot(MachineConfig machine, GuestPlan plan, GuestImage image, UnaryOperator<List<String>> inside) {
         AccelChoice accel = plan.agent() ? AccelChoice.forLinuxGuest() : AccelChoice.forThisHost();
-        if (!accel.accel().equals(AccelChoice.KVM) || !plan.agent()) return start(machine, plan, image, accel, List.of());
+        if (!accel.accel().equals(AccelChoice.KVM) || !plan.agent()) return start(machine, plan, image, accel, List.of(), inside);
         try {
-            return start(machine, plan, image, accel, List.of());
+            return start(machine, plan, image, accel, List.of(), inside);
         } catch (QemuException | org.memvirt.qemu.agent.AgentException e) {
             String why = "a Linux guest did not boot under this host's KVM (" + e.getMessage() + ")";
             KvmLinuxVerdict.record(why);
             return start(machine, plan, image, AccelChoice.given(AccelChoice.TCG, why),
-                    List.of("booted again under TCG: " + why));
+                    List.of("booted again under TCG: " + why), inside);
         }
     }
 
     private static BootedGuest start(MachineConfig machine, GuestPlan plan, GuestImage image, AccelChoice accel,
-            List<String> earlier) {
+            List<String> earlier, UnaryOperator<List<String>> inside) {
         QemuLaunch launch = launch(machine, plan, image, accel);
+        if (inside != null) launch = launch.inside(inside);
         long t0 = System.nanoTime();
         QemuProcess qemu = QemuProcess.start(launch);
         try {

@@ -124,7 +124,7 @@ final class QemuRun {
     /** One top-level op: through the agent where it can run it whole, else leaf by leaf (balloon ops over QMP). */
     private Map<Counter, Long> runStep(Workload.Step step, GuestPlan plan) {
         Map<Counter, Long> events = new LinkedHashMap<>();
-        if (guest.agent != null && !hasBalloon(step.op())) {
+        if (guest.agent != null && !QemuVmOps.hasBalloon(step.op())) {
             agentResult(guest.agent.run(step.op(), step.text(), left()), events);
             return events;
         }
@@ -177,11 +177,6 @@ final class QemuRun {
     private void agentResult(AgentOpResult r, Map<Counter, Long> events) {
         GuestCounters.events(r).forEach((c, v) -> events.merge(c, v, Long::sum));
         if (!r.meminfo().isEmpty()) meminfo = r.meminfo();
-    }
-
-    private static boolean hasBalloon(Op op) {
-        for (Unrolled u = new Unrolled(List.of(op)); u.hasNext(); ) if (u.next() instanceof Op.Balloon) return true;
-        return false;
     }
 
     /** Goes on sampling for {@code d} (the guest runs its own work); ends early, with a note, if the guest stops. */
