@@ -125,6 +125,9 @@ final class QemuHost {
             t0 = System.nanoTime();
             instant0 = Instant.now();
             for (String n : limits.notices()) events.add(0, "host", "cleanup", n);
+            for (String n : ksm != null ? ksm.leftoversRestored() : KsmSession.restoreLeftovers()) {
+                events.add(0, "host", "cleanup", n);
+            }
             notes.add("qemu engine: memory cgroup " + limits.groupPath() + " (RAM " + Units.human(limits.limits().ramBytes())
                     + ", swap " + Units.human(limits.limits().swapBytes()) + ")" + limits.swapFile().map(f -> "; swap file "
                     + f.path() + " of " + Units.human(f.bytes()) + " made for the run").orElse(""));
