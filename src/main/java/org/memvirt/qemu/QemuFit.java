@@ -54,10 +54,6 @@ final class QemuFit {
             throw new EngineException("host.ksm_policy: " + s.ksmPolicy().name().toLowerCase(Locale.ROOT)
                     + " is modelled by the sim engine only (the qemu path runs ksmd with host.ksm's knobs); use --engine sim");
         }
-        if (s.policy().kind() == HostSpec.PolicyKind.MOM || s.policy().kind() == HostSpec.PolicyKind.PROXMOX) {
-            throw new EngineException("host.balloon_policy: " + s.policy().kind().name().toLowerCase(Locale.ROOT)
-                    + " is modelled by the sim engine only (the qemu path sets fixed balloon targets); use --engine sim");
-        }
         for (HostSpec.Vm vm : s.vms()) vm(vm);
         if (s.host().ksm().run() && s.host().ksm().pagesToScan() < 1) {
             throw new EngineException("host.ksm.pages_to_scan: the qemu path needs at least 1 with run: 1");

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import org.memvirt.engine.BalloonPolicy;
 import org.memvirt.engine.EngineKind;
 import org.memvirt.engine.EventLog;
 import org.memvirt.engine.GuestOptions;
@@ -61,7 +62,7 @@ final class QemuHost {
     private long lastSharing;
 
     /** One VM: its thread, its guest once booted, and what was seen of it. */
-    private final class Guest {
+    private final class Guest implements BalloonPolicy.Guest {
         final int index;
         final HostSpec.Vm spec;
         volatile BootedGuest booted;
@@ -69,8 +70,9 @@ final class QemuHost {
         volatile String died;                                   // why its thread ended early, or null
         volatile OomKill kill;
         volatile double killedAt = Double.NaN;
-        long peakResident, peakSwapped, resident, swapped, shared, ballooned, balloonTarget;
+        long peakResident, peakSwapped, resident, swapped, shared, ballooned, balloonTarget, pss;
         long minorFaults, majorFaults, verifyMismatches, verifyPages;
+        long guestFree = -1;                                    // stat-free-memory, bytes; -1 before the first report
         Map<String, Long> meminfo = Map.of();
         Map<String, Long> ksmStat = Map.of();
         Map<String, Long> balloonStats;
@@ -97,6 +99,52 @@ final class QemuHost {
         boolean live() {
             BootedGuest b = booted;
             return b != null && b.qemu.alive();
+        }
+
+        @Override
+        public boolean managed() {
+            return spec.balloon() != null && live() && ("running".equals(status) || "finished".equals(status))
+                    && guestFree >= 0;
+        }
+
+        @Override
+        public long ramPages() {
+            return spec.ramBytes() / BalloonOp.PAGE;
+        }
+
+        @Override
+        public long balloonPages() {
+            return ballooned / BalloonOp.PAGE;
+        }
+
+        @Override
+        public long guestFreePages() {
+            return Math.max(0, guestFree) / BalloonOp.PAGE;
+        }
+
+        @Override
+        public HostSpec.Balloon balloon() {
+            return spec.balloon();
+        }
+
+        /** What the guest kernel keeps out of MemTotal (memblock's reservations): no balloon can take it. */
+        @Override
+        public long floorPages() {
+            return (spec.ramBytes() - meminfo.getOrDefault("MemTotal", 0L)) / BalloonOp.PAGE;
+        }
+
+        /** Asks the guest's driver over QMP; it moves toward the target in its own time. */
+        @Override
+        public void setBalloonPages(long pages, String by) {
+            long before = balloonTarget;
+            try {
+                booted.qemu.qmp().balloon(spec.ramBytes() - pages * BalloonOp.PAGE);
+            } catch (QemuException e) {
+                return;                                         // it died: the kill is reported as such
+            }
+            balloonTarget = pages * BalloonOp.PAGE;
+            event(this, "balloon_target", by + ": balloon target " + Units.human(before) + " -> "
+                    + Units.human(balloonTarget));
         }
     }
 
@@ -173,6 +221,9 @@ final class QemuHost {
         long sampleNanos = Math.max(MIN_SAMPLE.toNanos(), scenario.sampleNanos());
         long next = t0 + sampleNanos;
         long fixedDone = 0;
+        BalloonPolicy policy = BalloonPolicy.of(scenario.policy());
+        PolicyHost policyHost = new PolicyHost(limits);
+        long nextPolicy = scenario.policy().intervalNanos();
         while (true) {
             sleepUntil(next);
             next += sampleNanos;
@@ -180,6 +231,13 @@ final class QemuHost {
             fixedDone = fixedTargets(t, fixedDone);
             oomKills(limits);
             sample(limits, ksm);
+            if (policy != null && t >= nextPolicy) {
+                for (Guest g : guests) readGuestFree(g);
+                synchronized (this) {
+                    policy.tick(policyHost, List.of(guests));
+                }
+                nextPolicy += scenario.policy().intervalNanos();
+            }
             boolean running = false;
             for (Guest g : guests) running |= g.thread.isAlive();
             if (!running && (scenario.durationNanos() < 0 || t >= scenario.durationNanos())) return;
@@ -301,6 +359,7 @@ final class QemuHost {
                     Map<String, Long> ksmStat = p.ksmStat().fields();
                     long actual = b.qemu.qmp().balloonActualBytes();
                     g.resident = ram.resident();
+                    g.pss = ram.pss();
                     g.swapped = ram.swap();
                     g.shared = ksmStat.containsKey("ksm_merging_pages") ? ksmStat.get("ksm_merging_pages") * BalloonOp.PAGE
                             : ram.ksm();
@@ -312,9 +371,11 @@ final class QemuHost {
                     // it died between the check and the read: its last figures stand until the kill is seen
                 }
             } else if (g.kill != null || g.died != null) {
-                g.resident = g.swapped = g.shared = g.ballooned = 0;
+                g.resident = g.swapped = g.shared = g.ballooned = g.pss = 0;
+                g.ksmStat = Map.of();
             }
-            vms.add(new HostResult.VmSample(g.spec.ramBytes(), g.resident, g.swapped, g.shared, g.ballooned));
+            vms.add(g.booted == null ? new HostResult.VmSample(g.spec.ramBytes(), 0, 0, 0, 0)
+                    : new HostResult.VmSample(g.spec.ramBytes(), g.resident, g.swapped, g.shared, g.ballooned, g.pss, g.ksmStat));
         }
         CgroupUsage u = limits.usage();
         peakUsed = Math.max(peakUsed, u.memoryBytes());
@@ -327,6 +388,47 @@ final class QemuHost {
             lastSharing = sharing;
         }
         timeline.add(new HostResult.Sample(t / 1e9, u.memoryBytes(), free(u).free(), u.swapBytes(), shared, sharing, vms));
+    }
+
+    /** The scenario's host as a balloon policy sees it: its RAM, the reserve, and the group's charge on top. */
+    private final class PolicyHost implements BalloonPolicy.Host {
+        private final HostLimits limits;
+
+        PolicyHost(HostLimits limits) {
+            this.limits = limits;
+        }
+
+        @Override
+        public long ramPages() {
+            return scenario.host().ramBytes() / BalloonOp.PAGE;
+        }
+
+        @Override
+        public long reservePages() {
+            return scenario.host().reserveBytes() / BalloonOp.PAGE;
+        }
+
+        @Override
+        public long usedPages() {
+            return Math.min(ramPages(), reservePages() + limits.usage().memoryBytes() / BalloonOp.PAGE);
+        }
+
+        @Override
+        public long freePages() {
+            return ramPages() - usedPages();
+        }
+    }
+
+    /** Each managed guest's free memory from its balloon statistics (polled every second, as memvirt asked). */
+    private static void readGuestFree(Guest g) {
+        if (g.spec.balloon() == null || !g.live()) return;
+        try {
+            BalloonStats st = g.booted.qemu.qmp().guestStats(VirtioBalloon.DEFAULT_ID);
+            Long free = st.stats().get("stat-free-memory");
+            if (st.reported() && free != null) g.guestFree = free;
+        } catch (QemuException e) {
+            // it died just now
+        }
     }
 
     /** The guest's balloon statistics at the end (the guest polls them every second, as memvirt asked). */
