@@ -55,6 +55,7 @@ final class QemuHost {
     private final List<HostResult.Sample> timeline = new ArrayList<>();
     private final Guest[] guests;
     private volatile boolean stopping;
+    private Map<String, Long> endKsm = Map.of();
     private long t0;
     private Instant instant0;
     private long peakSwapUsed;
@@ -186,6 +187,7 @@ final class QemuHost {
             } finally {
                 stopping = true;
                 oomKills(limits);
+                endKsm = ksmCounters(ksm);                      // before the QEMUs go: their pages unmerge as they exit
                 for (Guest g : guests) balloonStats(g);
                 for (Guest g : guests) g.close();
                 for (Guest g : guests) if (g.thread != null) g.thread.interrupt();
@@ -195,7 +197,7 @@ final class QemuHost {
             oomKills(limits);
             double end = (System.nanoTime() - t0) / 1e9;
             CgroupUsage u = limits.usage();
-            Map<String, Long> ksmCounters = ksmCounters(ksm);
+            Map<String, Long> ksmCounters = endKsm;
             HostResult.Host host = new HostResult.Host(scenario.host().ramBytes(), scenario.host().reserveBytes(),
                     scenario.host().swapBytes(), "this host's swap" + limits.swapFile().map(f -> " + swap file").orElse(""),
                     lastSample().hostUsedBytes(), Math.max(peakUsed, u.peakBytes()), lastSample().swapUsedBytes(),
