@@ -54,7 +54,9 @@ final class BootedGuest implements AutoCloseable {
 
     /** {@link #boot(MachineConfig, GuestPlan, GuestImage)} with QEMU run through {@code inside} (a memory cgroup's). */
     static BootedGuest boot(MachineConfig machine, GuestPlan plan, GuestImage image, UnaryOperator<List<String>> inside) {
-        AccelChoice accel = plan.agent() ? AccelChoice.forLinuxGuest() : AccelChoice.forThisHost();
+        // every guest the engine boots is Linux (memvirt's kernel, or the user's): one that failed under this host's
+        // KVM since it booted sends the rest to TCG, the agent-less ones too (they give no sign of a failed boot)
+        AccelChoice accel = AccelChoice.forLinuxGuest();
         if (!accel.accel().equals(AccelChoice.KVM) || !plan.agent()) return start(machine, plan, image, accel, List.of(), inside);
         try {
             return start(machine, plan, image, accel, List.of(), inside);

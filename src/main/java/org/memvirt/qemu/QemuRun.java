@@ -163,6 +163,11 @@ final class QemuRun {
             if (!guest.qemu.alive()) {
                 throw new QemuException("the guest died before its balloon driver started: " + guest.qemu.diagnosis());
             }
+            String state = qmp.status().status();
+            if (BootedGuest.DEAD_STATES.contains(state)) {                 // KVM's emulation failure keeps QEMU running
+                throw new QemuException("the guest stopped before its balloon driver started: QEMU's state is " + state
+                        + " (" + guest.accel() + ")");
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new QemuException("'" + opText + "': the guest's balloon driver (virtio_balloon) never reported "
                         + "within the run's time limit (--timeout)");
