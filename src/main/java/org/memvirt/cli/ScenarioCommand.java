@@ -33,8 +33,9 @@ final class ScenarioCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.yaml", description = "The scenario file (see examples/).")
     Path file;
 
-    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|auto", description = "sim, kvm (the VMs run"
-            + " for real on /dev/kvm), or auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim"
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "sim|kvm|qemu|auto", description = "sim, kvm (the VMs run"
+            + " for real on /dev/kvm), qemu (real QEMU with a Linux guest per VM, in a memory cgroup of the scenario's"
+            + " host; root), or auto: kvm when /dev/kvm is usable and the scenario fits this host, else sim"
             + " (default: ${DEFAULT-VALUE}).")
     String engine;
 

@@ -98,6 +98,17 @@ public record HostResult(String scenario, EngineKind engine, String engineReason
     public record Sample(double t, long hostUsedBytes, long hostFreeBytes, long swapUsedBytes, long ksmPagesShared,
             long ksmPagesSharing, List<VmSample> vms) {}
 
-    /** One VM in a sample: configured, resident (RSS), swapped, shared (KSM or zero-page mappings), ballooned. */
-    public record VmSample(long configured, long resident, long swapped, long shared, long ballooned) {}
+    /**
+     * One VM in a sample: configured, resident (RSS), swapped, shared (KSM or zero-page mappings), ballooned; on the
+     * qemu engine also guest RAM's Pss (Rss counts a KSM page in every VM that maps it; Pss divides it among them) and
+     * QEMU's /proc/PID/ksm_stat (linux Documentation/filesystems/proc.rst), both left out of JSON where null.
+     */
+    public record VmSample(long configured, long resident, long swapped, long shared, long ballooned,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long pss,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Map<String, Long> ksmStat) {
+        /** A sample of an engine that measures no Pss or ksm_stat. */
+        public VmSample(long configured, long resident, long swapped, long shared, long ballooned) {
+            this(configured, resident, swapped, shared, ballooned, null, null);
+        }
+    }
 }

@@ -137,6 +137,19 @@ public final class HostLimits implements AutoCloseable {
     }
 
     /**
+     * {@code argv} run inside the group from its first instruction (for a launcher that starts processes itself);
+     * pass the process it starts to {@link #watch}.
+     */
+    public List<String> command(List<String> argv) {
+        return group.command(argv);
+    }
+
+    /** Checks {@code p}, started with {@link #command}, for an OOM kill when it ends. */
+    public synchronized void watch(Process p) {
+        unchecked.add(p);
+    }
+
+    /**
      * Moves {@code p}, a process memvirt started some other way, into the group; its exit is checked for an OOM kill.
      * Memory it charged before the move stays outside ({@link MemoryCgroup#add}).
      */

@@ -13,6 +13,11 @@ import java.util.Map;
  * the saved values in {@link #close} and, should the JVM exit first, in a shutdown hook. Reads the global counters
  * as changes since the session started (other processes, QEMU among them, merge too). The sysfs directory is
  * {@link #DIR} unless a caller (a test, over a fixture directory) names another.
+ *
+ * <p>With a state directory ({@link #STATE_DIR} for the real sysfs) the saved values are also written to a file named
+ * for the owning process ({@link OwnedName}{@code .ksm}) before any knob changes, and deleted once they are restored;
+ * a kill -9 runs no hook, so the next session's start restores the values of a dead owner's file first and reports it
+ * ({@link #leftoversRestored()}).
  */
 public final class KsmSession extends HostChange {
     public static final Path DIR = Path.of("/sys/kernel/mm/ksm");
@@ -22,7 +27,13 @@ public final class KsmSession extends HostChange {
 
     private static final long INITIAL_SCAN_BOUND_NANOS = 2_000_000_000L;
 
+    /** Where sessions on the real sysfs keep the values they will restore, for the next run after a kill -9. */
+    public static final Path STATE_DIR = Path.of("/var/lib/memvirt/ksm");
+    static final String SUFFIX = ".ksm";
+
     private final Map<String, String> saved = new LinkedHashMap<>();   // in write order; restored in reverse
+    private Path stateFile;                                            // null: no record kept
+    private List<String> leftoversRestored = List.of();
     private final Map<String, Long> start = new LinkedHashMap<>();
     private final Path dir;
     private final KsmSettings settings;
@@ -44,18 +55,36 @@ public final class KsmSession extends HostChange {
         return null;
     }
 
-    /** Saves, then writes pages_to_scan, sleep_millisecs, use_zero_pages and finally run=1. */
+    /**
+     * Restores what a dead session left (its state file), saves, then writes pages_to_scan, sleep_millisecs,
+     * use_zero_pages and finally run=1.
+     */
     public static KsmSession start(KsmSettings settings) {
-        return start(DIR, settings);
+        return start(DIR, settings, STATE_DIR);
     }
 
-    /** {@link #start(KsmSettings)} on the KSM sysfs directory {@code dir}. */
+    /** {@link #start(KsmSettings)} on the KSM sysfs directory {@code dir}, keeping no state file. */
     public static KsmSession start(Path dir, KsmSettings settings) {
+        return start(dir, settings, null);
+    }
+
+    /** {@link #start(KsmSettings)} on {@code dir} with state files in {@code stateDir} (null: none). */
+    public static KsmSession start(Path dir, KsmSettings settings, Path stateDir) {
         String why = unavailableReason(dir);
         if (why != null) throw HostctlException.host("cannot run KSM: " + why);
+        List<String> restored = stateDir == null ? List.of() : restoreStale(dir, stateDir);
         KsmSession s = new KsmSession(dir, settings);
+        s.leftoversRestored = restored;
         s.hook();
         try {
+            if (stateDir != null) {
+                for (String knob : List.of("run", "pages_to_scan", "sleep_millisecs", "use_zero_pages")) {
+                    if (Files.exists(dir.resolve(knob))) s.saved.put(knob, readText(dir, knob));
+                }
+                s.stateFile = stateDir.resolve(OwnedName.next(org.memvirt.host.ProcessIdentity.self(
+                        org.memvirt.host.HostRoot.REAL)) + SUFFIX);
+                writeState(s.stateFile, s.saved);
+            }
             s.set("pages_to_scan", Long.toString(settings.pagesToScan()));
             s.set("sleep_millisecs", Long.toString(settings.sleepMillisecs()));
             if (settings.useZeroPages() != null) s.set("use_zero_pages", settings.useZeroPages() ? "1" : "0");
@@ -76,6 +105,57 @@ public final class KsmSession extends HostChange {
 
     public KsmSettings settings() {
         return settings;
+    }
+
+    /** What {@link #start} restored that dead sessions had left, one line each. */
+    public List<String> leftoversRestored() {
+        return leftoversRestored;
+    }
+
+    /**
+     * Restores what dead sessions on the real sysfs left ({@link #STATE_DIR}), for a run that starts no session of its
+     * own; one line per file. Nothing where KSM cannot be driven here.
+     */
+    public static List<String> restoreLeftovers() {
+        if (unavailableReason() != null || !Files.isDirectory(STATE_DIR)) return List.of();
+        return restoreStale(DIR, STATE_DIR);
+    }
+
+    /**
+     * Restores the knobs recorded in the state files of {@code stateDir} whose owner is gone (run first) and deletes
+     * the files; one line per file.
+     */
+    static List<String> restoreStale(Path dir, Path stateDir) {
+        List<String> done = new ArrayList<>();
+        for (Path file : Leftovers.stale(org.memvirt.host.HostRoot.REAL, stateDir, SUFFIX, false)) {
+            try {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (String line : Files.readAllLines(file)) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) values.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+                restore(dir, values);
+                Files.delete(file);
+                done.add("restored KSM's " + String.join(", ", values.keySet()) + " from " + file
+                        + " of a memvirt run that no longer runs");
+            } catch (IOException | RuntimeException e) {
+                done.add("cannot restore KSM from " + file + ": " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    private static void writeState(Path file, Map<String, String> values) {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, sb);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw HostctlException.host("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     private void set(String knob, String value) {
@@ -122,14 +202,26 @@ public final class KsmSession extends HostChange {
         return System.nanoTime() - t0;
     }
 
-    /** Restores every saved value, run first (so ksmd stops before its knobs change back). */
+    /** Restores every saved value, run first (so ksmd stops before its knobs change back), then drops the state file. */
     @Override
     void undo() {
-        List<String> knobs = new ArrayList<>(saved.keySet());
+        restore(dir, saved);
+        if (stateFile != null) {
+            try {
+                Files.deleteIfExists(stateFile);
+            } catch (IOException e) {
+                // the next run finds it and writes the same values again
+            }
+        }
+    }
+
+    /** Writes {@code values} back, run first; a value that cannot be written does not stop the rest. */
+    private static void restore(Path dir, Map<String, String> values) {
+        List<String> knobs = new ArrayList<>(values.keySet());
         if (knobs.remove("run")) knobs.addFirst("run");
         for (String k : knobs) {
             try {
-                write(dir, k, saved.get(k));
+                write(dir, k, values.get(k));
             } catch (RuntimeException e) {
                 // restore the rest anyway
             }

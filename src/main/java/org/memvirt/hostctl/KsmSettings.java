@@ -29,4 +29,14 @@ public record KsmSettings(long pagesToScan, long sleepMillisecs, Boolean useZero
     public static KsmSettings fast() {
         return new KsmSettings(5000, 20, null, 3, Duration.ofSeconds(60));
     }
+
+    /**
+     * A scenario's {@code host.ksm} for a real host: its pages_to_scan, sleep_millisecs and use_zero_pages (on, or the
+     * host's value), three settle scans as {@link #fast()} (see there), at most 60 s; null (leave the host's KSM alone)
+     * when {@code run} is off.
+     */
+    public static KsmSettings ofScenario(boolean run, long pagesToScan, long sleepMillisecs, boolean useZeroPages) {
+        if (!run) return null;
+        return new KsmSettings(pagesToScan, sleepMillisecs, useZeroPages ? Boolean.TRUE : null, 3, Duration.ofSeconds(60));
+    }
 }

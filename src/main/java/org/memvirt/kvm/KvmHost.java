@@ -24,6 +24,7 @@ import org.memvirt.host.HostMmu;
 import org.memvirt.host.HostRoot;
 import org.memvirt.host.MemInfo;
 import org.memvirt.host.MmuMode;
+import org.memvirt.host.VmStat;
 import org.memvirt.hostctl.KsmSettings;
 import org.memvirt.workload.Op;
 import org.memvirt.workload.Workload;
@@ -37,7 +38,6 @@ import org.memvirt.workload.WorkloadFormat;
 final class KvmHost {
     static final Duration TIMEOUT = Duration.ofMinutes(30);     // memvirt: bound of a whole kvm scenario
     static final int SETTLE_SCANS = 3;                          // as KsmSettings.fast(): see its comment
-    static final List<String> VMSTAT = List.of("pswpin", "pswpout", "pgsteal_kswapd", "pgsteal_direct", "cow_ksm", "oom_kill");
 
     private final HostSpec scenario;
     private final List<String> notes;
@@ -64,9 +64,7 @@ final class KvmHost {
 
     /** The ksmd settings of {@code host.ksm}, or null (leave the host's KSM alone) when it is off. */
     static KsmSettings ksmSettings(KsmConfig k) {
-        if (!k.run()) return null;
-        return new KsmSettings(k.pagesToScan(), k.sleepMillisecs(), k.useZeroPages() ? Boolean.TRUE : null, SETTLE_SCANS,
-                Duration.ofSeconds(60));
+        return KsmSettings.ofScenario(k.run(), k.pagesToScan(), k.sleepMillisecs(), k.useZeroPages());
     }
 
     private HostResult run() {
@@ -79,9 +77,9 @@ final class KvmHost {
             specs.add(new KvmScenarioRunner.VmSpec(vm.name(), spec, vm.residentLimitBytes()));
         }
         MemInfo before = meminfo();
-        Map<String, Long> vmstatBefore = vmstat();
+        Map<String, Long> vmstatBefore = VmStat.read(HostRoot.REAL);
         long wall0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = VmStat.processCpuNanos();
         t0 = wall0;
         sampleHost(0, before, emptyVms(), new Counters(Map.of()));
         KvmScenarioRunner.Outcome o = KvmScenarioRunner.run(specs, ksmSettings(scenario.host().ksm()), TIMEOUT, new Observer());
@@ -101,7 +99,7 @@ final class KvmHost {
         List<HostResult.Vm> vms = new ArrayList<>();
         for (int i = 0; i < o.vms().size(); i++) vms.add(vmReport(scenario.vms().get(i), o.vms().get(i), i));
         double wall = (System.nanoTime() - wall0) / 1e9;
-        return new HostResult(scenario.name(), EngineKind.KVM, "", end / 1e9, wall, (processCpuNanos() - cpu0) / 1e9, 0,
+        return new HostResult(scenario.name(), EngineKind.KVM, "", end / 1e9, wall, (VmStat.processCpuNanos() - cpu0) / 1e9, 0,
                 hostReport(before, after, ksm, vmstatBefore), vms, events.sorted(), List.copyOf(timeline), notes);
     }
 
@@ -195,9 +193,7 @@ final class KvmHost {
         for (Map.Entry<String, Long> e : ksm.values().entrySet()) {
             if (!e.getKey().startsWith("ksm_global_")) sysfs.put(e.getKey(), e.getValue());
         }
-        Map<String, Long> vmstat = new LinkedHashMap<>();
-        Map<String, Long> now = vmstat();
-        for (String k : VMSTAT) if (now.containsKey(k)) vmstat.put(k, now.get(k) - vmstatBefore.getOrDefault(k, 0L));
+        Map<String, Long> vmstat = VmStat.scenarioDelta(HostRoot.REAL, vmstatBefore);
         FreeMemory end = after.free();
         return new HostResult.Host(after.memTotal(), 0, after.swapTotal(), "host", end.used(), peakHostUsed,
                 end.swapUsed(), peakSwapUsed, sysfs.getOrDefault("pages_shared", 0L) * 4096, before.free(), end,
@@ -206,24 +202,5 @@ final class KvmHost {
 
     private static MemInfo meminfo() {
         return MemInfo.read(HostRoot.REAL);
-    }
-
-    /** /proc/vmstat counters (a missing file reads empty). */
-    static Map<String, Long> vmstat() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/vmstat"))) {
-                int sp = line.indexOf(' ');
-                if (sp > 0) out.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1).trim()));
-            }
-        } catch (IOException | NumberFormatException e) {
-            return out;
-        }
-        return out;
-    }
-
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 }

@@ -31,6 +31,18 @@ public record AccelChoice(String accel, String reason) {
         return of(HostCapabilities.read(HostRoot.REAL, HostEnv.kvmProbe(HostRoot.REAL)).kvm());
     }
 
+    /**
+     * The accelerator for memvirt's Linux guest: {@link #forThisHost()}, except that where a Linux guest has already
+     * failed to boot under this host's KVM since the host started ({@link KvmLinuxVerdict}) it is TCG at once, saying
+     * so. Where KVM is usable and no boot has failed yet it is KVM; the boot decides ({@code BootedGuest} boots again
+     * under TCG and records the verdict when the guest does not come up).
+     */
+    public static AccelChoice forLinuxGuest() {
+        AccelChoice device = forThisHost();
+        if (!device.accel().equals(KVM)) return device;
+        return KvmLinuxVerdict.refused().map(why -> given(TCG, why)).orElse(device);
+    }
+
     /** KVM when {@code kvm} is usable, else TCG, with the reason. */
     static AccelChoice of(KvmStatus kvm) {
         if (kvm.usable()) return new AccelChoice(KVM, KVM + ": " + kvm.device() + " usable");

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.memvirt.config.MachineConfig;
 import org.memvirt.config.QemuArg;
@@ -18,7 +19,8 @@ import org.memvirt.qemu.agent.AgentSession;
  * guest-RAM mapping in QEMU's address space, the time from QEMU's start to the agent's ready message, and the
  * accelerator it ran with. Under KVM a guest that does not boot (QEMU's {@code internal-error} state, as a stock
  * kernel meets on a host whose KVM emulates guest CPL0, or a death before the agent is ready) is booted again under
- * TCG, and the note says why. Closing says goodbye to the agent (the guest powers off), then stops QEMU and removes
+ * TCG, the note says why, and the verdict is kept until the host reboots ({@link KvmLinuxVerdict}), so that later
+ * boots go to TCG at once. Closing says goodbye to the agent (the guest powers off), then stops QEMU and removes
  * its files, on every path.
  */
 final class BootedGuest implements AutoCloseable {
@@ -29,8 +31,6 @@ final class BootedGuest implements AutoCloseable {
     private static final Duration STATUS_POLL = Duration.ofMillis(500);
     /** Options that give the guest a network or drop QEMU's default NIC (qemu-options.hx). */
     private static final Set<String> NETWORK_OPTIONS = Set.of("nic", "net", "netdev", "nodefaults");
-    /** Set once a Linux guest failed to boot under this host's KVM: later runs in this JVM go to TCG at once. */
-    private static volatile String kvmRefusedLinux;
 
     final QemuProcess qemu;
     final AgentSession agent;
@@ -49,25 +49,29 @@ final class BootedGuest implements AutoCloseable {
 
     /** Starts the guest {@code plan} describes ({@code image}: memvirt's, null where the QEMU line boots its own). */
     static BootedGuest boot(MachineConfig machine, GuestPlan plan, GuestImage image) {
-        AccelChoice accel = AccelChoice.forThisHost();
-        String refused = kvmRefusedLinux;
-        if (accel.accel().equals(AccelChoice.KVM) && plan.agent() && refused != null) {
-            accel = AccelChoice.given(AccelChoice.TCG, refused);
-        }
-        if (!accel.accel().equals(AccelChoice.KVM) || !plan.agent()) return start(machine, plan, image, accel, List.of());
+        return boot(machine, plan, image, null);
+    }
+
+    /** {@link #boot(MachineConfig, GuestPlan, GuestImage)} with QEMU run through {@code inside} (a memory cgroup's). */
+    static BootedGuest boot(MachineConfig machine, GuestPlan plan, GuestImage image, UnaryOperator<List<String>> inside) {
+        // every guest the engine boots is Linux (memvirt's kernel, or the user's): one that failed under this host's
+        // KVM since it booted sends the rest to TCG, the agent-less ones too (they give no sign of a failed boot)
+        AccelChoice accel = AccelChoice.forLinuxGuest();
+        if (!accel.accel().equals(AccelChoice.KVM) || !plan.agent()) return start(machine, plan, image, accel, List.of(), inside);
         try {
-            return start(machine, plan, image, accel, List.of());
+            return start(machine, plan, image, accel, List.of(), inside);
         } catch (QemuException | org.memvirt.qemu.agent.AgentException e) {
             String why = "a Linux guest did not boot under this host's KVM (" + e.getMessage() + ")";
-            kvmRefusedLinux = why;
+            KvmLinuxVerdict.record(why);
             return start(machine, plan, image, AccelChoice.given(AccelChoice.TCG, why),
-                    List.of("booted again under TCG: " + why));
+                    List.of("booted again under TCG: " + why), inside);
         }
     }
 
     private static BootedGuest start(MachineConfig machine, GuestPlan plan, GuestImage image, AccelChoice accel,
-            List<String> earlier) {
+            List<String> earlier, UnaryOperator<List<String>> inside) {
         QemuLaunch launch = launch(machine, plan, image, accel);
+        if (inside != null) launch = launch.inside(inside);
         long t0 = System.nanoTime();
         QemuProcess qemu = QemuProcess.start(launch);
         try {

@@ -66,7 +66,7 @@ public final class QemuEngine implements Engine {
                     + "(its THP policy never; free page reporting is --balloon free-page-reporting=on); --guest linux "
                     + "or none");
         }
-        AccelChoice accel = AccelChoice.forThisHost();
+        AccelChoice accel = AccelChoice.forLinuxGuest();
         boolean kvm = accel.accel().equals(AccelChoice.KVM);
         if (kvm) {
             HostMmu host = HostMmu.read();
@@ -113,16 +113,20 @@ public final class QemuEngine implements Engine {
         return QemuRun.run(spec, listener);
     }
 
-    /** Scenarios of many VMs are the sim's and the kvm engine's: refused, naming the field. */
+    /**
+     * A scenario on real QEMU guests: refuses what the qemu path does not do (host-side KSM and balloon managers but
+     * fixed targets, trace, boot_touch, resident_limit, a VM's own mmu or guest), a host whose limits cannot be made
+     * real here, and a memory cgroup larger than this machine has free ({@link QemuFit}).
+     */
     @Override
     public List<String> check(HostSpec spec) {
-        throw EngineException.usage("engine: qemu runs one VM (memvirt run --engine qemu); a scenario runs on the sim or"
-                + " the kvm engine");
+        return QemuFit.check(spec);
     }
 
+    /** Runs the scenario's VMs as QEMU processes in a memory cgroup of the scenario's host ({@link QemuHost}). */
     @Override
     public HostResult run(HostSpec spec, RunListener listener) {
-        throw new IllegalStateException("check(HostSpec) refuses every scenario");
+        return QemuHost.run(spec, QemuFit.check(spec), listener);
     }
 
     private static String onOff(boolean b) {

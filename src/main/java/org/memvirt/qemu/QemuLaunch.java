@@ -30,10 +30,13 @@ import org.memvirt.config.MachineConfig;
  * @param qmpTimeout how long one QMP command may take
  * @param runtimeParent where QEMU's private directory (sockets, logs) is made, or null for java.io.tmpdir
  * @param extras options memvirt adds after the user's line, each with the note that says why
+ * @param inside what QEMU's command line is run through to be inside a memory cgroup from its first instruction
+ *        ({@code org.memvirt.hostctl.HostLimits#command}), or null
  */
 public record QemuLaunch(MachineConfig machine, Path kernel, Path initrd, String append, VirtioBalloon balloon,
         List<AgentChannel> channels, boolean consoleLog, AccelChoice accel, Duration startTimeout,
-        Duration qmpTimeout, Path runtimeParent, List<Extra> extras) {
+        Duration qmpTimeout, Path runtimeParent, List<Extra> extras,
+        java.util.function.UnaryOperator<List<String>> inside) {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_QMP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -57,7 +60,7 @@ public record QemuLaunch(MachineConfig machine, Path kernel, Path initrd, String
     /** The user's line alone: nothing added but QMP, the accelerator and, where needed, a reserve=off backend. */
     public static QemuLaunch of(MachineConfig machine) {
         return new QemuLaunch(machine, null, null, null, null, List.of(), false, null, DEFAULT_START_TIMEOUT,
-                DEFAULT_QMP_TIMEOUT, null, List.of());
+                DEFAULT_QMP_TIMEOUT, null, List.of(), null);
     }
 
     /** These options added after the user's line, with the note that says why. */
@@ -65,43 +68,49 @@ public record QemuLaunch(MachineConfig machine, Path kernel, Path initrd, String
         List<Extra> all = new ArrayList<>(extras);
         all.add(new Extra(words, note));
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
-                qmpTimeout, runtimeParent, all);
+                qmpTimeout, runtimeParent, all, inside);
     }
 
     public QemuLaunch withKernel(Path kernelImage, Path initramfs, String commandLine) {
         return new QemuLaunch(machine, kernelImage, initramfs, commandLine, balloon, channels, consoleLog, accel,
-                startTimeout, qmpTimeout, runtimeParent, extras);
+                startTimeout, qmpTimeout, runtimeParent, extras, inside);
     }
 
     public QemuLaunch withBalloon(VirtioBalloon device) {
         return new QemuLaunch(machine, kernel, initrd, append, device, channels, consoleLog, accel, startTimeout,
-                qmpTimeout, runtimeParent, extras);
+                qmpTimeout, runtimeParent, extras, inside);
     }
 
     public QemuLaunch withChannel(AgentChannel channel) {
         List<AgentChannel> all = new ArrayList<>(channels);
         all.add(channel);
         return new QemuLaunch(machine, kernel, initrd, append, balloon, all, consoleLog, accel, startTimeout, qmpTimeout,
-                runtimeParent, extras);
+                runtimeParent, extras, inside);
     }
 
     public QemuLaunch withConsoleLog() {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, true, accel, startTimeout, qmpTimeout,
-                runtimeParent, extras);
+                runtimeParent, extras, inside);
     }
 
     public QemuLaunch withAccel(AccelChoice choice) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, choice, startTimeout,
-                qmpTimeout, runtimeParent, extras);
+                qmpTimeout, runtimeParent, extras, inside);
     }
 
     public QemuLaunch withTimeouts(Duration start, Duration qmp) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, start, qmp,
-                runtimeParent, extras);
+                runtimeParent, extras, inside);
     }
 
     public QemuLaunch withRuntimeParent(Path parent) {
         return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
-                qmpTimeout, parent, extras);
+                qmpTimeout, parent, extras, inside);
+    }
+
+    /** QEMU's command line run through {@code wrap} (a memory cgroup's joining command) once it is built. */
+    public QemuLaunch inside(java.util.function.UnaryOperator<List<String>> wrap) {
+        return new QemuLaunch(machine, kernel, initrd, append, balloon, channels, consoleLog, accel, startTimeout,
+                qmpTimeout, runtimeParent, extras, wrap);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,7 +60,8 @@ public final class QemuProcess implements AutoCloseable {
         QemuProcess qemu = null;
         try {
             QemuCommand command = QemuCommand.build(binary.path(), launch, accel, commit, dir);
-            qemu = new QemuProcess(QemuLauncher.launch(command.argv(), dir), dir, command, accel);
+            List<String> argv = launch.inside() == null ? command.argv() : launch.inside().apply(command.argv());
+            qemu = new QemuProcess(QemuLauncher.launch(argv, dir), dir, command, accel);
             QemuLauncher.live(qemu);
             qemu.connect(launch);
             return qemu;
@@ -101,6 +103,11 @@ public final class QemuProcess implements AutoCloseable {
     /** QEMU's typed QMP commands (events: {@code qmp().client().awaitEvent(...)}). */
     public QmpCommands qmp() {
         return qmp;
+    }
+
+    /** The QEMU process itself (its exit status tells an OOM kill). */
+    Process process() {
+        return process;
     }
 
     public long pid() {

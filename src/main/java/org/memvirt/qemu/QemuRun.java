@@ -124,7 +124,7 @@ final class QemuRun {
     /** One top-level op: through the agent where it can run it whole, else leaf by leaf (balloon ops over QMP). */
     private Map<Counter, Long> runStep(Workload.Step step, GuestPlan plan) {
         Map<Counter, Long> events = new LinkedHashMap<>();
-        if (guest.agent != null && !hasBalloon(step.op())) {
+        if (guest.agent != null && !QemuVmOps.hasBalloon(step.op())) {
             agentResult(guest.agent.run(step.op(), step.text(), left()), events);
             return events;
         }
@@ -163,6 +163,11 @@ final class QemuRun {
             if (!guest.qemu.alive()) {
                 throw new QemuException("the guest died before its balloon driver started: " + guest.qemu.diagnosis());
             }
+            String state = qmp.status().status();
+            if (BootedGuest.DEAD_STATES.contains(state)) {                 // KVM's emulation failure keeps QEMU running
+                throw new QemuException("the guest stopped before its balloon driver started: QEMU's state is " + state
+                        + " (" + guest.accel() + ")");
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new QemuException("'" + opText + "': the guest's balloon driver (virtio_balloon) never reported "
                         + "within the run's time limit (--timeout)");
@@ -177,11 +182,6 @@ final class QemuRun {
     private void agentResult(AgentOpResult r, Map<Counter, Long> events) {
         GuestCounters.events(r).forEach((c, v) -> events.merge(c, v, Long::sum));
         if (!r.meminfo().isEmpty()) meminfo = r.meminfo();
-    }
-
-    private static boolean hasBalloon(Op op) {
-        for (Unrolled u = new Unrolled(List.of(op)); u.hasNext(); ) if (u.next() instanceof Op.Balloon) return true;
-        return false;
     }
 
     /** Goes on sampling for {@code d} (the guest runs its own work); ends early, with a note, if the guest stops. */

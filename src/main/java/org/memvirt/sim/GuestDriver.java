@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.memvirt.engine.BalloonPolicy;
 import org.memvirt.engine.EventLog;
 import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.Units;
@@ -21,7 +22,7 @@ import org.memvirt.workload.Unrolled;
  * <p>Contents: {@code touch}, {@code random} and unique fills are distinct per VM (a fleet runs different data);
  * zero and {@code same} fills are identical across VMs, which is what KSM can merge.
  */
-final class GuestDriver implements BalloonDevice.GuestFrames {
+final class GuestDriver implements BalloonDevice.GuestFrames, BalloonPolicy.Guest {
     static final long KERNEL_PAGES = FrameAllocator.RUNTIME_BYTES >>> Paging.PAGE_SHIFT;
     static final long HIT_NANOS = 100;                 // modelled: one qword access to a mapped page with a TLB miss
     static final long FIRST_TOUCH_NANOS = 2_000;       // modelled: EPT violation + host page fault + zeroing 4 KiB
@@ -168,8 +169,39 @@ final class GuestDriver implements BalloonDevice.GuestFrames {
         return regionGfn.bytes() + (written == null ? 0 : written.bytes());
     }
 
-    long guestFreePages() {
+    @Override
+    public long guestFreePages() {
         return frames.freeFrames();
+    }
+
+    @Override
+    public boolean managed() {
+        return balloon != null && (status == Status.RUNNING || status == Status.FINISHED);
+    }
+
+    @Override
+    public long ramPages() {
+        return ramPages;
+    }
+
+    @Override
+    public long balloonPages() {
+        return balloon.actual();
+    }
+
+    @Override
+    public HostSpec.Balloon balloon() {
+        return spec.balloon();
+    }
+
+    @Override
+    public long floorPages() {
+        return KERNEL_PAGES;
+    }
+
+    @Override
+    public void setBalloonPages(long numPages, String by) {
+        setBalloonPages(numPages, by, host.nowNanos());
     }
 
     /** MemTotal: RAM (a Linux guest: less what memblock keeps), less the balloon unless deflate-on-oom. */

@@ -3,6 +3,7 @@ package org.memvirt.sim;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.memvirt.engine.BalloonPolicy;
 import org.memvirt.engine.KsmConfig;
 
 /**
@@ -16,7 +17,7 @@ import org.memvirt.engine.KsmConfig;
  * {@link #takeStallNanos()}), and when nothing can be reclaimed the OOM killer kills the VM with the highest
  * oom_badness. KSM pages are not swapped out by this model (Linux can swap them; it rarely matters for overcommit).
  */
-public final class HostModel implements HostMemory {
+public final class HostModel implements HostMemory, BalloonPolicy.Host {
     static final int SWAP_CLUSTER_MAX = 32;   // linux include/linux/swap.h: pages per direct-reclaim round
 
     private final HostConfig config;
@@ -252,12 +253,24 @@ public final class HostModel implements HostMemory {
 
     // ---------------------------------------------------------------- frames
 
+    @Override
+    public long ramPages() {
+        return config.ramPages();
+    }
+
+    @Override
+    public long reservePages() {
+        return config.reservePages();
+    }
+
     /** Free host pages: RAM minus the host's reserve, guest private frames, KSM pages and zram's store. */
+    @Override
     public long freePages() {
         return config.ramPages() - config.reservePages() - privateFrames - ksm.stable.ksmPages - swap.framesUsed();
     }
 
     /** Host pages in use (the reserve included). */
+    @Override
     public long usedPages() {
         return config.ramPages() - freePages();
     }

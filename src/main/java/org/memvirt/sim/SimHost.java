@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.memvirt.engine.EngineKind;
+import org.memvirt.engine.BalloonPolicy;
 import org.memvirt.engine.EventLog;
 import org.memvirt.engine.HostResult;
 import org.memvirt.engine.HostSpec;

@@ -16,8 +16,8 @@ class BootArgsTest {
 
     @Test
     void theStandardLineSetsConsolePanicAndThpNever() {
-        assertThat(BootArgs.standard().commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 memvirt.thp=never");
-        assertThat(BootArgs.standard().withThp("always").commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 memvirt.thp=always");
+        assertThat(BootArgs.standard().commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 no_timer_check memvirt.thp=never");
+        assertThat(BootArgs.standard().withThp("always").commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 no_timer_check memvirt.thp=always");
         assertThatThrownBy(() -> BootArgs.standard().withThp("sometimes"))
                 .hasMessage("guest THP policy must be never, madvise or always, not 'sometimes'");
     }
@@ -28,7 +28,7 @@ class BootArgsTest {
                 + "flags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq\n");
         BootArgs args = BootArgs.microvmUnderTcg(cpuinfo);
         assertThat(args.tscKhz()).isEqualTo(OptionalLong.of(2_096_019));
-        assertThat(args.commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 memvirt.thp=never tsc_early_khz=2096019 tsc=reliable");
+        assertThat(args.commandLine()).isEqualTo("console=ttyS0 quiet panic=-1 no_timer_check memvirt.thp=never tsc_early_khz=2096019 tsc=reliable");
         Path none = Files.writeString(dir.resolve("none"), "processor\t: 0\n");
         assertThatThrownBy(() -> BootArgs.microvmUnderTcg(none))
                 .hasMessage(none + " has no 'cpu MHz' line; -M microvm under TCG needs the TSC rate (use -M pc)");
