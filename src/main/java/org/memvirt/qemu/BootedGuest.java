@@ -26,6 +26,14 @@ import org.memvirt.qemu.agent.AgentSession;
 final class BootedGuest implements AutoCloseable {
     /** TCG on a loaded 2-core host: boots to the agent took 3-31 s (docs/PERFORMANCE.md). */
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * How long a boot under KVM may take to reach the agent before the guest is taken to have failed there: memvirt's
+     * guest reaches it in about 3 s under TCG on these 2-core machines (docs/qemu-engine.md), and a KVM that runs the
+     * guest natively is faster still; a KVM that emulates guest CPL0 (kvm_pvm) was still booting after 3 minutes and
+     * then stopped with an emulation failure. 45 s leaves a native KVM on a loaded host room, and costs a host whose
+     * KVM cannot boot Linux 45 s once (KvmLinuxVerdict remembers it).
+     */
+    static final Duration KVM_READY_TIMEOUT = Duration.ofSeconds(45);
     /** QEMU's run states that end a boot under KVM at once (qapi/run-state.json RunState). */
     static final Set<String> DEAD_STATES = Set.of("internal-error", "guest-panicked", "shutdown");
     private static final Duration STATUS_POLL = Duration.ofMillis(500);
@@ -78,7 +86,8 @@ final class BootedGuest implements AutoCloseable {
             AgentSession agent = null;
             if (plan.agent()) {
                 try (KvmBootWatch watch = accel.accel().equals(AccelChoice.KVM) ? new KvmBootWatch(qemu) : null) {
-                    agent = AgentSession.open(qemu, READY_TIMEOUT);
+                    boolean kvm = accel.accel().equals(AccelChoice.KVM);
+                    agent = AgentSession.open(qemu, kvm ? KVM_READY_TIMEOUT : READY_TIMEOUT);
                 }
             }
             long boot = System.nanoTime() - t0;
