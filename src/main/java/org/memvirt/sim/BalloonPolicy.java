@@ -9,7 +9,7 @@ import org.memvirt.engine.HostSpec;
  * (Fixed targets need no manager: the runner sets them once.)
  */
 sealed interface BalloonPolicy {
-    void tick(HostModel host, List<GuestDriver> guests);
+    void tick(HostModel host, List<PageGuest> guests);
 
     static BalloonPolicy of(HostSpec.Policy p) {
         return switch (p.kind()) {
@@ -20,12 +20,12 @@ sealed interface BalloonPolicy {
     }
 
     /** The logical size in pages the balloon leaves the guest (QEMU's {@code actual} value). */
-    private static long current(GuestDriver g) {
+    private static long current(PageGuest g) {
         return g.ramPages - g.balloon.actual();
     }
 
-    private static boolean managed(GuestDriver g) {
-        return g.balloon != null && g.status == GuestDriver.Status.RUNNING || g.balloon != null && g.status == GuestDriver.Status.FINISHED;
+    private static boolean managed(PageGuest g) {
+        return g.balloon != null && g.status == PageGuest.Status.RUNNING || g.balloon != null && g.status == PageGuest.Status.FINISHED;
     }
 
     /**
@@ -41,13 +41,13 @@ sealed interface BalloonPolicy {
         static final double MIN_CHANGE = 0.0025;         // mom 02-balloon.policy min_balloon_change_percent
 
         @Override
-        public void tick(HostModel host, List<GuestDriver> guests) {
+        public void tick(HostModel host, List<PageGuest> guests) {
             double available = host.config().ramPages() - host.config().reservePages();
             double hostFree = host.freePages() / available;
             boolean shrink = hostFree < PRESSURE_THRESHOLD;
             double guestFreePercent = hostFree <= PRESSURE_CRITICAL ? hostFree - PRESSURE_CRITICAL
                     : MOM_MIN_GUEST_FREE * hostFree / PRESSURE_THRESHOLD;
-            for (GuestDriver g : guests) {
+            for (PageGuest g : guests) {
                 if (!managed(g)) continue;
                 long cur = current(g);
                 long min = g.spec.balloon().minBytes() / 4096;
@@ -74,30 +74,30 @@ sealed interface BalloonPolicy {
      */
     record Proxmox(int targetPercent) implements BalloonPolicy {
         @Override
-        public void tick(HostModel host, List<GuestDriver> guests) {
+        public void tick(HostModel host, List<PageGuest> guests) {
             long total = host.config().ramPages();
             long goal = total * targetPercent / 100 - host.usedPages();
             double weights = 0;
-            for (GuestDriver g : guests) {
+            for (PageGuest g : guests) {
                 if (eligible(g, goal)) weights += weight(g, goal);
             }
             if (weights == 0 || goal == 0) return;
-            for (GuestDriver g : guests) {
+            for (PageGuest g : guests) {
                 if (!eligible(g, goal)) continue;
                 long cur = current(g);
-                long min = Math.max(g.spec.balloon().minBytes() / 4096, GuestDriver.KERNEL_PAGES);
+                long min = Math.max(g.spec.balloon().minBytes() / 4096, PageGuest.KERNEL_PAGES);
                 long delta = (long) (goal * weight(g, goal) / weights);
                 long target = Math.clamp(cur + delta, min, g.ramPages);
                 if (target != cur) g.setBalloonPages(g.ramPages - target, "proxmox", host.nowNanos());
             }
         }
 
-        private static double weight(GuestDriver g, long goal) {
+        private static double weight(PageGuest g, long goal) {
             double shares = Math.max(1, g.spec.balloon().shares());
             return goal > 0 ? shares : 1 / shares;
         }
 
-        private static boolean eligible(GuestDriver g, long goal) {
+        private static boolean eligible(PageGuest g, long goal) {
             if (!managed(g) || g.spec.balloon().minBytes() >= g.spec.ramBytes()) return false;
             long cur = current(g);
             return goal > 0 ? cur < g.ramPages : cur > g.spec.balloon().minBytes() / 4096;
