@@ -57,6 +57,7 @@ final class PageGuest implements BalloonDevice.GuestFrames, GuestMemory {
     private final PageContents written;                // what verify expects, or null when the workload has no verify
     private final OpInterpreter interpreter;
     private boolean opsDone;                           // the interpreter ran the last op
+    private long mappedBelow;                          // region pages [0, mappedBelow) are mapped (prefault skips them)
     private int lastKind = Integer.MIN_VALUE;          // the last fill's content kind and parameter, and its formula
     private long lastParam;
     private int lastFormula;
@@ -212,6 +213,7 @@ final class PageGuest implements BalloonDevice.GuestFrames, GuestMemory {
                 if (mapped == 0) continue;
                 gfn = (mapped & GFN) - 1;
                 regionGfn.setValue(page, 0);           // the guest drops the page: read again, it is zero
+                notMapped(page);
                 unmapped(1);
                 if (written != null) written.setValue(page, HostMemory.ZERO_CONTENT);
                 return gfn;
@@ -287,9 +289,16 @@ final class PageGuest implements BalloonDevice.GuestFrames, GuestMemory {
         return status != Status.RUNNING;
     }
 
+    /** Maps the page; below {@link #mappedBelow} every page is mapped already and nothing is looked up. */
     @Override
     public void prefault(long page) {
-        map(page, true);
+        if (page < mappedBelow) return;
+        if (map(page, true) >= 0 && page == mappedBelow) mappedBelow++;
+    }
+
+    /** Region page {@code page} may no longer be mapped: the prefix known to be mapped ends before it. */
+    private void notMapped(long page) {
+        if (page < mappedBelow) mappedBelow = page;
     }
 
     @Override
@@ -416,6 +425,7 @@ final class PageGuest implements BalloonDevice.GuestFrames, GuestMemory {
     private void setFlag(long page, long g, long flag, boolean on) {
         long from = (g & LARGE) != 0 ? page & -Paging.LARGE_PAGES : page;
         long to = (g & LARGE) != 0 ? from + Paging.LARGE_PAGES : page + 1;
+        if (on) notMapped(from);
         for (long p = from; p < to; p++) {
             long e = regionGfn.value(p);
             if (e != 0) regionGfn.setFormula(p, identity, on ? e | flag : e & ~flag);
@@ -455,6 +465,7 @@ final class PageGuest implements BalloonDevice.GuestFrames, GuestMemory {
     public void free(long page) {
         long g = regionGfn.value(page);
         if (g == 0) return;
+        notMapped(page & -Paging.LARGE_PAGES);
         if ((g & LARGE) == 0) {
             regionGfn.setValue(page, 0);
             unmapped(1);
