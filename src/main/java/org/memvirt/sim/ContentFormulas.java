@@ -16,9 +16,9 @@ import org.memvirt.workload.Patterns;
  * written as plain numbers, as different contents: they could only be equal by a 64-bit coincidence.
  */
 final class ContentFormulas {
-    /** {@code mix(salt ^ gfn) | 1}: the guest runtime's own pages (formerly GuestDriver.boot). */
+    /** {@code mix(salt ^ gfn) | 1}: the guest runtime's own pages (PageGuest.boot). */
     static final int KERNEL = 1;
-    /** {@code mix(touch(0, page) ^ salt) | 1}: {@code touch} and {@code random} writes (formerly GuestDriver.touchValue). */
+    /** {@code mix(touch(0, page) ^ salt) | 1}: {@code touch} and {@code random} writes (PageGuest.write). */
     static final int TOUCH = 2;
     /** {@code mix(fill(2, 0, 0, page, 1) ^ salt) | 1}: {@code fill content=unique}. */
     static final int UNIQUE = 3;

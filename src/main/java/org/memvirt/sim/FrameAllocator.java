@@ -113,9 +113,15 @@ final class FrameAllocator {
      * short for a run, go on the free list so that 4 KiB allocations take them in the allocator's order.
      */
     long allocateLarge() {
-        long start = topDown ? takeLargeTopDown() : takeLarge();
+        long start = tryAllocateLarge();
         if (start < 0) throw new SimException("guest out of memory: no free 2 MiB run of guest frames");
-        if (watcher != null) for (long gfn = start; gfn < start + Paging.LARGE_PAGES; gfn++) watcher.allocated(gfn);
+        return start;
+    }
+
+    /** {@link #allocateLarge}, or -1 when no 2 MiB run of fresh frames is left. */
+    long tryAllocateLarge() {
+        long start = topDown ? takeLargeTopDown() : takeLarge();
+        if (start >= 0 && watcher != null) for (long gfn = start; gfn < start + Paging.LARGE_PAGES; gfn++) watcher.allocated(gfn);
         return start;
     }
 

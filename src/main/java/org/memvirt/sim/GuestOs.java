@@ -283,10 +283,15 @@ final class GuestOs {
             if (slot < 0 || (slot & 3) != 1) continue;
             long start = gva & ~mask;
             if (start < fromGva || start + mask + 1 > toGva) {
-                throw new SimException(what + ": the range covers part of the 2 MiB guest page at offset 0x"
-                        + Long.toHexString(start - REGION_BASE) + "; unmap, remap and free whole 2 MiB pages");
+                throw partialLargePage(what, start - REGION_BASE);
             }
         }
+    }
+
+    /** The refusal of an unmap, remap or free ({@code what}) that covers part of the 2 MiB page at region offset {@code offset}. */
+    static SimException partialLargePage(String what, long offset) {
+        return new SimException(what + ": the range covers part of the 2 MiB guest page at offset 0x"
+                + Long.toHexString(offset) + "; unmap, remap and free whole 2 MiB pages");
     }
 
     /** A store of the guest kernel into its page-table page {@code table}. */

@@ -33,11 +33,11 @@ final class KsmTuner {
     }
 
     /** One monitor cycle; returns a sentence when it changed ksmd's knobs, else null. */
-    String tick(HostModel host, List<GuestDriver> guests) {
+    String tick(HostModel host, List<PageGuest> guests) {
         long totalKb = host.config().ramBytes() >> 10;
         long thres = Math.max(totalKb * THRES_COEF / 100, THRES_CONST_KB);
         long committed = 0;
-        for (GuestDriver g : guests) {
+        for (PageGuest g : guests) {
             if (host.killed(g.vm)) continue;
             committed += committedIsVsz ? g.spec.ramBytes() >> 10 : host.vmMemory(g.vm).rssPages() * 4;
         }

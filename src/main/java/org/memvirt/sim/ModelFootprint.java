@@ -79,14 +79,14 @@ public final class ModelFootprint {
             for (Op op : vm.workload()) end = Math.max(end, Footprint.regionEnd(op));
             long touched = (end + 4095) / 4096 + vm.bootTouchBytes() / 4096;
             bytes = Math.addExact(bytes, scenarioVmBytes(vm.ramBytes() / 4096, touched, plainPages(vm.workload()),
-                    vm.memMerge(), GuestDriver.hasVerify(vm.workload())));
+                    vm.memMerge(), PageGuest.hasVerify(vm.workload())));
         }
         return bytes;
     }
 
     /**
      * Pages a scenario guest's workload can leave holding plain values, at most: only a touch or random write over a
-     * page filled with other (non-zero) content mixes the two (GuestDriver.write), so no more than the pages filled,
+     * page filled with other (non-zero) content mixes the two (PageGuest.write), so no more than the pages filled,
      * nor than the touched pages inside filled ranges and the random writes made.
      */
     static long plainPages(List<Op> ops) {

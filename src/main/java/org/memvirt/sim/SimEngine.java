@@ -14,9 +14,6 @@ import org.memvirt.engine.HostSpec;
 import org.memvirt.engine.RunListener;
 import org.memvirt.engine.RunResult;
 import org.memvirt.engine.RunSpec;
-import org.memvirt.workload.AccessStream;
-import org.memvirt.workload.Op;
-import org.memvirt.workload.Patterns;
 import org.memvirt.workload.Workload;
 import org.memvirt.workload.WorkloadLimits;
 
@@ -121,7 +118,7 @@ public final class SimEngine implements Engine {
     public HostResult run(HostSpec spec, RunListener listener) {
         check(spec);
         SimHostCost.announcement(spec).ifPresent(listener::notice);
-        return new SimHost(spec).run(listener);
+        return new SimHost(spec, cost).run(listener);
     }
 
     /** {@link #run(RunSpec, RunListener)}, calling {@code afterStep} after every top-level step (tests check invariants). */
@@ -137,7 +134,11 @@ public final class SimEngine implements Engine {
         if (reporting != null) reporting.start(0);
         resetCounters(vm);
         long bootTables = vm.stats[Stat.GUEST_PT_PAGES];
-        Runner runner = new Runner(vm, listener, deadline);
+        MmuGuest guest = new MmuGuest(vm, cost);
+        OpInterpreter interpreter = new OpInterpreter(guest, (done, report) -> {
+            deadline.check();                                  // every chunk of accesses and repeat iteration
+            if (report) listener.stepProgress(done);
+        });
         long clock = 0;
         List<RunResult.OpResult> ops = new ArrayList<>();
         List<Workload.Step> steps = spec.workload().steps();
@@ -146,12 +147,13 @@ public final class SimEngine implements Engine {
             listener.stepStarted(i, steps.size(), step.text());
             deadline.step(step.text());
             long[] before = vm.totals();
-            runner.run(step.op(), runner.vcpusFor(step.vcpu()));
+            guest.runOn(vcpusFor(vm, step.vcpu()));
+            interpreter.load(List.of(step.op())).run(OpInterpreter.NO_LIMIT);
             for (Vcpu v : vm.vcpus) v.serviceRequests();        // every vCPU re-enters the guest after the step
             long[] after = vm.totals();
             long[] delta = new long[Stat.COUNT];
             for (int k = 0; k < Stat.COUNT; k++) delta[k] = after[k] - before[k];
-            long nanos = cost.nanos(cost.vmCycles(delta)) + runner.takeSleptNanos();
+            long nanos = cost.nanos(cost.vmCycles(delta)) + interpreter.takeElapsedNanos();
             clock += nanos;
             if (reporting != null) reporting.advanceTo(clock);   // its passes run beside the workload
             ops.add(new RunResult.OpResult(step.text(), nanos, Stat.snapshot(delta)));
@@ -205,227 +207,11 @@ public final class SimEngine implements Engine {
                         e.vmNanos(), e.nativeNanos()));
     }
 
-    /** Executes ops on the VM's vCPUs. */
-    private static final class Runner {
-        private static final int PROGRESS_CHUNK = 1 << 16;   // accesses between progress reports
-        private final SimVm vm;
-        private final RunListener listener;
-        private final SimDeadline deadline;
-        private long sleptNanos;
-        private int depth;                                   // > 0 inside a repeat: only the repeat reports progress
-
-        Runner(SimVm vm, RunListener listener, SimDeadline deadline) {
-            this.vm = vm;
-            this.listener = listener;
-            this.deadline = deadline;
-        }
-
-        /** Every {@link #PROGRESS_CHUNK} accesses and repeat iteration: report, and stop at the deadline. */
-        private void progress(double done) {
-            deadline.check();
-            if (depth == 0) listener.stepProgress(done);
-        }
-
-        List<Vcpu> vcpusFor(int pinned) {
-            if (pinned == Workload.Step.SPREAD) return vm.vcpus;
-            if (pinned < 0 || pinned >= vm.vcpus.size())
-                throw new SimException("op pinned to vCPU " + pinned + " but the machine has " + vm.vcpus.size());
-            return List.of(vm.vcpus.get(pinned));
-        }
-
-        long takeSleptNanos() {
-            long n = sleptNanos;
-            sleptNanos = 0;
-            return n;
-        }
-
-        void run(Op op, List<Vcpu> on) {
-            switch (op) {
-                case Op.Touch(long bytes, long offset) -> pages(on, offset, bytes, Kind.TOUCH, null);
-                case Op.Read(long bytes, long offset) -> pages(on, offset, bytes, Kind.READ, null);
-                case Op.Fill(long bytes, long offset, Op.Content content) -> pages(on, offset, bytes, Kind.FILL, content);
-                case Op.Random r -> random(on, r);
-                case Op.Processes(int count) -> {
-                    vm.guest.enterRunning(on.get(0));
-                    vm.guest.setProcesses(on.get(0), count);
-                }
-                case Op.Switch(long count, boolean pcid) -> {
-                    Vcpu v = on.get(0);                  // process ops run on one vCPU (vCPU 0 unless pinned)
-                    vm.guest.enterRunning(v);
-                    for (long i = count; i > 0; i--) vm.guest.switchProcess(v, pcid);
-                }
-                case Op.Unmap(long bytes, long offset) -> pages(on, offset, bytes, Kind.UNMAP, null);
-                case Op.Remap(long bytes, long offset) -> pages(on, offset, bytes, Kind.REMAP, null);
-                case Op.Free(long bytes, long offset) -> {
-                    pages(on, offset, bytes, Kind.FREE, null);
-                    vm.guest.requestFlushAfterFree();
-                }
-                case Op.Demand(boolean demandOn) -> vm.guest.demand = demandOn;
-                case Op.PageSize(int shift) -> vm.guest.largePages = shift == Op.PageSize.SHIFT_2M;
-                case Op.Balloon(Op.BalloonAction action, long bytes) -> {
-                    vm.guest.enterRunning(on.get(0));    // the balloon driver runs on vCPU 0, as an op of its own
-                    balloon(on.get(0), action, bytes);
-                }
-                case Op.Sleep(long nanos) -> {
-                    vm.host.advance(nanos);
-                    sleptNanos += nanos;
-                }
-                case Op.Verify() -> vm.verify();
-                case Op.Repeat(int times, List<Op> body) -> {
-                    for (int i = 0; i < times; i++) {
-                        depth++;
-                        for (Op o : body) run(o, on);
-                        depth--;
-                        progress((i + 1.0) / times);
-                    }
-                }
-                case Op.Trace(String file, long[] accesses) -> trace(on, accesses);
-            }
-        }
-
-        private enum Kind { TOUCH, READ, FILL, UNMAP, REMAP, FREE }
-
-        private void pages(List<Vcpu> on, long offset, long bytes, Kind kind, Op.Content content) {
-            long ramBytes = vm.ram.ramPages() << Paging.PAGE_SHIFT;
-            if (offset < 0 || bytes < 0 || offset + bytes > ramBytes)
-                throw new SimException("range [" + offset + ", " + (offset + bytes) + ") is outside the workload region of "
-                        + ramBytes + " bytes (the guest's RAM size)");
-            long first = offset >>> Paging.PAGE_SHIFT;
-            long end = (offset + bytes + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
-            long pages = end - first;
-            if (kind == Kind.UNMAP || kind == Kind.REMAP || kind == Kind.FREE) {
-                vm.guest.checkWholeLargePages(vm.guest.running, gva(first), gva(end), kind.name().toLowerCase(java.util.Locale.ROOT));
-            }
-            for (int k = 0; k < on.size(); k++) {
-                Vcpu v = on.get(k);
-                long from = first + start(pages, on.size(), k);
-                long to = first + start(pages, on.size(), k + 1);
-                if (from == to) continue;
-                vm.guest.enterRunning(v);
-                switch (kind) {
-                    case TOUCH, READ, FILL -> {
-                        if (!vm.guest.demand) for (long n = from; n < to; n++) vm.guest.ensureMapped(v, v.process, gva(n));
-                        for (long c = from; c < to; c += PROGRESS_CHUNK) {
-                            access(v, c, Math.min(to, c + PROGRESS_CHUNK), kind, content);
-                            progress((k + (double) (Math.min(to, c + PROGRESS_CHUNK) - from) / (to - from)) / on.size());
-                        }
-                    }
-                    case UNMAP -> { for (long n = from; n < to; n++) vm.guest.unmap(v, v.process, gva(n)); }
-                    case REMAP -> { for (long n = from; n < to; n++) vm.guest.remap(v, v.process, gva(n)); }
-                    case FREE -> { for (long n = from; n < to; n++) vm.guest.free(v, v.process, gva(n)); }
-                }
-            }
-        }
-
-        private void access(Vcpu v, long from, long to, Kind kind, Op.Content content) {
-            GuestOs.Process p = v.process;
-            final boolean write = kind != Kind.READ;
-            final int fillKind = content == null ? -1 : fillKind(content);
-            final long fillParam = content == null ? 0 : fillParam(content);
-            for (long n = from; n < to; n++) {
-                long gfn = v.translate(gva(n), write);
-                if (kind == Kind.TOUCH) {
-                    vm.write(p.pid, n, gfn, Patterns.touch(p.pid, n));
-                } else if (kind == Kind.FILL) {
-                    vm.write(p.pid, n, gfn, fillKind == 0 ? HostMemory.ZERO_CONTENT : Patterns.fill(fillKind, fillParam, p.pid, n, 0));
-                    v.stats[Stat.DTLB_HITS] += Paging.ENTRIES - 1;           // the other 511 qwords hit the DTLB
-                }
-            }
-        }
-
-        private static int fillKind(Op.Content c) {
-            return switch (c) {
-                case Op.Content.Zero() -> 0;
-                case Op.Content.Same(int variants) -> 1;
-                case Op.Content.Unique() -> 2;
-                case Op.Content.RandomBytes(long seed) -> 3;
-            };
-        }
-
-        private static long fillParam(Op.Content c) {
-            return switch (c) {
-                case Op.Content.Same(int variants) -> variants;
-                case Op.Content.RandomBytes(long seed) -> seed;
-                default -> 0;
-            };
-        }
-
-        private void random(List<Vcpu> on, Op.Random r) {
-            long pages = (r.over() + Paging.PAGE_SIZE - 1) >>> Paging.PAGE_SHIFT;
-            if (r.over() > vm.ram.ramPages() << Paging.PAGE_SHIFT)
-                throw new SimException("random over " + r.over() + " bytes exceeds the guest's RAM");
-            AccessStream stream = new AccessStream(pages, r.writesPercent(), r.distribution(), r.seed());
-            Vcpu first = on.get(0);                      // demand off: one vCPU maps [0, over) first, ascending
-            vm.guest.enterRunning(first);
-            if (!vm.guest.demand) for (long n = 0; n < pages; n++) vm.guest.ensureMapped(first, first.process, gva(n));
-            for (int k = 0; k < on.size(); k++) {
-                Vcpu v = on.get(k);
-                long count = share(r.count(), on.size(), k);
-                if (count == 0) continue;
-                vm.guest.enterRunning(v);
-                for (long done = 0; done < count; done += PROGRESS_CHUNK) {
-                    randomAccesses(vm, v, stream, Math.min(PROGRESS_CHUNK, count - done));
-                    progress((k + (double) Math.min(count, done + PROGRESS_CHUNK) / count) / on.size());
-                }
-            }
-        }
-
-        /** The hot loop of {@code random}: small on purpose, so the JIT compiles it with translate inlined. */
-        private static void randomAccesses(SimVm vm, Vcpu v, AccessStream stream, long count) {
-            final int pid = v.process.pid;
-            for (long i = count; i > 0; i--) {
-                final long a = stream.next();
-                final long n = a >>> 1;
-                final boolean write = (a & 1) != 0;
-                final long gfn = v.translate(gva(n), write);
-                if (write) vm.write(pid, n, gfn, Patterns.touch(pid, n));
-            }
-        }
-
-        private void trace(List<Vcpu> on, long[] accesses) {
-            final long ramBytes = vm.ram.ramPages() << Paging.PAGE_SHIFT;
-            for (int k = 0; k < on.size(); k++) {
-                Vcpu v = on.get(k);
-                int from = (int) start(accesses.length, on.size(), k), to = (int) start(accesses.length, on.size(), k + 1);
-                if (from == to) continue;
-                vm.guest.enterRunning(v);
-                for (int i = from; i < to; i++) {
-                    long a = accesses[i];
-                    long offset = a & ~7L;                       // region offsets (docs/workload.md, trace replay)
-                    if (offset < 0 || offset >= ramBytes)
-                        throw new SimException("trace offset 0x" + Long.toHexString(offset) + " is outside the workload region of "
-                                + ramBytes + " bytes (the guest's RAM size)");
-                    long gva = GuestOs.REGION_BASE + offset;
-                    if (!vm.guest.demand) vm.guest.ensureMapped(v, v.process, gva);
-                    boolean write = (a & 1) != 0;
-                    long gfn = v.translate(gva, write);
-                    long page = offset >>> Paging.PAGE_SHIFT;
-                    if (write) vm.write(v.process.pid, page, gfn, Patterns.touch(v.process.pid, page));
-                }
-            }
-        }
-
-        private void balloon(Vcpu v, Op.BalloonAction action, long bytes) {
-            long pages = bytes >>> Paging.PAGE_SHIFT;
-            long now = vm.guest.balloonPages();
-            sleptNanos += vm.guest.balloonTo(v, switch (action) {
-                case INFLATE -> now + pages;
-                case DEFLATE -> now - pages;
-                case TO -> pages;
-            });
-        }
-
-        private static long gva(long regionPage) {
-            return GuestOs.REGION_BASE + (regionPage << Paging.PAGE_SHIFT);
-        }
-
-        /** First index of part {@code k} of {@code total} split into {@code parts} contiguous parts. */
-        private static long start(long total, int parts, int k) {
-            return Math.multiplyHigh(total, k) == 0 ? total * k / parts : (long) ((double) total * k / parts);
-        }
-
-        private static long share(long total, int parts, int k) {
-            return start(total, parts, k + 1) - start(total, parts, k);
-        }
+    /** The vCPUs a step runs on: all of them, or the one it is pinned to. */
+    private static List<Vcpu> vcpusFor(SimVm vm, int pinned) {
+        if (pinned == Workload.Step.SPREAD) return vm.vcpus;
+        if (pinned < 0 || pinned >= vm.vcpus.size())
+            throw new SimException("op pinned to vCPU " + pinned + " but the machine has " + vm.vcpus.size());
+        return List.of(vm.vcpus.get(pinned));
     }
 }

@@ -27,7 +27,7 @@ final class SimHost {
     /** The wall clock, in nanoseconds; tests give a clock of their own. */
     java.util.function.LongSupplier wallClock = System::nanoTime;
     private final EventLog events = new EventLog();
-    private final List<GuestDriver> guests = new ArrayList<>();
+    private final List<PageGuest> guests = new ArrayList<>();
     private final List<HostResult.Sample> timeline = new ArrayList<>();
     private final BalloonPolicy policy;
     private final KsmTuner ksmTuner;
@@ -39,6 +39,11 @@ final class SimHost {
     private FreeMemory freeAtStart;
 
     SimHost(HostSpec scenario) {
+        this(scenario, CostModel.DEFAULT);
+    }
+
+    /** A host whose VMs' op times come from {@code cost}. */
+    SimHost(HostSpec scenario, CostModel cost) {
         this.scenario = scenario;
         this.host = new HostModel(HostConfig.of(scenario.host()));
         host.setListener(new HostListener() {
@@ -50,7 +55,7 @@ final class SimHost {
                         k.pageTablePages(), k.requester()));
             }
         });
-        for (HostSpec.Vm vm : scenario.vms()) guests.add(new GuestDriver(vm, host, events));
+        for (HostSpec.Vm vm : scenario.vms()) guests.add(new PageGuest(vm, host, events, cost));
         this.policy = BalloonPolicy.of(scenario.policy());
         this.ksmTuner = switch (scenario.ksmPolicy()) {
             case NONE -> null;
@@ -91,12 +96,12 @@ final class SimHost {
         for (long quanta = 0; !finished(t); quanta++) {
             if ((quanta & 1023) == 0 && wallClock.getAsLong() - wallDeadline > 0) throw wallLimit(t);
             long end = t + q;
-            for (GuestDriver g : guests) {
-                if (g.status == GuestDriver.Status.WAITING && g.spec.startNanos() < end && !host.killed(g.vm)) {
-                    g.clock = Math.max(g.clock, t);
+            for (PageGuest g : guests) {
+                if (g.status == PageGuest.Status.WAITING && g.spec.startNanos() < end && !host.killed(g.vm)) {
+                    g.startAt(t);
                     g.boot();
                 }
-                if (g.status == GuestDriver.Status.RUNNING) g.runUntil(end);
+                if (g.status == PageGuest.Status.RUNNING) g.runUntil(end);
                 g.runBalloon(end);
             }
             host.advance(q);
@@ -139,8 +144,8 @@ final class SimHost {
     private double done(long t) {
         if (scenario.durationNanos() > 0) return (double) t / scenario.durationNanos();
         int ended = 0;
-        for (GuestDriver g : guests) {
-            if (g.status != GuestDriver.Status.WAITING && g.status != GuestDriver.Status.RUNNING) ended++;
+        for (PageGuest g : guests) {
+            if (g.status != PageGuest.Status.WAITING && g.status != PageGuest.Status.RUNNING) ended++;
         }
         return guests.isEmpty() ? 1 : (double) ended / guests.size();
     }
@@ -148,24 +153,24 @@ final class SimHost {
     private boolean finished(long t) {
         if (scenario.durationNanos() >= 0) return t >= scenario.durationNanos();
         if (t >= MAX_OPEN_ENDED_NANOS) return true;
-        for (GuestDriver g : guests) {
-            if (g.status == GuestDriver.Status.WAITING || g.status == GuestDriver.Status.RUNNING) return false;
+        for (PageGuest g : guests) {
+            if (g.status == PageGuest.Status.WAITING || g.status == PageGuest.Status.RUNNING) return false;
         }
         return true;
     }
 
     private void noteKills() {
-        for (GuestDriver g : guests) {
-            if (host.killed(g.vm) && g.status != GuestDriver.Status.KILLED) g.status = GuestDriver.Status.KILLED;
+        for (PageGuest g : guests) {
+            if (host.killed(g.vm) && g.status != PageGuest.Status.KILLED) g.status = PageGuest.Status.KILLED;
         }
     }
 
     private void applyFixedTargets(long t) {
         for (int i = 0; i < guests.size(); i++) {
-            GuestDriver g = guests.get(i);
+            PageGuest g = guests.get(i);
             HostSpec.Balloon b = g.spec.balloon();
             if (fixedApplied[i] || b == null || b.targetBytes() == 0 || t < b.targetAtNanos()) continue;
-            if (g.status != GuestDriver.Status.RUNNING && g.status != GuestDriver.Status.FINISHED) continue;
+            if (g.status != PageGuest.Status.RUNNING && g.status != PageGuest.Status.FINISHED) continue;
             fixedApplied[i] = true;
             g.balloon.setTargetBytes(b.targetBytes());
             long pages = g.balloon.numPages();
@@ -178,7 +183,7 @@ final class SimHost {
         List<HostResult.VmSample> vms = new ArrayList<>(guests.size());
         double seconds = scenario.sampleNanos() / 1e9;
         for (int i = 0; i < guests.size(); i++) {
-            GuestDriver g = guests.get(i);
+            PageGuest g = guests.get(i);
             VmMemory m = host.vmMemory(g.vm);
             vms.add(new HostResult.VmSample(g.spec.ramBytes(), m.rssPages() * 4096, m.swappedPages() * 4096,
                     (m.ksmPages() + m.zeroPages()) * 4096, g.balloon == null ? 0 : g.balloon.actual() * 4096));
@@ -206,22 +211,16 @@ final class SimHost {
     private HostResult report(long t, double wall, double cpu) {
         List<HostResult.Vm> vms = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        for (GuestDriver g : guests) {
-            vms.add(vmReport(g));
-            if (!g.ignoredOps.isEmpty()) {
-                notes.add(g.spec.name() + ": ops " + String.join(", ", g.ignoredOps)
-                        + " are MMU matters and were ignored (scenarios run at page granularity)");
-            }
-        }
+        for (PageGuest g : guests) vms.add(vmReport(g));
         if (events.dropped() > 0) notes.add(events.dropped() + " events past the first " + EventLog.MAX_EVENTS + " were dropped");
         if (scenario.durationNanos() < 0 && t >= MAX_OPEN_ENDED_NANOS) notes.add("stopped after 24 h of virtual time");
         long modelBytes = host.modelBytes();
-        for (GuestDriver g : guests) modelBytes += g.modelBytes();
+        for (PageGuest g : guests) modelBytes += g.modelBytes();
         return new HostResult(scenario.name(), EngineKind.SIM, "", t / 1e9, wall, cpu, (double) modelBytes / host.guestPages(),
                 hostReport(), vms, events.sorted(), timeline, notes);
     }
 
-    private HostResult.Vm vmReport(GuestDriver g) {
+    private HostResult.Vm vmReport(PageGuest g) {
         VmMemory m = host.vmMemory(g.vm);
         long total = g.guestTotalPages() * 4096;
         long used = Math.min(total, g.guestUsedPages() * 4096);
@@ -232,8 +231,8 @@ final class SimHost {
                 m.killed() ? m.killedAtNanos() / 1e9 : null, m.rssPages() * 4096, m.peakRssPages() * 4096,
                 m.swappedPages() * 4096, m.peakSwappedPages() * 4096, (m.ksmPages() + m.zeroPages()) * 4096,
                 g.balloon == null ? 0 : g.balloon.actual() * 4096, g.balloon == null ? 0 : g.balloon.numPages() * 4096,
-                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.verifyMismatches, free,
-                g.balloon == null ? null : g.balloonStats(), List.copyOf(g.ignoredOps));
+                m.swapIns(), m.cowBreaks(), g.minorFaults, g.majorFaults, g.stats[Stat.VERIFY_MISMATCHES], free,
+                g.balloon == null ? null : g.balloonStats(), List.of());
     }
 
     /** The host's {@code free} now: used is the reserve plus guest frames, KSM pages and zram; no page cache. */
