@@ -63,16 +63,8 @@ final class DifferentialBounds {
             new Case(List.of("-m", "1G"), "random 200000 over 64M writes 50 seed 7"),
             new Case(List.of("-m", "1G", "-smp", "2"), "touch 64M"));
 
-    /**
-     * The case's machine with {@code mem-merge=off}: QEMU's default is on (hw/core/machine.c), and where another
-     * process runs KSM meanwhile, ksmd write-protects the guest's mergeable pages and each later guest write comes back
-     * as a fault KVM counts in pf_fixed (seen when four suites ran at once: +7,813 on {@code random}); this comparison
-     * is about what the MMUs count for the guest, so KSM is kept out of it.
-     */
     static RunSpec spec(Case c, MmuMode mmu) {
-        List<String> qemu = new java.util.ArrayList<>(c.qemu());
-        qemu.addAll(List.of("-machine", "mem-merge=off"));
-        MachineConfig machine = QemuArgs.parse(qemu);
+        MachineConfig machine = QemuArgs.parse(c.qemu());
         return new RunSpec(machine, WorkloadParser.parseShorthand(c.workload()), mmu, false, "zen5", Duration.ofMinutes(2), 1);
     }
 
