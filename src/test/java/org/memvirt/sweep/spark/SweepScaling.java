@@ -41,7 +41,7 @@ import org.memvirt.sweep.SweepRunner;
  *
  * <pre>scripts/bench '^$' &amp;&amp; java -Xmx3g -cp target/test-classes:target/classes:$(cat target/bench.cp) \
  *     org.memvirt.sweep.spark.SweepScaling [--study FILE] [--hosts N] [--repeat N] [--no-warm-up]
- *     [--executor-memory 512m] [--report FILE.html] [--table FILE]</pre>
+ *     [--executor-memory 512m] [--report FILE.html] [--table FILE] [--outcomes FILE] [--runners 1,2,spark]</pre>
  */
 public final class SweepScaling {
     static final int EMPTY_TASKS = 400;
@@ -55,7 +55,8 @@ public final class SweepScaling {
         int hosts = 0, repeat = 1;
         boolean warmUp = true;
         String executorMemory = "512m";
-        Path report = null, table = null;
+        Path report = null, table = null, outcomes = null;
+        String runners = "1,2,spark";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--study" -> file = Path.of(args[++i]);
@@ -65,6 +66,8 @@ public final class SweepScaling {
                 case "--executor-memory" -> executorMemory = args[++i];
                 case "--report" -> report = Path.of(args[++i]);
                 case "--table" -> table = Path.of(args[++i]);
+                case "--outcomes" -> outcomes = Path.of(args[++i]);
+                case "--runners" -> runners = args[++i];
                 default -> hosts = Integer.parseInt(args[i]);          // the old form: SweepScaling HOSTS
             }
         }
@@ -77,24 +80,29 @@ public final class SweepScaling {
         System.out.printf(Locale.ROOT, "%-28s %5s %9s %8s %9s %9s %11s %11s %9s  %s%n", "runner", "cores", "wall s",
                 "setup s", "sim cpu s", "all cpu s", "hosts/sim-s", "hosts/all-s", "s/task", "load 1-min before, after");
         List<SweepResult> all = new ArrayList<>();
+        boolean spark = List.of(runners.split(",")).contains("spark");
         Path dir = Files.createTempDirectory("memvirt-sweep-scaling-");
-        try (LoopbackSparkCluster cluster = LoopbackSparkCluster.start(dir, SparkSweepTest.sparkClasspath(), 2)) {
-            SparkSettings settings = SparkSweepTest.clusterSettings(cluster, executorMemory);
+        try (LoopbackSparkCluster cluster = spark ? LoopbackSparkCluster.start(dir, SparkSweepTest.sparkClasspath(), 2) : null) {
+            SparkSettings settings = spark ? SparkSweepTest.clusterSettings(cluster, executorMemory) : null;
             for (int r = 0; r < repeat; r++) {
-                all.add(measure(study, choice, new LocalRunner(1), null));
-                all.add(measure(study, choice, new LocalRunner(2), null));
-                all.add(measure(study, choice, settings.runner(), cluster));
+                for (String runner : runners.split(",")) {
+                    all.add(runner.equals("spark") ? measure(study, choice, settings.runner(), cluster)
+                            : measure(study, choice, new LocalRunner(Integer.parseInt(runner)), null));
+                }
             }
             String first = SweepText.tables(all.getFirst());
             boolean same = true;
             for (SweepResult s : all) same &= s.hosts().equals(all.getFirst().hosts()) && SweepText.tables(s).equals(first);
             System.out.printf(Locale.ROOT, "tables of all %d runs: %s%n", all.size(), same ? "identical" : "DIFFERENT");
-            double[] empty = emptyTasks(cluster, settings);
-            System.out.printf(Locale.ROOT, "Spark cost per task, %d empty tasks on 2 executor cores (warmed up): %.2f ms"
-                    + " of CPU (all JVMs), %.2f ms of a core (wall x cores / tasks); load average %s%n", EMPTY_TASKS,
-                    empty[0], empty[1], loadAverage());
             if (table != null) Files.writeString(table, SweepText.render(all.getFirst()));
+            if (outcomes != null) Files.writeString(outcomes, outcomes(all.getFirst()));
             if (report != null) Files.writeString(report, SweepHtml.build(all.getFirst()).html());
+            if (spark) {
+                double[] empty = emptyTasks(cluster, settings);
+                System.out.printf(Locale.ROOT, "Spark cost per task, %d empty tasks on 2 executor cores (warmed up): %.2f"
+                        + " ms of CPU (all JVMs), %.2f ms of a core (wall x cores / tasks); load average %s%n",
+                        EMPTY_TASKS, empty[0], empty[1], loadAverage());
+            }
             if (!same) System.exit(1);
         } finally {
             LoopbackSparkCluster.delete(dir);
@@ -115,6 +123,19 @@ public final class SweepScaling {
                 r.run().runner(), r.run().cores(), r.run().wallSeconds(), setup, sim, allCpu,
                 study.hosts() / sim, study.hosts() / allCpu, perTask, before, loadOne());
         return r;
+    }
+
+    /** Every host's figures at full precision (Double.toString), a line each, for comparing runs of other processes. */
+    static String outcomes(SweepResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (org.memvirt.sweep.HostOutcome h : r.hosts()) {
+            sb.append(h.point()).append(' ').append(h.host()).append(' ').append(h.vms()).append(' ').append(h.guestBytes())
+                    .append(' ').append(h.swapBytes()).append(' ').append(h.virtualSeconds()).append(' ').append(h.kills())
+                    .append(' ').append(h.eventsCut());
+            for (double v : h.values()) sb.append(' ').append(v);
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /**
