@@ -333,23 +333,30 @@ static char *result_u64(char *p, const char *key, uint64_t value) {
     return p;
 }
 
-/* Writes 'madvise' to the THP policy if it is 'never' (MADV_HUGEPAGE does nothing under 'never'). */
+/*
+ * Writes 'madvise' to the THP policy if it is 'never' (MADV_HUGEPAGE does nothing under 'never'). Read first and open
+ * for writing only then: under 'madvise' or 'always' nothing is written, so the agent needs no root for it (run
+ * natively by a user, as the tests do).
+ */
 static int thp_allow_madvise(char *msg, size_t size) {
     char text[128] = "";
-    int fd = open(THP_ENABLED, O_RDWR | O_CLOEXEC);
+    int fd = open(THP_ENABLED, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(msg, size, "pages 2M: %s: %s (no transparent huge pages in this kernel?)", THP_ENABLED, strerror(errno));
         return -1;
     }
     ssize_t n = read(fd, text, sizeof text - 1);
     text[n > 0 ? n : 0] = 0;
-    int rc = 0;
-    if (strstr(text, "[never]") && pwrite(fd, "madvise", 7, 0) != 7) {
+    close(fd);
+    if (!strstr(text, "[never]")) return 0;
+    fd = open(THP_ENABLED, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "madvise", 7) != 7) {
         snprintf(msg, size, "pages 2M: writing 'madvise' to %s: %s", THP_ENABLED, strerror(errno));
-        rc = -1;
+        if (fd >= 0) close(fd);
+        return -1;
     }
     close(fd);
-    return rc;
+    return 0;
 }
 
 static const char *const VERBS[] = { "region", "touch", "read", "fill", "access", "populate", "unmap", "remap", "free",

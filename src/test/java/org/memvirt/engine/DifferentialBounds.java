@@ -29,11 +29,16 @@ final class DifferentialBounds {
     /** sptes KVM maps per fault over host pages that exist (linux arch/x86/kvm/mmu/mmu.c PTE_PREFETCH_NUM). */
     static final long PREFETCH = 8;
     /**
-     * Guest RAM pages the kvm runtime keeps resident after booting one vCPU, beyond the sim's two (PML4, PDPT):
-     * 7 of its own plus the balloon's three virtqueue pages (guest/layout.h VQ_STATS, VQ_INFLATE, VQ_DEFLATE).
+     * Guest RAM pages the kvm runtime keeps resident after booting one vCPU, beyond the sim's two (PML4, PDPT), as read
+     * from /proc/self/pagemap over the runtime area on a kvm_pvm host (2026-12-08): process 0's PML4, the identity
+     * map's PDPT, the mailboxes, the shared state (guest/layout.h PML4_PROC0, IDMAP_PDPT, MBOX_BASE, SHARED_BASE); the
+     * runtime image from IMAGE_BASE to the end of its .bss ({@link #imagePages}); vCPU 0's CPL0 stack page and the top
+     * page of its CPL3 stack; the identity map's page directories, 2 MiB entries up to the virtio-mmio window
+     * (kvm.GuestBoot: 2,038 entries, 4 pages). The balloon's virtqueue pages are written only once a balloon op sets the
+     * device up.
      */
-    static final long RUNTIME_BOOT_RESIDENT = 10;
-    /** ... and per further vCPU (its CPL0 and CPL3 stacks). */
+    static final long RUNTIME_BOOT_RESIDENT = 4 + imagePages() + 2 + identityMapPds() - 2;
+    /** ... and per further vCPU (its CPL0 stack page and its CPL3 stack's top page). */
     static final long RUNTIME_VCPU_RESIDENT = 2;
     static final long PAGE = 4096;
 
@@ -95,6 +100,38 @@ final class DifferentialBounds {
             why += "; CPL0 table edits emulated on kvm";
         }
         return new Tolerance(low, high, why);
+    }
+
+    /**
+     * Pages the runtime image spans once loaded, {@code .bss} included: from IMAGE_BASE (0x10000, guest/runtime.ld) to
+     * the highest end of an allocated section of the built guest/runtime.elf (ELF-64 section headers: sh_flags at
+     * +0x08 with SHF_ALLOC = 2, sh_addr at +0x10, sh_size at +0x20; e_shoff at 0x28, e_shentsize at 0x3A, e_shnum 0x3C).
+     */
+    static long imagePages() {
+        byte[] elf;
+        try (java.io.InputStream in = DifferentialBounds.class.getResourceAsStream("/guest/runtime.elf")) {
+            if (in == null) throw new IllegalStateException("guest/runtime.elf is not on the class path (build with mvn)");
+            elf = in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(elf).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(0x28);
+        int entsize = Short.toUnsignedInt(b.getShort(0x3A)), count = Short.toUnsignedInt(b.getShort(0x3C));
+        long end = 0;
+        for (int i = 0; i < count; i++) {
+            int h = (int) (shoff + (long) i * entsize);
+            if ((b.getLong(h + 0x08) & 2) != 0) end = Math.max(end, b.getLong(h + 0x10) + b.getLong(h + 0x20));
+        }
+        long imageBase = 0x10000;
+        return (end - imageBase + PAGE - 1) / PAGE;
+    }
+
+    /** The identity map's page-directory pages: 8-byte entries for 2 MiB pages up to and including the virtio-mmio one. */
+    static long identityMapPds() {
+        long virtioMmioBase = 0xFEB00000L;   // guest/layout.h VIRTIO_MMIO_BASE (qemu include/hw/i386/microvm.h)
+        long entries = virtioMmioBase / (2 << 20) + 1;   // a 1 GiB guest ends below it (kvm.GuestBoot.bigPages)
+        return (entries * 8 + PAGE - 1) / PAGE;
     }
 
     /** The allowed {@code kvm - sim} resident pages at the end: the runtime's own, per further vCPU, and its buffers. */

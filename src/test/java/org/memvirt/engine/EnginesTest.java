@@ -20,8 +20,12 @@ class EnginesTest {
     }
 
     private static HostSpec host(long residentLimit) {
+        return host(residentLimit, MmuMode.EPT);
+    }
+
+    private static HostSpec host(long residentLimit, MmuMode mmu) {
         HostSpec.Host h = new HostSpec.Host(4L << 30, 0, 0, SwapKind.SSD, KsmConfig.defaults(false), 10);
-        HostSpec.Vm vm = new HostSpec.Vm("a", QemuArgs.parse(List.of("-m", "1G")), MmuMode.EPT, 0, 0, 0, null,
+        HostSpec.Vm vm = new HostSpec.Vm("a", QemuArgs.parse(List.of("-m", "1G")), mmu, 0, 0, 0, null,
                 List.of(), residentLimit);
         return new HostSpec("t", -1, 1_000_000_000L, 1_000_000L, h,
                 new HostSpec.Policy(HostSpec.PolicyKind.NONE, 10_000_000_000L, 80), HostSpec.KsmPolicy.NONE, List.of(vm));
@@ -48,7 +52,16 @@ class EnginesTest {
         assertThat(Engines.forRun(Engines.Request.parse("sim"), run(false)).reason()).isEqualTo("--engine sim");
         Engines.Choice auto = Engines.forHost(Engines.Request.AUTO, host(0));
         if (KVM.usable()) {
-            assertThat(auto.reason()).startsWith("--engine auto: " + KVM.reason());
+            // a VM that asks for the MMU this host's KVM runs is run by kvm; one asking for another is passed to the sim
+            MmuMode kvmMode = org.memvirt.host.HostMmu.read().mode();
+            Engines.Choice same = Engines.forHost(Engines.Request.AUTO, host(0, kvmMode));
+            assertThat(same.engine().kind()).isEqualTo(EngineKind.KVM);
+            assertThat(same.reason()).startsWith("--engine auto: " + KVM.reason());
+            if (kvmMode != MmuMode.EPT) {
+                assertThat(auto.engine().kind()).isEqualTo(EngineKind.SIM);
+                assertThat(auto.reason()).startsWith("--engine auto: the kvm path cannot run it (vms[a].mmu: ept, but"
+                        + " this host's KVM runs guests with " + kvmMode.word());
+            }
         } else {
             assertThat(auto.engine().kind()).isEqualTo(EngineKind.SIM);
             assertThat(auto.reason()).isEqualTo("--engine auto: " + KVM.reason() + ", so the simulator");

@@ -92,12 +92,7 @@ final class RealHost {
 
     /** A java child with this test's class path: {@code jvmOptions}, then {@code main}, then its arguments. */
     static Process java(List<String> jvmOptions, Class<?> main, List<String> args) throws IOException {
-        List<String> argv = new ArrayList<>();
-        argv.add(ProcessHandle.current().info().command().orElse("java"));
-        argv.addAll(jvmOptions);
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
-        argv.addAll(args);
-        return new ProcessBuilder(argv).redirectErrorStream(true).start();
+        return org.memvirt.ChildJvm.start(jvmOptions, main, args);
     }
 
     /** The line of {@code out} that starts with {@code prefix}, if any. */
