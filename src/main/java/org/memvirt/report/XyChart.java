@@ -62,6 +62,10 @@ public record XyChart(String title, String xTitle, List<String> xLabels, String 
         }
     }
 
+    private static boolean bound(double[] bounds, int i) {
+        return bounds != null && !Double.isNaN(bounds[i]);
+    }
+
     public String render() {
         double yMax = 0;
         double yMin = 0;
@@ -69,8 +73,9 @@ public record XyChart(String title, String xTitle, List<String> xLabels, String 
         double xMax = Double.NEGATIVE_INFINITY;
         for (Line s : series) {
             for (int i = 0; i < s.y().length; i++) {
-                yMax = Math.max(yMax, finite(s.hi() != null ? Math.max(s.y()[i], s.hi()[i]) : s.y()[i]));
-                yMin = Math.min(yMin, finite(s.lo() != null ? Math.min(s.y()[i], s.lo()[i]) : s.y()[i]));
+                // a NaN bound (an interval unknown: one host) widens nothing; Math.max would make the whole axis NaN
+                yMax = Math.max(yMax, finite(bound(s.hi(), i) ? Math.max(s.y()[i], s.hi()[i]) : s.y()[i]));
+                yMin = Math.min(yMin, finite(bound(s.lo(), i) ? Math.min(s.y()[i], s.lo()[i]) : s.y()[i]));
                 xMin = Math.min(xMin, s.x()[i]);
                 xMax = Math.max(xMax, s.x()[i]);
             }

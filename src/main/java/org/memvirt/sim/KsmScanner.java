@@ -1,5 +1,8 @@
 package org.memvirt.sim;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +20,9 @@ import org.memvirt.workload.Patterns;
  */
 final class KsmScanner {
     private static final long NANOS_PER_MS = 1_000_000L;
+    /** Eight flag bytes as one long, the first page in the low byte. */
+    private static final VarHandle FLAG_WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_BITS = 0x0101_0101_0101_0101L;
 
     private final HostModel host;
     final StableTree stable = new StableTree();
@@ -109,7 +115,12 @@ final class KsmScanner {
         while (cursor < mmList.size()) {
             GuestPages v = mmList.get(cursor);
             while (cursorGfn < v.pages) {
-                int gfn = cursorGfn++;
+                int gfn = nextCandidate(v.flags, cursorGfn, v.pages);   // what it passes over needs no work
+                if (gfn == v.pages) {
+                    cursorGfn = gfn;
+                    break;
+                }
+                cursorGfn = gfn + 1;
                 int f = v.flags[gfn];
                 int state = f & GuestPages.STATE_MASK;
                 boolean ksmPage = state == GuestPages.SHARED && v.node(gfn) >= 0;
@@ -129,6 +140,30 @@ final class KsmScanner {
         cursor = -1;
         host.listener().ksmFullScan(fullScans, nowNanos);
         return -1;
+    }
+
+    /**
+     * The first page in {@code [from, to)} that {@link #nextRmapItem} has work for: present (RESIDENT or SHARED) or
+     * with an rmap_item to drop ({@link GuestPages#RMAP}). Every other page (untouched, swapped out, ballooned) it
+     * passes over without a change, so this looks at eight flag bytes at a time: per byte, bit 0 of
+     * {@code (x ^ x >>> 1) & ~(x >>> 2)} is set for states 1 and 2 (bits 2..0 = 001 or 010), bit 0 of
+     * {@code x >>> 5} is the RMAP bit (a right shift by at most 5 moves no bit of a byte into the byte below's bit 0).
+     */
+    static int nextCandidate(byte[] flags, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long x = (long) FLAG_WORDS.get(flags, i);
+            long hit = ((x ^ x >>> 1) & ~(x >>> 2) | x >>> 5) & LOW_BITS;
+            if (hit != 0) return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+        }
+        for (; i < to; i++) if (candidate(flags[i])) return i;
+        return to;
+    }
+
+    /** Whether {@link #nextRmapItem} has work for a page with flags {@code f}. */
+    static boolean candidate(int f) {
+        int state = f & GuestPages.STATE_MASK;
+        return state == GuestPages.RESIDENT || state == GuestPages.SHARED || (f & GuestPages.RMAP) != 0;
     }
 
     /** should_skip_rmap_item (smart scan). */

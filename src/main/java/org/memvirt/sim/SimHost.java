@@ -32,6 +32,7 @@ final class SimHost {
     private final BalloonPolicy policy;
     private final KsmTuner ksmTuner;
     private final boolean[] fixedApplied;
+    private int fixedPending;            // guests with a fixed balloon target not yet applied: none, no loop per quantum
     private final long[] lastSwapIns;
     private final boolean[] storming;
     private long lastSharing;
@@ -63,6 +64,9 @@ final class SimHost {
             case MOM -> new KsmTuner(true);
         };
         this.fixedApplied = new boolean[guests.size()];
+        for (GuestDriver g : guests) {
+            if (g.spec.balloon() != null && g.spec.balloon().targetBytes() != 0) fixedPending++;
+        }
         this.lastSwapIns = new long[guests.size()];
         this.storming = new boolean[guests.size()];
     }
@@ -166,12 +170,14 @@ final class SimHost {
     }
 
     private void applyFixedTargets(long t) {
+        if (fixedPending == 0) return;
         for (int i = 0; i < guests.size(); i++) {
             PageGuest g = guests.get(i);
             HostSpec.Balloon b = g.spec.balloon();
             if (fixedApplied[i] || b == null || b.targetBytes() == 0 || t < b.targetAtNanos()) continue;
             if (g.status != PageGuest.Status.RUNNING && g.status != PageGuest.Status.FINISHED) continue;
             fixedApplied[i] = true;
+            fixedPending--;
             g.balloon.setTargetBytes(b.targetBytes());
             long pages = g.balloon.numPages();
             g.balloon.setNumPages(0);

@@ -64,7 +64,7 @@ public final class HostBuilder {
         List<HostSpec.Vm> vms = new ArrayList<>(profiles.size());
         for (int i = 0; i < profiles.size(); i++) vms.add(vm(i, profiles.get(i), seeds.get(i), mix, balloon, s.freePageReporting()));
         return new HostSpec(study.name() + " point " + (point + 1) + " host " + host, base.durationNanos(),
-                base.sampleNanos(), base.quantumNanos(), h, policy, s.ksm() ? base.ksmPolicy() : HostSpec.KsmPolicy.NONE,
+                base.sampleNanos(), base.quantumNanos(), h, policy, s.ksm() ? s.ksmPolicy() : HostSpec.KsmPolicy.NONE,
                 vms, base.maxWallNanos());
     }
 

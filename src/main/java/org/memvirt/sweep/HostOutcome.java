@@ -50,6 +50,7 @@ public record HostOutcome(int point, int host, int vms, long guestBytes, long ho
         double[] values = new double[Metric.values().length];
         values[Metric.KILLS_PER_HOST_DAY.ordinal()] = days > 0 ? kills / days : 0;
         values[Metric.PEAK_SWAP.ordinal()] = r.host().peakSwapUsedBytes();
+        values[Metric.MEAN_SWAP.ordinal()] = timeMean(r.timeline(), s -> (double) s.swapUsedBytes());
         values[Metric.SWAP_IN_STORMS.ordinal()] = days > 0 ? storms / days : 0;
         values[Metric.KSM_SAVED.ordinal()] = timeMean(r.timeline(), s -> s.ksmPagesSharing() * (double) PAGE);
         values[Metric.BALLOON_RECLAIMED.ordinal()] = timeMean(r.timeline(), s -> {

@@ -9,6 +9,11 @@ public enum Metric {
     KILLS_PER_HOST_DAY("kills_per_host_day", "VMs killed per host-day", Unit.RATE),
     /** The most swap in use at any moment of the run. */
     PEAK_SWAP("peak_swap", "peak swap used", Unit.BYTES),
+    /**
+     * Swap in use, averaged over the run's samples: what KSM, ballooning or free page reporting give back after the
+     * peak (a host that fills in a boot storm reaches its peak before ksmd's first merge; docs/commands/sweep.md).
+     */
+    MEAN_SWAP("mean_swap", "swap used (mean over time)", Unit.BYTES),
     /** Swap-in storms (a VM reading back at least 10 MiB/s in a sample) per day of virtual time. */
     SWAP_IN_STORMS("swap_in_storms", "swap-in storms per host-day", Unit.RATE),
     /** Memory KSM saved ({@code pages_sharing} x 4 KiB), averaged over the run's samples. */

@@ -39,6 +39,25 @@ class SweepTest {
     }
 
     @Test
+    void aKsmPolicyParameterSetsTheHostsKsmManager(@TempDir Path dir) throws Exception {
+        // the host model of the example's base scenario runs ksmtuned; the parameter replaces it per point (it did
+        // not: every point ran the base scenario's manager), and ksm off runs none
+        Study s = StudyLoader.load(study(dir, """
+                parameters:
+                  ksm_policy: [none, ksmtuned, mom]
+                  ksm: [on, off]
+                mix: {memory: 16M, count: 1}
+                """));
+        HostBuilder b = new HostBuilder(s);
+        assertThat(b.build(0, 0).ksmPolicy()).isEqualTo(HostSpec.KsmPolicy.NONE);
+        assertThat(b.build(2, 0).ksmPolicy()).isEqualTo(HostSpec.KsmPolicy.KSMTUNED);
+        assertThat(b.build(4, 0).ksmPolicy()).isEqualTo(HostSpec.KsmPolicy.MOM);
+        assertThat(b.build(5, 0).ksmPolicy()).isEqualTo(HostSpec.KsmPolicy.NONE);
+        assertThat(b.build(4, 0).host().ksm().run()).isTrue();
+        assertThat(b.build(5, 0).host().ksm().run()).isFalse();
+    }
+
+    @Test
     void vmsAreAddedUntilTheNextWouldPassTheRatioAndSwapIsWhatPlanAsks(@TempDir Path dir) throws Exception {
         Study s = StudyLoader.load(study(dir, """
                 seed: 7

@@ -137,6 +137,11 @@ public final class SparkRunner implements SweepRunner {
         return cores;
     }
 
+    /** The Spark tasks the last run split its hosts into. */
+    public int tasks() {
+        return tasks;
+    }
+
     /** A Spark task: the hosts of one partition, simulated one after the other with the study read once. */
     static final class HostBatch implements FlatMapFunction<Iterator<HostKey>, HostOutcome> {
         private static final long serialVersionUID = 1L;

@@ -95,11 +95,16 @@ class SparkSweepTest {
      * the job held until both executors have registered (so that both cores run hosts from the first task on).
      */
     static SparkSettings clusterSettings(LoopbackSparkCluster cluster) throws IOException {
+        return clusterSettings(cluster, "512m");
+    }
+
+    /** The same, with {@code executorMemory} for each executor (at most the Workers' 1g). */
+    static SparkSettings clusterSettings(LoopbackSparkCluster cluster, String executorMemory) throws IOException {
         return new SparkSettings(cluster.url(), Map.of(
                 "spark.driver.host", "127.0.0.1",
                 "spark.driver.bindAddress", "127.0.0.1",
                 "spark.local.dir", cluster.driverLocalDir().toString(),
-                "spark.executor.memory", "512m",
+                "spark.executor.memory", executorMemory,
                 "spark.scheduler.minRegisteredResourcesRatio", "1.0"), 0, executorClasspath());
     }
 
