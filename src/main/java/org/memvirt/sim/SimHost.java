@@ -64,7 +64,7 @@ final class SimHost {
             case MOM -> new KsmTuner(true);
         };
         this.fixedApplied = new boolean[guests.size()];
-        for (GuestDriver g : guests) {
+        for (PageGuest g : guests) {
             if (g.spec.balloon() != null && g.spec.balloon().targetBytes() != 0) fixedPending++;
         }
         this.lastSwapIns = new long[guests.size()];
