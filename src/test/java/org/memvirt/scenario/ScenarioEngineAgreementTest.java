@@ -67,6 +67,12 @@ class ScenarioEngineAgreementTest {
         Assumptions.assumeTrue(otherMergeable().isEmpty(), () -> "KSM's global counters are shared with other"
                 + " processes that have mergeable memory here: " + otherMergeable());
         Map<String, String> knobs = knobs();
+        // the kvm side's figures are global deltas, and nodes left by earlier runs (their pages freed while ksmd was
+        // off) leave the global counts when ksmd prunes them during this run (mm/ksm.c: a stable node whose page is
+        // gone is dropped when a search or a chain walk meets it): at most what there was before, 0 on a fresh host.
+        // Seen once in a full suite after kvm.KsmTest: stable_node_dups +115 where this run made 128
+        long staleShared = ksmCount("pages_shared"), staleSharing = ksmCount("pages_sharing");
+        long staleDups = ksmCount("stable_node_dups");
         HostResult[] r = both("agree-ksm.yaml");
         Assumptions.assumeTrue(otherMergeable().isEmpty(), () -> "a process with mergeable memory started during the"
                 + " run, so KSM's global counters are not this run's alone: " + otherMergeable());
@@ -85,9 +91,11 @@ class ScenarioEngineAgreementTest {
         // the sim's runtime pages differ per VM and it keeps no guest tables in host pages
         long pairs = 512 + 34;
         long extraShared = kvm.get("pages_shared") - 128, extraSharing = kvm.get("pages_sharing") - 32_640;
-        assertThat(extraShared).isBetween(0L, pairs);
-        assertThat(extraSharing).isBetween(0L, pairs);
-        assertThat(kvm.get("stable_node_dups")).isEqualTo(128);
+        System.out.printf("agree-ksm: before the run pages_shared %d pages_sharing %d stable_node_dups %d%n", staleShared,
+                staleSharing, staleDups);
+        assertThat(extraShared).isBetween(-staleShared, pairs);
+        assertThat(extraSharing).isBetween(-staleSharing, pairs);
+        assertThat(kvm.get("stable_node_dups")).isBetween(128 - staleDups, 128L);
         // both VMs' pages in one process: 2 x 16,384 merged data pages and both halves of each extra pair
         assertThat(kvm.get("ksm_merging_pages")).isBetween(32_768L, 32_768L + 2 * pairs);
         for (HostResult.Vm v : r[1].vms()) assertThat(v.sharedBytes()).isGreaterThanOrEqualTo(64 * MIB);
@@ -132,6 +140,11 @@ class ScenarioEngineAgreementTest {
             throw new java.io.UncheckedIOException(e);
         }
         return found;
+    }
+
+    /** A global KSM counter now (Documentation/admin-guide/mm/ksm.rst). */
+    private static long ksmCount(String name) throws IOException {
+        return Long.parseLong(Files.readString(KSM.resolve(name)).trim());
     }
 
     private static Map<String, String> knobs() throws IOException {
