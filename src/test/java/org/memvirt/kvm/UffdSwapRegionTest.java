@@ -31,7 +31,8 @@ class UffdSwapRegionTest {
     private MemorySegment pattern;
     private GuestRam ram;
     private UffdSwap swap;
-    private int source, sink;
+    /** -1 until opened: @AfterEach runs after a failed assumption too, and closing fd 0 would close this JVM's stdin. */
+    private int source = -1, sink = -1;
 
     @BeforeEach
     void start() {
